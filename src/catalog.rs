@@ -1,0 +1,293 @@
+//! Stage 3, catalog: `requirements.toml` → [`Catalog`] of [`Requirement`]s.
+//!
+//! One table per requirement, keyed by its ID. A malformed entry, an unknown key or a
+//! `parent` that does not exist is a [`Problem`] with its line; the other entries are still
+//! read, so one typo never hides the rest of the catalog.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde::de::IntoDeserializer;
+use toml::Spanned;
+
+use crate::location::{Location, display_path, line_col};
+use crate::model::RequirementId;
+
+/// How much is at stake when a requirement breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Risk {
+    /// Revenue, security and auth, data integrity: automation is non-negotiable.
+    Critical,
+    /// Important to customers.
+    High,
+    /// The default level.
+    Normal,
+    /// Cosmetic or rarely used.
+    Low,
+}
+
+impl fmt::Display for Risk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Risk::Critical => "critical",
+            Risk::High => "high",
+            Risk::Normal => "normal",
+            Risk::Low => "low",
+        })
+    }
+}
+
+/// A business rule that cases prove.
+#[derive(Debug, Clone, Serialize)]
+pub struct Requirement {
+    /// Its ID, the table's key.
+    pub id: RequirementId,
+    /// A one-line title.
+    pub title: String,
+    /// Its risk level.
+    pub risk: Risk,
+    /// Where it is tracked.
+    pub link: Option<String>,
+    /// The team that owns it.
+    pub owner: Option<String>,
+    /// The requirement it belongs to (an epic above a story).
+    pub parent: Option<RequirementId>,
+    /// Where its table starts.
+    pub location: Location,
+}
+
+/// The requirement catalog.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    /// The file it was read from.
+    pub path: Arc<Path>,
+    /// The file's text, for excerpts in diagnostics.
+    pub source: Arc<str>,
+    /// The valid requirements, in file order.
+    pub requirements: Vec<Requirement>,
+    /// IDs of entries that are in the file but malformed: known, so tags naming them are not
+    /// reported a second time.
+    pub malformed: Vec<RequirementId>,
+}
+
+impl Catalog {
+    /// The requirement with this ID.
+    pub fn get(&self, id: &str) -> Option<&Requirement> {
+        self.requirements.iter().find(|r| r.id.0 == id)
+    }
+
+    /// Whether the file has an entry with this ID, valid or not.
+    pub fn knows(&self, id: &str) -> bool {
+        self.get(id).is_some() || self.malformed.iter().any(|m| m.0 == id)
+    }
+}
+
+/// Something wrong in the catalog, with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where it is.
+    pub location: Location,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The outcome of reading a catalog: what could be read, and what was wrong.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The catalog; `None` when the file is not valid TOML at all.
+    pub catalog: Option<Catalog>,
+    /// Every problem found.
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequirement {
+    title: String,
+    risk: Risk,
+    link: Option<String>,
+    owner: Option<String>,
+    parent: Option<Spanned<String>>,
+}
+
+/// Reads the catalog at `path`.
+pub fn load(path: &Path) -> std::io::Result<Loaded> {
+    let text = std::fs::read_to_string(path)?;
+    Ok(from_str(&text, display_path(path)))
+}
+
+/// Reads a catalog from its text; `path` is how the file is shown.
+pub fn from_str(text: &str, path: Arc<Path>) -> Loaded {
+    let source: Arc<str> = Arc::from(text);
+    let at = |span: std::ops::Range<usize>| {
+        let (line, column) = line_col(text, span.start);
+        Location::new(path.clone(), line, column)
+    };
+    let table = match toml::de::DeTable::parse(text) {
+        Ok(table) => table.into_inner(),
+        Err(err) => {
+            let location = at(err.span().unwrap_or(0..0));
+            let problem = Problem { location, message: format!("invalid TOML: {}", err.message().trim_end()) };
+            return Loaded { catalog: None, problems: vec![problem] };
+        }
+    };
+
+    let mut entries: Vec<_> = table.into_iter().collect();
+    entries.sort_by_key(|(key, _)| key.span().start);
+    let mut problems = Vec::new();
+    let mut requirements = Vec::new();
+    let mut malformed = Vec::new();
+    let mut parents = Vec::new();
+    for (key, value) in entries {
+        let id = RequirementId(key.get_ref().to_string());
+        let location = at(key.span());
+        let span = value.span();
+        let toml::de::DeValue::Table(fields) = value.into_inner() else {
+            problems.push(Problem {
+                location,
+                message: format!("requirement `{id}` must be a table such as `[{id}]` with a `title` and a `risk`"),
+            });
+            malformed.push(id);
+            continue;
+        };
+        let deserializer = Spanned::new(span, fields).into_deserializer();
+        match RawRequirement::deserialize(deserializer) {
+            Ok(raw) => {
+                if let Some(parent) = &raw.parent {
+                    parents.push((id.clone(), parent.get_ref().clone(), at(parent.span())));
+                }
+                requirements.push(Requirement {
+                    id,
+                    title: raw.title,
+                    risk: raw.risk,
+                    link: raw.link,
+                    owner: raw.owner,
+                    parent: raw.parent.map(|p| RequirementId(p.into_inner())),
+                    location,
+                });
+            }
+            Err(err) => {
+                let location = err.span().map_or(location, at);
+                problems.push(Problem { location, message: format!("requirement `{id}`: {}", err.message().trim_end()) });
+                malformed.push(id);
+            }
+        }
+    }
+
+    let catalog = Catalog { path, source, requirements, malformed };
+    for (id, parent, location) in parents {
+        if !catalog.knows(&parent) {
+            problems.push(Problem {
+                location,
+                message: format!("requirement `{id}` names parent `{parent}`, which is not in the catalog"),
+            });
+        }
+    }
+    problems.extend(cycles(&catalog));
+    Loaded { catalog: Some(catalog), problems }
+}
+
+/// A `parent` chain that comes back to where it started would make every roll-up loop.
+fn cycles(catalog: &Catalog) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for requirement in &catalog.requirements {
+        let mut current = requirement.parent.as_ref();
+        let mut steps = 0;
+        while let Some(parent) = current {
+            if parent == &requirement.id {
+                problems.push(Problem {
+                    location: requirement.location.clone(),
+                    message: format!("requirement `{}` is its own ancestor through `parent`", requirement.id),
+                });
+                break;
+            }
+            steps += 1;
+            if steps > catalog.requirements.len() {
+                break;
+            }
+            current = catalog.get(&parent.0).and_then(|p| p.parent.as_ref());
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Loaded {
+        from_str(text, Arc::from(Path::new("requirements.toml")))
+    }
+
+    #[test]
+    fn entries_are_read_in_file_order() {
+        let loaded = read(indoc::indoc! {r#"
+            [PAY]
+            title = "Payments"
+            risk = "critical"
+
+            [PAY-7]
+            title = "Saved cards can be charged"
+            risk = "critical"
+            link = "https://tracker.example/PAY-7"
+            owner = "payments"
+            parent = "PAY"
+
+            [AB-1]
+            title = "Later"
+            risk = "low"
+        "#});
+        assert_eq!(loaded.problems, []);
+        let catalog = loaded.catalog.unwrap();
+        let ids: Vec<_> = catalog.requirements.iter().map(|r| r.id.0.as_str()).collect();
+        assert_eq!(ids, ["PAY", "PAY-7", "AB-1"]);
+        let pay7 = catalog.get("PAY-7").unwrap();
+        assert_eq!(pay7.location.line, 5);
+        assert_eq!(pay7.risk, Risk::Critical);
+        assert_eq!(pay7.parent, Some(RequirementId("PAY".into())));
+        assert_eq!(pay7.link.as_deref(), Some("https://tracker.example/PAY-7"));
+    }
+
+    #[test]
+    fn an_unknown_key_is_reported_with_its_line_and_the_rest_survives() {
+        let loaded = read("[A-1]\ntitle = 'a'\nrisk = 'low'\nownr = 'x'\n\n[A-2]\ntitle = 'b'\nrisk = 'high'\n");
+        assert_eq!(loaded.problems.len(), 1);
+        assert_eq!(loaded.problems[0].location.line, 4);
+        assert!(loaded.problems[0].message.contains("unknown field `ownr`"), "{:?}", loaded.problems);
+        let catalog = loaded.catalog.unwrap();
+        assert!(catalog.get("A-2").is_some());
+        assert!(catalog.knows("A-1"));
+    }
+
+    #[test]
+    fn a_bad_risk_and_a_missing_title_are_reported() {
+        let loaded = read("[A-1]\ntitle = 'a'\nrisk = 'severe'\n\n[A-2]\nrisk = 'low'\n");
+        let lines: Vec<_> = loaded.problems.iter().map(|p| p.location.line).collect();
+        assert_eq!(lines, [3, 5], "{:?}", loaded.problems);
+        assert!(loaded.problems[1].message.contains("title"), "{:?}", loaded.problems);
+    }
+
+    #[test]
+    fn a_missing_parent_is_reported_at_the_parent_key() {
+        let loaded = read("[A-1]\ntitle = 'a'\nrisk = 'low'\nparent = 'NOPE'\n");
+        assert_eq!(loaded.problems.len(), 1);
+        assert_eq!(loaded.problems[0].location.line, 4);
+        assert!(loaded.problems[0].message.contains("`NOPE`"));
+    }
+
+    #[test]
+    fn a_parent_cycle_is_reported() {
+        let loaded = read("[A]\ntitle = 'a'\nrisk = 'low'\nparent = 'B'\n[B]\ntitle = 'b'\nrisk = 'low'\nparent = 'A'\n");
+        assert_eq!(loaded.problems.len(), 2, "{:?}", loaded.problems);
+    }
+
+    #[test]
+    fn invalid_toml_is_one_problem_with_a_position() {
+        let loaded = read("[A-1]\ntitle = \n");
+        assert!(loaded.catalog.is_none());
+        assert_eq!(loaded.problems[0].location.line, 2);
+    }
+}

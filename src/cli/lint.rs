@@ -1,0 +1,85 @@
+//! `casebook lint`: static checks of the feature files and the requirement catalog.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+
+use casebook::config::Config;
+use casebook::lint::{Severity, format, rules};
+use casebook::project::Project;
+
+use super::{ColorChoice, exit};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Feature files or directories to report on. The whole suite is still read, so that
+    /// duplicate IDs across files are found; only findings in these paths are shown.
+    /// Default: the features directory and the catalog.
+    #[arg(value_name = "PATHS")]
+    paths: Vec<PathBuf>,
+
+    /// How to print the findings.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+
+    /// List every rule with its default severity and exit.
+    #[arg(long)]
+    list_rules: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// Grouped by file, with the source line and a caret.
+    Human,
+    /// An array of {file, line, column, rule, severity, message} objects.
+    Json,
+    /// GitHub Actions annotations (::error file=…,line=…,col=…::…).
+    Github,
+}
+
+pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
+    let mut stdout = std::io::stdout().lock();
+    if args.list_rules {
+        for rule in rules::ALL {
+            writeln!(stdout, "{:<36} {:<8} {}", rule.name(), rule.severity().to_string(), rule.summary())?;
+        }
+        return Ok(exit::OK);
+    }
+    for path in &args.paths {
+        anyhow::ensure!(path.exists(), "no such file or directory: `{}`", path.display());
+    }
+
+    let project = Project::load(config, &args.paths).context("failed to load the project")?;
+    let (mut diagnostics, mut summary) = project.lint();
+    if !args.paths.is_empty() {
+        diagnostics.retain(|d| Project::in_scope(&d.location.path, &args.paths));
+        summary.files = project.suite.features.iter().filter(|f| Project::in_scope(&f.path, &args.paths)).count()
+            + project.suite.failures.iter().filter(|f| Project::in_scope(&f.location.path, &args.paths)).count();
+        summary.cases = project.suite.cases().filter(|(f, _)| Project::in_scope(&f.path, &args.paths)).count();
+        summary.errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        summary.warnings = diagnostics.len() - summary.errors;
+    }
+
+    match args.format {
+        Format::Human => {
+            let color = args.color.enabled(std::io::stdout().is_terminal());
+            stdout.write_all(&format::human(&diagnostics, &project.sources(), color))?;
+            writeln!(stdout, "{}", format::summary_line(&summary))?;
+        }
+        Format::Json => {
+            stdout.write_all(format::json(&diagnostics).as_bytes())?;
+            eprintln!("{}", format::summary_line(&summary));
+        }
+        Format::Github => {
+            stdout.write_all(format::github(&diagnostics).as_bytes())?;
+            eprintln!("{}", format::summary_line(&summary));
+        }
+    }
+    stdout.flush()?;
+    Ok(if summary.errors > 0 { exit::FAILED } else { exit::OK })
+}

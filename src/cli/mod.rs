@@ -1,0 +1,103 @@
+//! The command line: the root parser, one subcommand per pipeline stage, and exit codes.
+//!
+//! This is the only place that knows clap and anyhow; each command's `exec` lives in a file
+//! of its own and returns the exit code it means.
+
+mod lint;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use casebook::config::Config;
+
+/// The exit codes of every command.
+pub mod exit {
+    /// Everything checked out.
+    pub const OK: u8 = 0;
+    /// Failed cases or lint errors.
+    pub const FAILED: u8 = 1;
+    /// Bad usage or configuration.
+    pub const USAGE: u8 = 2;
+}
+
+/// Gherkin feature files as a traceable library of test cases.
+///
+/// Every Scenario is a test case with a stable ID tag (@PAY-CC-014) and links to the
+/// requirements it proves (@req:PAY-7). casebook checks the cases against the requirement
+/// catalog, runs them, and reports every outcome against its requirements.
+#[derive(Debug, Parser)]
+#[command(name = "casebook", version, propagate_version = true)]
+struct Cli {
+    /// Read this configuration file instead of looking for casebook.toml in the current
+    /// directory and its parents.
+    #[arg(long, global = true, value_name = "FILE", env = "CASEBOOK_CONFIG")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check feature files and the requirement catalog, without building or running anything.
+    ///
+    /// Reports broken syntax, missing or duplicate case IDs, requirement tags that the catalog
+    /// does not know, critical requirements without an automated case, and cases that read
+    /// badly. Exit code 0: no error; 1: errors found; 2: bad usage or configuration.
+    Lint(lint::Args),
+}
+
+/// Runs the command line and turns its outcome into an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Lint(args) => load_config(cli.config.as_deref()).and_then(|config| lint::exec(&args, config)),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) if is_broken_pipe(&err) => ExitCode::from(exit::OK),
+        Err(err) => {
+            let _ = writeln!(io::stderr(), "error: {err:#}");
+            ExitCode::from(exit::USAGE)
+        }
+    }
+}
+
+fn load_config(file: Option<&std::path::Path>) -> anyhow::Result<Config> {
+    Ok(match file {
+        Some(file) => Config::load(file)?,
+        None => Config::discover(&std::env::current_dir()?)?,
+    })
+}
+
+/// A closed pipe (`casebook lint | head`) is the reader's choice, not a failure.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<io::Error>().is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// Whether to colour output: `--color`, then `NO_COLOR`, then whether it is a terminal.
+#[derive(Debug, Clone, Copy, Default, clap::ValueEnum)]
+enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is not set.
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    fn enabled(self, stream_is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            }
+        }
+    }
+}

@@ -1,0 +1,378 @@
+//! `casebook.toml`: where things are, the tag conventions and the lint settings.
+//!
+//! Loading goes from text to a raw serde struct (every key optional, unknown keys refused)
+//! to a validated [`Config`] whose regexes are compiled and whose paths are resolved against
+//! the directory of the file. No file means the defaults documented on each field.
+//! Errors name the file, the line and column, and the key.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::lint::Severity;
+use crate::location::line_col;
+
+/// The name of the configuration file, looked for in the current directory and its parents.
+pub const FILE_NAME: &str = "casebook.toml";
+
+/// The default case-ID pattern: `PAY-CC-014`, `AUTH-1`, `TEST-0042`.
+pub const DEFAULT_CASE_ID: &str = "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]+$";
+/// The default requirement-tag pattern; its one capture group is the requirement ID.
+pub const DEFAULT_REQUIREMENT: &str = "req:(.+)";
+/// The default manual tag.
+pub const DEFAULT_MANUAL: &str = "manual";
+/// The default step limit of the `too-many-steps` rule.
+pub const DEFAULT_MAX_STEPS: usize = 12;
+/// The default words of the `ui-coupled-wording` rule (matched as whole words, any case).
+pub const DEFAULT_UI_WORDS: &[&str] = &[
+    "click", "clicks", "clicked", "clicking", "button", "buttons", "tap", "taps", "tapped",
+    "checkbox", "dropdown", "textbox", "textfield", "hover", "hovers", "scroll", "scrolls",
+    "css", "xpath", "selector", "pixel", "pixels", "red", "green", "blue", "yellow", "orange",
+    "purple", "grey", "gray",
+];
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The directory that relative paths are resolved against: the config file's, or the
+    /// current directory when there is no file.
+    pub root: PathBuf,
+    /// The file the configuration was read from, if any.
+    pub file: Option<PathBuf>,
+    /// Where the feature files are (`features` = `"features"`).
+    pub features: PathBuf,
+    /// The requirement catalog (`requirements` = `"requirements.toml"`).
+    pub requirements: PathBuf,
+    /// Whether `requirements` was set explicitly (then a missing catalog is an error).
+    pub requirements_explicit: bool,
+    /// Where reports are written (`report-dir` = `"target/casebook"`).
+    pub report_dir: PathBuf,
+    /// How tags are read.
+    pub tags: TagConventions,
+    /// The lint settings.
+    pub lint: LintSettings,
+}
+
+/// How tags are read: which one is the case ID, which ones name requirements, what is manual.
+#[derive(Debug, Clone)]
+pub struct TagConventions {
+    /// Matches a whole case-ID tag (`[tags] case-id`).
+    pub case_id: Regex,
+    /// Matches a whole requirement tag; its one capture group is the requirement ID
+    /// (`[tags] requirement`).
+    pub requirement: Regex,
+    /// Marks a case as manual (`[tags] manual` = `"manual"`).
+    pub manual: String,
+    /// When set, every case without this tag is manual (`[tags] automation`, unset).
+    pub automation: Option<String>,
+}
+
+impl TagConventions {
+    /// The requirement ID a tag names, if it is a requirement tag.
+    pub fn requirement_id<'t>(&self, tag: &'t str) -> Option<&'t str> {
+        let captures = self.requirement.captures(tag)?;
+        captures.get(1).map(|id| id.as_str()).filter(|id| !id.is_empty())
+    }
+
+    /// Whether a tag is a case ID. A requirement tag never is.
+    pub fn is_case_id(&self, tag: &str) -> bool {
+        self.case_id.is_match(tag) && self.requirement_id(tag).is_none()
+    }
+}
+
+impl Default for TagConventions {
+    fn default() -> Self {
+        Self {
+            case_id: anchored(DEFAULT_CASE_ID).expect("the default case-ID pattern compiles"),
+            requirement: anchored(DEFAULT_REQUIREMENT)
+                .expect("the default requirement pattern compiles"),
+            manual: DEFAULT_MANUAL.to_owned(),
+            automation: None,
+        }
+    }
+}
+
+/// The lint settings (`[lint]`).
+#[derive(Debug, Clone)]
+pub struct LintSettings {
+    /// The most steps a case may have before `too-many-steps` warns (`max-steps` = 12).
+    pub max_steps: usize,
+    /// Words that couple a case to the UI (`ui-words`, see [`DEFAULT_UI_WORDS`]).
+    pub ui_words: Vec<String>,
+    /// Severity overrides by rule name; `None` turns a rule off (`[lint.rules]`).
+    pub rules: BTreeMap<String, Option<Severity>>,
+}
+
+impl Default for LintSettings {
+    fn default() -> Self {
+        Self {
+            max_steps: DEFAULT_MAX_STEPS,
+            ui_words: DEFAULT_UI_WORDS.iter().map(|w| (*w).to_owned()).collect(),
+            rules: BTreeMap::new(),
+        }
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{}{}: {message}", file.display(), position.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+pub struct Error {
+    /// The configuration file.
+    pub file: PathBuf,
+    /// The line and column of the offending key or value, when known.
+    pub position: Option<(usize, usize)>,
+    /// What is wrong.
+    pub message: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    features: Option<String>,
+    requirements: Option<String>,
+    report_dir: Option<String>,
+    #[serde(default)]
+    tags: RawTags,
+    #[serde(default)]
+    lint: RawLint,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawTags {
+    case_id: Option<Spanned<String>>,
+    requirement: Option<Spanned<String>>,
+    manual: Option<String>,
+    automation: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLint {
+    max_steps: Option<usize>,
+    ui_words: Option<Vec<String>>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, Level>,
+}
+
+/// A rule's level as written in `[lint.rules]`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Level {
+    Error,
+    Warning,
+    Off,
+}
+
+impl Config {
+    /// The defaults, rooted at `root`.
+    pub fn defaults(root: &Path) -> Self {
+        Self {
+            root: root.to_path_buf(),
+            file: None,
+            features: root.join("features"),
+            requirements: root.join("requirements.toml"),
+            requirements_explicit: false,
+            report_dir: root.join("target/casebook"),
+            tags: TagConventions::default(),
+            lint: LintSettings::default(),
+        }
+    }
+
+    /// Finds `casebook.toml` in `start` or the nearest parent that has one and loads it;
+    /// the defaults rooted at `start` when there is none.
+    pub fn discover(start: &Path) -> Result<Self, Error> {
+        match start.ancestors().map(|dir| dir.join(FILE_NAME)).find(|file| file.is_file()) {
+            Some(file) => Self::load(&file),
+            None => Ok(Self::defaults(start)),
+        }
+    }
+
+    /// Loads a configuration file.
+    pub fn load(file: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(file).map_err(|err| Error {
+            file: file.to_path_buf(),
+            position: None,
+            message: format!("cannot read the file: {err}"),
+        })?;
+        let root = file.parent().unwrap_or(Path::new(".")).to_path_buf();
+        Self::from_str(&text, file, &root)
+    }
+
+    /// Reads a configuration from `text`; `file` names it in errors and `root` anchors
+    /// its relative paths.
+    pub fn from_str(text: &str, file: &Path, root: &Path) -> Result<Self, Error> {
+        let error = |span: Option<std::ops::Range<usize>>, message: String| Error {
+            file: file.to_path_buf(),
+            position: span.map(|span| line_col(text, span.start)),
+            message,
+        };
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|err| error(err.span(), err.message().to_owned()))?;
+
+        let mut config = Self::defaults(root);
+        config.file = Some(file.to_path_buf());
+        if let Some(features) = raw.features {
+            config.features = root.join(features);
+        }
+        if let Some(requirements) = raw.requirements {
+            config.requirements = root.join(requirements);
+            config.requirements_explicit = true;
+        }
+        if let Some(report_dir) = raw.report_dir {
+            config.report_dir = root.join(report_dir);
+        }
+
+        let pattern = |value: Spanned<String>, key: &str| {
+            anchored(value.get_ref()).map_err(|err| {
+                error(Some(value.span()), format!("invalid regex in `{key}`: {err}"))
+            })
+        };
+        if let Some(case_id) = raw.tags.case_id {
+            config.tags.case_id = pattern(case_id, "tags.case-id")?;
+        }
+        if let Some(requirement) = raw.tags.requirement {
+            let span = requirement.span();
+            let regex = pattern(requirement, "tags.requirement")?;
+            // Group 0 is the whole match, so one capture group means a length of 2.
+            if regex.captures_len() != 2 {
+                return Err(error(
+                    Some(span),
+                    "`tags.requirement` must have exactly one capture group, the requirement ID\n\
+                     (hint: the default is `req:(.+)`)"
+                        .to_owned(),
+                ));
+            }
+            config.tags.requirement = regex;
+        }
+        if let Some(manual) = raw.tags.manual {
+            config.tags.manual = manual;
+        }
+        config.tags.automation = raw.tags.automation.filter(|tag| !tag.is_empty());
+
+        if let Some(max_steps) = raw.lint.max_steps {
+            config.lint.max_steps = max_steps;
+        }
+        if let Some(ui_words) = raw.lint.ui_words {
+            config.lint.ui_words = ui_words;
+        }
+        for (name, level) in raw.lint.rules {
+            if !crate::lint::rules::ALL.iter().any(|rule| rule.name() == name.get_ref()) {
+                return Err(error(
+                    Some(name.span()),
+                    format!(
+                        "unknown lint rule `{}` in `lint.rules`\n(hint: `casebook lint --list-rules` shows them all)",
+                        name.get_ref()
+                    ),
+                ));
+            }
+            let severity = match level {
+                Level::Error => Some(Severity::Error),
+                Level::Warning => Some(Severity::Warning),
+                Level::Off => None,
+            };
+            config.lint.rules.insert(name.into_inner(), severity);
+        }
+        Ok(config)
+    }
+}
+
+/// Compiles `pattern` so that it must match a whole tag.
+fn anchored(pattern: &str) -> Result<Regex, regex::Error> {
+    Regex::new(&format!("^(?:{pattern})$"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Error> {
+        Config::from_str(text, Path::new("casebook.toml"), Path::new("/project"))
+    }
+
+    #[test]
+    fn no_keys_means_the_defaults() {
+        let config = parse("").unwrap();
+        assert_eq!(config.features, Path::new("/project/features"));
+        assert_eq!(config.requirements, Path::new("/project/requirements.toml"));
+        assert_eq!(config.report_dir, Path::new("/project/target/casebook"));
+        assert!(config.tags.is_case_id("PAY-CC-014"));
+        assert!(!config.tags.is_case_id("pay-cc-014"));
+        assert_eq!(config.tags.requirement_id("req:PAY-7"), Some("PAY-7"));
+        assert_eq!(config.tags.manual, "manual");
+        assert_eq!(config.tags.automation, None);
+        assert_eq!(config.lint.max_steps, 12);
+    }
+
+    #[test]
+    fn every_key_is_read() {
+        let config = parse(
+            r#"
+            features = "specs"
+            requirements = "reqs.toml"
+            report-dir = "out"
+            [tags]
+            case-id = "TEST_[A-Z]+-[0-9]+"
+            requirement = "REQ_(.+)"
+            manual = "by-hand"
+            automation = "automated"
+            [lint]
+            max-steps = 20
+            ui-words = ["click"]
+            [lint.rules]
+            too-many-steps = "error"
+            empty-feature = "off"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(config.features, Path::new("/project/specs"));
+        assert!(config.requirements_explicit);
+        assert_eq!(config.report_dir, Path::new("/project/out"));
+        assert!(config.tags.is_case_id("TEST_ABC-1"));
+        assert_eq!(config.tags.requirement_id("REQ_ABC-2"), Some("ABC-2"));
+        assert_eq!(config.tags.manual, "by-hand");
+        assert_eq!(config.tags.automation.as_deref(), Some("automated"));
+        assert_eq!(config.lint.max_steps, 20);
+        assert_eq!(config.lint.ui_words, ["click"]);
+        assert_eq!(config.lint.rules["too-many-steps"], Some(Severity::Error));
+        assert_eq!(config.lint.rules["empty-feature"], None);
+    }
+
+    #[test]
+    fn a_requirement_tag_is_never_a_case_id() {
+        let config = parse("[tags]\nrequirement = '(PAY-[0-9]+)'").unwrap();
+        assert!(!config.tags.is_case_id("PAY-7"));
+        assert!(config.tags.is_case_id("PAY-CC-7"));
+    }
+
+    #[test]
+    fn an_unknown_key_is_named_with_its_line() {
+        let err = parse("features = 'f'\n[tags]\ncase_id = 'X-1'\n").unwrap_err();
+        assert_eq!(err.position, Some((3, 1)));
+        assert!(err.message.contains("unknown field `case_id`"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_regex_names_the_key() {
+        let err = parse("[tags]\ncase-id = '(unclosed'\n").unwrap_err();
+        assert_eq!(err.position, Some((2, 11)));
+        assert!(err.message.contains("invalid regex in `tags.case-id`"), "{err}");
+        assert!(err.to_string().starts_with("casebook.toml:2:11: "), "{err}");
+    }
+
+    #[test]
+    fn a_requirement_pattern_needs_one_group() {
+        let err = parse("[tags]\nrequirement = 'req:.+'\n").unwrap_err();
+        assert!(err.message.contains("exactly one capture group"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_rule_is_named() {
+        let err = parse("[lint.rules]\nno-such-rule = 'off'\n").unwrap_err();
+        assert_eq!(err.position, Some((2, 1)));
+        assert!(err.message.contains("unknown lint rule `no-such-rule`"), "{err}");
+    }
+}

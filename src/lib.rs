@@ -1,0 +1,24 @@
+//! casebook turns Gherkin feature files into a traceable library of test cases.
+//!
+//! Each Scenario is a **test case** with a stable ID tag and links to the requirements it
+//! proves; the step definitions behind it are its **test script**. The library is laid out
+//! as the pipeline it runs, one module per stage, data flowing one way:
+//!
+//! ```text
+//! features/*.feature ─ parse ─▶ Feature ─ suite ─▶ Suite (cases, IDs, requirements, modes)
+//! requirements.toml ─ catalog ─▶ Catalog
+//! Suite + Catalog + config ─ lint ─▶ Diagnostics ─ lint::format ─▶ human · JSON · GitHub
+//! ```
+//!
+//! [`project`] ties the stages together the way `casebook.toml` ([`config`]) says.
+
+#![warn(missing_docs)]
+
+pub mod catalog;
+pub mod config;
+pub mod lint;
+pub mod location;
+pub mod model;
+pub mod parse;
+pub mod project;
+pub mod suite;

@@ -1,0 +1,79 @@
+//! Runs every enabled rule over the suite and the catalog and collects their findings.
+
+use std::path::PathBuf;
+
+use crate::catalog::{Catalog, Problem};
+use crate::config::{LintSettings, TagConventions};
+use crate::lint::diagnostic::{Diagnostic, Severity};
+use crate::lint::rules;
+use crate::model::Suite;
+
+/// Everything a rule may look at.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The parsed and classified suite.
+    pub suite: &'a Suite,
+    /// The requirement catalog, when there is a readable one.
+    pub catalog: Option<&'a Catalog>,
+    /// Problems found while reading the catalog.
+    pub catalog_problems: &'a [Problem],
+    /// The catalog's path when the file does not exist.
+    pub missing_catalog: Option<&'a PathBuf>,
+    /// How tags are read.
+    pub conventions: &'a TagConventions,
+    /// The lint settings.
+    pub settings: &'a LintSettings,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Feature files read.
+    pub files: usize,
+    /// Cases in them.
+    pub cases: usize,
+    /// Requirements in the catalog.
+    pub requirements: usize,
+    /// Findings of error severity.
+    pub errors: usize,
+    /// Findings of warning severity.
+    pub warnings: usize,
+}
+
+impl Summary {
+    /// Counts `diagnostics` over the suite and catalog of `cx`.
+    pub fn new(cx: &Context<'_>, diagnostics: &[Diagnostic]) -> Self {
+        let count = |severity| diagnostics.iter().filter(|d| d.severity == severity).count();
+        Self {
+            files: cx.suite.file_count(),
+            cases: cx.suite.cases().count(),
+            requirements: cx.catalog.map_or(0, |c| c.requirements.len()),
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+        }
+    }
+}
+
+/// Runs every rule that is not turned off and returns the findings sorted by file, line,
+/// column and rule, so that output is the same from run to run.
+pub fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for rule in rules::ALL {
+        let severity = match cx.settings.rules.get(rule.name()) {
+            Some(Some(severity)) => *severity,
+            Some(None) => continue,
+            None => rule.severity(),
+        };
+        let mut findings = Vec::new();
+        rule.check(cx, &mut findings);
+        diagnostics.extend(findings.into_iter().map(|finding| Diagnostic {
+            location: finding.location,
+            rule: rule.name(),
+            severity,
+            message: finding.message,
+            hint: finding.hint,
+        }));
+    }
+    diagnostics.sort_by(|a, b| (&a.location, a.rule).cmp(&(&b.location, b.rule)));
+    diagnostics
+}

@@ -1,0 +1,297 @@
+//! The suite model: test cases as plain data, independent of any Gherkin parser.
+//!
+//! [`parse`](crate::parse) turns feature files into [`Feature`]s with raw [`Tag`]s;
+//! [`suite`](crate::suite) applies the tag conventions and fills in each [`Case`]'s ID,
+//! requirements and [`Mode`]. Later stages (lint, run, trace, render) only borrow these types.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::location::Location;
+
+/// A test-case ID such as `PAY-CC-014`, taken from a tag without its `@`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct CaseId(pub String);
+
+/// A requirement ID such as `PAY-7`, as written in the catalog and in `@req:` tags.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct RequirementId(pub String);
+
+impl fmt::Display for CaseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Display for RequirementId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Every feature file of a project, read and classified.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Suite {
+    /// The files that parsed, in path order.
+    pub features: Vec<Feature>,
+    /// The files that did not parse; the rest of the suite is still there.
+    pub failures: Vec<ParseFailure>,
+}
+
+impl Suite {
+    /// Every case of every feature, in file order.
+    pub fn cases(&self) -> impl Iterator<Item = (&Feature, &Case)> {
+        self.features
+            .iter()
+            .flat_map(|feature| feature.cases.iter().map(move |case| (feature, case)))
+    }
+
+    /// How many files were read, parsed or not.
+    pub fn file_count(&self) -> usize {
+        self.features.len() + self.failures.len()
+    }
+}
+
+/// A feature file that could not be parsed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParseFailure {
+    /// Where the parser gave up (line 1 when the file could not be read).
+    pub location: Location,
+    /// What went wrong, in words.
+    pub message: String,
+    /// The file's text, for showing the failing line (empty when it could not be read).
+    #[serde(skip)]
+    pub source: Arc<str>,
+}
+
+/// One feature file: a Feature with its Background, Rules and cases.
+#[derive(Debug, Clone, Serialize)]
+pub struct Feature {
+    /// The file it was read from.
+    pub path: Arc<Path>,
+    /// The file's text (BOM removed, line endings kept as `\n`), for excerpts in diagnostics.
+    #[serde(skip)]
+    pub source: Arc<str>,
+    /// `Feature`, or its translation in the file's language; empty for a file with no Feature.
+    pub keyword: String,
+    /// The feature's name.
+    pub name: String,
+    /// The free text under the Feature line.
+    pub description: String,
+    /// Where the Feature line is.
+    pub location: Location,
+    /// The tags written on the Feature.
+    pub tags: Vec<Tag>,
+    /// The Background of the feature, if any.
+    pub background: Option<Background>,
+    /// The Rules of the feature, in file order.
+    pub rules: Vec<Rule>,
+    /// Every case of the feature, those inside Rules included, in file order.
+    pub cases: Vec<Case>,
+}
+
+/// A Rule inside a feature.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    /// `Rule`, or its translation.
+    pub keyword: String,
+    /// The rule's name.
+    pub name: String,
+    /// The free text under the Rule line.
+    pub description: String,
+    /// Where the Rule line is.
+    pub location: Location,
+    /// The tags written on the Rule.
+    pub tags: Vec<Tag>,
+    /// The Background of the rule, if any.
+    pub background: Option<Background>,
+}
+
+/// The shared pre-conditions of a feature or rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct Background {
+    /// `Background`, or its translation.
+    pub keyword: String,
+    /// Where the Background line is.
+    pub location: Location,
+    /// Its steps.
+    pub steps: Vec<Step>,
+}
+
+/// A tag as written, without its `@`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tag {
+    /// The tag's name, e.g. `PAY-CC-014` or `req:PAY-7`.
+    pub name: String,
+    /// Where its `@` is.
+    pub location: Location,
+}
+
+/// Whether a tester or the runner executes a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Executed by the runner through its step definitions.
+    Automated,
+    /// Executed by a tester, who records the result.
+    Manual,
+}
+
+/// A requirement named by a tag that applies to a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequirementRef {
+    /// The requirement's ID.
+    pub id: RequirementId,
+    /// The tag that names it (on the Feature, Rule, Scenario or Examples).
+    pub location: Location,
+}
+
+/// A test case: one Scenario or Scenario Outline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Case {
+    /// The case ID, from the first of the case's own tags that matches the ID pattern.
+    pub id: Option<CaseId>,
+    /// Every tag of the case's own that matches the ID pattern (more than one is an error).
+    pub id_tags: Vec<Tag>,
+    /// The scenario's title.
+    pub title: String,
+    /// `Scenario`, `Scenario Outline`, `Example`, or their translations.
+    pub keyword: String,
+    /// The free text under the Scenario line.
+    pub description: String,
+    /// Where the Scenario line is.
+    pub location: Location,
+    /// The index of the enclosing Rule in [`Feature::rules`].
+    pub rule: Option<usize>,
+    /// The tags written on the Scenario itself.
+    pub tags: Vec<Tag>,
+    /// Tags that apply through inheritance: the Feature's, then the Rule's, then its own.
+    pub effective_tags: Vec<String>,
+    /// Requirements it covers, from tags on the Feature, Rule, Scenario and any Examples.
+    pub requirements: Vec<RequirementRef>,
+    /// Who executes it.
+    pub mode: Mode,
+    /// The pre-conditions shared through Backgrounds: the Feature's, then the Rule's.
+    pub background: Vec<Step>,
+    /// The case's own steps.
+    pub steps: Vec<Step>,
+    /// The Examples blocks of an outline.
+    pub examples: Vec<Examples>,
+    /// One execution per Examples row, or a single one for a plain Scenario.
+    pub executions: Vec<Execution>,
+}
+
+impl Case {
+    /// Every step a tester or the runner goes through: Background steps, then the case's own.
+    pub fn all_steps(&self) -> impl Iterator<Item = &Step> {
+        self.background.iter().chain(&self.steps)
+    }
+
+    /// Whether this is an outline (it has Examples).
+    pub fn is_outline(&self) -> bool {
+        !self.examples.is_empty()
+    }
+}
+
+/// The kind of a step, with `And` and `But` resolved to the step before them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepKind {
+    /// A pre-condition.
+    Given,
+    /// An action.
+    When,
+    /// An expected result.
+    Then,
+}
+
+/// One step of a case or Background.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    /// The keyword as written, without trailing space (`Given`, `And`, `*`, …).
+    pub keyword: String,
+    /// Given, When or Then.
+    pub kind: StepKind,
+    /// The text after the keyword.
+    pub text: String,
+    /// Where the keyword is.
+    pub location: Location,
+    /// A data table under the step.
+    pub table: Option<Table>,
+    /// A doc string under the step.
+    pub doc_string: Option<String>,
+}
+
+/// A data table, or the table of an Examples block.
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    /// Where its first row is.
+    pub location: Location,
+    /// The cells, row by row (the first row is the header where there is one).
+    pub rows: Vec<Vec<String>>,
+    /// The 1-based line of each row (comment lines may sit between rows).
+    pub lines: Vec<usize>,
+}
+
+/// An Examples block of a Scenario Outline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Examples {
+    /// `Examples`, `Scenarios`, or a translation.
+    pub keyword: String,
+    /// The block's name.
+    pub name: String,
+    /// Where the Examples line is.
+    pub location: Location,
+    /// The tags written on the block.
+    pub tags: Vec<Tag>,
+    /// The header and the rows; `None` for a block with no table.
+    pub table: Option<Table>,
+}
+
+impl Examples {
+    /// The column names: the table's first row.
+    pub fn header(&self) -> &[String] {
+        self.table
+            .as_ref()
+            .and_then(|table| table.rows.first())
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// One execution of a case: a plain scenario once, an outline once per Examples row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Execution {
+    /// The Examples row this execution comes from, if the case is an outline.
+    pub row: Option<ExampleRow>,
+    /// Requirements this execution covers (the case's, plus those tagged on its Examples).
+    pub requirements: Vec<RequirementId>,
+}
+
+/// Which Examples row an execution takes its values from.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExampleRow {
+    /// The index of the block in [`Case::examples`].
+    pub examples: usize,
+    /// The 1-based row number below the header.
+    pub row: usize,
+    /// Where the row is.
+    pub location: Location,
+    /// Column name and value pairs.
+    pub values: Vec<(String, String)>,
+}
+
+impl ExampleRow {
+    /// Replaces every `<column>` in `text` with this row's value.
+    pub fn substitute(&self, text: &str) -> String {
+        self.values
+            .iter()
+            .fold(text.to_owned(), |text, (name, value)| {
+                text.replace(&format!("<{name}>"), value)
+            })
+    }
+}

@@ -1,0 +1,288 @@
+//! The bridge to the `gherkin` crate: its AST in, the suite model out.
+//!
+//! The crate gives no positions for tags or table rows, so they are read back from the
+//! source text here; and it reports errors only through `Display`, so the position is read
+//! back from that text too. Both workarounds end with casebook's own parser.
+
+use std::path::Path;
+use std::sync::{Arc, LazyLock};
+
+use regex::Regex;
+
+use crate::location::Location;
+use crate::model::{Background, Case, Examples, Feature, Mode, ParseFailure, Rule, Step, StepKind, Table, Tag};
+
+/// Parses normalised text (no BOM, LF endings).
+pub(super) fn parse(source: Arc<str>, path: Arc<Path>) -> Result<Feature, ParseFailure> {
+    let file = File { lines: source.lines().collect(), path: &path };
+    if file.lines.iter().all(|line| is_blank_or_comment(line)) {
+        return Ok(file.empty_feature(source.clone()));
+    }
+    let env = ::gherkin::GherkinEnv::default();
+    match ::gherkin::Feature::parse(&*source, env) {
+        Ok(feature) => Ok(file.feature(feature, source.clone())),
+        Err(err) => Err(file.failure(&err.to_string(), source.clone())),
+    }
+}
+
+
+fn is_blank_or_comment(line: &str) -> bool {
+    let line = line.trim();
+    line.is_empty() || line.starts_with('#')
+}
+
+struct File<'a> {
+    lines: Vec<&'a str>,
+    path: &'a Arc<Path>,
+}
+
+impl File<'_> {
+    fn at(&self, position: ::gherkin::LineCol) -> Location {
+        Location::new(self.path.clone(), position.line, position.col)
+    }
+
+    fn empty_feature(&self, source: Arc<str>) -> Feature {
+        Feature {
+            path: self.path.clone(),
+            source,
+            keyword: String::new(),
+            name: String::new(),
+            description: String::new(),
+            location: Location::file(self.path.clone()),
+            tags: Vec::new(),
+            background: None,
+            rules: Vec::new(),
+            cases: Vec::new(),
+        }
+    }
+
+    fn failure(&self, message: &str, source: Arc<str>) -> ParseFailure {
+        static POSITION: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"^Error at (\d+):(\d+): (.*)$").expect("valid regex"));
+        let (line, column, expected) = match POSITION.captures(message) {
+            Some(c) => (c[1].parse().unwrap_or(1), c[2].parse().unwrap_or(1), c[3].to_owned()),
+            None => (1, 1, message.to_owned()),
+        };
+        // The crate may point one past the last line; keep the position inside the file.
+        let line = line.clamp(1, self.lines.len().max(1));
+        ParseFailure {
+            location: Location::new(self.path.clone(), line, column),
+            message: explain(&expected),
+            source,
+        }
+    }
+
+    fn feature(&self, feature: ::gherkin::Feature, source: Arc<str>) -> Feature {
+        let background = feature.background.map(|bg| self.background(bg));
+        let mut cases = Vec::new();
+        let preconditions: Vec<Step> =
+            background.iter().flat_map(|bg| bg.steps.clone()).collect();
+        for scenario in feature.scenarios {
+            cases.push(self.case(scenario, None, preconditions.clone()));
+        }
+        let mut rules = Vec::new();
+        for (index, rule) in feature.rules.into_iter().enumerate() {
+            let rule_background = rule.background.map(|bg| self.background(bg));
+            let mut rule_preconditions = preconditions.clone();
+            rule_preconditions.extend(rule_background.iter().flat_map(|bg| bg.steps.clone()));
+            for scenario in rule.scenarios {
+                cases.push(self.case(scenario, Some(index), rule_preconditions.clone()));
+            }
+            rules.push(Rule {
+                keyword: rule.keyword,
+                name: rule.name,
+                description: rule.description.unwrap_or_default(),
+                location: self.at(rule.position),
+                tags: self.tags(&rule.tags, rule.position.line),
+                background: rule_background,
+            });
+        }
+        // Scenarios before the first Rule come first in the file, as they must in Gherkin,
+        // but keep file order explicit for files the parser accepts out of order.
+        cases.sort_by_key(|case: &Case| case.location.line);
+        Feature {
+            path: self.path.clone(),
+            source,
+            keyword: feature.keyword,
+            name: feature.name,
+            description: feature.description.unwrap_or_default(),
+            location: self.at(feature.position),
+            tags: self.tags(&feature.tags, feature.position.line),
+            background,
+            rules,
+            cases,
+        }
+    }
+
+    fn background(&self, background: ::gherkin::Background) -> Background {
+        Background {
+            keyword: background.keyword,
+            location: self.at(background.position),
+            steps: background.steps.into_iter().map(|step| self.step(step)).collect(),
+        }
+    }
+
+    fn case(&self, scenario: ::gherkin::Scenario, rule: Option<usize>, background: Vec<Step>) -> Case {
+        Case {
+            id: None,
+            id_tags: Vec::new(),
+            title: scenario.name,
+            keyword: scenario.keyword,
+            description: scenario.description.unwrap_or_default(),
+            location: self.at(scenario.position),
+            rule,
+            tags: self.tags(&scenario.tags, scenario.position.line),
+            effective_tags: Vec::new(),
+            requirements: Vec::new(),
+            mode: Mode::Automated,
+            background,
+            steps: scenario.steps.into_iter().map(|step| self.step(step)).collect(),
+            examples: scenario.examples.into_iter().map(|examples| self.examples(examples)).collect(),
+            executions: Vec::new(),
+        }
+    }
+
+    fn examples(&self, examples: ::gherkin::Examples) -> Examples {
+        Examples {
+            keyword: examples.keyword,
+            name: examples.name.unwrap_or_default(),
+            location: self.at(examples.position),
+            tags: self.tags(&examples.tags, examples.position.line),
+            table: examples.table.map(|table| self.table(table)),
+        }
+    }
+
+    fn step(&self, step: ::gherkin::Step) -> Step {
+        Step {
+            keyword: step.keyword.trim_end().to_owned(),
+            kind: match step.ty {
+                ::gherkin::StepType::Given => StepKind::Given,
+                ::gherkin::StepType::When => StepKind::When,
+                ::gherkin::StepType::Then => StepKind::Then,
+            },
+            text: step.value,
+            location: self.at(step.position),
+            table: step.table.map(|table| self.table(table)),
+            // The crate keeps the line breaks after the opening and before the closing
+            // delimiter; Gherkin's doc string content has neither.
+            doc_string: step.docstring.map(|text| {
+                let text = text.strip_prefix('\n').unwrap_or(&text);
+                text.strip_suffix('\n').unwrap_or(text).to_owned()
+            }),
+        }
+    }
+
+    fn table(&self, table: ::gherkin::Table) -> Table {
+        let location = self.at(table.position);
+        let lines = self.row_lines(location.line, table.rows.len());
+        Table { location, rows: table.rows, lines }
+    }
+
+    /// The 1-based line of each of `count` table rows from `first` on; comment lines between
+    /// rows are skipped, as Gherkin does.
+    fn row_lines(&self, first: usize, count: usize) -> Vec<usize> {
+        self.lines
+            .iter()
+            .enumerate()
+            .skip(first.saturating_sub(1))
+            .filter(|(_, line)| !is_blank_or_comment(line))
+            .take_while(|(_, line)| line.trim_start().starts_with('|'))
+            .map(|(index, _)| index + 1)
+            .take(count)
+            .collect()
+    }
+
+    /// Pairs the tag names the parser found with their places in the source: the tag lines
+    /// right above `keyword_line` (comments and blank lines may sit between them).
+    fn tags(&self, names: &[String], keyword_line: usize) -> Vec<Tag> {
+        let mut found = Vec::new();
+        for index in (0..keyword_line.saturating_sub(1)).rev() {
+            let line = self.lines[index];
+            let trimmed = line.trim_start();
+            if trimmed.starts_with('@') {
+                let mut on_line = tags_on_line(line, index + 1);
+                on_line.append(&mut found);
+                found = on_line;
+            } else if !is_blank_or_comment(line) {
+                break;
+            }
+        }
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let (line, column) = found
+                    .iter()
+                    .filter(|(found_name, ..)| found_name == name)
+                    .map(|(_, line, column)| (*line, *column))
+                    .nth(names[..i].iter().filter(|n| *n == name).count())
+                    .unwrap_or((keyword_line, 1));
+                Tag { name: name.clone(), location: Location::new(self.path.clone(), line, column) }
+            })
+            .collect()
+    }
+}
+
+/// The `@tags` on one source line with their 1-based columns; a `#` after a space starts a
+/// comment.
+fn tags_on_line(line: &str, line_number: usize) -> Vec<(String, usize, usize)> {
+    let mut tags = Vec::new();
+    let mut column = 0;
+    let mut rest = line;
+    while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
+        column += rest[..start].chars().count();
+        rest = &rest[start..];
+        if rest.starts_with('#') {
+            break;
+        }
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let token = &rest[..end];
+        if let Some(name) = token.strip_prefix('@') {
+            tags.push((name.to_owned(), line_number, column + 1));
+        }
+        column += token.chars().count();
+        rest = &rest[end..];
+    }
+    tags
+}
+
+/// Turns the parser's set of expected tokens into a sentence.
+fn explain(expected: &str) -> String {
+    if expected.contains("inconsistent table row sizes") {
+        "inconsistent cell count: every row of a table needs as many cells as its first row".to_owned()
+    } else if expected.contains("unknown keyword") {
+        "unexpected text: expected a Gherkin keyword, a step, a table row, a doc string, a tag or a comment".to_owned()
+    } else {
+        static QUOTED: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r#""((?:[^"\\]|\\.)*)""#).expect("valid regex"));
+        let tokens: Vec<String> = QUOTED
+            .captures_iter(expected)
+            .map(|c| c[1].replace("\\\"", "\"").replace("\\\\", "\\"))
+            .collect();
+        if tokens.is_empty() {
+            format!("unexpected input ({expected})")
+        } else {
+            format!("unexpected input; expected one of: {}", tokens.join(", "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_on_a_line_with_columns_and_a_comment() {
+        let tags = tags_on_line("  @a @b-1  # @not-a-tag", 7);
+        assert_eq!(tags, [("a".to_owned(), 7, 3), ("b-1".to_owned(), 7, 6)]);
+    }
+
+    #[test]
+    fn explains_the_parsers_token_sets() {
+        assert!(explain(r#"{"unknown keyword"}"#).starts_with("unexpected text"));
+        assert_eq!(
+            explain(r#"{"\"Scenario\""}"#),
+            "unexpected input; expected one of: \"Scenario\""
+        );
+    }
+}

@@ -1,0 +1,106 @@
+//! A [`Project`]: the suite and the catalog of one project, loaded as its config says.
+//!
+//! This is where the stages meet for the commands and the test harness: it reads the
+//! feature files (parse + suite), reads the catalog, and hands both to lint.
+
+use std::path::{Path, PathBuf};
+
+use crate::catalog::{self, Catalog};
+use crate::config::Config;
+use crate::lint::{self, Context, Diagnostic, Summary, format::Sources};
+use crate::model::Suite;
+use crate::suite;
+
+/// A project's suite and catalog.
+#[derive(Debug)]
+pub struct Project {
+    /// The configuration it was loaded with.
+    pub config: Config,
+    /// Every feature file, read and classified.
+    pub suite: Suite,
+    /// The catalog as read, with its problems; `None` when the file does not exist.
+    pub catalog: Option<catalog::Loaded>,
+}
+
+/// A project that cannot be loaded at all.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `requirements` is set in `casebook.toml` but the file cannot be read.
+    #[error("cannot read the requirement catalog `{}`: {source}", path.display())]
+    Catalog {
+        /// The catalog's path.
+        path: PathBuf,
+        /// Why it cannot be read.
+        source: std::io::Error,
+    },
+}
+
+impl Project {
+    /// Reads the features directory and the catalog of `config`, plus any `extra` feature
+    /// files or directories.
+    pub fn load(config: Config, extra: &[PathBuf]) -> Result<Self, Error> {
+        let mut roots = vec![config.features.clone()];
+        roots.extend(extra.iter().cloned());
+        if !config.features.exists() {
+            // No features directory is an empty suite, not an error: `casebook lint PATH`
+            // must work in a project that keeps its cases elsewhere.
+            roots.remove(0);
+        }
+        let suite = suite::load(&roots, &config.tags);
+        let catalog = match catalog::load(&config.requirements) {
+            Ok(loaded) => Some(loaded),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound && !config.requirements_explicit => None,
+            Err(source) => return Err(Error::Catalog { path: config.requirements.clone(), source }),
+        };
+        Ok(Self { config, suite, catalog })
+    }
+
+    /// The catalog, when there is a readable one.
+    pub fn catalog(&self) -> Option<&Catalog> {
+        self.catalog.as_ref().and_then(|loaded| loaded.catalog.as_ref())
+    }
+
+    /// What the lint rules look at.
+    pub fn lint_context(&self) -> Context<'_> {
+        Context {
+            suite: &self.suite,
+            catalog: self.catalog(),
+            catalog_problems: self.catalog.as_ref().map_or(&[], |loaded| &loaded.problems),
+            missing_catalog: self.catalog.is_none().then_some(&self.config.requirements),
+            conventions: &self.config.tags,
+            settings: &self.config.lint,
+        }
+    }
+
+    /// Runs every lint rule; the findings and their counts.
+    pub fn lint(&self) -> (Vec<Diagnostic>, Summary) {
+        let cx = self.lint_context();
+        let diagnostics = lint::check(&cx);
+        let summary = Summary::new(&cx, &diagnostics);
+        (diagnostics, summary)
+    }
+
+    /// The text of every file a diagnostic may point into.
+    pub fn sources(&self) -> Sources {
+        let mut sources = Sources::default();
+        for feature in &self.suite.features {
+            sources.add(feature.path.clone(), feature.source.clone());
+        }
+        for failure in &self.suite.failures {
+            sources.add(failure.location.path.clone(), failure.source.clone());
+        }
+        if let Some(catalog) = self.catalog() {
+            sources.add(catalog.path.clone(), catalog.source.clone());
+        }
+        sources
+    }
+
+    /// Whether `path` lies inside any of `scope` (files or directories).
+    pub fn in_scope(path: &Path, scope: &[PathBuf]) -> bool {
+        let absolute = std::env::current_dir().map(|cwd| cwd.join(path)).unwrap_or_else(|_| path.to_path_buf());
+        scope.iter().any(|root| {
+            let root = std::env::current_dir().map(|cwd| cwd.join(root)).unwrap_or_else(|_| root.clone());
+            absolute.starts_with(&root)
+        })
+    }
+}

@@ -1,0 +1,131 @@
+//! Stage 2, suite: parsed [`Feature`]s + [`TagConventions`] → a classified [`Suite`].
+//!
+//! Reads every feature file of the project, then applies the tag conventions: which tag is a
+//! case's ID, which requirements it covers (inherited Feature → Rule → Scenario → Examples),
+//! whether it is manual, and one [`Execution`] per Examples row. One broken file becomes a
+//! [`ParseFailure`](crate::model::ParseFailure); every other file is still read.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::TagConventions;
+use crate::location::{Location, display_path};
+use crate::model::{
+    Case, ExampleRow, Execution, Feature, Mode, ParseFailure, RequirementId, RequirementRef,
+    Suite, Tag,
+};
+use crate::parse;
+
+/// Reads every `.feature` file under each of `paths` (files or directories) into a suite.
+pub fn load(paths: &[PathBuf], conventions: &TagConventions) -> Suite {
+    let mut suite = Suite::default();
+    let mut files = Vec::new();
+    for path in paths {
+        match parse::feature_files(path) {
+            Ok(found) => files.extend(found),
+            Err(err) => suite.failures.push(unreadable(path, &err)),
+        }
+    }
+    files.sort();
+    files.dedup();
+    for file in files {
+        match parse::parse_file(&file) {
+            Ok(feature) => suite.features.push(classify(feature, conventions)),
+            Err(failure) => suite.failures.push(failure),
+        }
+    }
+    suite
+}
+
+/// Fills in the ID, requirements, mode and executions of every case of `feature`.
+pub fn classify(mut feature: Feature, conventions: &TagConventions) -> Feature {
+    for case in &mut feature.cases {
+        let rule_tags = case.rule.map_or(&[][..], |index| &feature.rules[index].tags[..]);
+        classify_case(case, &feature.tags, rule_tags, conventions);
+    }
+    feature
+}
+
+fn classify_case(case: &mut Case, feature_tags: &[Tag], rule_tags: &[Tag], conventions: &TagConventions) {
+    // Case IDs come from the scenario's own tags only: an ID inherited from a Feature would
+    // give every case of the file the same ID.
+    case.id_tags = case.tags.iter().filter(|tag| conventions.is_case_id(&tag.name)).cloned().collect();
+    case.id = case.id_tags.first().map(|tag| crate::model::CaseId(tag.name.clone()));
+
+    let inherited: Vec<&Tag> = feature_tags.iter().chain(rule_tags).chain(&case.tags).collect();
+    case.effective_tags = unique(inherited.iter().map(|tag| tag.name.clone()));
+
+    let has = |name: &str| case.effective_tags.iter().any(|tag| tag == name);
+    let manual = has(&conventions.manual)
+        || conventions.automation.as_deref().is_some_and(|automation| !has(automation));
+    case.mode = if manual { Mode::Manual } else { Mode::Automated };
+
+    let case_requirements = requirement_refs(inherited.iter().copied(), conventions);
+    let mut all = case_requirements.clone();
+    for examples in &case.examples {
+        all.extend(requirement_refs(examples.tags.iter(), conventions));
+    }
+    case.requirements = dedup_refs(all);
+
+    case.executions = if case.examples.is_empty() {
+        vec![Execution { row: None, requirements: ids(&case_requirements) }]
+    } else {
+        executions(case, &case_requirements, conventions)
+    };
+}
+
+fn executions(case: &Case, case_requirements: &[RequirementRef], conventions: &TagConventions) -> Vec<Execution> {
+    let mut executions = Vec::new();
+    for (index, examples) in case.examples.iter().enumerate() {
+        let Some(table) = &examples.table else { continue };
+        let mut requirements = case_requirements.to_vec();
+        requirements.extend(requirement_refs(examples.tags.iter(), conventions));
+        let requirements = ids(&dedup_refs(requirements));
+        let header = examples.header();
+        for (row, cells) in table.rows.iter().enumerate().skip(1) {
+            let line = table.lines.get(row).copied().unwrap_or(table.location.line + row);
+            executions.push(Execution {
+                row: Some(ExampleRow {
+                    examples: index,
+                    row,
+                    location: Location::new(case.location.path.clone(), line, table.location.column),
+                    values: header.iter().cloned().zip(cells.iter().cloned()).collect(),
+                }),
+                requirements: requirements.clone(),
+            });
+        }
+    }
+    executions
+}
+
+fn requirement_refs<'t>(tags: impl Iterator<Item = &'t Tag>, conventions: &TagConventions) -> Vec<RequirementRef> {
+    tags.filter_map(|tag| {
+        conventions.requirement_id(&tag.name).map(|id| RequirementRef {
+            id: RequirementId(id.to_owned()),
+            location: tag.location.clone(),
+        })
+    })
+    .collect()
+}
+
+/// Keeps the first mention of each requirement: the one highest up (Feature before Scenario).
+fn dedup_refs(refs: Vec<RequirementRef>) -> Vec<RequirementRef> {
+    let mut seen = std::collections::HashSet::new();
+    refs.into_iter().filter(|r| seen.insert(r.id.clone())).collect()
+}
+
+fn ids(refs: &[RequirementRef]) -> Vec<RequirementId> {
+    refs.iter().map(|r| r.id.clone()).collect()
+}
+
+fn unique(names: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    names.filter(|name| seen.insert(name.clone())).collect()
+}
+
+fn unreadable(path: &Path, err: &walkdir::Error) -> ParseFailure {
+    ParseFailure {
+        location: Location::file(display_path(err.path().unwrap_or(path))),
+        message: format!("cannot read: {err}"),
+        source: std::sync::Arc::from(""),
+    }
+}
