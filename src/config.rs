@@ -206,7 +206,7 @@ impl Config {
     /// its relative paths.
     pub fn from_str(text: &str, file: &Path, root: &Path) -> Result<Self, Error> {
         let error = |span: Option<std::ops::Range<usize>>, message: String| Error {
-            file: file.to_path_buf(),
+            file: crate::location::display_path(file).to_path_buf(),
             position: span.map(|span| line_col(text, span.start)),
             message,
         };
@@ -282,6 +282,8 @@ impl Config {
 
 /// Compiles `pattern` so that it must match a whole tag.
 fn anchored(pattern: &str) -> Result<Regex, regex::Error> {
+    // Compile it as written first, so that an error quotes the user's pattern, not ours.
+    Regex::new(pattern)?;
     Regex::new(&format!("^(?:{pattern})$"))
 }
 

@@ -20,9 +20,12 @@ pub fn load(paths: &[PathBuf], conventions: &TagConventions) -> Suite {
     let mut suite = Suite::default();
     let mut files = Vec::new();
     for path in paths {
-        match parse::feature_files(path) {
+        // Absolute paths, so that a file named both through the features directory and on
+        // the command line is read once.
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        match parse::feature_files(&path) {
             Ok(found) => files.extend(found),
-            Err(err) => suite.failures.push(unreadable(path, &err)),
+            Err(err) => suite.failures.push(unreadable(&path, &err)),
         }
     }
     files.sort();
