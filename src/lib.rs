@@ -19,6 +19,7 @@ pub mod config;
 pub mod lint;
 pub mod location;
 pub mod model;
+pub mod output;
 pub mod parse;
 pub mod project;
 pub mod suite;
