@@ -16,7 +16,10 @@ use std::time::{Duration, Instant};
 
 fn main() {
     // `cargo bench` passes `--bench`; keep only the numbers.
-    let numbers: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let numbers: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let features = numbers.first().copied().unwrap_or(500);
     let per_feature = numbers.get(1).copied().unwrap_or(20);
     let runs = numbers.get(2).copied().unwrap_or(10);
@@ -35,7 +38,10 @@ fn main() {
             .output()
             .expect("casebook runs");
         times.push(start.elapsed());
-        assert!(output.status.code().is_some_and(|code| code <= 1), "lint failed: {output:?}");
+        assert!(
+            output.status.code().is_some_and(|code| code <= 1),
+            "lint failed: {output:?}"
+        );
         summary = String::from_utf8_lossy(&output.stderr).trim().to_owned();
     }
     times.sort();
@@ -55,7 +61,11 @@ fn write_project(dir: &Path, features: usize, per_feature: usize) {
     let areas = ["PAY", "AUTH", "ACC", "ACL", "CART", "SHIP"];
     let mut catalog = String::new();
     for area in areas {
-        writeln!(catalog, "[{area}]\ntitle = \"{area} epic\"\nrisk = \"high\"\n").unwrap();
+        writeln!(
+            catalog,
+            "[{area}]\ntitle = \"{area} epic\"\nrisk = \"high\"\n"
+        )
+        .unwrap();
         for story in 1..=9 {
             let risk = ["critical", "high", "normal", "low"][story % 4];
             writeln!(catalog, "[{area}-{story}]\ntitle = \"{area} story {story}\"\nrisk = \"{risk}\"\nparent = \"{area}\"\n")

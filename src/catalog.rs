@@ -8,8 +8,8 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
 use serde::de::IntoDeserializer;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::location::{Location, display_path, line_col};
@@ -130,8 +130,14 @@ pub fn from_str(text: &str, path: Arc<Path>) -> Loaded {
         Ok(table) => table.into_inner(),
         Err(err) => {
             let location = at(err.span().unwrap_or(0..0));
-            let problem = Problem { location, message: format!("invalid TOML: {}", err.message().trim_end()) };
-            return Loaded { catalog: None, problems: vec![problem] };
+            let problem = Problem {
+                location,
+                message: format!("invalid TOML: {}", err.message().trim_end()),
+            };
+            return Loaded {
+                catalog: None,
+                problems: vec![problem],
+            };
         }
     };
 
@@ -171,23 +177,36 @@ pub fn from_str(text: &str, path: Arc<Path>) -> Loaded {
             }
             Err(err) => {
                 let location = err.span().map_or(location, at);
-                problems.push(Problem { location, message: format!("requirement `{id}`: {}", err.message().trim_end()) });
+                problems.push(Problem {
+                    location,
+                    message: format!("requirement `{id}`: {}", err.message().trim_end()),
+                });
                 malformed.push(id);
             }
         }
     }
 
-    let catalog = Catalog { path, source, requirements, malformed };
+    let catalog = Catalog {
+        path,
+        source,
+        requirements,
+        malformed,
+    };
     for (id, parent, location) in parents {
         if !catalog.knows(&parent) {
             problems.push(Problem {
                 location,
-                message: format!("requirement `{id}` names parent `{parent}`, which is not in the catalog"),
+                message: format!(
+                    "requirement `{id}` names parent `{parent}`, which is not in the catalog"
+                ),
             });
         }
     }
     problems.extend(cycles(&catalog));
-    Loaded { catalog: Some(catalog), problems }
+    Loaded {
+        catalog: Some(catalog),
+        problems,
+    }
 }
 
 /// A `parent` chain that comes back to where it started would make every roll-up loop.
@@ -200,7 +219,10 @@ fn cycles(catalog: &Catalog) -> Vec<Problem> {
             if parent == &requirement.id {
                 problems.push(Problem {
                     location: requirement.location.clone(),
-                    message: format!("requirement `{}` is its own ancestor through `parent`", requirement.id),
+                    message: format!(
+                        "requirement `{}` is its own ancestor through `parent`",
+                        requirement.id
+                    ),
                 });
                 break;
             }
@@ -242,7 +264,11 @@ mod tests {
         "#});
         assert_eq!(loaded.problems, []);
         let catalog = loaded.catalog.unwrap();
-        let ids: Vec<_> = catalog.requirements.iter().map(|r| r.id.0.as_str()).collect();
+        let ids: Vec<_> = catalog
+            .requirements
+            .iter()
+            .map(|r| r.id.0.as_str())
+            .collect();
         assert_eq!(ids, ["PAY", "PAY-7", "AB-1"]);
         let pay7 = catalog.get("PAY-7").unwrap();
         assert_eq!(pay7.location.line, 5);
@@ -253,10 +279,16 @@ mod tests {
 
     #[test]
     fn an_unknown_key_is_reported_with_its_line_and_the_rest_survives() {
-        let loaded = read("[A-1]\ntitle = 'a'\nrisk = 'low'\nownr = 'x'\n\n[A-2]\ntitle = 'b'\nrisk = 'high'\n");
+        let loaded = read(
+            "[A-1]\ntitle = 'a'\nrisk = 'low'\nownr = 'x'\n\n[A-2]\ntitle = 'b'\nrisk = 'high'\n",
+        );
         assert_eq!(loaded.problems.len(), 1);
         assert_eq!(loaded.problems[0].location.line, 4);
-        assert!(loaded.problems[0].message.contains("unknown field `ownr`"), "{:?}", loaded.problems);
+        assert!(
+            loaded.problems[0].message.contains("unknown field `ownr`"),
+            "{:?}",
+            loaded.problems
+        );
         let catalog = loaded.catalog.unwrap();
         assert!(catalog.get("A-2").is_some());
         assert!(catalog.knows("A-1"));
@@ -267,7 +299,11 @@ mod tests {
         let loaded = read("[A-1]\ntitle = 'a'\nrisk = 'severe'\n\n[A-2]\nrisk = 'low'\n");
         let lines: Vec<_> = loaded.problems.iter().map(|p| p.location.line).collect();
         assert_eq!(lines, [3, 5], "{:?}", loaded.problems);
-        assert!(loaded.problems[1].message.contains("title"), "{:?}", loaded.problems);
+        assert!(
+            loaded.problems[1].message.contains("title"),
+            "{:?}",
+            loaded.problems
+        );
     }
 
     #[test]
@@ -280,7 +316,9 @@ mod tests {
 
     #[test]
     fn a_parent_cycle_is_reported() {
-        let loaded = read("[A]\ntitle = 'a'\nrisk = 'low'\nparent = 'B'\n[B]\ntitle = 'b'\nrisk = 'low'\nparent = 'A'\n");
+        let loaded = read(
+            "[A]\ntitle = 'a'\nrisk = 'low'\nparent = 'B'\n[B]\ntitle = 'b'\nrisk = 'low'\nparent = 'A'\n",
+        );
         assert_eq!(loaded.problems.len(), 2, "{:?}", loaded.problems);
     }
 

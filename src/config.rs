@@ -28,10 +28,36 @@ pub const DEFAULT_MANUAL: &str = "manual";
 pub const DEFAULT_MAX_STEPS: usize = 12;
 /// The default words of the `ui-coupled-wording` rule (matched as whole words, any case).
 pub const DEFAULT_UI_WORDS: &[&str] = &[
-    "click", "clicks", "clicked", "clicking", "button", "buttons", "tap", "taps", "tapped",
-    "checkbox", "dropdown", "textbox", "textfield", "hover", "hovers", "scroll", "scrolls",
-    "css", "xpath", "selector", "pixel", "pixels", "red", "green", "blue", "yellow", "orange",
-    "purple", "grey", "gray",
+    "click",
+    "clicks",
+    "clicked",
+    "clicking",
+    "button",
+    "buttons",
+    "tap",
+    "taps",
+    "tapped",
+    "checkbox",
+    "dropdown",
+    "textbox",
+    "textfield",
+    "hover",
+    "hovers",
+    "scroll",
+    "scrolls",
+    "css",
+    "xpath",
+    "selector",
+    "pixel",
+    "pixels",
+    "red",
+    "green",
+    "blue",
+    "yellow",
+    "orange",
+    "purple",
+    "grey",
+    "gray",
 ];
 
 /// A validated configuration.
@@ -74,7 +100,10 @@ impl TagConventions {
     /// The requirement ID a tag names, if it is a requirement tag.
     pub fn requirement_id<'t>(&self, tag: &'t str) -> Option<&'t str> {
         let captures = self.requirement.captures(tag)?;
-        captures.get(1).map(|id| id.as_str()).filter(|id| !id.is_empty())
+        captures
+            .get(1)
+            .map(|id| id.as_str())
+            .filter(|id| !id.is_empty())
     }
 
     /// Whether a tag is a case ID. A requirement tag never is.
@@ -185,7 +214,11 @@ impl Config {
     /// Finds `casebook.toml` in `start` or the nearest parent that has one and loads it;
     /// the defaults rooted at `start` when there is none.
     pub fn discover(start: &Path) -> Result<Self, Error> {
-        match start.ancestors().map(|dir| dir.join(FILE_NAME)).find(|file| file.is_file()) {
+        match start
+            .ancestors()
+            .map(|dir| dir.join(FILE_NAME))
+            .find(|file| file.is_file())
+        {
             Some(file) => Self::load(&file),
             None => Ok(Self::defaults(start)),
         }
@@ -228,7 +261,10 @@ impl Config {
 
         let pattern = |value: Spanned<String>, key: &str| {
             anchored(value.get_ref()).map_err(|err| {
-                error(Some(value.span()), format!("invalid regex in `{key}`: {err}"))
+                error(
+                    Some(value.span()),
+                    format!("invalid regex in `{key}`: {err}"),
+                )
             })
         };
         if let Some(case_id) = raw.tags.case_id {
@@ -260,7 +296,10 @@ impl Config {
             config.lint.ui_words = ui_words;
         }
         for (name, level) in raw.lint.rules {
-            if !crate::lint::rules::ALL.iter().any(|rule| rule.name() == name.get_ref()) {
+            if !crate::lint::rules::ALL
+                .iter()
+                .any(|rule| rule.name() == name.get_ref())
+            {
                 return Err(error(
                     Some(name.span()),
                     format!(
@@ -307,6 +346,28 @@ mod tests {
         assert_eq!(config.tags.manual, "manual");
         assert_eq!(config.tags.automation, None);
         assert_eq!(config.lint.max_steps, 12);
+    }
+
+    #[test]
+    fn the_shipped_casebook_toml_documents_the_defaults() {
+        let shipped = parse(include_str!("../casebook.toml")).unwrap();
+        let defaults = Config::defaults(Path::new("/project"));
+        assert_eq!(shipped.features, defaults.features);
+        assert_eq!(shipped.requirements, defaults.requirements);
+        assert_eq!(shipped.report_dir, defaults.report_dir);
+        assert_eq!(
+            shipped.tags.case_id.as_str(),
+            defaults.tags.case_id.as_str()
+        );
+        assert_eq!(
+            shipped.tags.requirement.as_str(),
+            defaults.tags.requirement.as_str()
+        );
+        assert_eq!(shipped.tags.manual, defaults.tags.manual);
+        assert_eq!(shipped.tags.automation, defaults.tags.automation);
+        assert_eq!(shipped.lint.max_steps, defaults.lint.max_steps);
+        assert_eq!(shipped.lint.ui_words, defaults.lint.ui_words);
+        assert!(shipped.lint.rules.is_empty());
     }
 
     #[test]
@@ -361,7 +422,10 @@ mod tests {
     fn a_bad_regex_names_the_key() {
         let err = parse("[tags]\ncase-id = '(unclosed'\n").unwrap_err();
         assert_eq!(err.position, Some((2, 11)));
-        assert!(err.message.contains("invalid regex in `tags.case-id`"), "{err}");
+        assert!(
+            err.message.contains("invalid regex in `tags.case-id`"),
+            "{err}"
+        );
         assert!(err.to_string().starts_with("casebook.toml:2:11: "), "{err}");
     }
 
@@ -375,6 +439,9 @@ mod tests {
     fn an_unknown_rule_is_named() {
         let err = parse("[lint.rules]\nno-such-rule = 'off'\n").unwrap_err();
         assert_eq!(err.position, Some((2, 1)));
-        assert!(err.message.contains("unknown lint rule `no-such-rule`"), "{err}");
+        assert!(
+            err.message.contains("unknown lint rule `no-such-rule`"),
+            "{err}"
+        );
     }
 }

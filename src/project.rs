@@ -49,15 +49,30 @@ impl Project {
         let suite = suite::load(&roots, &config.tags);
         let catalog = match catalog::load(&config.requirements) {
             Ok(loaded) => Some(loaded),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound && !config.requirements_explicit => None,
-            Err(source) => return Err(Error::Catalog { path: config.requirements.clone(), source }),
+            Err(err)
+                if err.kind() == std::io::ErrorKind::NotFound && !config.requirements_explicit =>
+            {
+                None
+            }
+            Err(source) => {
+                return Err(Error::Catalog {
+                    path: config.requirements.clone(),
+                    source,
+                });
+            }
         };
-        Ok(Self { config, suite, catalog })
+        Ok(Self {
+            config,
+            suite,
+            catalog,
+        })
     }
 
     /// The catalog, when there is a readable one.
     pub fn catalog(&self) -> Option<&Catalog> {
-        self.catalog.as_ref().and_then(|loaded| loaded.catalog.as_ref())
+        self.catalog
+            .as_ref()
+            .and_then(|loaded| loaded.catalog.as_ref())
     }
 
     /// What the lint rules look at.
@@ -97,9 +112,13 @@ impl Project {
 
     /// Whether `path` lies inside any of `scope` (files or directories).
     pub fn in_scope(path: &Path, scope: &[PathBuf]) -> bool {
-        let absolute = std::env::current_dir().map(|cwd| cwd.join(path)).unwrap_or_else(|_| path.to_path_buf());
+        let absolute = std::env::current_dir()
+            .map(|cwd| cwd.join(path))
+            .unwrap_or_else(|_| path.to_path_buf());
         scope.iter().any(|root| {
-            let root = std::env::current_dir().map(|cwd| cwd.join(root)).unwrap_or_else(|_| root.clone());
+            let root = std::env::current_dir()
+                .map(|cwd| cwd.join(root))
+                .unwrap_or_else(|_| root.clone());
             absolute.starts_with(&root)
         })
     }

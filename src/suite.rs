@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use crate::config::TagConventions;
 use crate::location::{Location, display_path};
 use crate::model::{
-    Case, ExampleRow, Execution, Feature, Mode, ParseFailure, RequirementId, RequirementRef,
-    Suite, Tag,
+    Case, ExampleRow, Execution, Feature, Mode, ParseFailure, RequirementId, RequirementRef, Suite,
+    Tag,
 };
 use crate::parse;
 
@@ -41,7 +41,10 @@ pub fn load(paths: &[PathBuf], conventions: &TagConventions) -> Suite {
 
 /// Parses and classifies `files` on every core, keeping their order. Parsing dominates the
 /// time of `casebook lint`, and files are independent of each other.
-fn parse_all(files: &[PathBuf], conventions: &TagConventions) -> Vec<Result<Feature, ParseFailure>> {
+fn parse_all(
+    files: &[PathBuf],
+    conventions: &TagConventions,
+) -> Vec<Result<Feature, ParseFailure>> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let chunk = files.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
@@ -51,37 +54,68 @@ fn parse_all(files: &[PathBuf], conventions: &TagConventions) -> Vec<Result<Feat
                 scope.spawn(move || {
                     chunk
                         .iter()
-                        .map(|file| parse::parse_file(file).map(|feature| classify(feature, conventions)))
+                        .map(|file| {
+                            parse::parse_file(file).map(|feature| classify(feature, conventions))
+                        })
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
-        workers.into_iter().flat_map(|worker| worker.join().expect("a parser thread panicked")).collect()
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("a parser thread panicked"))
+            .collect()
     })
 }
 
 /// Fills in the ID, requirements, mode and executions of every case of `feature`.
 pub fn classify(mut feature: Feature, conventions: &TagConventions) -> Feature {
     for case in &mut feature.cases {
-        let rule_tags = case.rule.map_or(&[][..], |index| &feature.rules[index].tags[..]);
+        let rule_tags = case
+            .rule
+            .map_or(&[][..], |index| &feature.rules[index].tags[..]);
         classify_case(case, &feature.tags, rule_tags, conventions);
     }
     feature
 }
 
-fn classify_case(case: &mut Case, feature_tags: &[Tag], rule_tags: &[Tag], conventions: &TagConventions) {
+fn classify_case(
+    case: &mut Case,
+    feature_tags: &[Tag],
+    rule_tags: &[Tag],
+    conventions: &TagConventions,
+) {
     // Case IDs come from the scenario's own tags only: an ID inherited from a Feature would
     // give every case of the file the same ID.
-    case.id_tags = case.tags.iter().filter(|tag| conventions.is_case_id(&tag.name)).cloned().collect();
-    case.id = case.id_tags.first().map(|tag| crate::model::CaseId(tag.name.clone()));
+    case.id_tags = case
+        .tags
+        .iter()
+        .filter(|tag| conventions.is_case_id(&tag.name))
+        .cloned()
+        .collect();
+    case.id = case
+        .id_tags
+        .first()
+        .map(|tag| crate::model::CaseId(tag.name.clone()));
 
-    let inherited: Vec<&Tag> = feature_tags.iter().chain(rule_tags).chain(&case.tags).collect();
+    let inherited: Vec<&Tag> = feature_tags
+        .iter()
+        .chain(rule_tags)
+        .chain(&case.tags)
+        .collect();
     case.effective_tags = unique(inherited.iter().map(|tag| tag.name.clone()));
 
     let has = |name: &str| case.effective_tags.iter().any(|tag| tag == name);
     let manual = has(&conventions.manual)
-        || conventions.automation.as_deref().is_some_and(|automation| !has(automation));
-    case.mode = if manual { Mode::Manual } else { Mode::Automated };
+        || conventions
+            .automation
+            .as_deref()
+            .is_some_and(|automation| !has(automation));
+    case.mode = if manual {
+        Mode::Manual
+    } else {
+        Mode::Automated
+    };
 
     let case_requirements = requirement_refs(inherited.iter().copied(), conventions);
     let mut all = case_requirements.clone();
@@ -91,27 +125,44 @@ fn classify_case(case: &mut Case, feature_tags: &[Tag], rule_tags: &[Tag], conve
     case.requirements = dedup_refs(all);
 
     case.executions = if case.examples.is_empty() {
-        vec![Execution { row: None, requirements: ids(&case_requirements) }]
+        vec![Execution {
+            row: None,
+            requirements: ids(&case_requirements),
+        }]
     } else {
         executions(case, &case_requirements, conventions)
     };
 }
 
-fn executions(case: &Case, case_requirements: &[RequirementRef], conventions: &TagConventions) -> Vec<Execution> {
+fn executions(
+    case: &Case,
+    case_requirements: &[RequirementRef],
+    conventions: &TagConventions,
+) -> Vec<Execution> {
     let mut executions = Vec::new();
     for (index, examples) in case.examples.iter().enumerate() {
-        let Some(table) = &examples.table else { continue };
+        let Some(table) = &examples.table else {
+            continue;
+        };
         let mut requirements = case_requirements.to_vec();
         requirements.extend(requirement_refs(examples.tags.iter(), conventions));
         let requirements = ids(&dedup_refs(requirements));
         let header = examples.header();
         for (row, cells) in table.rows.iter().enumerate().skip(1) {
-            let line = table.lines.get(row).copied().unwrap_or(table.location.line + row);
+            let line = table
+                .lines
+                .get(row)
+                .copied()
+                .unwrap_or(table.location.line + row);
             executions.push(Execution {
                 row: Some(ExampleRow {
                     examples: index,
                     row,
-                    location: Location::new(case.location.path.clone(), line, table.location.column),
+                    location: Location::new(
+                        case.location.path.clone(),
+                        line,
+                        table.location.column,
+                    ),
                     values: header.iter().cloned().zip(cells.iter().cloned()).collect(),
                 }),
                 requirements: requirements.clone(),
@@ -121,12 +172,17 @@ fn executions(case: &Case, case_requirements: &[RequirementRef], conventions: &T
     executions
 }
 
-fn requirement_refs<'t>(tags: impl Iterator<Item = &'t Tag>, conventions: &TagConventions) -> Vec<RequirementRef> {
+fn requirement_refs<'t>(
+    tags: impl Iterator<Item = &'t Tag>,
+    conventions: &TagConventions,
+) -> Vec<RequirementRef> {
     tags.filter_map(|tag| {
-        conventions.requirement_id(&tag.name).map(|id| RequirementRef {
-            id: RequirementId(id.to_owned()),
-            location: tag.location.clone(),
-        })
+        conventions
+            .requirement_id(&tag.name)
+            .map(|id| RequirementRef {
+                id: RequirementId(id.to_owned()),
+                location: tag.location.clone(),
+            })
     })
     .collect()
 }
@@ -134,7 +190,9 @@ fn requirement_refs<'t>(tags: impl Iterator<Item = &'t Tag>, conventions: &TagCo
 /// Keeps the first mention of each requirement: the one highest up (Feature before Scenario).
 fn dedup_refs(refs: Vec<RequirementRef>) -> Vec<RequirementRef> {
     let mut seen = std::collections::HashSet::new();
-    refs.into_iter().filter(|r| seen.insert(r.id.clone())).collect()
+    refs.into_iter()
+        .filter(|r| seen.insert(r.id.clone()))
+        .collect()
 }
 
 fn ids(refs: &[RequirementRef]) -> Vec<RequirementId> {

@@ -32,11 +32,21 @@ fn main() -> ExitCode {
         }
     };
     let (diagnostics, summary) = project.lint();
-    print!("{}", String::from_utf8_lossy(&format::human(&diagnostics, &project.sources(), false)));
-    if let Err(err) = casebook::output::write_atomic(&report_dir.join("lint.json"), format::json(&diagnostics).as_bytes()) {
+    print!(
+        "{}",
+        String::from_utf8_lossy(&format::human(&diagnostics, &project.sources(), false))
+    );
+    if let Err(err) = casebook::output::write_atomic(
+        &report_dir.join("lint.json"),
+        format::json(&diagnostics).as_bytes(),
+    ) {
         eprintln!("error: cannot write the lint report: {err}");
         return ExitCode::from(2);
     }
     println!("{}", format::summary_line(&summary));
-    if summary.errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if summary.errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

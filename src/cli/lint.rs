@@ -46,22 +46,49 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
     let mut stdout = std::io::stdout().lock();
     if args.list_rules {
         for rule in rules::ALL {
-            writeln!(stdout, "{:<36} {:<8} {}", rule.name(), rule.severity().to_string(), rule.summary())?;
+            writeln!(
+                stdout,
+                "{:<36} {:<8} {}",
+                rule.name(),
+                rule.severity().to_string(),
+                rule.summary()
+            )?;
         }
         return Ok(exit::OK);
     }
     for path in &args.paths {
-        anyhow::ensure!(path.exists(), "no such file or directory: `{}`", path.display());
+        anyhow::ensure!(
+            path.exists(),
+            "no such file or directory: `{}`",
+            path.display()
+        );
     }
 
     let project = Project::load(config, &args.paths).context("failed to load the project")?;
     let (mut diagnostics, mut summary) = project.lint();
     if !args.paths.is_empty() {
         diagnostics.retain(|d| Project::in_scope(&d.location.path, &args.paths));
-        summary.files = project.suite.features.iter().filter(|f| Project::in_scope(&f.path, &args.paths)).count()
-            + project.suite.failures.iter().filter(|f| Project::in_scope(&f.location.path, &args.paths)).count();
-        summary.cases = project.suite.cases().filter(|(f, _)| Project::in_scope(&f.path, &args.paths)).count();
-        summary.errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        summary.files = project
+            .suite
+            .features
+            .iter()
+            .filter(|f| Project::in_scope(&f.path, &args.paths))
+            .count()
+            + project
+                .suite
+                .failures
+                .iter()
+                .filter(|f| Project::in_scope(&f.location.path, &args.paths))
+                .count();
+        summary.cases = project
+            .suite
+            .cases()
+            .filter(|(f, _)| Project::in_scope(&f.path, &args.paths))
+            .count();
+        summary.errors = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
         summary.warnings = diagnostics.len() - summary.errors;
     }
 
@@ -81,5 +108,9 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
         }
     }
     stdout.flush()?;
-    Ok(if summary.errors > 0 { exit::FAILED } else { exit::OK })
+    Ok(if summary.errors > 0 {
+        exit::FAILED
+    } else {
+        exit::OK
+    })
 }

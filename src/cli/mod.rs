@@ -54,7 +54,9 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Lint(args) => load_config(cli.config.as_deref()).and_then(|config| lint::exec(&args, config)),
+        Command::Lint(args) => {
+            load_config(cli.config.as_deref()).and_then(|config| lint::exec(&args, config))
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -75,7 +77,8 @@ fn load_config(file: Option<&std::path::Path>) -> anyhow::Result<Config> {
 
 /// A closed pipe (`casebook lint | head`) is the reader's choice, not a failure.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.downcast_ref::<io::Error>().is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
+    err.downcast_ref::<io::Error>()
+        .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
 }
 
 /// Whether to colour output: `--color`, then `NO_COLOR`, then whether it is a terminal.
@@ -96,7 +99,8 @@ impl ColorChoice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+                stream_is_terminal
+                    && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
             }
         }
     }

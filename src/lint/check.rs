@@ -43,7 +43,12 @@ pub struct Summary {
 impl Summary {
     /// Counts `diagnostics` over the suite and catalog of `cx`.
     pub fn new(cx: &Context<'_>, diagnostics: &[Diagnostic]) -> Self {
-        let count = |severity| diagnostics.iter().filter(|d| d.severity == severity).count();
+        let count = |severity| {
+            diagnostics
+                .iter()
+                .filter(|d| d.severity == severity)
+                .count()
+        };
         Self {
             files: cx.suite.file_count(),
             cases: cx.suite.cases().count(),

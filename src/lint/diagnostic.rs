@@ -39,7 +39,11 @@ pub struct Finding {
 impl Finding {
     /// A finding at `location`.
     pub fn new(location: Location, message: impl Into<String>) -> Self {
-        Self { location, message: message.into(), hint: None }
+        Self {
+            location,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     /// Adds a fix hint.

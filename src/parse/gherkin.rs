@@ -10,11 +10,16 @@ use std::sync::{Arc, LazyLock};
 use regex::Regex;
 
 use crate::location::Location;
-use crate::model::{Background, Case, Examples, Feature, Mode, ParseFailure, Rule, Step, StepKind, Table, Tag};
+use crate::model::{
+    Background, Case, Examples, Feature, Mode, ParseFailure, Rule, Step, StepKind, Table, Tag,
+};
 
 /// Parses normalised text (no BOM, LF endings).
 pub(super) fn parse(source: Arc<str>, path: Arc<Path>) -> Result<Feature, ParseFailure> {
-    let file = File { lines: source.lines().collect(), path: &path };
+    let file = File {
+        lines: source.lines().collect(),
+        path: &path,
+    };
     if file.lines.iter().all(|line| is_blank_or_comment(line)) {
         return Ok(file.empty_feature(source.clone()));
     }
@@ -24,7 +29,6 @@ pub(super) fn parse(source: Arc<str>, path: Arc<Path>) -> Result<Feature, ParseF
         Err(err) => Err(file.failure(&err.to_string(), source.clone())),
     }
 }
-
 
 fn is_blank_or_comment(line: &str) -> bool {
     let line = line.trim();
@@ -60,7 +64,11 @@ impl File<'_> {
         static POSITION: LazyLock<Regex> =
             LazyLock::new(|| Regex::new(r"^Error at (\d+):(\d+): (.*)$").expect("valid regex"));
         let (line, column, expected) = match POSITION.captures(message) {
-            Some(c) => (c[1].parse().unwrap_or(1), c[2].parse().unwrap_or(1), c[3].to_owned()),
+            Some(c) => (
+                c[1].parse().unwrap_or(1),
+                c[2].parse().unwrap_or(1),
+                c[3].to_owned(),
+            ),
             None => (1, 1, message.to_owned()),
         };
         // The crate may point one past the last line; keep the position inside the file.
@@ -75,8 +83,7 @@ impl File<'_> {
     fn feature(&self, feature: ::gherkin::Feature, source: Arc<str>) -> Feature {
         let background = feature.background.map(|bg| self.background(bg));
         let mut cases = Vec::new();
-        let preconditions: Vec<Step> =
-            background.iter().flat_map(|bg| bg.steps.clone()).collect();
+        let preconditions: Vec<Step> = background.iter().flat_map(|bg| bg.steps.clone()).collect();
         for scenario in feature.scenarios {
             cases.push(self.case(scenario, None, preconditions.clone()));
         }
@@ -118,11 +125,20 @@ impl File<'_> {
         Background {
             keyword: background.keyword,
             location: self.at(background.position),
-            steps: background.steps.into_iter().map(|step| self.step(step)).collect(),
+            steps: background
+                .steps
+                .into_iter()
+                .map(|step| self.step(step))
+                .collect(),
         }
     }
 
-    fn case(&self, scenario: ::gherkin::Scenario, rule: Option<usize>, background: Vec<Step>) -> Case {
+    fn case(
+        &self,
+        scenario: ::gherkin::Scenario,
+        rule: Option<usize>,
+        background: Vec<Step>,
+    ) -> Case {
         Case {
             id: None,
             id_tags: Vec::new(),
@@ -136,8 +152,16 @@ impl File<'_> {
             requirements: Vec::new(),
             mode: Mode::Automated,
             background,
-            steps: scenario.steps.into_iter().map(|step| self.step(step)).collect(),
-            examples: scenario.examples.into_iter().map(|examples| self.examples(examples)).collect(),
+            steps: scenario
+                .steps
+                .into_iter()
+                .map(|step| self.step(step))
+                .collect(),
+            examples: scenario
+                .examples
+                .into_iter()
+                .map(|examples| self.examples(examples))
+                .collect(),
             executions: Vec::new(),
         }
     }
@@ -175,7 +199,11 @@ impl File<'_> {
     fn table(&self, table: ::gherkin::Table) -> Table {
         let location = self.at(table.position);
         let lines = self.row_lines(location.line, table.rows.len());
-        Table { location, rows: table.rows, lines }
+        Table {
+            location,
+            rows: table.rows,
+            lines,
+        }
     }
 
     /// The 1-based line of each of `count` table rows from `first` on; comment lines between
@@ -217,7 +245,10 @@ impl File<'_> {
                     .map(|(_, line, column)| (*line, *column))
                     .nth(names[..i].iter().filter(|n| *n == name).count())
                     .unwrap_or((keyword_line, 1));
-                Tag { name: name.clone(), location: Location::new(self.path.clone(), line, column) }
+                Tag {
+                    name: name.clone(),
+                    location: Location::new(self.path.clone(), line, column),
+                }
             })
             .collect()
     }
@@ -249,7 +280,8 @@ fn tags_on_line(line: &str, line_number: usize) -> Vec<(String, usize, usize)> {
 /// Turns the parser's set of expected tokens into a sentence.
 fn explain(expected: &str) -> String {
     if expected.contains("inconsistent table row sizes") {
-        "inconsistent cell count: every row of a table needs as many cells as its first row".to_owned()
+        "inconsistent cell count: every row of a table needs as many cells as its first row"
+            .to_owned()
     } else if expected.contains("unknown keyword") {
         "unexpected text: expected a Gherkin keyword, a step, a table row, a doc string, a tag or a comment".to_owned()
     } else {

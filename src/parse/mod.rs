@@ -100,8 +100,11 @@ mod tests {
         assert_eq!(feature.tags[0].location.to_string(), "t.feature:1:1");
         let case = &feature.cases[0];
         assert_eq!(case.location.to_string(), "t.feature:5:3");
-        let tags: Vec<_> =
-            case.tags.iter().map(|t| (t.name.as_str(), t.location.column)).collect();
+        let tags: Vec<_> = case
+            .tags
+            .iter()
+            .map(|t| (t.name.as_str(), t.location.column))
+            .collect();
         assert_eq!(tags, [("ID-1", 3), ("wip", 9)]);
         assert_eq!(case.tags[0].location.line, 4);
         assert_eq!(case.steps[0].location.to_string(), "t.feature:6:5");
@@ -141,7 +144,11 @@ mod tests {
         "})
         .unwrap();
         let texts = |i: usize| -> Vec<String> {
-            feature.cases[i].background.iter().map(|s| s.text.clone()).collect()
+            feature.cases[i]
+                .background
+                .iter()
+                .map(|s| s.text.clone())
+                .collect()
         };
         assert_eq!(texts(0), ["a", "b"]);
         assert_eq!(texts(1), ["a"]);
@@ -176,8 +183,9 @@ mod tests {
 
     #[test]
     fn a_syntax_error_has_a_position_and_a_message() {
-        let failure = parse("Feature: F\n  Scenario: s\n    Given x\n      | a | b |\n      | a |\n")
-            .unwrap_err();
+        let failure =
+            parse("Feature: F\n  Scenario: s\n    Given x\n      | a | b |\n      | a |\n")
+                .unwrap_err();
         assert_eq!(failure.location.path.as_ref(), Path::new("t.feature"));
         assert!(failure.location.line >= 5, "{failure:?}");
         assert!(failure.message.contains("cell"), "{}", failure.message);
@@ -185,7 +193,8 @@ mod tests {
 
     #[test]
     fn other_languages_parse() {
-        let feature = parse("# language: fr\nFonctionnalité: F\n  Scénario: s\n    Soit x\n").unwrap();
+        let feature =
+            parse("# language: fr\nFonctionnalité: F\n  Scénario: s\n    Soit x\n").unwrap();
         assert_eq!(feature.keyword, "Fonctionnalité");
         assert_eq!(feature.cases[0].steps[0].kind, StepKind::Given);
     }

@@ -33,7 +33,9 @@ pub fn github(diagnostics: &[Diagnostic]) -> String {
 
 /// Escapes a command's message, as the Actions runner expects.
 fn data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a property value, which also may not hold `:` or `,`.

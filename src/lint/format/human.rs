@@ -28,7 +28,11 @@ impl Sources {
 pub fn human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> Vec<u8> {
     let mut files = SimpleFiles::new();
     let mut ids = HashMap::new();
-    let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
+    let mut buffer = if color {
+        Buffer::ansi()
+    } else {
+        Buffer::no_color()
+    };
     let config = term::Config::default();
     for d in diagnostics {
         let report = match d.severity {
@@ -37,13 +41,19 @@ pub fn human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> Vec<
         }
         .with_code(d.rule)
         .with_message(&d.message);
-        let source = sources.texts.get(&d.location.path).filter(|text| !text.is_empty());
+        let source = sources
+            .texts
+            .get(&d.location.path)
+            .filter(|text| !text.is_empty());
         let report = match source {
             Some(text) => {
-                let id = *ids
-                    .entry(d.location.path.clone())
-                    .or_insert_with(|| files.add(d.location.path.display().to_string(), text.clone()));
-                report.with_labels(vec![Label::primary(id, span(text, d.location.line, d.location.column))])
+                let id = *ids.entry(d.location.path.clone()).or_insert_with(|| {
+                    files.add(d.location.path.display().to_string(), text.clone())
+                });
+                report.with_labels(vec![Label::primary(
+                    id,
+                    span(text, d.location.line, d.location.column),
+                )])
             }
             None => report.with_notes(vec![format!("at {}", d.location)]),
         };
@@ -64,10 +74,19 @@ pub fn human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> Vec<
 /// The byte range of the token at a 1-based line and column: up to the next space, so the
 /// caret underlines a tag, a keyword or a word.
 fn span(text: &str, line: usize, column: usize) -> std::ops::Range<usize> {
-    let line_start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum();
     let line_text = text[line_start..].split('\n').next().unwrap_or("");
-    let start = line_text.char_indices().nth(column - 1).map_or(line_text.len(), |(i, _)| i);
-    let len = line_text[start..].find(char::is_whitespace).unwrap_or(line_text.len() - start);
+    let start = line_text
+        .char_indices()
+        .nth(column - 1)
+        .map_or(line_text.len(), |(i, _)| i);
+    let len = line_text[start..]
+        .find(char::is_whitespace)
+        .unwrap_or(line_text.len() - start);
     line_start + start..line_start + start + len.max(usize::from(start < line_text.len()))
 }
 
@@ -80,7 +99,10 @@ mod tests {
     fn shows_the_line_with_a_caret_and_the_hint() {
         let path: Arc<Path> = Arc::from(Path::new("features/a.feature"));
         let mut sources = Sources::default();
-        sources.add(path.clone(), Arc::from("Feature: F\n  Scenario: no id\n    Then x\n"));
+        sources.add(
+            path.clone(),
+            Arc::from("Feature: F\n  Scenario: no id\n    Then x\n"),
+        );
         let diagnostic = Diagnostic {
             location: Location::new(path, 2, 3),
             rule: "missing-case-id",
@@ -89,7 +111,10 @@ mod tests {
             hint: Some("tag it".into()),
         };
         let text = String::from_utf8(human(&[diagnostic], &sources, false)).unwrap();
-        assert!(text.contains("error[missing-case-id]: case \"no id\" has no ID tag"), "{text}");
+        assert!(
+            text.contains("error[missing-case-id]: case \"no id\" has no ID tag"),
+            "{text}"
+        );
         assert!(text.contains("features/a.feature:2:3"), "{text}");
         assert!(text.contains("  Scenario: no id"), "{text}");
         assert!(text.contains("^^^^^^^^^"), "{text}");

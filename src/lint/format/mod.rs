@@ -31,7 +31,16 @@ mod tests {
 
     #[test]
     fn the_summary_counts_everything() {
-        let summary = Summary { files: 1, cases: 14, requirements: 9, errors: 0, warnings: 2 };
-        assert_eq!(summary_line(&summary), "checked 1 file, 14 cases, 9 requirements: 0 errors, 2 warnings");
+        let summary = Summary {
+            files: 1,
+            cases: 14,
+            requirements: 9,
+            errors: 0,
+            warnings: 2,
+        };
+        assert_eq!(
+            summary_line(&summary),
+            "checked 1 file, 14 cases, 9 requirements: 0 errors, 2 warnings"
+        );
     }
 }

@@ -20,17 +20,32 @@ impl Rule for CriticalRequirementNotAutomated {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(catalog) = cx.catalog else { return };
-        for requirement in catalog.requirements.iter().filter(|r| r.risk == Risk::Critical) {
+        for requirement in catalog
+            .requirements
+            .iter()
+            .filter(|r| r.risk == Risk::Critical)
+        {
             let covers = super::uncovered_requirement::covering_cases(cx, &requirement.id);
-            let manual = covers.iter().filter(|case| case.mode == Mode::Manual).count();
+            let manual = covers
+                .iter()
+                .filter(|case| case.mode == Mode::Manual)
+                .count();
             if covers.iter().all(|case| case.mode == Mode::Manual) {
                 let message = match manual {
-                    0 => format!("critical requirement `{}` has no case at all", requirement.id),
-                    n => format!("critical requirement `{}` is proven only by {n} manual case(s)", requirement.id),
+                    0 => format!(
+                        "critical requirement `{}` has no case at all",
+                        requirement.id
+                    ),
+                    n => format!(
+                        "critical requirement `{}` is proven only by {n} manual case(s)",
+                        requirement.id
+                    ),
                 };
                 out.push(
-                    Finding::new(requirement.location.clone(), message)
-                        .hint(format!("automate a case tagged @req:{} (automation is required for critical risk)", requirement.id)),
+                    Finding::new(requirement.location.clone(), message).hint(format!(
+                        "automate a case tagged @req:{} (automation is required for critical risk)",
+                        requirement.id
+                    )),
                 );
             }
         }
@@ -48,6 +63,9 @@ mod tests {
     fn reports_critical_requirements_with_no_automated_case() {
         let feature = "Feature: F\n  @A-1 @req:C-1\n  Scenario: a\n    Then x\n  @A-2 @manual @req:C-2\n  Scenario: b\n    Then y\n";
         // C-2 has only a manual case, C-3 none; H-1 is not critical.
-        assert_eq!(lines(&CriticalRequirementNotAutomated, feature, Some(CATALOG)), [4, 7]);
+        assert_eq!(
+            lines(&CriticalRequirementNotAutomated, feature, Some(CATALOG)),
+            [4, 7]
+        );
     }
 }

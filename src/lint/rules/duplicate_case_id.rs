@@ -21,14 +21,21 @@ impl Rule for DuplicateCaseId {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let mut first: HashMap<&str, (&Location, &str)> = HashMap::new();
         for (_, case) in cx.suite.cases() {
-            let Some(tag) = case.id_tags.first() else { continue };
+            let Some(tag) = case.id_tags.first() else {
+                continue;
+            };
             match first.get(tag.name.as_str()) {
                 Some((place, title)) => out.push(
                     Finding::new(
                         tag.location.clone(),
-                        format!("case ID @{} is already used by \"{title}\" at {place}", tag.name),
+                        format!(
+                            "case ID @{} is already used by \"{title}\" at {place}",
+                            tag.name
+                        ),
                     )
-                    .hint("give this case an ID of its own; IDs stay with a case for its whole life"),
+                    .hint(
+                        "give this case an ID of its own; IDs stay with a case for its whole life",
+                    ),
                 ),
                 None => {
                     first.insert(&tag.name, (&tag.location, &case.title));
@@ -45,10 +52,15 @@ mod tests {
 
     #[test]
     fn names_both_places() {
-        let feature = "Feature: F\n  @A-1\n  Scenario: a\n    Then x\n  @A-1\n  Scenario: b\n    Then y\n";
+        let feature =
+            "Feature: F\n  @A-1\n  Scenario: a\n    Then x\n  @A-1\n  Scenario: b\n    Then y\n";
         let found = run(&DuplicateCaseId, feature, None);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, 5);
-        assert!(found[0].1.contains("\"a\" at t.feature:2:3"), "{}", found[0].1);
+        assert!(
+            found[0].1.contains("\"a\" at t.feature:2:3"),
+            "{}",
+            found[0].1
+        );
     }
 }

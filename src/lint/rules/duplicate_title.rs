@@ -25,8 +25,11 @@ impl Rule for DuplicateTitle {
                 let title = case.title.trim();
                 match first.get(title) {
                     Some(line) => out.push(
-                        Finding::new(case.location.clone(), format!("the title \"{title}\" is already used on line {line}"))
-                            .hint("give each case a title that says what makes it different"),
+                        Finding::new(
+                            case.location.clone(),
+                            format!("the title \"{title}\" is already used on line {line}"),
+                        )
+                        .hint("give each case a title that says what makes it different"),
                     ),
                     None => {
                         first.insert(title, case.location.line);

@@ -16,8 +16,17 @@ impl Rule for EmptyFeature {
         "a feature file has no case"
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for feature in cx.suite.features.iter().filter(|feature| feature.cases.is_empty()) {
-            let what = if feature.name.is_empty() { "this file".to_owned() } else { format!("feature \"{}\"", feature.name) };
+        for feature in cx
+            .suite
+            .features
+            .iter()
+            .filter(|feature| feature.cases.is_empty())
+        {
+            let what = if feature.name.is_empty() {
+                "this file".to_owned()
+            } else {
+                format!("feature \"{}\"", feature.name)
+            };
             out.push(
                 Finding::new(feature.location.clone(), format!("{what} has no case"))
                     .hint("write its first Scenario, or delete the file"),
@@ -33,8 +42,18 @@ mod tests {
 
     #[test]
     fn reports_features_without_scenarios() {
-        assert_eq!(lines(&EmptyFeature, "Feature: F\n  Just a description.\n", None), [1]);
+        assert_eq!(
+            lines(&EmptyFeature, "Feature: F\n  Just a description.\n", None),
+            [1]
+        );
         assert_eq!(lines(&EmptyFeature, "# nothing\n", None), [1]);
-        assert_eq!(lines(&EmptyFeature, "Feature: F\n  Scenario: a\n    Then x\n", None), Vec::<usize>::new());
+        assert_eq!(
+            lines(
+                &EmptyFeature,
+                "Feature: F\n  Scenario: a\n    Then x\n",
+                None
+            ),
+            Vec::<usize>::new()
+        );
     }
 }

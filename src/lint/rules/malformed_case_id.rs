@@ -14,8 +14,9 @@ pub struct MalformedCaseId;
 
 /// Whether `tag` is shaped like a case ID without being one.
 pub(super) fn looks_like_id(tag: &str, conventions: &TagConventions) -> bool {
-    static SHAPE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9]*([-_][A-Za-z0-9]+)*[-_][0-9]+$").expect("valid regex"));
+    static SHAPE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^[A-Za-z][A-Za-z0-9]*([-_][A-Za-z0-9]+)*[-_][0-9]+$").expect("valid regex")
+    });
     SHAPE.is_match(tag) && !conventions.is_case_id(tag) && conventions.requirement_id(tag).is_none()
 }
 
@@ -31,13 +32,24 @@ impl Rule for MalformedCaseId {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (_, case) in cx.suite.cases().filter(|(_, case)| case.id.is_none()) {
-            for tag in case.tags.iter().filter(|tag| looks_like_id(&tag.name, cx.conventions)) {
+            for tag in case
+                .tags
+                .iter()
+                .filter(|tag| looks_like_id(&tag.name, cx.conventions))
+            {
                 out.push(
                     Finding::new(
                         tag.location.clone(),
-                        format!("@{} looks like a case ID but does not match `{}`", tag.name, super::missing_case_id::pattern(cx)),
+                        format!(
+                            "@{} looks like a case ID but does not match `{}`",
+                            tag.name,
+                            super::missing_case_id::pattern(cx)
+                        ),
                     )
-                    .hint(format!("write it as @{} or change `tags.case-id` in casebook.toml", tag.name.to_uppercase().replace('_', "-"))),
+                    .hint(format!(
+                        "write it as @{} or change `tags.case-id` in casebook.toml",
+                        tag.name.to_uppercase().replace('_', "-")
+                    )),
                 );
             }
         }

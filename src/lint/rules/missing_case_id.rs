@@ -18,11 +18,20 @@ impl Rule for MissingCaseId {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (_, case) in cx.suite.cases() {
-            let mistyped = case.tags.iter().any(|tag| super::malformed_case_id::looks_like_id(&tag.name, cx.conventions));
+            let mistyped = case
+                .tags
+                .iter()
+                .any(|tag| super::malformed_case_id::looks_like_id(&tag.name, cx.conventions));
             if case.id.is_none() && !mistyped {
                 out.push(
-                    Finding::new(case.location.clone(), format!("case \"{}\" has no ID tag", case.title))
-                        .hint(format!("tag it with a unique ID matching `{}`, e.g. @PAY-CC-015", pattern(cx))),
+                    Finding::new(
+                        case.location.clone(),
+                        format!("case \"{}\" has no ID tag", case.title),
+                    )
+                    .hint(format!(
+                        "tag it with a unique ID matching `{}`, e.g. @PAY-CC-015",
+                        pattern(cx)
+                    )),
                 );
             }
         }
@@ -32,7 +41,11 @@ impl Rule for MissingCaseId {
 /// The configured case-ID pattern without the anchoring casebook adds.
 pub(super) fn pattern(cx: &Context<'_>) -> String {
     let anchored = cx.conventions.case_id.as_str();
-    anchored.strip_prefix("^(?:").and_then(|p| p.strip_suffix(")$")).unwrap_or(anchored).to_owned()
+    anchored
+        .strip_prefix("^(?:")
+        .and_then(|p| p.strip_suffix(")$"))
+        .unwrap_or(anchored)
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -42,7 +55,8 @@ mod tests {
 
     #[test]
     fn reports_cases_without_an_id() {
-        let feature = "Feature: F\n  @PAY-1\n  Scenario: a\n    Then x\n  @wip\n  Scenario: b\n    Then y\n";
+        let feature =
+            "Feature: F\n  @PAY-1\n  Scenario: a\n    Then x\n  @wip\n  Scenario: b\n    Then y\n";
         assert_eq!(lines(&MissingCaseId, feature, None), [6]);
     }
 }

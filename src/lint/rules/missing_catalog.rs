@@ -19,8 +19,15 @@ impl Rule for MissingCatalog {
         "cases name requirements but there is no requirement catalog"
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(path) = cx.missing_catalog else { return };
-        let Some((_, first)) = cx.suite.cases().flat_map(|(f, c)| c.requirements.iter().map(move |r| (f, r))).next() else {
+        let Some(path) = cx.missing_catalog else {
+            return;
+        };
+        let Some((_, first)) = cx
+            .suite
+            .cases()
+            .flat_map(|(f, c)| c.requirements.iter().map(move |r| (f, r)))
+            .next()
+        else {
             return;
         };
         let shown: Arc<std::path::Path> = display_path(path);

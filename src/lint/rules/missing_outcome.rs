@@ -20,8 +20,11 @@ impl Rule for MissingOutcome {
         for (_, case) in cx.suite.cases() {
             if !case.steps.iter().any(|step| step.kind == StepKind::Then) {
                 out.push(
-                    Finding::new(case.location.clone(), format!("{} has no expected result", super::case_name(case)))
-                        .hint("end it with a Then step that says what must be true afterwards"),
+                    Finding::new(
+                        case.location.clone(),
+                        format!("{} has no expected result", super::case_name(case)),
+                    )
+                    .hint("end it with a Then step that says what must be true afterwards"),
                 );
             }
         }

@@ -37,11 +37,24 @@ mod tests {
     #[test]
     fn a_given_or_a_background_is_enough() {
         for (feature, expected) in [
-            ("Feature: F\n  Scenario: a\n    When x\n    Then y\n", vec![2]),
-            ("Feature: F\n  Scenario: a\n    Given x\n    Then y\n", vec![]),
-            ("Feature: F\n  Background:\n    Given x\n  Scenario: a\n    Then y\n", vec![]),
+            (
+                "Feature: F\n  Scenario: a\n    When x\n    Then y\n",
+                vec![2],
+            ),
+            (
+                "Feature: F\n  Scenario: a\n    Given x\n    Then y\n",
+                vec![],
+            ),
+            (
+                "Feature: F\n  Background:\n    Given x\n  Scenario: a\n    Then y\n",
+                vec![],
+            ),
         ] {
-            assert_eq!(lines(&MissingPrecondition, feature, None), expected, "{feature}");
+            assert_eq!(
+                lines(&MissingPrecondition, feature, None),
+                expected,
+                "{feature}"
+            );
         }
     }
 }

@@ -87,7 +87,8 @@ pub(crate) mod test_support {
             Ok(f) => suite.features.push(suite::classify(f, &conventions)),
             Err(failure) => suite.failures.push(failure),
         }
-        let loaded = catalog_text.map(|text| catalog::from_str(text, Arc::from(Path::new("r.toml"))));
+        let loaded =
+            catalog_text.map(|text| catalog::from_str(text, Arc::from(Path::new("r.toml"))));
         let missing = PathBuf::from("requirements.toml");
         let cx = Context {
             suite: &suite,
@@ -99,11 +100,16 @@ pub(crate) mod test_support {
         };
         let mut out: Vec<Finding> = Vec::new();
         rule.check(&cx, &mut out);
-        out.into_iter().map(|f| (f.location.line, f.message)).collect()
+        out.into_iter()
+            .map(|f| (f.location.line, f.message))
+            .collect()
     }
 
     /// The lines of the findings only.
     pub fn lines(rule: &dyn Rule, feature: &str, catalog_text: Option<&str>) -> Vec<usize> {
-        run(rule, feature, catalog_text).into_iter().map(|(line, _)| line).collect()
+        run(rule, feature, catalog_text)
+            .into_iter()
+            .map(|(line, _)| line)
+            .collect()
     }
 }

@@ -17,12 +17,17 @@ impl Rule for MultipleCaseIds {
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (_, case) in cx.suite.cases() {
-            let Some((first, others)) = case.id_tags.split_first() else { continue };
+            let Some((first, others)) = case.id_tags.split_first() else {
+                continue;
+            };
             for tag in others {
                 out.push(
                     Finding::new(
                         tag.location.clone(),
-                        format!("case \"{}\" has a second ID tag @{} besides @{}", case.title, tag.name, first.name),
+                        format!(
+                            "case \"{}\" has a second ID tag @{} besides @{}",
+                            case.title, tag.name, first.name
+                        ),
                     )
                     .hint("a case has exactly one ID; split the scenario or remove one tag"),
                 );

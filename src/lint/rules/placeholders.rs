@@ -9,13 +9,22 @@ use crate::lint::{Context, Finding, Severity, rules::Rule};
 use crate::location::Location;
 use crate::model::{Case, Step};
 
-static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<([^<>\n]+)>").expect("valid regex"));
+static PLACEHOLDER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<([^<>\n]+)>").expect("valid regex"));
 
 /// Every `<name>` in the step: its text, its table cells and its doc string.
 fn placeholders(step: &Step) -> Vec<String> {
-    let cells = step.table.iter().flat_map(|table| table.rows.iter().flatten()).map(String::as_str);
-    let texts = std::iter::once(step.text.as_str()).chain(cells).chain(step.doc_string.as_deref());
-    texts.flat_map(|text| PLACEHOLDER.captures_iter(text).map(|c| c[1].to_owned())).collect()
+    let cells = step
+        .table
+        .iter()
+        .flat_map(|table| table.rows.iter().flatten())
+        .map(String::as_str);
+    let texts = std::iter::once(step.text.as_str())
+        .chain(cells)
+        .chain(step.doc_string.as_deref());
+    texts
+        .flat_map(|text| PLACEHOLDER.captures_iter(text).map(|c| c[1].to_owned()))
+        .collect()
 }
 
 /// Reports `<name>` in an outline's steps when an Examples block has no `name` column:
@@ -72,11 +81,21 @@ impl Rule for UnusedExamplesColumn {
         for (_, case) in cx.suite.cases().filter(|(_, case)| case.is_outline()) {
             let used = used_names(case);
             for examples in &case.examples {
-                let Some(table) = &examples.table else { continue };
-                for column in examples.header().iter().filter(|column| !used.contains(column)) {
+                let Some(table) = &examples.table else {
+                    continue;
+                };
+                for column in examples
+                    .header()
+                    .iter()
+                    .filter(|column| !used.contains(column))
+                {
                     out.push(
                         Finding::new(
-                            Location::new(table.location.path.clone(), table.location.line, table.location.column),
+                            Location::new(
+                                table.location.path.clone(),
+                                table.location.line,
+                                table.location.column,
+                            ),
                             format!("Examples column `{column}` is used by no step"),
                         )
                         .hint(format!("use <{column}> in a step, or remove the column")),
@@ -88,8 +107,12 @@ impl Rule for UnusedExamplesColumn {
 }
 
 fn used_names(case: &Case) -> Vec<String> {
-    let in_title = PLACEHOLDER.captures_iter(&case.title).map(|c| c[1].to_owned());
-    in_title.chain(case.steps.iter().flat_map(placeholders)).collect()
+    let in_title = PLACEHOLDER
+        .captures_iter(&case.title)
+        .map(|c| c[1].to_owned());
+    in_title
+        .chain(case.steps.iter().flat_map(placeholders))
+        .collect()
 }
 
 #[cfg(test)]

@@ -35,7 +35,10 @@ mod tests {
     #[test]
     fn counts_the_cases_own_steps() {
         let steps = |n: usize| "    Then x\n".repeat(n);
-        let at_limit = format!("Feature: F\n  Background:\n    Given y\n  Scenario: a\n{}", steps(12));
+        let at_limit = format!(
+            "Feature: F\n  Background:\n    Given y\n  Scenario: a\n{}",
+            steps(12)
+        );
         assert_eq!(lines(&TooManySteps, &at_limit, None), Vec::<usize>::new());
         let over = format!("Feature: F\n  Scenario: a\n{}", steps(13));
         assert_eq!(lines(&TooManySteps, &over, None), [2]);

@@ -18,8 +18,10 @@ pub struct UiCoupledWording;
 
 /// `#id`, `.class` and `//xpath[` selectors, where they start a word or a quoted value.
 static SELECTOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:^|[\s"'(])(#[A-Za-z][\w-]*|\.[A-Za-z][\w-]*(?:[\s"')\[>]|$)|//?[A-Za-z*][\w-]*\[)"#)
-        .expect("valid regex")
+    Regex::new(
+        r#"(?:^|[\s"'(])(#[A-Za-z][\w-]*|\.[A-Za-z][\w-]*(?:[\s"')\[>]|$)|//?[A-Za-z*][\w-]*\[)"#,
+    )
+    .expect("valid regex")
 });
 
 impl Rule for UiCoupledWording {
@@ -33,12 +35,23 @@ impl Rule for UiCoupledWording {
         "an automated case names UI details (click, button, colours, selectors) instead of behaviour"
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let words: Vec<String> = cx.settings.ui_words.iter().map(|w| regex::escape(w)).collect();
-        let words = (!words.is_empty())
-            .then(|| Regex::new(&format!(r"(?i)\b(?:{})\b", words.join("|"))).expect("escaped words form a valid regex"));
+        let words: Vec<String> = cx
+            .settings
+            .ui_words
+            .iter()
+            .map(|w| regex::escape(w))
+            .collect();
+        let words = (!words.is_empty()).then(|| {
+            Regex::new(&format!(r"(?i)\b(?:{})\b", words.join("|")))
+                .expect("escaped words form a valid regex")
+        });
         // Background steps are shared by many cases: report each step once.
         let mut seen: HashSet<&Location> = HashSet::new();
-        for (_, case) in cx.suite.cases().filter(|(_, case)| case.mode == Mode::Automated) {
+        for (_, case) in cx
+            .suite
+            .cases()
+            .filter(|(_, case)| case.mode == Mode::Automated)
+        {
             for step in case.all_steps().filter(|step| seen.insert(&step.location)) {
                 if let Some((word, column)) = find(step, words.as_ref()) {
                     out.push(
@@ -57,16 +70,30 @@ impl Rule for UiCoupledWording {
 /// The first UI word or selector in the step, with its column when it is in the step text.
 fn find(step: &Step, words: Option<&Regex>) -> Option<(String, usize)> {
     let hit = |text: &str| -> Option<(String, usize)> {
-        let word = words.and_then(|w| w.find(text)).map(|m| (m.as_str().to_owned(), m.start()));
-        let selector = SELECTOR.captures(text).and_then(|c| c.get(1)).map(|m| (m.as_str().trim_end().to_owned(), m.start()));
-        [word, selector].into_iter().flatten().min_by_key(|(_, start)| *start)
+        let word = words
+            .and_then(|w| w.find(text))
+            .map(|m| (m.as_str().to_owned(), m.start()));
+        let selector = SELECTOR
+            .captures(text)
+            .and_then(|c| c.get(1))
+            .map(|m| (m.as_str().trim_end().to_owned(), m.start()));
+        [word, selector]
+            .into_iter()
+            .flatten()
+            .min_by_key(|(_, start)| *start)
     };
     if let Some((word, start)) = hit(&step.text) {
         let text_column = step.location.column + step.keyword.chars().count() + 1;
         return Some((word, text_column + step.text[..start].chars().count()));
     }
-    let cells = step.table.iter().flat_map(|table| table.rows.iter().flatten());
-    cells.filter_map(|cell| hit(cell)).next().map(|(word, _)| (word, step.location.column))
+    let cells = step
+        .table
+        .iter()
+        .flat_map(|table| table.rows.iter().flatten());
+    cells
+        .filter_map(|cell| hit(cell))
+        .next()
+        .map(|(word, _)| (word, step.location.column))
 }
 
 #[cfg(test)]
@@ -83,12 +110,20 @@ mod tests {
             ("Then the banner is red", Some("red")),
             ("When she fills \"#email\" with \"a@b.c\"", Some("#email")),
             ("When she follows \"//a[@href]\"", Some("//a[")),
-            ("Then the response JSON at \"$.payment_status\" should be \"expired\"", None),
-            ("When I send a GET request to \"https://shop.example/orders\"", None),
+            (
+                "Then the response JSON at \"$.payment_status\" should be \"expired\"",
+                None,
+            ),
+            (
+                "When I send a GET request to \"https://shop.example/orders\"",
+                None,
+            ),
         ] {
             let feature = format!("Feature: F\n  Scenario: a\n    {step}\n");
             let found = run(&UiCoupledWording, &feature, None);
-            let word = found.first().map(|(_, m)| m.split('"').nth(1).unwrap_or_default().to_owned());
+            let word = found
+                .first()
+                .map(|(_, m)| m.split('"').nth(1).unwrap_or_default().to_owned());
             assert_eq!(word.as_deref(), expected, "{step}");
         }
     }
@@ -97,12 +132,20 @@ mod tests {
     fn points_at_the_word_and_skips_manual_cases() {
         let feature = "Feature: F\n  Scenario: a\n    When she clicks\n  @manual\n  Scenario: b\n    Then the logo is blue\n";
         let conventions = crate::config::TagConventions::default();
-        let parsed = crate::parse::parse_str(feature, std::sync::Arc::from(std::path::Path::new("t.feature"))).unwrap();
+        let parsed = crate::parse::parse_str(
+            feature,
+            std::sync::Arc::from(std::path::Path::new("t.feature")),
+        )
+        .unwrap();
         let feature = crate::suite::classify(parsed, &conventions);
         let step = &feature.cases[0].steps[0];
         let (word, column) = find(step, Some(&Regex::new(r"(?i)\bclicks\b").unwrap())).unwrap();
         assert_eq!((word.as_str(), column), ("clicks", 14));
-        let found = run(&UiCoupledWording, "Feature: F\n  @manual\n  Scenario: b\n    Then the logo is blue\n", None);
+        let found = run(
+            &UiCoupledWording,
+            "Feature: F\n  @manual\n  Scenario: b\n    Then the logo is blue\n",
+            None,
+        );
         assert!(found.is_empty());
     }
 }

@@ -9,14 +9,22 @@ pub struct UncoveredRequirement;
 
 /// The cases that cover `id` or any requirement below it in the `parent` hierarchy.
 pub(super) fn covering_cases<'a>(cx: &Context<'a>, id: &RequirementId) -> Vec<&'a Case> {
-    let Some(catalog) = cx.catalog else { return Vec::new() };
+    let Some(catalog) = cx.catalog else {
+        return Vec::new();
+    };
     let mut ids = vec![id];
     let mut index = 0;
     // Breadth-first over children; the catalog stage rejects cycles, and `ids` never holds
     // more than the catalog's requirements, so this ends.
     while index < ids.len() && ids.len() <= catalog.requirements.len() {
         let parent = ids[index];
-        ids.extend(catalog.requirements.iter().filter(|r| r.parent.as_ref() == Some(parent)).map(|r| &r.id));
+        ids.extend(
+            catalog
+                .requirements
+                .iter()
+                .filter(|r| r.parent.as_ref() == Some(parent))
+                .map(|r| &r.id),
+        );
         index += 1;
     }
     cx.suite
@@ -41,8 +49,14 @@ impl Rule for UncoveredRequirement {
         for requirement in &catalog.requirements {
             if covering_cases(cx, &requirement.id).is_empty() {
                 out.push(
-                    Finding::new(requirement.location.clone(), format!("requirement `{}` is covered by no case", requirement.id))
-                        .hint(format!("tag the cases that prove it with @req:{}", requirement.id)),
+                    Finding::new(
+                        requirement.location.clone(),
+                        format!("requirement `{}` is covered by no case", requirement.id),
+                    )
+                    .hint(format!(
+                        "tag the cases that prove it with @req:{}",
+                        requirement.id
+                    )),
                 );
             }
         }

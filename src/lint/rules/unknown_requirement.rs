@@ -22,15 +22,30 @@ impl Rule for UnknownRequirement {
         for feature in &cx.suite.features {
             let rule_tags = feature.rules.iter().flat_map(|rule| &rule.tags);
             let case_tags = feature.cases.iter().flat_map(|case| {
-                case.tags.iter().chain(case.examples.iter().flat_map(|examples| &examples.tags))
+                case.tags
+                    .iter()
+                    .chain(case.examples.iter().flat_map(|examples| &examples.tags))
             });
-            let tags: Vec<&Tag> = feature.tags.iter().chain(rule_tags).chain(case_tags).collect();
+            let tags: Vec<&Tag> = feature
+                .tags
+                .iter()
+                .chain(rule_tags)
+                .chain(case_tags)
+                .collect();
             for tag in tags {
-                let Some(id) = cx.conventions.requirement_id(&tag.name) else { continue };
+                let Some(id) = cx.conventions.requirement_id(&tag.name) else {
+                    continue;
+                };
                 if !catalog.knows(id) {
                     out.push(
-                        Finding::new(tag.location.clone(), format!("requirement `{id}` is not in the catalog"))
-                            .hint(format!("add a `[{id}]` table to {}, or fix the tag", catalog.path.display())),
+                        Finding::new(
+                            tag.location.clone(),
+                            format!("requirement `{id}` is not in the catalog"),
+                        )
+                        .hint(format!(
+                            "add a `[{id}]` table to {}, or fix the tag",
+                            catalog.path.display()
+                        )),
                     );
                 }
             }
