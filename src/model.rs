@@ -268,6 +268,8 @@ impl Examples {
 pub struct Execution {
     /// The Examples row this execution comes from, if the case is an outline.
     pub row: Option<ExampleRow>,
+    /// The tags that apply to it: the case's effective tags, then its Examples block's.
+    pub tags: Vec<String>,
     /// Requirements this execution covers (the case's, plus those tagged on its Examples).
     pub requirements: Vec<RequirementId>,
 }

@@ -127,6 +127,7 @@ fn classify_case(
     case.executions = if case.examples.is_empty() {
         vec![Execution {
             row: None,
+            tags: case.effective_tags.clone(),
             requirements: ids(&case_requirements),
         }]
     } else {
@@ -147,6 +148,12 @@ fn executions(
         let mut requirements = case_requirements.to_vec();
         requirements.extend(requirement_refs(examples.tags.iter(), conventions));
         let requirements = ids(&dedup_refs(requirements));
+        let tags = unique(
+            case.effective_tags
+                .iter()
+                .chain(examples.tags.iter().map(|tag| &tag.name))
+                .cloned(),
+        );
         let header = examples.header();
         for (row, cells) in table.rows.iter().enumerate().skip(1) {
             let line = table
@@ -165,6 +172,7 @@ fn executions(
                     ),
                     values: header.iter().cloned().zip(cells.iter().cloned()).collect(),
                 }),
+                tags: tags.clone(),
                 requirements: requirements.clone(),
             });
         }
@@ -209,5 +217,160 @@ fn unreadable(path: &Path, err: &walkdir::Error) -> ParseFailure {
         location: Location::file(display_path(err.path().unwrap_or(path))),
         message: format!("cannot read: {err}"),
         source: std::sync::Arc::from(""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::config::Config;
+
+    fn classify_text(text: &str, conventions: &TagConventions) -> Feature {
+        let feature = parse::parse_str(text, Arc::from(Path::new("t.feature"))).unwrap();
+        classify(feature, conventions)
+    }
+
+    fn ids(refs: &[RequirementRef]) -> Vec<&str> {
+        refs.iter().map(|r| r.id.0.as_str()).collect()
+    }
+
+    const SHOP: &str = indoc::indoc! {"
+        @req:EPIC @smoke
+        Feature: Shop
+          Background:
+            Given the shop is open
+
+          @PAY-1 @req:STORY-1
+          Scenario: plain
+            Then it works
+
+          @req:RULE-1 @manual
+          Rule: by hand
+            @PAY-2
+            Scenario Outline: outline <n>
+              Given <n> items
+              Then <n> shown
+
+              @req:EX-1 @fast
+              Examples: first
+                | n |
+                | 1 |
+                | 2 |
+
+              Examples: second
+                | n |
+                | 3 |
+    "};
+
+    #[test]
+    fn ids_requirements_and_tags_are_inherited_downward() {
+        let feature = classify_text(SHOP, &TagConventions::default());
+        let [plain, outline] = &feature.cases[..] else {
+            panic!("two cases")
+        };
+        assert_eq!(plain.id.as_ref().unwrap().0, "PAY-1");
+        assert_eq!(ids(&plain.requirements), ["EPIC", "STORY-1"]);
+        assert_eq!(
+            plain.effective_tags,
+            ["req:EPIC", "smoke", "PAY-1", "req:STORY-1"]
+        );
+        assert_eq!(plain.mode, Mode::Automated);
+        // The Rule's tags reach the outline; the Examples' only reach their own rows.
+        assert_eq!(outline.id.as_ref().unwrap().0, "PAY-2");
+        assert_eq!(ids(&outline.requirements), ["EPIC", "RULE-1", "EX-1"]);
+        assert_eq!(outline.mode, Mode::Manual);
+        let row_requirements: Vec<Vec<&str>> = outline
+            .executions
+            .iter()
+            .map(|e| e.requirements.iter().map(|r| r.0.as_str()).collect())
+            .collect();
+        assert_eq!(
+            row_requirements,
+            [
+                vec!["EPIC", "RULE-1", "EX-1"],
+                vec!["EPIC", "RULE-1", "EX-1"],
+                vec!["EPIC", "RULE-1"]
+            ]
+        );
+        assert!(outline.executions[0].tags.contains(&"fast".to_owned()));
+        assert!(!outline.executions[2].tags.contains(&"fast".to_owned()));
+    }
+
+    #[test]
+    fn an_outline_has_one_execution_per_examples_row() {
+        let feature = classify_text(SHOP, &TagConventions::default());
+        let outline = &feature.cases[1];
+        let rows: Vec<(usize, usize, usize, String)> = outline
+            .executions
+            .iter()
+            .map(|e| {
+                let row = e.row.as_ref().unwrap();
+                (
+                    row.examples,
+                    row.row,
+                    row.location.line,
+                    row.substitute("<n> items"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (0, 1, 20, "1 items".into()),
+                (0, 2, 21, "2 items".into()),
+                (1, 1, 25, "3 items".into())
+            ]
+        );
+        assert_eq!(feature.cases[0].executions.len(), 1);
+        assert!(feature.cases[0].executions[0].row.is_none());
+        assert_eq!(outline.background[0].text, "the shop is open");
+    }
+
+    #[test]
+    fn an_automation_tag_makes_untagged_cases_manual() {
+        let config = Config::from_str(
+            "[tags]\nautomation = 'smoke'",
+            Path::new("c.toml"),
+            Path::new("/"),
+        )
+        .unwrap();
+        let feature = classify_text(SHOP, &config.tags);
+        assert_eq!(
+            feature.cases[0].mode,
+            Mode::Automated,
+            "@smoke is inherited from the Feature"
+        );
+        let text = SHOP.replace("@req:EPIC @smoke", "@req:EPIC");
+        let feature = classify_text(&text, &config.tags);
+        assert_eq!(feature.cases[0].mode, Mode::Manual);
+    }
+
+    #[test]
+    fn one_broken_file_leaves_the_others_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.feature"),
+            "Feature: A\n  Scenario: s\n    Given x\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("b.feature"),
+            "Feature: B\n  Scenario: s\n    Given x\n  Blah\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("c.feature"),
+            "Feature: C\n  Scenario: s\n    Given x\n",
+        )
+        .unwrap();
+        let suite = load(&[dir.path().to_path_buf()], &TagConventions::default());
+        let names: Vec<_> = suite.features.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["A", "C"]);
+        assert_eq!(suite.failures.len(), 1);
+        assert!(suite.failures[0].location.path.ends_with("b.feature"));
+        assert_eq!(suite.failures[0].location.line, 4);
     }
 }
