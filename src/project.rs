@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::catalog::{self, Catalog};
 use crate::config::Config;
-use crate::lint::{self, Context, Diagnostic, Summary, format::Sources};
+use crate::lint::{self, Context, Diagnostic, Severity, Summary, format::Sources};
 use crate::model::Suite;
 use crate::suite;
 
@@ -87,11 +87,44 @@ impl Project {
         }
     }
 
-    /// Runs every lint rule; the findings and their counts.
-    pub fn lint(&self) -> (Vec<Diagnostic>, Summary) {
+    /// Runs every lint rule over the whole project; returns the findings inside `scope`
+    /// (files or directories; empty means everything) and their counts.
+    ///
+    /// The whole suite is always checked, so that a case ID in scope that repeats one
+    /// outside it is still found.
+    pub fn lint(&self, scope: &[PathBuf]) -> (Vec<Diagnostic>, Summary) {
         let cx = self.lint_context();
-        let diagnostics = lint::check(&cx);
-        let summary = Summary::new(&cx, &diagnostics);
+        let in_scope = |path: &Path| scope.is_empty() || within(path, scope);
+        let mut diagnostics = lint::check(&cx);
+        diagnostics.retain(|d| in_scope(&d.location.path));
+        let count = |severity| {
+            diagnostics
+                .iter()
+                .filter(|d| d.severity == severity)
+                .count()
+        };
+        let summary = Summary {
+            files: self
+                .suite
+                .features
+                .iter()
+                .filter(|f| in_scope(&f.path))
+                .count()
+                + self
+                    .suite
+                    .failures
+                    .iter()
+                    .filter(|f| in_scope(&f.location.path))
+                    .count(),
+            cases: self
+                .suite
+                .cases()
+                .filter(|(f, _)| in_scope(&f.path))
+                .count(),
+            requirements: self.catalog().map_or(0, |c| c.requirements.len()),
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+        };
         (diagnostics, summary)
     }
 
@@ -109,17 +142,11 @@ impl Project {
         }
         sources
     }
+}
 
-    /// Whether `path` lies inside any of `scope` (files or directories).
-    pub fn in_scope(path: &Path, scope: &[PathBuf]) -> bool {
-        let absolute = std::env::current_dir()
-            .map(|cwd| cwd.join(path))
-            .unwrap_or_else(|_| path.to_path_buf());
-        scope.iter().any(|root| {
-            let root = std::env::current_dir()
-                .map(|cwd| cwd.join(root))
-                .unwrap_or_else(|_| root.clone());
-            absolute.starts_with(&root)
-        })
-    }
+/// Whether `path` lies inside any of `scope`, both taken from the current directory.
+fn within(path: &Path, scope: &[PathBuf]) -> bool {
+    let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let path = absolute(path);
+    scope.iter().any(|root| path.starts_with(absolute(root)))
 }

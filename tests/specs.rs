@@ -31,7 +31,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (diagnostics, summary) = project.lint();
+    let (diagnostics, summary) = project.lint(&[]);
     print!(
         "{}",
         String::from_utf8_lossy(&format::human(&diagnostics, &project.sources(), false))

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use casebook::config::Config;
-use casebook::lint::{Severity, format, rules};
+use casebook::lint::{format, rules};
 use casebook::project::Project;
 
 use super::{ColorChoice, exit};
@@ -65,32 +65,7 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
     }
 
     let project = Project::load(config, &args.paths).context("failed to load the project")?;
-    let (mut diagnostics, mut summary) = project.lint();
-    if !args.paths.is_empty() {
-        diagnostics.retain(|d| Project::in_scope(&d.location.path, &args.paths));
-        summary.files = project
-            .suite
-            .features
-            .iter()
-            .filter(|f| Project::in_scope(&f.path, &args.paths))
-            .count()
-            + project
-                .suite
-                .failures
-                .iter()
-                .filter(|f| Project::in_scope(&f.location.path, &args.paths))
-                .count();
-        summary.cases = project
-            .suite
-            .cases()
-            .filter(|(f, _)| Project::in_scope(&f.path, &args.paths))
-            .count();
-        summary.errors = diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
-        summary.warnings = diagnostics.len() - summary.errors;
-    }
+    let (diagnostics, summary) = project.lint(&args.paths);
 
     match args.format {
         Format::Human => {

@@ -26,8 +26,9 @@ pub mod exit {
 /// Gherkin feature files as a traceable library of test cases.
 ///
 /// Every Scenario is a test case with a stable ID tag (@PAY-CC-014) and links to the
-/// requirements it proves (@req:PAY-7). casebook checks the cases against the requirement
-/// catalog, runs them, and reports every outcome against its requirements.
+/// requirements it proves (@req:PAY-7), kept in a catalog (requirements.toml). casebook
+/// checks that every case can be found by its ID, that every requirement is proven, and that
+/// every critical requirement is automated.
 #[derive(Debug, Parser)]
 #[command(name = "casebook", version, propagate_version = true)]
 struct Cli {
@@ -47,6 +48,11 @@ enum Command {
     /// Reports broken syntax, missing or duplicate case IDs, requirement tags that the catalog
     /// does not know, critical requirements without an automated case, and cases that read
     /// badly. Exit code 0: no error; 1: errors found; 2: bad usage or configuration.
+    #[command(after_help = "Examples:\n  \
+        casebook lint                              check the whole project\n  \
+        casebook lint features/checkout.feature    show only this file's findings\n  \
+        casebook lint --format github              annotations for GitHub Actions\n  \
+        casebook lint --list-rules                 every rule and its severity")]
     Lint(lint::Args),
 }
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::catalog::{Catalog, Problem};
 use crate::config::{LintSettings, TagConventions};
-use crate::lint::diagnostic::{Diagnostic, Severity};
+use crate::lint::diagnostic::Diagnostic;
 use crate::lint::rules;
 use crate::model::Suite;
 
@@ -38,25 +38,6 @@ pub struct Summary {
     pub errors: usize,
     /// Findings of warning severity.
     pub warnings: usize,
-}
-
-impl Summary {
-    /// Counts `diagnostics` over the suite and catalog of `cx`.
-    pub fn new(cx: &Context<'_>, diagnostics: &[Diagnostic]) -> Self {
-        let count = |severity| {
-            diagnostics
-                .iter()
-                .filter(|d| d.severity == severity)
-                .count()
-        };
-        Self {
-            files: cx.suite.file_count(),
-            cases: cx.suite.cases().count(),
-            requirements: cx.catalog.map_or(0, |c| c.requirements.len()),
-            errors: count(Severity::Error),
-            warnings: count(Severity::Warning),
-        }
-    }
 }
 
 /// Runs every rule that is not turned off and returns the findings sorted by file, line,
