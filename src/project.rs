@@ -25,6 +25,12 @@ pub struct Project {
 /// A project that cannot be loaded at all.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The features directory does not exist and no other feature path was given.
+    #[error(
+        "there is no features directory `{}`\n(hint: run casebook in the project's root, set `features` in casebook.toml, or name feature files)",
+        .0.display()
+    )]
+    NoFeatures(PathBuf),
     /// `requirements` is set in `casebook.toml` but the file cannot be read.
     #[error("cannot read the requirement catalog `{}`: {source}", path.display())]
     Catalog {
@@ -42,8 +48,13 @@ impl Project {
         let mut roots = vec![config.features.clone()];
         roots.extend(extra.iter().cloned());
         if !config.features.exists() {
-            // No features directory is an empty suite, not an error: `casebook lint PATH`
-            // must work in a project that keeps its cases elsewhere.
+            // `casebook lint PATH` must work in a project that keeps its cases elsewhere;
+            // with no path at all, an empty pass would only hide a wrong directory.
+            if extra.is_empty() {
+                return Err(Error::NoFeatures(
+                    crate::location::display_path(&config.features).to_path_buf(),
+                ));
+            }
             roots.remove(0);
         }
         let suite = suite::load(&roots, &config.tags);
