@@ -51,12 +51,36 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
-/// Shows `path` relative to the current directory when it lies below it.
+/// Shows `path` relative to the current directory when it lies below it, with `.` and `..`
+/// resolved, so that one file always shows the same way however it was reached.
 pub fn display_path(path: &Path) -> Arc<Path> {
+    let absolute = normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
     let relative = std::env::current_dir()
         .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
-    Arc::from(relative.unwrap_or_else(|| path.to_path_buf()))
+        .and_then(|cwd| {
+            absolute
+                .strip_prefix(normalize(&cwd))
+                .ok()
+                .map(Path::to_path_buf)
+        })
+        .filter(|relative| !relative.as_os_str().is_empty());
+    Arc::from(relative.unwrap_or(absolute))
+}
+
+/// Resolves `.` and `..` without touching the file system (links are left as written).
+fn normalize(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -71,6 +95,17 @@ mod tests {
         // `ç` is two bytes but one column.
         assert_eq!(line_col(text, 5), (2, 2));
         assert_eq!(line_col(text, text.len()), (3, 3));
+    }
+
+    #[test]
+    fn display_paths_resolve_dots_below_the_current_directory() {
+        let cwd = std::env::current_dir().unwrap();
+        let shown = display_path(&cwd.join("conf/../cases/./a.feature"));
+        assert_eq!(&*shown, Path::new("cases/a.feature"));
+        assert_eq!(
+            &*display_path(Path::new("/elsewhere/../x.feature")),
+            Path::new("/x.feature")
+        );
     }
 
     #[test]

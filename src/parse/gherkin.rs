@@ -61,23 +61,47 @@ impl File<'_> {
     }
 
     fn failure(&self, message: &str, source: Arc<str>) -> ParseFailure {
-        static POSITION: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"^Error at (\d+):(\d+): (.*)$").expect("valid regex"));
-        let (line, column, expected) = match POSITION.captures(message) {
-            Some(c) => (
-                c[1].parse().unwrap_or(1),
-                c[2].parse().unwrap_or(1),
-                c[3].to_owned(),
-            ),
-            None => (1, 1, message.to_owned()),
-        };
+        let (line, column, expected) = position(message);
         // The crate may point one past the last line; keep the position inside the file.
         let line = line.clamp(1, self.lines.len().max(1));
+        let (line, column) = match self.first_bad_line(line) {
+            Some(bad) => {
+                let text = self.lines[bad - 1];
+                (
+                    bad,
+                    text.chars().take_while(|c| c.is_whitespace()).count() + 1,
+                )
+            }
+            None => (line, column),
+        };
         ParseFailure {
             location: Location::new(self.path.clone(), line, column),
             message: explain(&expected),
             source,
         }
+    }
+
+    /// The line that made the file invalid, at or before `reported`.
+    ///
+    /// The crate reports where it gave up, which is often the line after the mistake. The
+    /// longest prefix of the file that still parses ends right before the line that broke
+    /// it; looking back from the reported line finds it in a parse or two. Prefixes that
+    /// end inside a doc string do not parse either, so a bad line after a closed doc string
+    /// is still found, and an unclosed one is reported at its opening delimiter.
+    fn first_bad_line(&self, reported: usize) -> Option<usize> {
+        const LOOK_BACK: usize = 50;
+        (reported.saturating_sub(LOOK_BACK)..reported)
+            .rev()
+            .find(|&length| {
+                let prefix = self.lines[..length].join("\n");
+                let prefix_is_blank = self.lines[..length].iter().all(|l| is_blank_or_comment(l));
+                prefix_is_blank
+                    || ::gherkin::Feature::parse(&prefix, ::gherkin::GherkinEnv::default()).is_ok()
+            })
+            // The line after the longest valid prefix, skipping blank lines and comments.
+            .and_then(|valid| {
+                (valid + 1..=reported).find(|&line| !is_blank_or_comment(self.lines[line - 1]))
+            })
     }
 
     fn feature(&self, feature: ::gherkin::Feature, source: Arc<str>) -> Feature {
@@ -254,6 +278,21 @@ impl File<'_> {
     }
 }
 
+/// Reads the line, column and expected tokens out of the crate's error text:
+/// `Error at LINE:COL: {tokens}`.
+fn position(message: &str) -> (usize, usize, String) {
+    static POSITION: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^Error at (\d+):(\d+): (.*)$").expect("valid regex"));
+    match POSITION.captures(message) {
+        Some(c) => (
+            c[1].parse().unwrap_or(1),
+            c[2].parse().unwrap_or(1),
+            c[3].to_owned(),
+        ),
+        None => (1, 1, message.to_owned()),
+    }
+}
+
 /// The `@tags` on one source line with their 1-based columns; a `#` after a space starts a
 /// comment.
 fn tags_on_line(line: &str, line_number: usize) -> Vec<(String, usize, usize)> {
@@ -287,14 +326,17 @@ fn explain(expected: &str) -> String {
     } else {
         static QUOTED: LazyLock<Regex> =
             LazyLock::new(|| Regex::new(r#""((?:[^"\\]|\\.)*)""#).expect("valid regex"));
-        let tokens: Vec<String> = QUOTED
+        // Only quoted keywords (`"Scenario"`) help a reader; the crate's other tokens are
+        // grammar internals such as `_` or `' ' | '\t'`.
+        let keywords: Vec<String> = QUOTED
             .captures_iter(expected)
             .map(|c| c[1].replace("\\\"", "\"").replace("\\\\", "\\"))
+            .filter(|token| token.starts_with('"') && token.len() > 2)
             .collect();
-        if tokens.is_empty() {
-            format!("unexpected input ({expected})")
+        if keywords.is_empty() {
+            "this line is not valid Gherkin here: a second Feature, an unclosed doc string, or text where a step or keyword belongs".to_owned()
         } else {
-            format!("unexpected input; expected one of: {}", tokens.join(", "))
+            format!("unexpected input; expected one of: {}", keywords.join(", "))
         }
     }
 }
@@ -309,6 +351,25 @@ mod tests {
         assert_eq!(tags, [("a".to_owned(), 7, 3), ("b-1".to_owned(), 7, 6)]);
     }
 
+    fn failure_at(text: &str) -> (usize, usize) {
+        let path: Arc<Path> = Arc::from(Path::new("t.feature"));
+        let failure = parse(Arc::from(text), path).unwrap_err();
+        (failure.location.line, failure.location.column)
+    }
+
+    #[test]
+    fn a_syntax_error_is_reported_at_the_line_that_broke_the_file() {
+        let stray = "Feature: F\n  @A-1\n  Scenario: s\n    Given x\n    Bogus line\n    Then y\n";
+        assert_eq!(failure_at(stray), (5, 5));
+        let short_row = "Feature: F\n  Scenario: s\n    Given x\n      | a | b |\n      | 1 | 2 |\n      | 3 |\n      | 4 | 5 |\n    Then y\n";
+        assert_eq!(failure_at(short_row), (6, 7));
+        let unclosed =
+            "Feature: F\n  Scenario: s\n    Given x\n      \"\"\"\n      text\n    Then y\n";
+        assert_eq!(failure_at(unclosed), (4, 7));
+        let after_doc_string = "Feature: F\n  Scenario: s\n    Given x\n      \"\"\"\n      text\n      \"\"\"\n    Then y\n    Bogus\n    And z\n";
+        assert_eq!(failure_at(after_doc_string), (8, 5));
+    }
+
     #[test]
     fn explains_the_parsers_token_sets() {
         assert!(explain(r#"{"unknown keyword"}"#).starts_with("unexpected text"));
@@ -316,5 +377,6 @@ mod tests {
             explain(r#"{"\"Scenario\""}"#),
             "unexpected input; expected one of: \"Scenario\""
         );
+        assert!(explain(r#"{"_", "no match"}"#).starts_with("this line is not valid Gherkin here"));
     }
 }

@@ -1,0 +1,12 @@
+//! Integration tests of the `casebook` binary, run as a user runs it: a real process in a
+//! project directory, judged by its exit code, stdout and stderr.
+//!
+//! - [`lint_rules`]: one fixture project per lint rule under `tests/fixtures/lint/<rule>/`,
+//!   each planting exactly that rule's problem, plus a `clean` one that yields nothing.
+//! - [`lint_cli`]: the command line around the rules: output formats, exit codes, PATH
+//!   arguments, configuration errors and overrides, encodings, and the project's own suite.
+//! - [`support`]: running the binary and reading its JSON output.
+
+mod lint_cli;
+mod lint_rules;
+mod support;
