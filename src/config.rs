@@ -80,6 +80,38 @@ pub struct Config {
     pub tags: TagConventions,
     /// The lint settings.
     pub lint: LintSettings,
+    /// The runner settings.
+    pub run: RunSettings,
+}
+
+/// The runner settings (`[run]`).
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    /// Where the service under test is (`base-url`, unset: the harness starts its own).
+    pub base_url: Option<String>,
+    /// A WebDriver server to use instead of starting chromedriver (`webdriver-url`, unset).
+    pub webdriver_url: Option<String>,
+    /// How long one HTTP request or browser operation may take (`timeout`, `"10s"`).
+    pub timeout: std::time::Duration,
+    /// How many browser sessions may be open at once (`browsers`, 2).
+    pub browsers: usize,
+    /// Extra header names whose values are redacted (`redact-headers`, none).
+    pub redact_headers: Vec<String>,
+    /// A regex of JSON and form field names whose values are redacted (`redact-fields`).
+    pub redact_fields: String,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            webdriver_url: None,
+            timeout: std::time::Duration::from_secs(10),
+            browsers: 2,
+            redact_headers: Vec::new(),
+            redact_fields: crate::world::redact::DEFAULT_FIELDS.to_owned(),
+        }
+    }
 }
 
 /// How tags are read: which one is the case ID, which ones name requirements, what is manual.
@@ -167,6 +199,19 @@ struct RawConfig {
     tags: RawTags,
     #[serde(default)]
     lint: RawLint,
+    #[serde(default)]
+    run: RawRun,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRun {
+    base_url: Option<String>,
+    webdriver_url: Option<String>,
+    timeout: Option<Spanned<String>>,
+    browsers: Option<usize>,
+    redact_headers: Option<Vec<String>>,
+    redact_fields: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -208,6 +253,7 @@ impl Config {
             report_dir: root.join("target/casebook"),
             tags: TagConventions::default(),
             lint: LintSettings::default(),
+            run: RunSettings::default(),
         }
     }
 
@@ -295,6 +341,29 @@ impl Config {
         if let Some(ui_words) = raw.lint.ui_words {
             config.lint.ui_words = ui_words;
         }
+        config.run.base_url = raw.run.base_url.filter(|url| !url.is_empty());
+        config.run.webdriver_url = raw.run.webdriver_url.filter(|url| !url.is_empty());
+        if let Some(timeout) = raw.run.timeout {
+            config.run.timeout = humantime::parse_duration(timeout.get_ref()).map_err(|err| {
+                error(Some(timeout.span()), format!("invalid duration in `run.timeout`: {err}\n(hint: write it like \"10s\" or \"1m 30s\")"))
+            })?;
+        }
+        if let Some(browsers) = raw.run.browsers {
+            config.run.browsers = browsers.max(1);
+        }
+        if let Some(headers) = raw.run.redact_headers {
+            config.run.redact_headers = headers;
+        }
+        if let Some(fields) = raw.run.redact_fields {
+            Regex::new(fields.get_ref()).map_err(|err| {
+                error(
+                    Some(fields.span()),
+                    format!("invalid regex in `run.redact-fields`: {err}"),
+                )
+            })?;
+            config.run.redact_fields = fields.into_inner();
+        }
+
         for (name, level) in raw.lint.rules {
             if !crate::lint::rules::ALL
                 .iter()
@@ -402,6 +471,24 @@ mod tests {
         assert_eq!(config.lint.ui_words, ["click"]);
         assert_eq!(config.lint.rules["too-many-steps"], Some(Severity::Error));
         assert_eq!(config.lint.rules["empty-feature"], None);
+    }
+
+    #[test]
+    fn run_settings_are_read() {
+        let config = parse("[run]\nbase-url = 'http://127.0.0.1:3000'\ntimeout = '1m 30s'\nbrowsers = 4\nredact-fields = 'pin'\n").unwrap();
+        assert_eq!(
+            config.run.base_url.as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        assert_eq!(config.run.timeout, std::time::Duration::from_secs(90));
+        assert_eq!(config.run.browsers, 4);
+        assert_eq!(config.run.redact_fields, "pin");
+        let err = parse("[run]\ntimeout = 'soon'\n").unwrap_err();
+        assert!(
+            err.message.contains("invalid duration in `run.timeout`"),
+            "{err}"
+        );
+        assert_eq!(err.position, Some((2, 11)));
     }
 
     #[test]

@@ -16,10 +16,18 @@
 
 pub mod catalog;
 pub mod config;
+pub mod harness;
 pub mod lint;
 pub mod location;
 pub mod model;
 pub mod output;
 pub mod parse;
 pub mod project;
+pub mod record;
+pub mod registry;
+pub mod run;
+pub mod steps;
 pub mod suite;
+pub mod world;
+
+pub use world::World;

@@ -1,0 +1,314 @@
+//! The test harness: what `cargo test --test specs` runs.
+//!
+//! A project's `tests/specs.rs` is a few lines: it compiles its step definitions and hands
+//! over to [`Harness::run`], which reads `casebook.toml`, lints the suite, binds every step,
+//! writes `steps.json`, runs the selected automated cases, writes `run.json`, prints the
+//! outcome and returns the exit code. Its flags are cucumber's own (`--tags`, `--name`,
+//! `--concurrency`, `--retry`, `--fail-fast`) plus casebook's, and it accepts what
+//! `cargo test` users habitually pass (`--nocapture`, `--test-threads 1`, a name filter).
+
+use std::future::Future;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::World;
+use crate::config::Config;
+use crate::lint::{Severity, format};
+use crate::project::Project;
+use crate::record::RunRecord;
+use crate::registry::Registry;
+use crate::run::{self, Filter, Options};
+use crate::world::{Redactor, RunContext};
+
+/// A service the harness starts when no base URL is configured; dropping it stops it.
+pub type Service = Box<dyn std::any::Any>;
+
+type ServiceFactory =
+    Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = anyhow::Result<(String, Service)>>>>>;
+
+/// The flags of a harness run.
+#[derive(Debug, Parser)]
+#[command(
+    name = "specs",
+    about = "Run the project's test cases as executable specifications",
+    after_help = "Examples:\n  cargo test --test specs                         lint, bind and run every automated case\n  cargo test --test specs -- --dry-run            bind every step and write steps.json; run nothing\n  cargo test --test specs -- PAY-CC-014           run the cases whose ID or title contains PAY-CC-014\n  cargo test --test specs -- --tags '@req:PAY-7'  run the cases covering requirement PAY-7"
+)]
+pub struct Args {
+    /// Run only the cases whose ID or title contains this text (what `cargo test NAME` passes).
+    #[arg(value_name = "FILTER")]
+    filter: Option<String>,
+    /// Run only the scenarios matching this tag expression, e.g. '@smoke and not @slow'.
+    #[arg(long, short = 't', value_name = "TAGEXPR")]
+    tags: Option<String>,
+    /// Run only the scenarios whose title matches this regex.
+    #[arg(long, short = 'n', value_name = "REGEX")]
+    name: Option<String>,
+    /// How many scenarios may run at once.
+    #[arg(long, short = 'c', value_name = "N")]
+    concurrency: Option<usize>,
+    /// Retry a failed scenario up to N times; one that passes on a retry is `flaky`.
+    #[arg(long, value_name = "N")]
+    retry: Option<usize>,
+    /// Stop at the first failure.
+    #[arg(long, visible_alias = "ff")]
+    fail_fast: bool,
+    /// Lint and bind every step, write the reports, and execute nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Fail on unbound or ambiguous steps in automated cases (on by default when CI=true).
+    #[arg(long)]
+    strict: bool,
+    /// Read the cases from this directory instead of the configured one.
+    #[arg(long, value_name = "DIR")]
+    features: Option<PathBuf>,
+    /// The service under test (default: `run.base-url`, CASEBOOK_BASE_URL, or the harness's own).
+    #[arg(long, value_name = "URL", env = "CASEBOOK_BASE_URL")]
+    base_url: Option<String>,
+    /// A WebDriver server to use instead of starting chromedriver.
+    #[arg(long, value_name = "URL", env = "CASEBOOK_WEBDRIVER_URL")]
+    webdriver_url: Option<String>,
+    /// The release the results belong to (default: CASEBOOK_RELEASE, else `git describe`).
+    #[arg(long, value_name = "LABEL", env = "CASEBOOK_RELEASE")]
+    release: Option<String>,
+    /// Where to write run.json and the other reports.
+    #[arg(long, value_name = "DIR")]
+    report_dir: Option<PathBuf>,
+    /// List the selected cases and exit.
+    #[arg(long)]
+    list: bool,
+
+    // What `cargo test` passes to every test binary; accepted so that they do not break
+    // the run, and meaningless here.
+    #[arg(long, hide = true)]
+    nocapture: bool,
+    #[arg(long, hide = true)]
+    show_output: bool,
+    #[arg(long, short = 'q', hide = true)]
+    quiet: bool,
+    #[arg(long, hide = true, value_name = "N")]
+    test_threads: Option<usize>,
+    #[arg(long, hide = true)]
+    exact: bool,
+    #[arg(long, hide = true)]
+    ignored: bool,
+    #[arg(long, hide = true)]
+    include_ignored: bool,
+    #[arg(long, hide = true, value_name = "WHEN")]
+    color: Option<String>,
+}
+
+/// The harness of one project.
+#[derive(Default)]
+pub struct Harness {
+    root: Option<PathBuf>,
+    service: Option<ServiceFactory>,
+}
+
+impl Harness {
+    /// A harness for the project whose `casebook.toml` is found from the current directory.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Looks for `casebook.toml` from `root` (usually `env!("CARGO_MANIFEST_DIR")`).
+    pub fn root(mut self, root: impl Into<PathBuf>) -> Self {
+        self.root = Some(root.into());
+        self
+    }
+
+    /// Starts the service under test in-process when no base URL is configured; the future
+    /// returns the base URL and a handle that is kept alive until the run ends.
+    pub fn default_service<F, Fut, S>(mut self, start: F) -> Self
+    where
+        F: FnOnce() -> Fut + 'static,
+        Fut: Future<Output = anyhow::Result<(String, S)>> + 'static,
+        S: 'static,
+    {
+        self.service = Some(Box::new(move || {
+            Box::pin(async move {
+                let (url, service) = start().await?;
+                Ok((url, Box::new(service) as Service))
+            })
+        }));
+        self
+    }
+
+    /// Parses the command line, runs, and returns the exit code: 0 when every executed case
+    /// passed and the strict checks hold, 1 when not, 2 for bad usage or configuration.
+    pub fn run(self) -> ExitCode {
+        let args = Args::parse();
+        match self.run_with(args) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                ExitCode::from(2)
+            }
+        }
+    }
+
+    /// Runs with parsed flags; whether the run passed.
+    pub fn run_with(self, args: Args) -> anyhow::Result<bool> {
+        let root = match &self.root {
+            Some(root) => root.clone(),
+            None => std::env::current_dir()?,
+        };
+        let mut config = Config::discover(&root)?;
+        if let Some(features) = &args.features {
+            config.features = features.clone();
+        }
+        let report_dir = args
+            .report_dir
+            .clone()
+            .unwrap_or_else(|| config.report_dir.clone());
+        let strict = args.strict || std::env::var("CI").is_ok_and(|ci| ci == "true" || ci == "1");
+
+        let project = Project::load(config, &[])?;
+        let (diagnostics, summary) = project.lint(&[]);
+        if !diagnostics.is_empty() {
+            std::io::stdout().write_all(&format::human(&diagnostics, &project.sources(), false))?;
+        }
+        crate::output::write_atomic(
+            &report_dir.join("lint.json"),
+            format::json(&diagnostics).as_bytes(),
+        )?;
+        println!("lint: {}", format::summary_line(&summary));
+
+        let registry = Registry::collect::<World>();
+        crate::output::write_atomic(
+            &report_dir.join("steps.json"),
+            registry.to_json().as_bytes(),
+        )?;
+
+        let filter = Filter {
+            tags: args
+                .tags
+                .as_deref()
+                .map(|t| t.parse())
+                .transpose()
+                .map_err(|err| anyhow::anyhow!("invalid tag expression: {err:?}"))?,
+            name: match (&args.name, &args.filter) {
+                (Some(name), _) => Some(regex::Regex::new(name)?),
+                (None, Some(filter)) => Some(regex::Regex::new(&regex::escape(filter))?),
+                (None, None) => None,
+            },
+        };
+        if args.list {
+            let plan = run::Plan::new(&project.suite, &registry, &filter);
+            for planned in &plan.executions {
+                let id = planned
+                    .case
+                    .id
+                    .as_ref()
+                    .map_or("(no ID)", |id| id.0.as_str());
+                println!(
+                    "{id}: {} ({}:{})",
+                    planned.case.title,
+                    planned.feature.path.display(),
+                    planned.case.location.line
+                );
+            }
+            return Ok(true);
+        }
+
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let record = runtime.block_on(async {
+            // Keep the in-process service alive until the record is complete.
+            let (base_url, _service) = match (
+                args.base_url
+                    .clone()
+                    .or(project.config.run.base_url.clone()),
+                self.service,
+            ) {
+                (Some(url), _) => (url, None),
+                (None, Some(start)) if !args.dry_run => {
+                    let (url, service) = start().await?;
+                    (url, Some(service))
+                }
+                (None, _) => ("http://127.0.0.1:8080".to_owned(), None),
+            };
+            let settings = &project.config.run;
+            let options = Options {
+                filter,
+                tags_text: args.tags.clone(),
+                dry_run: args.dry_run,
+                strict,
+                concurrency: args.concurrency,
+                retry: args.retry,
+                fail_fast: args.fail_fast,
+                release: args.release.clone().or_else(|| {
+                    git(
+                        &project.config.root,
+                        &["describe", "--tags", "--always", "--dirty"],
+                    )
+                }),
+                context: RunContext {
+                    base_url,
+                    timeout: settings.timeout,
+                    redactor: Redactor::new(
+                        crate::world::redact::DEFAULT_HEADERS
+                            .iter()
+                            .map(|h| (*h).to_owned())
+                            .chain(settings.redact_headers.clone())
+                            .collect(),
+                        &settings.redact_fields,
+                    )?,
+                    report_dir: report_dir.clone(),
+                    browsers: std::sync::Arc::new(crate::world::Browsers::new(
+                        match args
+                            .webdriver_url
+                            .clone()
+                            .or(settings.webdriver_url.clone())
+                        {
+                            Some(url) => crate::world::WebDriver::Remote(url),
+                            None => crate::world::WebDriver::Chromedriver,
+                        },
+                        settings.browsers,
+                        settings.timeout,
+                    )),
+                },
+                report_dir: report_dir.clone(),
+            };
+            let mut record = run::execute(
+                &project.suite,
+                &project.config.features,
+                &registry,
+                &options,
+            )
+            .await;
+            record.commit = git(&project.config.root, &["rev-parse", "HEAD"]);
+            anyhow::Ok(record)
+        })?;
+
+        write_record(&report_dir, &record)?;
+        print!("{}", run::terminal::report(&record, project.catalog()));
+        println!("reports: {}", report_dir.display());
+        let lint_ok =
+            summary.errors == 0 || diagnostics.iter().all(|d| d.severity != Severity::Error);
+        Ok(run::passed(&record) && lint_ok)
+    }
+}
+
+fn write_record(report_dir: &Path, record: &RunRecord) -> anyhow::Result<()> {
+    let json = serde_json::to_string_pretty(record)?;
+    crate::output::write_atomic(&report_dir.join("run.json"), json.as_bytes())?;
+    Ok(())
+}
+
+/// The trimmed output of a git command in `dir`, if git is there and succeeds.
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let output = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    let text = String::from_utf8(output.stdout).ok()?.trim().to_owned();
+    (output.status.success() && !text.is_empty()).then_some(text)
+}

@@ -1,0 +1,246 @@
+//! The run record: `run.json`, the single source of every report of a run.
+//!
+//! [`run`](crate::run) folds the runner's events into a [`RunRecord`]; renderers read only
+//! this (plus the suite and the catalog), so `casebook report` can re-render a saved run and
+//! shards can be merged. Executions are kept in suite order (file, then line, then Examples
+//! row), whatever order concurrent scenarios finished in, so renderers need no sorting.
+//!
+//! # Format
+//!
+//! A JSON object, `format_version` 1:
+//! - `release`, `commit`: what was tested (either may be null);
+//! - `started_at`, `finished_at`: RFC 3339 timestamps;
+//! - `selection`: the filters and modes of the run (`tags`, `name`, `dry_run`, `strict`);
+//! - `counts`: cases and executions, scripts (step definitions), bound, unbound and
+//!   ambiguous steps, and executions per status;
+//! - `executions`: one object per execution of an automated case: `case_id`, `title`,
+//!   `feature`, `file`, `line`, `example` (row number, line and values, for outlines),
+//!   `requirements`, `status` (`passed`, `failed`, `skipped`, `unbound`, `ambiguous`,
+//!   `flaky`), `attempts`, `duration_ms`, `steps` (each with its status), `failure` (the
+//!   failing step, its line, the error and the step definition), `attachments`;
+//! - `unbound_steps`: every distinct unbound step with its places and a Rust snippet;
+//! - `ambiguous_steps`: every ambiguous step with the definitions it matches;
+//! - `unused_definitions`: step definitions no step uses.
+
+use serde::{Deserialize, Serialize};
+
+use crate::registry::Definition;
+use crate::world::Attachment;
+
+/// The version of the format written.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// The version of this format.
+    pub format_version: u32,
+    /// The release label: `--release`, `CASEBOOK_RELEASE`, or `git describe`.
+    pub release: Option<String>,
+    /// The commit tested, when the project is a git checkout.
+    pub commit: Option<String>,
+    /// When the run started (RFC 3339).
+    pub started_at: String,
+    /// When it ended (RFC 3339).
+    pub finished_at: String,
+    /// What was selected and how.
+    pub selection: Selection,
+    /// The totals.
+    pub counts: Counts,
+    /// Every execution, in suite order.
+    pub executions: Vec<ExecutionRecord>,
+    /// Steps without a definition, once per text.
+    pub unbound_steps: Vec<UnboundStep>,
+    /// Steps with several definitions, once per text.
+    pub ambiguous_steps: Vec<AmbiguousStep>,
+    /// Definitions that no step uses.
+    pub unused_definitions: Vec<Definition>,
+}
+
+/// The filters and modes of a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Selection {
+    /// The tag expression (`--tags`).
+    pub tags: Option<String>,
+    /// The name regex (`--name`).
+    pub name: Option<String>,
+    /// Whether nothing was executed (`--dry-run`).
+    pub dry_run: bool,
+    /// Whether unbound and ambiguous steps fail the run (`--strict`, or CI=true).
+    pub strict: bool,
+}
+
+/// The totals of a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Cases in the suite (automated and manual).
+    pub cases: usize,
+    /// Manual cases, which the runner does not execute.
+    pub manual_cases: usize,
+    /// Executions selected for this run.
+    pub executions: usize,
+    /// Step definitions in the harness (the scripts' building blocks).
+    pub scripts: usize,
+    /// Distinct steps (by place) that have exactly one definition.
+    pub bound_steps: usize,
+    /// Distinct steps without a definition.
+    pub unbound_steps: usize,
+    /// Distinct steps with several definitions.
+    pub ambiguous_steps: usize,
+    /// Executions that passed.
+    pub passed: usize,
+    /// Executions that failed.
+    pub failed: usize,
+    /// Executions not run to the end (a step was skipped, or the run was a dry run).
+    pub skipped: usize,
+    /// Executions not run because a step has no definition.
+    pub unbound: usize,
+    /// Executions not run because a step has several definitions.
+    pub ambiguous: usize,
+    /// Executions that failed, then passed on a retry.
+    pub flaky: usize,
+}
+
+/// The outcome of one execution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every step passed on the first attempt.
+    Passed,
+    /// A step failed on the last attempt.
+    Failed,
+    /// Not run to the end without failing (a dry run, or a step was skipped).
+    Skipped,
+    /// A step has no definition: a spec without a script.
+    Unbound,
+    /// A step has several definitions.
+    Ambiguous,
+    /// Failed, then passed on a retry.
+    Flaky,
+}
+
+impl Status {
+    /// The word used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+            Status::Unbound => "unbound",
+            Status::Ambiguous => "ambiguous",
+            Status::Flaky => "flaky",
+        }
+    }
+}
+
+/// One execution of a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionRecord {
+    /// The case ID, if the case has one.
+    pub case_id: Option<String>,
+    /// The case's title.
+    pub title: String,
+    /// The feature's name.
+    pub feature: String,
+    /// The feature file.
+    pub file: String,
+    /// The Scenario line.
+    pub line: usize,
+    /// The Examples row, for an outline.
+    pub example: Option<ExampleRef>,
+    /// The requirements it covers.
+    pub requirements: Vec<String>,
+    /// Its outcome.
+    pub status: Status,
+    /// How many times it ran (more than one with `--retry`).
+    pub attempts: usize,
+    /// How long the last attempt took.
+    pub duration_ms: u64,
+    /// Every step with its outcome.
+    pub steps: Vec<StepRecord>,
+    /// What failed, when it failed.
+    pub failure: Option<Failure>,
+    /// Screenshots, transcripts.
+    pub attachments: Vec<Attachment>,
+}
+
+/// Which Examples row an execution ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExampleRef {
+    /// The 1-based row below the header, counted over all Examples blocks of the outline.
+    pub row: usize,
+    /// The row's line.
+    pub line: usize,
+    /// Column name and value pairs.
+    pub values: Vec<(String, String)>,
+}
+
+/// The outcome of one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    /// It passed.
+    Passed,
+    /// It failed.
+    Failed,
+    /// It did not run (an earlier step failed, or the run was dry).
+    Skipped,
+    /// It has no definition.
+    Unbound,
+    /// It has several definitions.
+    Ambiguous,
+}
+
+/// One step of an execution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRecord {
+    /// The keyword as written.
+    pub keyword: String,
+    /// The text, with the Examples row's values in place.
+    pub text: String,
+    /// Its line in the feature file.
+    pub line: usize,
+    /// Whether it comes from a Background.
+    pub background: bool,
+    /// Its outcome.
+    pub status: StepStatus,
+    /// The definition it ran, `path:line:column`.
+    pub definition: Option<String>,
+}
+
+/// Why an execution failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// The failing step's text (or the hook that failed).
+    pub step: String,
+    /// The failing step's line.
+    pub line: usize,
+    /// The error, secrets redacted.
+    pub error: String,
+    /// The step definition that failed, `path:line:column`.
+    pub definition: Option<String>,
+}
+
+/// A step text that no definition matches, with where it is used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnboundStep {
+    /// The keyword kind (`given`, `when`, `then`).
+    pub kind: crate::model::StepKind,
+    /// The text.
+    pub text: String,
+    /// Every place it is used, `path:line`.
+    pub places: Vec<String>,
+    /// A Rust skeleton to start from.
+    pub snippet: String,
+}
+
+/// A step text that several definitions match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmbiguousStep {
+    /// The text.
+    pub text: String,
+    /// Every place it is used, `path:line`.
+    pub places: Vec<String>,
+    /// The definitions it matches.
+    pub definitions: Vec<Definition>,
+}

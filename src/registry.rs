@@ -1,0 +1,363 @@
+//! Stage: registry — the step definitions compiled into a harness, and the binding of every
+//! step of the suite to them, known before any scenario runs.
+//!
+//! cucumber-rs registers each `#[given]`, `#[when]` and `#[then]` function through
+//! `inventory`, with its pattern and source location. [`Registry`] reads them back;
+//! [`Registry::bind`] matches a step the way cucumber-rs will at run time (same kind, same
+//! regex), so a step is [`Binding::Bound`], [`Binding::Unbound`] or [`Binding::Ambiguous`]
+//! before anything is executed. The registry is saved as `steps.json` so that
+//! `casebook lint` can report unbound steps without a build.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use cucumber::codegen::{StepConstructor, WorldInventory, inventory};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Case, Execution, StepKind, Suite};
+
+/// The version of the `steps.json` format.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One step definition: a script's building block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Definition {
+    /// Given, When or Then.
+    pub kind: StepKind,
+    /// The regex the step text must match (cucumber expressions are compiled to one).
+    pub pattern: String,
+    /// Where the function is, `path:line:column`, as the macro recorded it.
+    pub location: Option<String>,
+}
+
+/// How a step relates to the definitions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "binding", content = "definitions", rename_all = "lowercase")]
+pub enum Binding {
+    /// Exactly one definition matches (its index).
+    Bound(usize),
+    /// No definition matches.
+    Unbound,
+    /// Several definitions match (their indexes).
+    Ambiguous(Vec<usize>),
+}
+
+/// Every step definition of a harness.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    definitions: Vec<Definition>,
+    regexes: Vec<Regex>,
+}
+
+/// The saved form of a registry (`steps.json`).
+#[derive(Debug, Serialize, Deserialize)]
+struct Saved {
+    format_version: u32,
+    definitions: Vec<Definition>,
+}
+
+impl Registry {
+    /// The definitions registered for world type `W` in this binary.
+    pub fn collect<W: WorldInventory>() -> Self {
+        let mut definitions = Vec::new();
+        let mut push =
+            |kind, (location, regex, _): (cucumber::step::Location, fn() -> Regex, _)| {
+                definitions.push((
+                    Definition {
+                        kind,
+                        pattern: regex().as_str().to_owned(),
+                        location: Some(location.to_string()),
+                    },
+                    regex(),
+                ));
+            };
+        for step in inventory::iter::<W::Given> {
+            push(StepKind::Given, step.inner());
+        }
+        for step in inventory::iter::<W::When> {
+            push(StepKind::When, step.inner());
+        }
+        for step in inventory::iter::<W::Then> {
+            push(StepKind::Then, step.inner());
+        }
+        // Inventory order depends on the linker; sort so output is stable.
+        definitions
+            .sort_by(|(a, _), (b, _)| (&a.location, &a.pattern).cmp(&(&b.location, &b.pattern)));
+        let (definitions, regexes) = definitions.into_iter().unzip();
+        Self {
+            definitions,
+            regexes,
+        }
+    }
+
+    /// A registry of the given definitions (for `steps.json` and tests).
+    pub fn from_definitions(definitions: Vec<Definition>) -> Result<Self, regex::Error> {
+        let regexes = definitions
+            .iter()
+            .map(|d| Regex::new(&d.pattern))
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            definitions,
+            regexes,
+        })
+    }
+
+    /// Every definition.
+    pub fn definitions(&self) -> &[Definition] {
+        &self.definitions
+    }
+
+    /// How a step of this kind and text binds.
+    pub fn bind(&self, kind: StepKind, text: &str) -> Binding {
+        let matches: Vec<usize> = (0..self.definitions.len())
+            .filter(|&i| self.definitions[i].kind == kind && self.regexes[i].is_match(text))
+            .collect();
+        match matches.as_slice() {
+            [] => Binding::Unbound,
+            [one] => Binding::Bound(*one),
+            _ => Binding::Ambiguous(matches),
+        }
+    }
+
+    /// The registry as `steps.json`.
+    pub fn to_json(&self) -> String {
+        let saved = Saved {
+            format_version: FORMAT_VERSION,
+            definitions: self.definitions.clone(),
+        };
+        serde_json::to_string_pretty(&saved).expect("plain data serializes")
+    }
+
+    /// Reads a saved `steps.json`.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let saved: Saved = serde_json::from_str(&std::fs::read_to_string(path)?)?;
+        anyhow::ensure!(
+            saved.format_version == FORMAT_VERSION,
+            "unsupported steps.json format {}",
+            saved.format_version
+        );
+        Ok(Self::from_definitions(saved.definitions)?)
+    }
+}
+
+/// The binding of one step of one execution of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepBinding {
+    /// The step's kind.
+    pub kind: StepKind,
+    /// The step's text, with the Examples row's values in place.
+    pub text: String,
+    /// Whether it comes from a Background.
+    pub background: bool,
+    /// Its line in the feature file.
+    pub line: usize,
+    /// How it binds.
+    pub binding: Binding,
+}
+
+/// The bindings of every step of one execution.
+pub fn bind_execution(registry: &Registry, case: &Case, execution: &Execution) -> Vec<StepBinding> {
+    let background = case.background.iter().map(|step| (step, true));
+    let own = case.steps.iter().map(|step| (step, false));
+    background
+        .chain(own)
+        .map(|(step, background)| {
+            // Gherkin fills placeholders in the scenario's own steps only.
+            let text = match (&execution.row, background) {
+                (Some(row), false) => row.substitute(&step.text),
+                _ => step.text.clone(),
+            };
+            StepBinding {
+                kind: step.kind,
+                binding: registry.bind(step.kind, &text),
+                text,
+                background,
+                line: step.location.line,
+            }
+        })
+        .collect()
+}
+
+/// Definitions that no step of the suite uses.
+pub fn unused(registry: &Registry, suite: &Suite) -> Vec<usize> {
+    let mut used = BTreeSet::new();
+    for (_, case) in suite.cases() {
+        for execution in &case.executions {
+            for step in bind_execution(registry, case, execution) {
+                match step.binding {
+                    Binding::Bound(i) => {
+                        used.insert(i);
+                    }
+                    Binding::Ambiguous(all) => used.extend(all),
+                    Binding::Unbound => {}
+                }
+            }
+        }
+    }
+    (0..registry.definitions.len())
+        .filter(|i| !used.contains(i))
+        .collect()
+}
+
+/// A Rust skeleton for an unbound step: the attribute with a cucumber expression whose
+/// quoted strings, integers and decimals become typed parameters, and a body to fill in.
+pub fn snippet(kind: StepKind, text: &str, has_table: bool, has_doc_string: bool) -> String {
+    static PARAMETER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r#""[^"]*"|-?\b\d+\.\d+\b|-?\b\d+\b"#).expect("valid regex")
+    });
+    let mut expression = String::new();
+    let mut parameters = Vec::new();
+    let mut last = 0;
+    for found in PARAMETER.find_iter(text) {
+        expression.push_str(&escape_expression(&text[last..found.start()]));
+        let value = found.as_str();
+        let (placeholder, ty) = if value.starts_with('"') {
+            ("{string}", "String")
+        } else if value.contains('.') {
+            ("{float}", "f64")
+        } else {
+            ("{int}", "i64")
+        };
+        expression.push_str(placeholder);
+        parameters.push(format!("arg{}: {ty}", parameters.len() + 1));
+        last = found.end();
+    }
+    expression.push_str(&escape_expression(&text[last..]));
+    if has_table || has_doc_string {
+        parameters.push("step: &Step".to_owned());
+    }
+    let attribute = match kind {
+        StepKind::Given => "given",
+        StepKind::When => "when",
+        StepKind::Then => "then",
+    };
+    let name = function_name(&PARAMETER.replace_all(text, " "));
+    let mut arguments = vec!["world: &mut World".to_owned()];
+    arguments.extend(parameters);
+    format!(
+        "#[{attribute}(expr = {expression:?})]\nasync fn {name}({}) {{\n    todo!({:?})\n}}\n",
+        arguments.join(", "),
+        format!("{} {text}", attribute)
+    )
+}
+
+/// Escapes what cucumber expressions give a meaning to: `(`, `)`, `{`, `}` and `/`.
+fn escape_expression(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '(' | ')' | '{' | '}' | '/' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `the customer checks out` → `the_customer_checks_out`.
+fn function_name(text: &str) -> String {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let name = words.join("_");
+    match name.chars().next() {
+        None => "step".to_owned(),
+        Some(c) if c.is_ascii_digit() => format!("step_{name}"),
+        Some(_) => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registry() -> Registry {
+        let definition = |kind, pattern: &str| Definition {
+            kind,
+            pattern: pattern.into(),
+            location: None,
+        };
+        Registry::from_definitions(vec![
+            definition(StepKind::Given, r"^a customer (.+)$"),
+            definition(StepKind::Given, r"^a customer alice$"),
+            definition(StepKind::When, r"^she pays$"),
+            definition(StepKind::Then, r"^nothing$"),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn binds_by_kind_and_text() {
+        let registry = registry();
+        assert_eq!(registry.bind(StepKind::When, "she pays"), Binding::Bound(2));
+        assert_eq!(
+            registry.bind(StepKind::Given, "she pays"),
+            Binding::Unbound,
+            "kinds do not mix"
+        );
+        assert_eq!(
+            registry.bind(StepKind::Given, "a customer bob"),
+            Binding::Bound(0)
+        );
+        assert_eq!(
+            registry.bind(StepKind::Given, "a customer alice"),
+            Binding::Ambiguous(vec![0, 1])
+        );
+    }
+
+    #[test]
+    fn the_built_in_steps_are_registered() {
+        let registry = Registry::collect::<crate::World>();
+        assert!(matches!(
+            registry.bind(StepKind::Given, "the service is up"),
+            Binding::Bound(_)
+        ));
+        assert!(matches!(
+            registry.bind(StepKind::When, r#"I send a POST request to "/api/cart""#),
+            Binding::Bound(_)
+        ));
+        assert!(matches!(
+            registry.bind(StepKind::Then, r#"the response JSON at "$.id" should be 7"#),
+            Binding::Bound(_)
+        ));
+        assert!(matches!(
+            registry.bind(
+                StepKind::Then,
+                r#"the response JSON at "$.id" should be "x""#
+            ),
+            Binding::Bound(_)
+        ));
+        let location = registry.definitions()[0].location.as_deref().unwrap();
+        assert!(location.starts_with("src/steps/http.rs:"), "{location}");
+    }
+
+    #[test]
+    fn saved_registries_load_back() {
+        let registry = registry();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("steps.json");
+        std::fs::write(&path, registry.to_json()).unwrap();
+        assert_eq!(
+            Registry::load(&path).unwrap().definitions(),
+            registry.definitions()
+        );
+    }
+
+    #[test]
+    fn snippets_type_their_parameters() {
+        let snippet = snippet(
+            StepKind::Given,
+            r#"a verified customer "alice" with 2 cards (1.5 EUR)"#,
+            false,
+            true,
+        );
+        assert_eq!(
+            snippet,
+            "#[given(expr = \"a verified customer {string} with {int} cards \\\\({float} EUR\\\\)\")]\n\
+             async fn a_verified_customer_with_cards_eur(world: &mut World, arg1: String, arg2: i64, arg3: f64, step: &Step) {\n    \
+             todo!(\"given a verified customer \\\"alice\\\" with 2 cards (1.5 EUR)\")\n}\n"
+        );
+    }
+}

@@ -1,0 +1,290 @@
+//! [`Recorder`]: the cucumber-rs writer that folds the event stream into attempts per
+//! execution, and shows progress while it does.
+//!
+//! Scenarios run concurrently, so their events interleave. The recorder keys every event by
+//! its scenario (feature file and line), which makes the order of arrival irrelevant: that
+//! is why it is [`Normalized`](cucumber::writer::Normalized) without cucumber's `Normalize`
+//! buffer, and why the run record it feeds is in suite order whatever finished first.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cucumber::event::{
+    self, Cucumber, Feature as FeatureEvent, Rule as RuleEvent, Scenario as ScenarioEvent,
+};
+use cucumber::{Event, parser};
+
+use crate::World;
+use crate::record::{Failure, StepStatus};
+use crate::world::Attachment;
+
+use super::plan::Plan;
+
+/// What happened in the last attempt of one execution.
+#[derive(Debug, Clone, Default)]
+pub struct Attempt {
+    /// How many attempts were made.
+    pub count: usize,
+    /// Whether any attempt failed.
+    pub ever_failed: bool,
+    /// The outcome of each step that reported one, by line and Background flag.
+    pub steps: HashMap<(usize, bool), (StepStatus, Option<String>)>,
+    /// The failure of the last attempt.
+    pub failure: Option<Failure>,
+    /// Whether the last attempt finished.
+    pub finished: bool,
+    /// How long the last attempt took.
+    pub duration: Duration,
+    /// Attachments of the last attempt.
+    pub attachments: Vec<Attachment>,
+    started: Option<Instant>,
+}
+
+/// Collects attempts per planned execution.
+pub struct Recorder {
+    /// The planned execution by absolute feature path and runner line.
+    keys: HashMap<(PathBuf, usize), usize>,
+    /// Feature paths as the runner gives them, resolved once.
+    resolved: HashMap<PathBuf, PathBuf>,
+    /// Attempts by planned index.
+    pub attempts: HashMap<usize, Attempt>,
+    /// Where failure transcripts are written, and how they are named in the record.
+    attachments: AttachmentSink,
+    progress: Progress,
+}
+
+/// Writes attachment files under the report directory.
+#[derive(Debug, Clone)]
+pub struct AttachmentSink {
+    /// The report directory; attachment paths in the record are relative to it.
+    pub report_dir: PathBuf,
+    /// A file-name stem per planned execution (`PAY-CC-014`, `PAY-CC-014-row2`).
+    pub stems: Vec<String>,
+}
+
+impl Recorder {
+    /// A recorder for `plan`, expecting `runnable` executions to be run.
+    pub fn new(plan: &Plan<'_>, runnable: usize, attachments: AttachmentSink) -> Self {
+        Self {
+            keys: plan.index(),
+            resolved: HashMap::new(),
+            attempts: HashMap::new(),
+            attachments,
+            progress: Progress::new(runnable),
+        }
+    }
+
+    fn index(&mut self, feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Option<usize> {
+        let path = feature.path.as_ref()?;
+        let absolute = self
+            .resolved
+            .entry(path.clone())
+            .or_insert_with(|| super::plan::absolute(path))
+            .clone();
+        self.keys.get(&(absolute, scenario.position.line)).copied()
+    }
+
+    fn on_scenario(
+        &mut self,
+        feature: &gherkin::Feature,
+        scenario: &gherkin::Scenario,
+        event: event::RetryableScenario<World>,
+    ) {
+        let Some(index) = self.index(feature, scenario) else {
+            return;
+        };
+        let will_retry = event.retries.is_some_and(|retries| retries.left > 0);
+        let attempt = self.attempts.entry(index).or_default();
+        match event.event {
+            ScenarioEvent::Started => {
+                attempt.count += 1;
+                attempt.steps.clear();
+                attempt.failure = None;
+                attempt.finished = false;
+                attempt.attachments.clear();
+                attempt.started = Some(Instant::now());
+            }
+            ScenarioEvent::Step(step, outcome) => self.on_step(index, &step, outcome, false),
+            ScenarioEvent::Background(step, outcome) => self.on_step(index, &step, outcome, true),
+            ScenarioEvent::Hook(kind, event::Hook::Failed(world, info)) => {
+                let attempt = self.attempts.entry(index).or_default();
+                attempt.ever_failed = true;
+                attempt.failure.get_or_insert(Failure {
+                    step: format!("{kind:?} hook"),
+                    line: scenario.position.line,
+                    error: panic_message(&info),
+                    definition: None,
+                });
+                if let Some(world) = world {
+                    self.attach(index, &world);
+                }
+            }
+            ScenarioEvent::Hook(..) | ScenarioEvent::Log(_) => {}
+            ScenarioEvent::Finished => {
+                attempt.finished = true;
+                attempt.duration = attempt
+                    .started
+                    .map_or(Duration::ZERO, |start| start.elapsed());
+                let failed = attempt.failure.is_some();
+                if !(failed && will_retry) {
+                    self.progress.finished(failed);
+                }
+            }
+        }
+    }
+
+    fn on_step(
+        &mut self,
+        index: usize,
+        step: &gherkin::Step,
+        outcome: event::Step<World>,
+        background: bool,
+    ) {
+        let key = (step.position.line, background);
+        let attempt = self.attempts.entry(index).or_default();
+        match outcome {
+            event::Step::Started => {}
+            event::Step::Passed(_, location) => {
+                attempt
+                    .steps
+                    .insert(key, (StepStatus::Passed, location.map(|l| l.to_string())));
+            }
+            event::Step::Skipped => {
+                attempt.steps.insert(key, (StepStatus::Skipped, None));
+            }
+            event::Step::Failed(_, location, world, error) => {
+                let definition = location.map(|l| l.to_string());
+                let (status, error) = match error {
+                    event::StepError::NotFound => (
+                        StepStatus::Unbound,
+                        "no step definition matches this step".to_owned(),
+                    ),
+                    event::StepError::AmbiguousMatch(err) => {
+                        (StepStatus::Ambiguous, err.to_string())
+                    }
+                    event::StepError::Panic(info) => (StepStatus::Failed, panic_message(&info)),
+                };
+                attempt.steps.insert(key, (status, definition.clone()));
+                attempt.ever_failed = true;
+                attempt.failure = Some(Failure {
+                    step: format!("{}{}", step.keyword, step.value),
+                    line: step.position.line,
+                    error,
+                    definition,
+                });
+                if let Some(world) = world {
+                    self.attach(index, &world);
+                }
+            }
+        }
+    }
+
+    /// Keeps what the failed scenario's world attached, and writes its HTTP transcript.
+    fn attach(&mut self, index: usize, world: &Arc<World>) {
+        let mut attachments = world.attachments().to_vec();
+        if !world.http.transcript().is_empty() {
+            let name = format!("attachments/{}-http.json", self.attachments.stems[index]);
+            let json = serde_json::to_string_pretty(world.http.transcript())
+                .expect("plain data serializes");
+            match crate::output::write_atomic(
+                &self.attachments.report_dir.join(&name),
+                json.as_bytes(),
+            ) {
+                Ok(()) => attachments.push(Attachment {
+                    name: "http transcript".into(),
+                    media_type: "application/json".into(),
+                    path: PathBuf::from(name),
+                }),
+                Err(err) => eprintln!("warning: cannot write the HTTP transcript `{name}`: {err}"),
+            }
+        }
+        self.attempts.entry(index).or_default().attachments = attachments;
+    }
+
+    /// Ends the progress line.
+    pub fn finish(&mut self) {
+        self.progress.done();
+    }
+}
+
+impl cucumber::Writer<World> for Recorder {
+    type Cli = cucumber::cli::Empty;
+
+    async fn handle_event(&mut self, event: parser::Result<Event<Cucumber<World>>>, _: &Self::Cli) {
+        // Parse errors are reported by lint, with better positions; nothing to record here.
+        let Ok(event) = event else { return };
+        match event.value {
+            Cucumber::Feature(feature, FeatureEvent::Scenario(scenario, event)) => {
+                self.on_scenario(&feature, &scenario, event)
+            }
+            Cucumber::Feature(
+                feature,
+                FeatureEvent::Rule(_, RuleEvent::Scenario(scenario, event)),
+            ) => self.on_scenario(&feature, &scenario, event),
+            Cucumber::Finished => self.finish(),
+            _ => {}
+        }
+    }
+}
+
+// Events are keyed by scenario, so their interleaving does not matter (see the module docs).
+impl cucumber::writer::Normalized for Recorder {}
+
+/// The text of a panic payload: steps fail by panicking, with a `String` or a `&str`.
+fn panic_message(info: &event::Info) -> String {
+    info.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "the step panicked with a value that is not text".to_owned())
+}
+
+/// A one-line progress display on stderr: rewritten in place on a terminal, printed every
+/// tenth of the way otherwise (CI logs should not fill with thousands of lines).
+struct Progress {
+    total: usize,
+    done: usize,
+    failed: usize,
+    terminal: bool,
+    last_step: usize,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        Self {
+            total,
+            done: 0,
+            failed: 0,
+            terminal: std::io::stderr().is_terminal(),
+            last_step: 0,
+        }
+    }
+
+    fn finished(&mut self, failed: bool) {
+        self.done += 1;
+        self.failed += usize::from(failed);
+        let step = self.done * 10 / self.total.max(1);
+        if self.terminal || step > self.last_step {
+            self.last_step = step;
+            let line = format!(
+                "running {}/{} cases: {} failed",
+                self.done, self.total, self.failed
+            );
+            let mut stderr = std::io::stderr().lock();
+            let _ = if self.terminal {
+                write!(stderr, "\r{line}")
+            } else {
+                writeln!(stderr, "{line}")
+            };
+        }
+    }
+
+    fn done(&mut self) {
+        if self.terminal && self.done > 0 {
+            eprintln!();
+        }
+        self.terminal = false;
+    }
+}

@@ -1,0 +1,212 @@
+//! The end of a run in the terminal: each failure in full, the steps without a script with
+//! their snippets, a summary by requirement, and the totals.
+//!
+//! A pure function of the run record and the catalog, like every other report.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::catalog::Catalog;
+use crate::record::{RunRecord, Status};
+
+/// Renders the run's outcome for a person.
+pub fn report(record: &RunRecord, catalog: Option<&Catalog>) -> String {
+    let mut out = String::new();
+    failures(record, &mut out);
+    unresolved(record, &mut out);
+    requirements(record, catalog, &mut out);
+    totals(record, &mut out);
+    out
+}
+
+fn failures(record: &RunRecord, out: &mut String) {
+    let failed: Vec<_> = record
+        .executions
+        .iter()
+        .filter(|e| e.status == Status::Failed)
+        .collect();
+    if failed.is_empty() {
+        return;
+    }
+    writeln!(out, "\nfailures:").unwrap();
+    for execution in failed {
+        let id = execution.case_id.as_deref().unwrap_or("(no ID)");
+        writeln!(out, "\n  {id} {}", execution.title).unwrap();
+        let row = execution
+            .example
+            .as_ref()
+            .map(|e| format!(" (Examples row {}, line {})", e.row, e.line))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "    case:    {}:{}{row}",
+            execution.file, execution.line
+        )
+        .unwrap();
+        if let Some(failure) = &execution.failure {
+            writeln!(
+                out,
+                "    step:    {} ({}:{})",
+                failure.step, execution.file, failure.line
+            )
+            .unwrap();
+            if let Some(definition) = &failure.definition {
+                writeln!(out, "    script:  {definition}").unwrap();
+            }
+            for (i, line) in failure.error.lines().enumerate() {
+                writeln!(
+                    out,
+                    "    {}{line}",
+                    if i == 0 { "error:   " } else { "         " }
+                )
+                .unwrap();
+            }
+        }
+        for attachment in &execution.attachments {
+            writeln!(
+                out,
+                "    {:<8} {}",
+                format!(
+                    "{}:",
+                    attachment.name.split(' ').next_back().unwrap_or("file")
+                ),
+                attachment.path.display()
+            )
+            .unwrap();
+        }
+        if execution.attempts > 1 {
+            writeln!(out, "    attempts: {}", execution.attempts).unwrap();
+        }
+    }
+}
+
+fn unresolved(record: &RunRecord, out: &mut String) {
+    if !record.unbound_steps.is_empty() {
+        writeln!(
+            out,
+            "\nsteps without a step definition (specs without a script):"
+        )
+        .unwrap();
+        for step in &record.unbound_steps {
+            writeln!(
+                out,
+                "\n  {:?} {}\n    used at {}",
+                step.kind,
+                step.text,
+                step.places.join(", ")
+            )
+            .unwrap();
+            for line in step.snippet.lines() {
+                writeln!(out, "    | {line}").unwrap();
+            }
+        }
+    }
+    if !record.ambiguous_steps.is_empty() {
+        writeln!(out, "\nsteps with several step definitions:").unwrap();
+        for step in &record.ambiguous_steps {
+            writeln!(
+                out,
+                "\n  {}\n    used at {}",
+                step.text,
+                step.places.join(", ")
+            )
+            .unwrap();
+            for definition in &step.definitions {
+                writeln!(
+                    out,
+                    "    matches /{}/ at {}",
+                    definition.pattern,
+                    definition.location.as_deref().unwrap_or("?")
+                )
+                .unwrap();
+            }
+        }
+    }
+}
+
+fn requirements(record: &RunRecord, catalog: Option<&Catalog>, out: &mut String) {
+    let mut by_requirement: BTreeMap<&str, BTreeMap<Status, usize>> = BTreeMap::new();
+    for execution in &record.executions {
+        for requirement in &execution.requirements {
+            *by_requirement
+                .entry(requirement)
+                .or_default()
+                .entry(execution.status)
+                .or_default() += 1;
+        }
+    }
+    if by_requirement.is_empty() {
+        return;
+    }
+    writeln!(out, "\nby requirement:").unwrap();
+    let width = by_requirement.keys().map(|id| id.len()).max().unwrap_or(0);
+    for (id, statuses) in &by_requirement {
+        let title = catalog
+            .and_then(|c| c.get(id))
+            .map(|r| r.title.as_str())
+            .unwrap_or("");
+        let outcome = if statuses
+            .keys()
+            .any(|s| matches!(s, Status::Failed | Status::Unbound | Status::Ambiguous))
+        {
+            "FAILING"
+        } else if statuses
+            .keys()
+            .all(|s| matches!(s, Status::Passed | Status::Flaky))
+        {
+            "passing"
+        } else {
+            "partial"
+        };
+        let mix: Vec<String> = statuses
+            .iter()
+            .map(|(status, n)| format!("{n} {}", status.as_str()))
+            .collect();
+        writeln!(
+            out,
+            "  {id:<width$}  {outcome:<8} {:<40} {}",
+            truncate(title, 40),
+            mix.join(", ")
+        )
+        .unwrap();
+    }
+}
+
+fn totals(record: &RunRecord, out: &mut String) {
+    let c = &record.counts;
+    let mut parts = vec![
+        format!("{} passed", c.passed),
+        format!("{} failed", c.failed),
+    ];
+    for (n, word) in [
+        (c.flaky, "flaky"),
+        (c.unbound, "unbound"),
+        (c.ambiguous, "ambiguous"),
+        (c.skipped, "skipped"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {word}"));
+        }
+    }
+    let mode = if record.selection.dry_run {
+        " (dry run: nothing executed)"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "\n{} cases ({} manual, not run here), {} executions selected; {} scripts, {} bound / {} unbound / {} ambiguous steps{mode}",
+        c.cases, c.manual_cases, c.executions, c.scripts, c.bound_steps, c.unbound_steps, c.ambiguous_steps
+    )
+    .unwrap();
+    // The closing line, in the form CI reads: "N passed, N failed".
+    writeln!(out, "{}", parts.join(", ")).unwrap();
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(width - 1).collect::<String>())
+    }
+}

@@ -1,0 +1,446 @@
+//! Browsers for step definitions: a bounded pool of headless Chromium sessions driven
+//! through WebDriver ([`fantoccini`]), and the [`Browser`] helpers steps use.
+//!
+//! The pool starts chromedriver itself on a free loopback port the first time a scenario
+//! asks for a browser (or uses a WebDriver URL: a Selenium Grid when one machine is not
+//! enough). Sessions are reused across scenarios and reset between them (cookies cleared,
+//! `about:blank`), and at most `run.browsers` are open at once: scenarios are `!Send` and
+//! interleave on one thread, so more browsers than cores only thrash.
+//!
+//! chromedriver never outlives the run: it runs in its own process group, which is killed
+//! when the pool is dropped (normal end, early return or panic), and the kernel kills it if
+//! the harness itself dies (`PR_SET_PDEATHSIG`).
+
+use std::fmt;
+use std::future::Future;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// A browser operation that failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    /// There is no WebDriver to talk to.
+    #[error(
+        "no browser available: `chromedriver` is not on PATH and no WebDriver URL is set\n\
+         (hint: install Debian's `chromium` and `chromium-driver`, or set --webdriver-url, \
+         CASEBOOK_WEBDRIVER_URL or `run.webdriver-url` in casebook.toml)"
+    )]
+    NoWebDriver,
+    /// chromedriver did not start.
+    #[error("cannot start chromedriver: {0}")]
+    Start(String),
+    /// No session could be opened.
+    #[error(
+        "cannot open a browser session at {url}: {reason}\n(hint: is the WebDriver server running, and is Chromium installed?)"
+    )]
+    Session {
+        /// The WebDriver URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// A command failed.
+    #[error("{action} failed: {reason}")]
+    Command {
+        /// What the step tried.
+        action: String,
+        /// Why it failed.
+        reason: String,
+    },
+    /// A command took longer than the configured timeout.
+    #[error("{action} timed out after {timeout:?}")]
+    Timeout {
+        /// What the step tried.
+        action: String,
+        /// The limit.
+        timeout: Duration,
+    },
+}
+
+/// Where sessions come from.
+#[derive(Debug, Clone)]
+pub enum WebDriver {
+    /// Start `chromedriver` from PATH on a free loopback port.
+    Chromedriver,
+    /// Use the WebDriver server at this URL.
+    Remote(String),
+}
+
+/// The run's bounded pool of browser sessions.
+pub struct Browsers {
+    source: WebDriver,
+    timeout: Duration,
+    slots: Arc<Semaphore>,
+    idle: Mutex<Vec<Client>>,
+    // Dropped in this order: chromedriver (and its Chromium processes) first, then the
+    // profile directories they used.
+    driver: tokio::sync::OnceCell<Result<Driver, Error>>,
+    profiles: Mutex<Vec<tempfile::TempDir>>,
+}
+
+impl fmt::Debug for Browsers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Browsers")
+            .field("source", &self.source)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Browsers {
+    /// A pool of at most `size` sessions; every operation gives up after `timeout`.
+    pub fn new(source: WebDriver, size: usize, timeout: Duration) -> Self {
+        Self {
+            source,
+            timeout,
+            slots: Arc::new(Semaphore::new(size.max(1))),
+            idle: Mutex::new(Vec::new()),
+            driver: tokio::sync::OnceCell::new(),
+            profiles: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A session for one scenario: an idle one reset, or a new one. Waits while all are busy.
+    pub async fn acquire(self: &Arc<Self>) -> Result<Browser, Error> {
+        let permit = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the pool's semaphore is never closed");
+        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let client = match idle {
+            Some(client) => client,
+            None => self.open().await?,
+        };
+        Ok(Browser {
+            client: Some(client),
+            pool: self.clone(),
+            _permit: permit,
+            timeout: self.timeout,
+        })
+    }
+
+    async fn url(&self) -> Result<String, Error> {
+        match &self.source {
+            WebDriver::Remote(url) => Ok(url.clone()),
+            WebDriver::Chromedriver => {
+                let driver = self
+                    .driver
+                    .get_or_init(|| Driver::start(self.timeout))
+                    .await;
+                driver
+                    .as_ref()
+                    .map(|driver| driver.url.clone())
+                    .map_err(Clone::clone)
+            }
+        }
+    }
+
+    async fn open(&self) -> Result<Client, Error> {
+        let url = self.url().await?;
+        let profile = tempfile::tempdir().map_err(|e| Error::Start(e.to_string()))?;
+        let mut args = vec![
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,900",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+        // A fresh profile per session, so no state leaks between sessions of the pool.
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        self.profiles
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(profile);
+        let mut options = json!({ "args": args });
+        // Debian's /usr/bin/chromium is a shell wrapper; chromedriver wants the binary.
+        if std::path::Path::new("/usr/lib/chromium/chromium").exists() {
+            options["binary"] = json!("/usr/lib/chromium/chromium");
+        }
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("chrome"));
+        capabilities.insert("goog:chromeOptions".into(), options);
+        let mut builder = ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(capabilities);
+        // Starting Chromium takes longer than a page operation.
+        match tokio::time::timeout(self.timeout * 3, builder.connect(&url)).await {
+            Ok(Ok(client)) => Ok(client),
+            Ok(Err(err)) => Err(Error::Session {
+                url,
+                reason: err.to_string(),
+            }),
+            Err(_) => Err(Error::Session {
+                url,
+                reason: format!("no answer within {:?}", self.timeout * 3),
+            }),
+        }
+    }
+
+    /// Takes a session back, reset for the next scenario; a session that cannot be reset is
+    /// closed instead.
+    async fn give_back(&self, client: Client) {
+        let reset = async {
+            client.goto("about:blank").await?;
+            client.delete_all_cookies().await
+        };
+        match tokio::time::timeout(self.timeout, reset).await {
+            Ok(Ok(())) => self
+                .idle
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(client),
+            _ => {
+                let _ = tokio::time::timeout(self.timeout, client.close()).await;
+            }
+        }
+    }
+
+    /// Closes every idle session. Call at the end of a run, before the pool is dropped.
+    pub async fn shutdown(&self) {
+        let idle: Vec<Client> =
+            std::mem::take(&mut *self.idle.lock().unwrap_or_else(|p| p.into_inner()));
+        for client in idle {
+            let _ = tokio::time::timeout(self.timeout, client.close()).await;
+        }
+    }
+}
+
+/// A browser session lent to one scenario.
+pub struct Browser {
+    client: Option<Client>,
+    pool: Arc<Browsers>,
+    _permit: OwnedSemaphorePermit,
+    timeout: Duration,
+}
+
+impl fmt::Debug for Browser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Browser").finish_non_exhaustive()
+    }
+}
+
+impl Browser {
+    fn client(&self) -> &Client {
+        self.client
+            .as_ref()
+            .expect("a lent browser has its client until it is given back")
+    }
+
+    async fn run<T, F>(&self, action: impl Into<String>, command: F) -> Result<T, Error>
+    where
+        F: Future<Output = Result<T, fantoccini::error::CmdError>>,
+    {
+        let action = action.into();
+        match tokio::time::timeout(self.timeout, command).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(err)) => Err(Error::Command {
+                action,
+                reason: err.to_string(),
+            }),
+            Err(_) => Err(Error::Timeout {
+                action,
+                timeout: self.timeout,
+            }),
+        }
+    }
+
+    /// Waits for an element, polling every 50 ms up to the timeout.
+    async fn find(
+        &self,
+        selector: &str,
+    ) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
+        self.client()
+            .wait()
+            .at_most(self.timeout)
+            .every(Duration::from_millis(50))
+            .for_element(Locator::Css(selector))
+            .await
+    }
+
+    /// Opens a URL.
+    pub async fn open(&self, url: &str) -> Result<(), Error> {
+        self.run(format!("opening {url}"), self.client().goto(url))
+            .await
+    }
+
+    /// The URL of the page.
+    pub async fn url(&self) -> Result<String, Error> {
+        self.run("reading the page URL", self.client().current_url())
+            .await
+            .map(|url| url.to_string())
+    }
+
+    /// Types `value` into the element marked `data-testid="test_id"`, replacing its content.
+    pub async fn fill(&self, test_id: &str, value: &str) -> Result<(), Error> {
+        let action = format!("filling [data-testid={test_id}]");
+        let selector = by_test_id(test_id);
+        self.run(action, async {
+            let element = self.find(&selector).await?;
+            element.clear().await?;
+            element.send_keys(value).await
+        })
+        .await
+    }
+
+    /// Activates the element marked `data-testid="test_id"` (a link, a control).
+    pub async fn activate(&self, test_id: &str) -> Result<(), Error> {
+        let selector = by_test_id(test_id);
+        self.run(format!("activating [data-testid={test_id}]"), async {
+            self.find(&selector).await?.click().await
+        })
+        .await
+    }
+
+    /// The text of the element marked `data-testid="test_id"`, waiting for it to appear.
+    pub async fn text(&self, test_id: &str) -> Result<String, Error> {
+        let selector = by_test_id(test_id);
+        self.run(format!("reading [data-testid={test_id}]"), async {
+            self.find(&selector).await?.text().await
+        })
+        .await
+    }
+
+    /// The texts of every element marked `data-testid="test_id"` (none is not an error).
+    pub async fn texts(&self, test_id: &str) -> Result<Vec<String>, Error> {
+        let selector = by_test_id(test_id);
+        self.run(format!("reading every [data-testid={test_id}]"), async {
+            let mut texts = Vec::new();
+            for element in self.client().find_all(Locator::Css(&selector)).await? {
+                texts.push(element.text().await?);
+            }
+            Ok(texts)
+        })
+        .await
+    }
+
+    /// Whether an element marked `data-testid="test_id"` is on the page now.
+    pub async fn has(&self, test_id: &str) -> Result<bool, Error> {
+        Ok(!self.texts(test_id).await?.is_empty())
+    }
+
+    /// Waits until the page's text contains `text`.
+    pub async fn wait_for_text(&self, text: &str) -> Result<(), Error> {
+        let client = self.client();
+        self.run(format!("waiting for the text {text:?}"), async {
+            loop {
+                let body = client.find(Locator::Css("body")).await?.text().await?;
+                if body.contains(text) {
+                    return Ok(());
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await
+    }
+
+    /// A PNG of the page.
+    pub async fn screenshot(&self) -> Result<Vec<u8>, Error> {
+        self.run("taking a screenshot", self.client().screenshot())
+            .await
+    }
+
+    /// Gives the session back to the pool, reset for the next scenario.
+    pub async fn release(mut self) {
+        if let Some(client) = self.client.take() {
+            self.pool.give_back(client).await;
+        }
+    }
+}
+
+fn by_test_id(test_id: &str) -> String {
+    format!(
+        "[data-testid=\"{}\"]",
+        test_id.replace('\\', "\\\\").replace('"', "\\\"")
+    )
+}
+
+/// A chromedriver process of the pool's own.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    async fn start(timeout: Duration) -> Result<Self, Error> {
+        let program = which("chromedriver").ok_or(Error::NoWebDriver)?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map_err(|e| Error::Start(format!("no free port: {e}")))?
+            .port();
+        let mut command = Command::new(program);
+        command
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        own_process_group(&mut command);
+        let child = command.spawn().map_err(|e| Error::Start(e.to_string()))?;
+        let driver = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        // Ready when its port accepts connections.
+        let deadline = tokio::time::Instant::now() + timeout;
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            if tokio::time::Instant::now() > deadline {
+                return Err(Error::Start(format!(
+                    "chromedriver did not listen on port {port} within {timeout:?}"
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(driver)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // The whole group: chromedriver and the Chromium processes it started.
+        let group = self.child.id() as libc::pid_t;
+        // SAFETY: kill(2) with a negative pid signals the process group we created.
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// Puts the child in a process group of its own and asks the kernel to kill it when the
+/// harness dies, so that no chromedriver survives a crash or a `kill -9` of the run.
+fn own_process_group(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            libc::setpgid(0, 0);
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+}
+
+fn which(program: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|path| path.is_file())
+    })
+}

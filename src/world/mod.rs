@@ -1,0 +1,243 @@
+//! [`World`]: the state every step definition gets, one per scenario.
+//!
+//! It holds the scenario's [`HttpSession`] (its own cookies, the last response, the
+//! transcript), a browser on demand, scenario variables, typed state for a project's own
+//! steps, and the attachments of the scenario. Settings shared by the whole run (base URL,
+//! timeouts, redaction, where attachments go) come from the [`RunContext`] the runner
+//! installs before the first scenario.
+
+pub mod browser;
+pub mod http;
+pub mod redact;
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+pub use browser::{Browser, Browsers, WebDriver};
+pub use http::{Exchange, HttpSession, Response};
+pub use redact::Redactor;
+
+/// Settings shared by every scenario of a run.
+#[derive(Debug, Clone)]
+pub struct RunContext {
+    /// Where the service under test is, e.g. `http://127.0.0.1:8080`.
+    pub base_url: String,
+    /// How long any HTTP or browser operation may take.
+    pub timeout: Duration,
+    /// What is masked in transcripts.
+    pub redactor: Redactor,
+    /// The report directory; screenshots and transcripts go to its `attachments/`.
+    pub report_dir: PathBuf,
+    /// The browser pool, shared by every scenario.
+    pub browsers: Arc<Browsers>,
+}
+
+impl Default for RunContext {
+    fn default() -> Self {
+        Self {
+            base_url: std::env::var("CASEBOOK_BASE_URL")
+                .unwrap_or_else(|_| "http://127.0.0.1:8080".to_owned()),
+            timeout: Duration::from_secs(10),
+            redactor: Redactor::default(),
+            report_dir: PathBuf::from("target/casebook"),
+            browsers: Arc::new(Browsers::new(
+                std::env::var("CASEBOOK_WEBDRIVER_URL")
+                    .map_or(WebDriver::Chromedriver, WebDriver::Remote),
+                2,
+                Duration::from_secs(10),
+            )),
+        }
+    }
+}
+
+static CONTEXT: RwLock<Option<Arc<RunContext>>> = RwLock::new(None);
+
+/// Installs the settings that worlds created from now on use.
+pub fn install(context: RunContext) {
+    *CONTEXT
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::new(context));
+}
+
+fn current() -> Arc<RunContext> {
+    let installed = CONTEXT
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone();
+    installed.unwrap_or_else(|| Arc::new(RunContext::default()))
+}
+
+/// A file or text attached to a scenario's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// What it is, e.g. `screenshot` or `http transcript`.
+    pub name: String,
+    /// Its media type, e.g. `image/png`.
+    pub media_type: String,
+    /// The file, relative to the report directory.
+    pub path: PathBuf,
+}
+
+/// The world of one scenario.
+#[derive(cucumber::World)]
+#[world(init = Self::new)]
+pub struct World {
+    context: Arc<RunContext>,
+    /// The scenario's HTTP client, last response and transcript.
+    pub http: HttpSession,
+    browser: Option<Browser>,
+    vars: HashMap<String, String>,
+    state: HashMap<TypeId, Box<dyn Any>>,
+    attachments: Vec<Attachment>,
+}
+
+impl fmt::Debug for World {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Typed state is opaque; variables may hold secrets a step stored.
+        f.debug_struct("World")
+            .field("base_url", &self.context.base_url)
+            .field("exchanges", &self.http.transcript().len())
+            .field("browser", &self.browser.is_some())
+            .field("vars", &self.vars.keys().collect::<Vec<_>>())
+            .field("attachments", &self.attachments)
+            .finish_non_exhaustive()
+    }
+}
+
+impl World {
+    /// A fresh world with the run's settings.
+    pub fn new() -> Self {
+        let context = current();
+        let http = HttpSession::new(&context.base_url, context.timeout, context.redactor.clone());
+        Self {
+            context,
+            http,
+            browser: None,
+            vars: HashMap::new(),
+            state: HashMap::new(),
+            attachments: Vec::new(),
+        }
+    }
+
+    /// The scenario's browser, opened from the pool on first use.
+    pub async fn browser(&mut self) -> Result<&Browser, browser::Error> {
+        if self.browser.is_none() {
+            self.browser = Some(self.context.browsers.acquire().await?);
+        }
+        Ok(self.browser.as_ref().expect("just opened"))
+    }
+
+    /// The URL of `path` on the service under test.
+    pub fn url(&self, path: &str) -> String {
+        self.http.url(path)
+    }
+
+    /// Ends the scenario: on failure, a screenshot of the page and its URL are attached;
+    /// then the browser goes back to the pool. The runner calls this after every scenario.
+    pub async fn finish(&mut self, failed: bool) {
+        let Some(browser) = self.browser.take() else {
+            return;
+        };
+        if failed {
+            self.attach_screenshot(&browser).await;
+        }
+        browser.release().await;
+    }
+
+    async fn attach_screenshot(&mut self, browser: &Browser) {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let relative = PathBuf::from(format!("attachments/screenshot-{n}.png"));
+        let page = browser
+            .url()
+            .await
+            .unwrap_or_else(|err| format!("(unknown: {err})"));
+        match browser.screenshot().await {
+            Ok(png) => {
+                match crate::output::write_atomic(&self.context.report_dir.join(&relative), &png) {
+                    Ok(()) => self.attach(Attachment {
+                        name: format!("screenshot of {page}"),
+                        media_type: "image/png".into(),
+                        path: relative,
+                    }),
+                    Err(err) => eprintln!("warning: cannot write a screenshot: {err}"),
+                }
+            }
+            Err(err) => eprintln!("warning: cannot take a screenshot of {page}: {err}"),
+        }
+    }
+
+    /// The run's settings.
+    pub fn context(&self) -> &RunContext {
+        &self.context
+    }
+
+    /// Stores a scenario variable.
+    pub fn set_var(&mut self, name: &str, value: impl Into<String>) {
+        self.vars.insert(name.to_owned(), value.into());
+    }
+
+    /// A scenario variable.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
+    /// Replaces every `${name}` in `text` with the scenario variable of that name.
+    pub fn expand(&self, text: &str) -> String {
+        self.vars
+            .iter()
+            .fold(text.to_owned(), |text, (name, value)| {
+                text.replace(&format!("${{{name}}}"), value)
+            })
+    }
+
+    /// The scenario's value of type `T`, created with `Default` on first use.
+    pub fn state<T: Any + Default>(&mut self) -> &mut T {
+        self.state
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Box::new(T::default()))
+            .downcast_mut()
+            .expect("the entry of a TypeId holds that type")
+    }
+
+    /// Attaches a file, already written under the report directory, to the scenario.
+    pub fn attach(&mut self, attachment: Attachment) {
+        self.attachments.push(attachment);
+    }
+
+    /// What has been attached so far.
+    pub fn attachments(&self) -> &[Attachment] {
+        &self.attachments
+    }
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Cart(Vec<String>);
+
+    #[test]
+    fn typed_state_and_variables_live_in_the_world() {
+        let mut world = World::new();
+        world.state::<Cart>().0.push("tea".into());
+        world.state::<Cart>().0.push("milk".into());
+        assert_eq!(world.state::<Cart>().0, ["tea", "milk"]);
+        world.set_var("order", "1001");
+        assert_eq!(world.expand("/api/orders/${order}"), "/api/orders/1001");
+        assert_eq!(world.var("missing"), None);
+    }
+}

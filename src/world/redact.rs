@@ -1,0 +1,178 @@
+//! Secret redaction: what a transcript, a report or a log shows instead of a secret.
+//!
+//! Headers such as `Authorization`, `Cookie` and `Set-Cookie`, and JSON or form fields whose
+//! names look like a password, token, secret or API key, are replaced by [`REDACTED`] before
+//! anything is stored. Redaction happens where exchanges are recorded, so no later stage can
+//! leak what it never received.
+
+use regex::Regex;
+use serde_json::Value;
+
+/// What a secret is replaced with.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// Which headers and fields hold secrets.
+#[derive(Debug, Clone)]
+pub struct Redactor {
+    headers: Vec<String>,
+    fields: Regex,
+}
+
+/// Headers that always carry credentials.
+pub const DEFAULT_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+    "api-key",
+    "x-auth-token",
+];
+
+/// JSON and form field names that hold secrets (matched anywhere in the name, any case).
+pub const DEFAULT_FIELDS: &str =
+    "pass(word|wd)?|token|secret|api[-_]?key|authorization|cookie|session|card[-_]?number|cvc|cvv";
+
+impl Default for Redactor {
+    fn default() -> Self {
+        Self::new(
+            DEFAULT_HEADERS.iter().map(|h| (*h).to_owned()).collect(),
+            DEFAULT_FIELDS,
+        )
+        .expect("the default field pattern compiles")
+    }
+}
+
+impl Redactor {
+    /// Redacts the given header names (any case) and field names matching `fields`.
+    pub fn new(headers: Vec<String>, fields: &str) -> Result<Self, regex::Error> {
+        Ok(Self {
+            headers: headers
+                .into_iter()
+                .map(|h| h.to_ascii_lowercase())
+                .collect(),
+            fields: Regex::new(&format!("(?i){fields}"))?,
+        })
+    }
+
+    /// Whether a header's value must not be shown.
+    pub fn is_secret_header(&self, name: &str) -> bool {
+        self.headers.iter().any(|h| h.eq_ignore_ascii_case(name))
+    }
+
+    /// The header's value as it may be shown.
+    pub fn header<'v>(&self, name: &str, value: &'v str) -> &'v str {
+        if self.is_secret_header(name) {
+            REDACTED
+        } else {
+            value
+        }
+    }
+
+    /// A body as it may be shown: JSON and form fields with secret names are masked; any
+    /// other text is kept as it is.
+    pub fn body(&self, body: &str) -> String {
+        if let Ok(mut json) = serde_json::from_str::<Value>(body) {
+            if self.json(&mut json) {
+                return serde_json::to_string(&json).expect("a JSON value serializes");
+            }
+            return body.to_owned();
+        }
+        if looks_like_form(body) {
+            return self.form(body);
+        }
+        body.to_owned()
+    }
+
+    /// Masks secret fields in place; whether anything changed.
+    fn json(&self, value: &mut Value) -> bool {
+        match value {
+            Value::Object(map) => {
+                let mut changed = false;
+                for (key, value) in map.iter_mut() {
+                    if self.fields.is_match(key) && !value.is_null() {
+                        *value = Value::String(REDACTED.to_owned());
+                        changed = true;
+                    } else {
+                        changed |= self.json(value);
+                    }
+                }
+                changed
+            }
+            Value::Array(items) => items
+                .iter_mut()
+                .fold(false, |changed, item| self.json(item) | changed),
+            _ => false,
+        }
+    }
+
+    fn form(&self, body: &str) -> String {
+        body.split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if self.fields.is_match(key) => format!("{key}={REDACTED}"),
+                _ => pair.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// `a=1&b=2`: no spaces or line breaks, and every part has a key.
+fn looks_like_form(body: &str) -> bool {
+    !body.is_empty()
+        && !body.contains(char::is_whitespace)
+        && body
+            .split('&')
+            .all(|pair| pair.split_once('=').is_some_and(|(key, _)| !key.is_empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_headers_are_masked_in_any_case() {
+        let redactor = Redactor::default();
+        assert_eq!(redactor.header("Authorization", "Bearer abc"), REDACTED);
+        assert_eq!(redactor.header("set-cookie", "session=1"), REDACTED);
+        assert_eq!(
+            redactor.header("Accept", "application/json"),
+            "application/json"
+        );
+    }
+
+    #[test]
+    fn secret_json_fields_are_masked_at_any_depth() {
+        let redactor = Redactor::default();
+        let body =
+            r#"{"email":"a@b.c","password":"hunter2","nested":[{"accessToken":"t","id":1}]}"#;
+        let shown: Value = serde_json::from_str(&redactor.body(body)).unwrap();
+        assert_eq!(
+            shown,
+            serde_json::json!({"email":"a@b.c","password":REDACTED,"nested":[{"accessToken":REDACTED,"id":1}]})
+        );
+    }
+
+    #[test]
+    fn form_fields_are_masked_and_other_text_is_kept() {
+        let redactor = Redactor::default();
+        assert_eq!(
+            redactor.body("email=a%40b.c&password=hunter2"),
+            "email=a%40b.c&password=[REDACTED]"
+        );
+        assert_eq!(
+            redactor.body("plain text, with password words"),
+            "plain text, with password words"
+        );
+    }
+
+    #[test]
+    fn the_field_pattern_is_configurable() {
+        let redactor = Redactor::new(vec!["x-internal".into()], "pin").unwrap();
+        assert_eq!(
+            redactor.body(r#"{"pin":"1234","password":"x"}"#),
+            r#"{"password":"x","pin":"[REDACTED]"}"#
+        );
+        assert_eq!(redactor.header("X-Internal", "v"), REDACTED);
+    }
+}
