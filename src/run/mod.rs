@@ -74,7 +74,7 @@ pub async fn execute(
     let attempts = if options.dry_run || runnable.is_empty() {
         Default::default()
     } else {
-        world::install(options.context.clone());
+        let _installed = world::install(options.context.clone());
         let sink = recorder::AttachmentSink {
             report_dir: options.report_dir.clone(),
             stems,

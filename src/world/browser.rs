@@ -156,6 +156,8 @@ impl Browsers {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--disable-breakpad",
+            "--disable-crash-reporter",
             "--window-size=1280,900",
         ]
         .into_iter()

@@ -58,11 +58,29 @@ impl Default for RunContext {
 
 static CONTEXT: RwLock<Option<Arc<RunContext>>> = RwLock::new(None);
 
-/// Installs the settings that worlds created from now on use.
-pub fn install(context: RunContext) {
+/// Installs the settings that worlds created from now on use, until the guard is dropped.
+///
+/// The guard matters: the context owns the browser pool, and chromedriver is stopped when
+/// the last reference to the pool goes. A value left in a static would never be dropped.
+#[must_use = "the settings are uninstalled when the guard is dropped"]
+pub fn install(context: RunContext) -> Installed {
     *CONTEXT
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Arc::new(context));
+    Installed(())
+}
+
+/// Keeps a [`RunContext`] installed; see [`install`].
+#[derive(Debug)]
+pub struct Installed(());
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        CONTEXT
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+    }
 }
 
 fn current() -> Arc<RunContext> {
