@@ -91,6 +91,8 @@ pub struct RunSettings {
     pub base_url: Option<String>,
     /// A WebDriver server to use instead of starting chromedriver (`webdriver-url`, unset).
     pub webdriver_url: Option<String>,
+    /// The chromedriver to start when there is no WebDriver URL (`chromedriver`, found on PATH).
+    pub chromedriver: String,
     /// How long one HTTP request or browser operation may take (`timeout`, `"10s"`).
     pub timeout: std::time::Duration,
     /// How many browser sessions may be open at once (`browsers`, 2).
@@ -106,6 +108,7 @@ impl Default for RunSettings {
         Self {
             base_url: None,
             webdriver_url: None,
+            chromedriver: "chromedriver".to_owned(),
             timeout: std::time::Duration::from_secs(10),
             browsers: 2,
             redact_headers: Vec::new(),
@@ -208,6 +211,7 @@ struct RawConfig {
 struct RawRun {
     base_url: Option<String>,
     webdriver_url: Option<String>,
+    chromedriver: Option<String>,
     timeout: Option<Spanned<String>>,
     browsers: Option<usize>,
     redact_headers: Option<Vec<String>>,
@@ -343,6 +347,14 @@ impl Config {
         }
         config.run.base_url = raw.run.base_url.filter(|url| !url.is_empty());
         config.run.webdriver_url = raw.run.webdriver_url.filter(|url| !url.is_empty());
+        if let Some(chromedriver) = raw.run.chromedriver {
+            // A path in the file is relative to the file, like every other path.
+            config.run.chromedriver = if chromedriver.contains('/') {
+                root.join(chromedriver).display().to_string()
+            } else {
+                chromedriver
+            };
+        }
         if let Some(timeout) = raw.run.timeout {
             config.run.timeout = humantime::parse_duration(timeout.get_ref()).map_err(|err| {
                 error(Some(timeout.span()), format!("invalid duration in `run.timeout`: {err}\n(hint: write it like \"10s\" or \"1m 30s\")"))

@@ -268,7 +268,9 @@ impl Harness {
                             .or(settings.webdriver_url.clone())
                         {
                             Some(url) => crate::world::WebDriver::Remote(url),
-                            None => crate::world::WebDriver::Chromedriver,
+                            None => {
+                                crate::world::WebDriver::Chromedriver(settings.chromedriver.clone())
+                            }
                         },
                         settings.browsers,
                         settings.timeout,

@@ -24,6 +24,7 @@ type ApiResult<T> = Result<T, ApiError>;
 /// The `/api` routes.
 pub fn routes() -> axum::Router<App> {
     axum::Router::new()
+        .route("/health", get(health))
         .route("/api/products", get(products))
         .route(
             "/api/session",
@@ -39,6 +40,11 @@ pub fn routes() -> axum::Router<App> {
         .route("/api/orders/latest", get(latest_order))
         .route("/api/orders/{number}", get(order))
         .route("/api/admin/orders", get(all_orders))
+}
+
+/// The health check load balancers and `Given the service is up` ask for.
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
 }
 
 async fn products() -> Json<&'static [Product]> {

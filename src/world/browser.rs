@@ -27,7 +27,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 pub enum Error {
     /// There is no WebDriver to talk to.
     #[error(
-        "no browser available: `chromedriver` is not on PATH and no WebDriver URL is set\n\
+        "no browser available: chromedriver was not found and no WebDriver URL is set\n\
          (hint: install Debian's `chromium` and `chromium-driver`, or set --webdriver-url, \
          CASEBOOK_WEBDRIVER_URL or `run.webdriver-url` in casebook.toml)"
     )]
@@ -66,8 +66,8 @@ pub enum Error {
 /// Where sessions come from.
 #[derive(Debug, Clone)]
 pub enum WebDriver {
-    /// Start `chromedriver` from PATH on a free loopback port.
-    Chromedriver,
+    /// Start this chromedriver (a path, or a name looked up on PATH) on a free loopback port.
+    Chromedriver(String),
     /// Use the WebDriver server at this URL.
     Remote(String),
 }
@@ -130,10 +130,10 @@ impl Browsers {
     async fn url(&self) -> Result<String, Error> {
         match &self.source {
             WebDriver::Remote(url) => Ok(url.clone()),
-            WebDriver::Chromedriver => {
+            WebDriver::Chromedriver(program) => {
                 let driver = self
                     .driver
-                    .get_or_init(|| Driver::start(self.timeout))
+                    .get_or_init(|| Driver::start(program, self.timeout))
                     .await;
                 driver
                     .as_ref()
@@ -378,8 +378,8 @@ struct Driver {
 }
 
 impl Driver {
-    async fn start(timeout: Duration) -> Result<Self, Error> {
-        let program = which("chromedriver").ok_or(Error::NoWebDriver)?;
+    async fn start(program: &str, timeout: Duration) -> Result<Self, Error> {
+        let program = which(program).ok_or(Error::NoWebDriver)?;
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .map_err(|e| Error::Start(format!("no free port: {e}")))?
@@ -440,6 +440,10 @@ fn own_process_group(command: &mut Command) {
 }
 
 fn which(program: &str) -> Option<std::path::PathBuf> {
+    if program.contains('/') {
+        let path = std::path::PathBuf::from(program);
+        return path.is_file().then_some(path);
+    }
     std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|dir| dir.join(program))

@@ -47,8 +47,10 @@ impl Default for RunContext {
             redactor: Redactor::default(),
             report_dir: PathBuf::from("target/casebook"),
             browsers: Arc::new(Browsers::new(
-                std::env::var("CASEBOOK_WEBDRIVER_URL")
-                    .map_or(WebDriver::Chromedriver, WebDriver::Remote),
+                std::env::var("CASEBOOK_WEBDRIVER_URL").map_or(
+                    WebDriver::Chromedriver("chromedriver".into()),
+                    WebDriver::Remote,
+                ),
                 2,
                 Duration::from_secs(10),
             )),

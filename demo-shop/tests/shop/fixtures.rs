@@ -315,3 +315,11 @@ async fn tenants_isolate_scenarios_sharing_one_shop() {
         "two's tenant was removed too"
     );
 }
+
+#[tokio::test]
+async fn the_health_check_answers_ok() {
+    let shop = Shop::start().await.expect("shop");
+    let (status, body) = get(&client(), &shop, "/health").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, json!({ "status": "ok" }));
+}

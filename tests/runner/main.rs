@@ -1,0 +1,330 @@
+//! The runner end to end: the harness runs the fixture projects of `tests/fixtures/runner/`
+//! in-process against real services on loopback (the demo shop, a silent listener, a closed
+//! port) and real headless Chromium, and the tests read the `run.json` it writes.
+//!
+//! Runs are serialised: a run installs its settings for the worlds it creates, process-wide.
+
+mod steps;
+
+use std::io::Read as _;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use casebook::harness::{Args, Harness};
+use casebook::record::{RunRecord, Status};
+use clap::Parser as _;
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/runner")
+        .join(name)
+}
+
+/// What one run returned and wrote.
+struct Run {
+    passed: bool,
+    record: RunRecord,
+    report_dir: tempfile::TempDir,
+}
+
+/// Runs the harness on a fixture project with `flags`, the demo shop as the default service.
+fn run(project: &Path, flags: &[&str]) -> Run {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let report_dir = tempfile::tempdir().unwrap();
+    let report_flag = report_dir.path().display().to_string();
+    let mut argv = vec!["specs", "--report-dir", &report_flag];
+    argv.extend(flags);
+    let args = Args::try_parse_from(&argv).expect("the flags parse");
+    let passed = Harness::new()
+        .root(project)
+        .default_service(|| async {
+            let shop = demo_shop::Shop::start().await?;
+            Ok((shop.base_url().to_owned(), shop))
+        })
+        .run_with(args)
+        .expect("the run completes");
+    let text =
+        std::fs::read_to_string(report_dir.path().join("run.json")).expect("run.json is written");
+    assert_no_chromedriver_left();
+    Run {
+        passed,
+        record: serde_json::from_str(&text).expect("run.json parses"),
+        report_dir,
+    }
+}
+
+/// No chromedriver started by this process is still alive (a zombie is dead).
+fn assert_no_chromedriver_left() {
+    let me = std::process::id().to_string();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid ...
+        let Some((comm, rest)) = stat.split_once(") ") else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split(' ').collect();
+        if comm.ends_with("(chromedriver") && fields[0] != "Z" && fields[1] == me {
+            panic!("a chromedriver is still running: {stat}");
+        }
+    }
+}
+
+/// A loopback listener that counts connections and never answers.
+fn silent_listener() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for stream in listener.incoming().flatten() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            // Keep the connection open and silent.
+            let mut stream = stream;
+            let mut buffer = [0; 1024];
+            let _ = stream.set_nonblocking(true);
+            let _ = stream.read(&mut buffer);
+            open.push(stream);
+        }
+    });
+    (url, count)
+}
+
+/// A loopback URL where nothing listens.
+fn closed_port() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    url
+}
+
+#[test]
+fn the_demo_shop_passes_an_http_case() {
+    let run = run(&fixture("http"), &[]);
+    assert!(run.passed);
+    let execution = &run.record.executions[0];
+    assert_eq!(execution.status, Status::Passed, "{execution:?}");
+    assert_eq!(execution.case_id.as_deref(), Some("HTTP-1"));
+    assert_eq!(run.record.counts.passed, 1);
+}
+
+#[test]
+fn a_failing_browser_step_is_failed_with_a_screenshot() {
+    let run = run(&fixture("browser"), &[]);
+    assert!(!run.passed);
+    let execution = &run.record.executions[0];
+    assert_eq!(execution.status, Status::Failed);
+    let failure = execution.failure.as_ref().unwrap();
+    assert_eq!(failure.line, 6);
+    assert!(failure.error.contains("does not say"), "{failure:?}");
+    assert!(
+        failure
+            .definition
+            .as_deref()
+            .unwrap()
+            .contains("tests/runner/steps.rs"),
+        "{failure:?}"
+    );
+    let screenshot = execution
+        .attachments
+        .iter()
+        .find(|a| a.media_type == "image/png")
+        .expect("a screenshot is attached");
+    assert!(
+        screenshot.name.contains("http://127.0.0.1:"),
+        "the page URL is named: {screenshot:?}"
+    );
+    let png = std::fs::read(run.report_dir.path().join(&screenshot.path))
+        .expect("the screenshot file exists");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "it is a PNG");
+}
+
+#[test]
+fn an_unbound_step_is_unbound_with_a_snippet_and_fails_only_under_strict() {
+    let run1 = run(&fixture("unbound"), &[]);
+    assert!(
+        run1.passed,
+        "unbound cases do not fail a run that is not strict"
+    );
+    let statuses: Vec<Status> = run1.record.executions.iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [Status::Unbound, Status::Passed]);
+    assert_eq!(run1.record.counts.unbound, 1);
+    assert_eq!(run1.record.counts.unbound_steps, 2);
+    let first = &run1.record.unbound_steps[0];
+    assert_eq!(
+        first.text,
+        r#"a customer with 2 gift cards worth 12.50 "EUR""#
+    );
+    assert_eq!(
+        first.places,
+        ["tests/fixtures/runner/unbound/features/unbound.feature:5"]
+    );
+    assert!(
+        first.snippet.starts_with(
+            "#[given(expr = \"a customer with {int} gift cards worth {float} {string}\")]"
+        ),
+        "{}",
+        first.snippet
+    );
+    let strict = run(&fixture("unbound"), &["--strict"]);
+    assert!(!strict.passed, "--strict fails on an unbound step");
+}
+
+#[test]
+fn an_ambiguous_step_lists_both_definitions() {
+    let run = run(&fixture("ambiguous"), &[]);
+    assert_eq!(run.record.executions[0].status, Status::Ambiguous);
+    let ambiguous = &run.record.ambiguous_steps[0];
+    assert_eq!(ambiguous.text, "an ambiguous step");
+    let places: Vec<&str> = ambiguous
+        .definitions
+        .iter()
+        .map(|d| d.location.as_deref().unwrap())
+        .collect();
+    assert_eq!(places.len(), 2, "{places:?}");
+    assert!(
+        places.iter().all(|p| p.contains("tests/runner/steps.rs")),
+        "{places:?}"
+    );
+    assert!(!self::run(&fixture("ambiguous"), &["--strict"]).passed);
+}
+
+#[test]
+fn a_case_that_fails_once_is_flaky_under_retry() {
+    steps::reset_flaky();
+    let retried = run(&fixture("flaky"), &["--retry", "1"]);
+    let execution = &retried.record.executions[0];
+    assert_eq!(
+        (execution.status, execution.attempts),
+        (Status::Flaky, 2),
+        "{execution:?}"
+    );
+    assert!(retried.passed, "a flaky case does not fail the run");
+    steps::reset_flaky();
+    let once = run(&fixture("flaky"), &[]);
+    assert_eq!(once.record.executions[0].status, Status::Failed);
+    assert!(!once.passed);
+}
+
+#[test]
+fn a_dry_run_makes_no_http_request() {
+    let (url, connections) = silent_listener();
+    let run = run(&fixture("http"), &["--dry-run", "--base-url", &url]);
+    assert!(run.passed);
+    assert!(run.record.selection.dry_run);
+    assert_eq!(run.record.executions[0].status, Status::Skipped);
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        0,
+        "no connection reached the service"
+    );
+}
+
+#[test]
+fn an_unreachable_base_url_fails_with_a_clear_message() {
+    let url = closed_port();
+    let run = run(&fixture("http"), &["--base-url", &url]);
+    assert!(!run.passed);
+    let failure = run.record.executions[0].failure.as_ref().unwrap();
+    assert!(
+        failure.error.contains(&format!("GET {url}/health failed")),
+        "{}",
+        failure.error
+    );
+    assert!(
+        failure
+            .error
+            .contains("hint: is the service running at the base URL?"),
+        "{}",
+        failure.error
+    );
+}
+
+#[test]
+fn a_silent_service_times_out_with_the_configured_timeout() {
+    let (url, connections) = silent_listener();
+    let project = tempfile::tempdir().unwrap();
+    copy(&fixture("http"), project.path());
+    std::fs::write(
+        project.path().join("casebook.toml"),
+        "[run]\ntimeout = \"1s\"\n",
+    )
+    .unwrap();
+    let run = run(project.path(), &["--base-url", &url]);
+    let failure = run.record.executions[0].failure.as_ref().unwrap();
+    assert!(
+        failure.error.contains("failed: timed out"),
+        "{}",
+        failure.error
+    );
+    assert!(connections.load(Ordering::SeqCst) >= 1);
+}
+
+#[test]
+fn an_unreachable_webdriver_fails_with_a_clear_message() {
+    let url = closed_port();
+    let run = run(&fixture("browser"), &["--webdriver-url", &url]);
+    let failure = run.record.executions[0].failure.as_ref().unwrap();
+    assert!(
+        failure
+            .error
+            .contains(&format!("cannot open a browser session at {url}")),
+        "{}",
+        failure.error
+    );
+}
+
+#[test]
+fn without_chromedriver_a_browser_case_fails_and_says_how_to_install_one() {
+    let project = tempfile::tempdir().unwrap();
+    copy(&fixture("browser"), project.path());
+    std::fs::write(
+        project.path().join("casebook.toml"),
+        "[run]\nchromedriver = \"/nonexistent/chromedriver\"\n",
+    )
+    .unwrap();
+    let run = run(project.path(), &[]);
+    let execution = &run.record.executions[0];
+    assert_eq!(execution.status, Status::Failed, "never silently skipped");
+    let error = &execution.failure.as_ref().unwrap().error;
+    assert!(
+        error.contains("install Debian's `chromium` and `chromium-driver`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_flags_cargo_test_users_pass_are_accepted() {
+    for argv in [
+        &["specs", "--nocapture"][..],
+        &["specs", "--test-threads", "1", "--quiet"],
+        &["specs", "some_test_name", "--exact"],
+        &[
+            "specs",
+            "--show-output",
+            "--include-ignored",
+            "--color",
+            "never",
+        ],
+    ] {
+        Args::try_parse_from(argv).unwrap_or_else(|err| panic!("{argv:?}: {err}"));
+    }
+}
+
+fn copy(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

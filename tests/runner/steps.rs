@@ -1,0 +1,55 @@
+//! Step definitions of the runner's fixture projects (`tests/fixtures/runner/`), each made
+//! to produce one outcome: a failing browser check, an ambiguous step, a flaky step.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::ensure;
+use casebook::World;
+use cucumber::{given, then};
+
+#[given("a step that always passes")]
+async fn always_passes(_: &mut World) {}
+
+#[then("the case passes")]
+async fn case_passes(_: &mut World) {}
+
+#[given("an ambiguous step")]
+async fn ambiguous_one(_: &mut World) {}
+
+#[given(regex = "^an ambiguous (step|thing)$")]
+async fn ambiguous_two(_: &mut World, _what: String) {}
+
+static FAILED_ONCE: AtomicBool = AtomicBool::new(false);
+
+/// Fails the first time it runs in a process, passes afterwards.
+#[given("a step that fails on its first attempt")]
+async fn fails_once(_: &mut World) -> anyhow::Result<()> {
+    ensure!(
+        FAILED_ONCE.swap(true, Ordering::SeqCst),
+        "the first attempt fails on purpose"
+    );
+    Ok(())
+}
+
+/// Lets the next fixture run fail once again.
+pub fn reset_flaky() {
+    FAILED_ONCE.store(false, Ordering::SeqCst);
+}
+
+#[given("the shop's home page is open in the browser")]
+async fn home_page(world: &mut World) -> anyhow::Result<()> {
+    let url = world.url("/");
+    world.browser().await?.open(&url).await?;
+    Ok(())
+}
+
+#[then(expr = "the page says {string}")]
+async fn page_says(world: &mut World, text: String) -> anyhow::Result<()> {
+    let browser = world.browser().await?;
+    let body = browser.texts("page-title").await?.join(" ");
+    ensure!(
+        body.contains(&text),
+        "the page does not say {text:?}; its title is {body:?}"
+    );
+    Ok(())
+}
