@@ -3,6 +3,7 @@
 //! This is the only place that knows clap and anyhow; each command's `exec` lives in a file
 //! of its own and returns the exit code it means.
 
+mod demo;
 mod lint;
 
 use std::io::{self, Write};
@@ -54,6 +55,23 @@ enum Command {
         casebook lint --format github              annotations for GitHub Actions\n  \
         casebook lint --list-rules                 every rule and its severity")]
     Lint(lint::Args),
+
+    /// Run API test cases with the built-in HTTP steps, no Rust to write.
+    ///
+    /// Lints the suite, binds every step to the built-in steps, runs the automated cases
+    /// against --base-url, writes run.json and steps.json to the report directory, and
+    /// prints each failure and a summary by requirement. Cases whose steps need project
+    /// code belong in a harness (`cargo test --test specs`). Exit code 0: every executed
+    /// case passed (and, with --strict or CI=true, no step is unbound); 1: not; 2: bad
+    /// usage or configuration.
+    #[command(after_help = "Examples:\n  \
+        casebook run --base-url http://127.0.0.1:8080\n  \
+        casebook run --features api-cases --base-url https://staging.example --tags '@smoke'\n  \
+        casebook run --dry-run                        bind every step, run nothing")]
+    Run(casebook::harness::Args),
+
+    /// Serve the demo shop, the system under test of casebook's own test cases.
+    Demo(demo::Args),
 }
 
 /// Runs the command line and turns its outcome into an exit code.
@@ -63,6 +81,17 @@ pub fn main() -> ExitCode {
         Command::Lint(args) => {
             load_config(cli.config.as_deref()).and_then(|config| lint::exec(&args, config))
         }
+        Command::Run(args) => {
+            let harness = casebook::harness::Harness::new();
+            let harness = match &cli.config {
+                Some(file) => harness.config_file(file),
+                None => harness,
+            };
+            harness
+                .run_with(args)
+                .map(|passed| if passed { exit::OK } else { exit::FAILED })
+        }
+        Command::Demo(args) => demo::exec(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

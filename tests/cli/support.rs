@@ -43,6 +43,8 @@ pub fn casebook(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("CASEBOOK_CONFIG")
+        .env_remove("CASEBOOK_BASE_URL")
+        .env_remove("CASEBOOK_WEBDRIVER_URL")
         .output()
         .expect("the casebook binary runs");
     Output {

@@ -1,0 +1,66 @@
+//! `casebook run`: API cases with the built-in steps and no Rust, against the demo shop
+//! served on loopback, and its refusals.
+
+use std::path::Path;
+
+use crate::support::casebook;
+
+fn http_fixture() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runner/http")
+}
+
+#[test]
+fn runs_api_cases_with_the_built_in_steps() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let shop = runtime.block_on(demo_shop::Shop::start()).unwrap();
+    let reports = tempfile::tempdir().unwrap();
+    let report_dir = reports.path().display().to_string();
+    let output = casebook(
+        &http_fixture(),
+        &[
+            "run",
+            "--base-url",
+            shop.base_url(),
+            "--report-dir",
+            &report_dir,
+        ],
+    );
+    assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
+    assert!(
+        output.stdout.contains("1 passed, 0 failed"),
+        "{}",
+        output.stdout
+    );
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.path().join("run.json")).unwrap())
+            .unwrap();
+    assert_eq!(record["executions"][0]["status"], "passed");
+    assert_eq!(record["executions"][0]["case_id"], "HTTP-1");
+    assert!(reports.path().join("steps.json").is_file());
+    drop(shop);
+}
+
+#[test]
+fn a_run_without_a_service_is_refused_but_a_dry_run_needs_none() {
+    let reports = tempfile::tempdir().unwrap();
+    let report_dir = reports.path().display().to_string();
+    let refused = casebook(&http_fixture(), &["run", "--report-dir", &report_dir]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("no service to test: set --base-url"),
+        "{}",
+        refused.stderr
+    );
+    let dry = casebook(
+        &http_fixture(),
+        &["run", "--dry-run", "--report-dir", &report_dir],
+    );
+    assert_eq!(dry.code, 0, "{}{}", dry.stdout, dry.stderr);
+    assert!(
+        dry.stdout.contains("dry run: nothing executed"),
+        "{}",
+        dry.stdout
+    );
+}
