@@ -68,7 +68,7 @@ enum Command {
         casebook run --base-url http://127.0.0.1:8080\n  \
         casebook run --features api-cases --base-url https://staging.example --tags '@smoke'\n  \
         casebook run --dry-run                        bind every step, run nothing")]
-    Run(casebook::harness::Args),
+    Run(Box<casebook::harness::Args>),
 
     /// Serve the demo shop, the system under test of casebook's own test cases.
     Demo(demo::Args),
