@@ -88,7 +88,7 @@ pub fn main() -> ExitCode {
                 None => harness,
             };
             harness
-                .run_with(args)
+                .run_with(*args)
                 .map(|passed| if passed { exit::OK } else { exit::FAILED })
         }
         Command::Demo(args) => demo::exec(&args),
