@@ -24,6 +24,9 @@ use crate::registry::Registry;
 use crate::run::{self, Filter, Options};
 use crate::world::{Redactor, RunContext};
 
+/// How many lint findings a run shows in full before the outcome.
+const LINT_SHOWN: usize = 20;
+
 /// A service the harness starts when no base URL is configured; dropping it stops it.
 pub type Service = Box<dyn std::any::Any>;
 
@@ -179,13 +182,19 @@ impl Harness {
 
         let project = Project::load(config, &[])?;
         let (diagnostics, summary) = project.lint(&[]);
-        if !diagnostics.is_empty() {
-            std::io::stdout().write_all(&format::human(&diagnostics, &project.sources(), false))?;
+        // The first findings in full; a suite with thousands would bury the run's outcome, and
+        // all of them are in lint.json.
+        let shown = &diagnostics[..diagnostics.len().min(LINT_SHOWN)];
+        std::io::stdout().write_all(&format::human(shown, &project.sources(), false))?;
+        let lint_report = report_dir.join("lint.json");
+        crate::output::write_atomic(&lint_report, format::json(&diagnostics).as_bytes())?;
+        if diagnostics.len() > shown.len() {
+            println!(
+                "… and {} more findings in {}",
+                diagnostics.len() - shown.len(),
+                lint_report.display()
+            );
         }
-        crate::output::write_atomic(
-            &report_dir.join("lint.json"),
-            format::json(&diagnostics).as_bytes(),
-        )?;
         println!("lint: {}", format::summary_line(&summary));
 
         let registry = Registry::collect::<World>();
@@ -312,7 +321,7 @@ impl Harness {
 }
 
 fn write_record(report_dir: &Path, record: &RunRecord) -> anyhow::Result<()> {
-    let json = serde_json::to_string_pretty(record)?;
+    let json = serde_json::to_string(record)?;
     crate::output::write_atomic(&report_dir.join("run.json"), json.as_bytes())?;
     Ok(())
 }

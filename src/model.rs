@@ -203,7 +203,7 @@ impl Case {
 #[serde(rename_all = "lowercase")]
 pub enum StepKind {
     /// A pre-condition.
-    Given,
+    Given = 0,
     /// An action.
     When,
     /// An expected result.

@@ -12,6 +12,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    // Reports are for everyone who can read the directory, not only for the writer (the
+    // temporary file starts private).
+    use std::os::unix::fs::PermissionsExt;
+    temp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o644))?;
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|err| err.error)?;

@@ -12,10 +12,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use cucumber::codegen::{StepConstructor, WorldInventory, inventory};
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Case, Execution, StepKind, Suite};
+use crate::model::{Case, Execution, StepKind};
 
 /// The version of the `steps.json` format.
 pub const FORMAT_VERSION: u32 = 1;
@@ -47,7 +47,10 @@ pub enum Binding {
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     definitions: Vec<Definition>,
-    regexes: Vec<Regex>,
+    /// Per step kind (Given, When, Then): one set of every pattern of that kind, and the
+    /// index in `definitions` of each pattern of the set. One pass of a set finds every
+    /// matching definition, which is what binding a large suite spends its time on.
+    sets: [(RegexSet, Vec<usize>); 3],
 }
 
 /// The saved form of a registry (`steps.json`).
@@ -84,23 +87,28 @@ impl Registry {
         // Inventory order depends on the linker; sort so output is stable.
         definitions
             .sort_by(|(a, _), (b, _)| (&a.location, &a.pattern).cmp(&(&b.location, &b.pattern)));
-        let (definitions, regexes) = definitions.into_iter().unzip();
-        Self {
-            definitions,
-            regexes,
-        }
+        let definitions = definitions
+            .into_iter()
+            .map(|(definition, _)| definition)
+            .collect();
+        Self::from_definitions(definitions).expect("cucumber-rs compiled every pattern already")
     }
 
     /// A registry of the given definitions (for `steps.json` and tests).
     pub fn from_definitions(definitions: Vec<Definition>) -> Result<Self, regex::Error> {
-        let regexes = definitions
-            .iter()
-            .map(|d| Regex::new(&d.pattern))
-            .collect::<Result<_, _>>()?;
-        Ok(Self {
-            definitions,
-            regexes,
-        })
+        let set = |kind: StepKind| -> Result<(RegexSet, Vec<usize>), regex::Error> {
+            let indexes: Vec<usize> = (0..definitions.len())
+                .filter(|&i| definitions[i].kind == kind)
+                .collect();
+            let set = RegexSet::new(indexes.iter().map(|&i| &definitions[i].pattern))?;
+            Ok((set, indexes))
+        };
+        let sets = [
+            set(StepKind::Given)?,
+            set(StepKind::When)?,
+            set(StepKind::Then)?,
+        ];
+        Ok(Self { definitions, sets })
     }
 
     /// Every definition.
@@ -110,9 +118,8 @@ impl Registry {
 
     /// How a step of this kind and text binds.
     pub fn bind(&self, kind: StepKind, text: &str) -> Binding {
-        let matches: Vec<usize> = (0..self.definitions.len())
-            .filter(|&i| self.definitions[i].kind == kind && self.regexes[i].is_match(text))
-            .collect();
+        let (set, indexes) = &self.sets[kind as usize];
+        let matches: Vec<usize> = set.matches(text).into_iter().map(|i| indexes[i]).collect();
         match matches.as_slice() {
             [] => Binding::Unbound,
             [one] => Binding::Bound(*one),
@@ -179,20 +186,19 @@ pub fn bind_execution(registry: &Registry, case: &Case, execution: &Execution) -
         .collect()
 }
 
-/// Definitions that no step of the suite uses.
-pub fn unused(registry: &Registry, suite: &Suite) -> Vec<usize> {
+/// Definitions that none of `bindings` uses.
+pub fn unused<'b>(
+    registry: &Registry,
+    bindings: impl IntoIterator<Item = &'b Binding>,
+) -> Vec<usize> {
     let mut used = BTreeSet::new();
-    for (_, case) in suite.cases() {
-        for execution in &case.executions {
-            for step in bind_execution(registry, case, execution) {
-                match step.binding {
-                    Binding::Bound(i) => {
-                        used.insert(i);
-                    }
-                    Binding::Ambiguous(all) => used.extend(all),
-                    Binding::Unbound => {}
-                }
+    for binding in bindings {
+        match binding {
+            Binding::Bound(i) => {
+                used.insert(*i);
             }
+            Binding::Ambiguous(all) => used.extend(all.iter().copied()),
+            Binding::Unbound => {}
         }
     }
     (0..registry.definitions.len())

@@ -138,10 +138,15 @@ pub async fn execute(
         executions,
         unbound_steps,
         ambiguous_steps,
-        unused_definitions: registry::unused(registry, suite)
-            .into_iter()
-            .map(|i| registry.definitions()[i].clone())
-            .collect(),
+        unused_definitions: registry::unused(
+            registry,
+            plan.executions
+                .iter()
+                .flat_map(|p| p.steps.iter().map(|s| &s.binding)),
+        )
+        .into_iter()
+        .map(|i| registry.definitions()[i].clone())
+        .collect(),
     }
 }
 

@@ -57,6 +57,8 @@ impl<'s> Plan<'s> {
     pub fn new(suite: &'s Suite, registry: &Registry, filter: &Filter) -> Self {
         let mut executions = Vec::new();
         let mut index = HashMap::new();
+        // One absolute path per feature file, not one per execution.
+        let mut paths: HashMap<*const Feature, PathBuf> = HashMap::new();
         for (feature, case) in suite
             .cases()
             .filter(|(_, case)| case.mode == Mode::Automated)
@@ -76,10 +78,11 @@ impl<'s> Plan<'s> {
                 {
                     continue;
                 }
-                index.insert(
-                    (absolute(&feature.path), runner_line(case, execution)),
-                    executions.len(),
-                );
+                let path = paths
+                    .entry(std::ptr::from_ref(feature))
+                    .or_insert_with(|| absolute(&feature.path))
+                    .clone();
+                index.insert((path, runner_line(case, execution)), executions.len());
                 executions.push(Planned {
                     feature,
                     case,
