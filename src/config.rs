@@ -449,6 +449,13 @@ mod tests {
         assert_eq!(shipped.lint.max_steps, defaults.lint.max_steps);
         assert_eq!(shipped.lint.ui_words, defaults.lint.ui_words);
         assert!(shipped.lint.rules.is_empty());
+        assert_eq!(shipped.run.base_url, defaults.run.base_url);
+        assert_eq!(shipped.run.webdriver_url, defaults.run.webdriver_url);
+        assert_eq!(shipped.run.chromedriver, defaults.run.chromedriver);
+        assert_eq!(shipped.run.timeout, defaults.run.timeout);
+        assert_eq!(shipped.run.browsers, defaults.run.browsers);
+        assert_eq!(shipped.run.redact_headers, defaults.run.redact_headers);
+        assert_eq!(shipped.run.redact_fields, defaults.run.redact_fields);
     }
 
     #[test]
