@@ -9,6 +9,7 @@ use crate::catalog::{self, Catalog};
 use crate::config::Config;
 use crate::lint::{self, Context, Diagnostic, Severity, Summary, format::Sources};
 use crate::model::Suite;
+use crate::registry::Registry;
 use crate::suite;
 
 /// A project's suite and catalog.
@@ -20,6 +21,8 @@ pub struct Project {
     pub suite: Suite,
     /// The catalog as read, with its problems; `None` when the file does not exist.
     pub catalog: Option<catalog::Loaded>,
+    /// The step definitions the last harness run saved in the report directory.
+    pub registry: Option<Registry>,
 }
 
 /// A project that cannot be loaded at all.
@@ -72,10 +75,18 @@ impl Project {
                 });
             }
         };
+        let saved = config.report_dir.join("steps.json");
+        // A missing or unreadable steps.json only means the step checks are skipped: lint
+        // must work before the first harness run, and never needs a build.
+        let registry = saved
+            .is_file()
+            .then(|| Registry::load(&saved).ok())
+            .flatten();
         Ok(Self {
             config,
             suite,
             catalog,
+            registry,
         })
     }
 
@@ -95,6 +106,7 @@ impl Project {
             missing_catalog: self.catalog.is_none().then_some(&self.config.requirements),
             conventions: &self.config.tags,
             settings: &self.config.lint,
+            registry: self.registry.as_ref(),
         }
     }
 

@@ -7,6 +7,7 @@ use crate::config::{LintSettings, TagConventions};
 use crate::lint::diagnostic::Diagnostic;
 use crate::lint::rules;
 use crate::model::Suite;
+use crate::registry::Registry;
 
 /// Everything a rule may look at.
 #[derive(Debug, Clone, Copy)]
@@ -23,6 +24,8 @@ pub struct Context<'a> {
     pub conventions: &'a TagConventions,
     /// The lint settings.
     pub settings: &'a LintSettings,
+    /// The step definitions the last harness run saved (`steps.json`), if there is one.
+    pub registry: Option<&'a Registry>,
 }
 
 /// Counts for the summary line.

@@ -134,6 +134,15 @@ const EXPECTED: &[(&str, &[Planted])] = &[
         "empty-feature",
         &[("empty-feature", "warning", "features/returns.feature", 1)],
     ),
+    // Checked against reports/steps.json; the manual case's steps are not.
+    (
+        "unbound-step",
+        &[("unbound-step", "warning", "features/orders.feature", 11)],
+    ),
+    (
+        "ambiguous-step",
+        &[("ambiguous-step", "error", "features/orders.feature", 4)],
+    ),
 ];
 
 /// `casebook lint --list-rules`: every rule's name and default severity.

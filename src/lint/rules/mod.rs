@@ -17,6 +17,7 @@ mod missing_precondition;
 mod multiple_case_ids;
 mod parse_error;
 mod placeholders;
+mod steps;
 mod too_many_steps;
 mod ui_coupled_wording;
 mod uncovered_requirement;
@@ -56,6 +57,8 @@ pub static ALL: &[&dyn Rule] = &[
     &placeholders::UndefinedPlaceholder,
     &placeholders::UnusedExamplesColumn,
     &empty_feature::EmptyFeature,
+    &steps::UnboundStep,
+    &steps::AmbiguousStep,
 ];
 
 /// The case's display name in messages: its ID when it has one, else its title.
@@ -97,6 +100,7 @@ pub(crate) mod test_support {
             missing_catalog: catalog_text.is_none().then_some(&missing),
             conventions: &conventions,
             settings: &LintSettings::default(),
+            registry: None,
         };
         let mut out: Vec<Finding> = Vec::new();
         rule.check(&cx, &mut out);
