@@ -31,6 +31,52 @@ pub struct Definition {
     pub location: Option<String>,
 }
 
+impl Definition {
+    /// The pattern as people write it: a cucumber expression's parameters shown as
+    /// `{string}`, `{int}`, `{float}`, `{word}` again, and the anchors dropped.
+    pub fn display_pattern(&self) -> String {
+        // The regexes cucumber-expressions compiles each parameter type to. A `{string}`
+        // names its groups after the parameter's position (`__0_0`, `__1_0`, …).
+        static PARAMETERS: std::sync::LazyLock<Vec<(Regex, &str)>> = std::sync::LazyLock::new(
+            || {
+                let literal = |text: &str| regex::escape(text);
+                let string = literal(r#"(?:"(?P<__0_0>[^"\\]*(?:\\.[^"\\]*)*)"|'(?P<__0_1>[^'\\]*(?:\\.[^'\\]*)*)')"#)
+                .replace("__0_", r"__\d+_");
+                [
+                    (string, "{string}"),
+                    (literal(r"((?:-?\d+)|(?:\d+))"), "{int}"),
+                    (
+                        literal(r"((?=.*\d.*)[-+]?\d*(?:\.(?=\d.*))?\d*(?:\d+[E][+-]?\d+)?)"),
+                        "{float}",
+                    ),
+                    (literal(r"([^\s]+)"), "{word}"),
+                    (literal("(.*)"), "{}"),
+                ]
+                .into_iter()
+                .map(|(pattern, name)| {
+                    (
+                        Regex::new(&pattern).expect("an escaped literal is a valid regex"),
+                        name,
+                    )
+                })
+                .collect()
+            },
+        );
+        let mut pattern = self
+            .pattern
+            .strip_prefix('^')
+            .unwrap_or(&self.pattern)
+            .to_owned();
+        if pattern.ends_with('$') {
+            pattern.pop();
+        }
+        for (regex, name) in PARAMETERS.iter() {
+            pattern = regex.replace_all(&pattern, *name).into_owned();
+        }
+        pattern
+    }
+}
+
 /// How a step relates to the definitions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "binding", content = "definitions", rename_all = "lowercase")]
@@ -337,6 +383,27 @@ mod tests {
         ));
         let location = registry.definitions()[0].location.as_deref().unwrap();
         assert!(location.starts_with("src/steps/http.rs:"), "{location}");
+    }
+
+    #[test]
+    fn cucumber_expressions_display_as_written() {
+        let registry = Registry::collect::<crate::World>();
+        let shown: Vec<String> = registry
+            .definitions()
+            .iter()
+            .map(Definition::display_pattern)
+            .collect();
+        for expected in [
+            "I set the request header {string} to {string}",
+            "the response status should be {int}",
+            "the response JSON at {string} should have {int} items",
+            "the service is up",
+        ] {
+            assert!(
+                shown.iter().any(|s| s == expected),
+                "{expected} not in {shown:#?}"
+            );
+        }
     }
 
     #[test]

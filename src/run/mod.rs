@@ -138,6 +138,7 @@ pub async fn execute(
         executions,
         unbound_steps,
         ambiguous_steps,
+        // The built-in steps are a library: that a suite does not use one is no finding.
         unused_definitions: registry::unused(
             registry,
             plan.executions
@@ -146,6 +147,7 @@ pub async fn execute(
         )
         .into_iter()
         .map(|i| registry.definitions()[i].clone())
+        .filter(|d| !d.location.as_deref().is_some_and(crate::steps::is_builtin))
         .collect(),
     }
 }

@@ -14,6 +14,7 @@ pub fn report(record: &RunRecord, catalog: Option<&Catalog>) -> String {
     let mut out = String::new();
     failures(record, &mut out);
     unresolved(record, &mut out);
+    unused(record, &mut out);
     requirements(record, catalog, &mut out);
     totals(record, &mut out);
     out
@@ -114,13 +115,29 @@ fn unresolved(record: &RunRecord, out: &mut String) {
             for definition in &step.definitions {
                 writeln!(
                     out,
-                    "    matches /{}/ at {}",
-                    definition.pattern,
+                    "    matches `{}` at {}",
+                    definition.display_pattern(),
                     definition.location.as_deref().unwrap_or("?")
                 )
                 .unwrap();
             }
         }
+    }
+}
+
+fn unused(record: &RunRecord, out: &mut String) {
+    if record.unused_definitions.is_empty() {
+        return;
+    }
+    writeln!(out, "\nstep definitions no selected step uses:").unwrap();
+    for definition in &record.unused_definitions {
+        writeln!(
+            out,
+            "  {} at {}",
+            definition.display_pattern(),
+            definition.location.as_deref().unwrap_or("?")
+        )
+        .unwrap();
     }
 }
 

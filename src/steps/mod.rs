@@ -25,3 +25,8 @@ mod http;
 pub fn link() {
     http::link();
 }
+
+/// Whether a step definition at this `path:line:column` is one of the built-in steps.
+pub fn is_builtin(location: &str) -> bool {
+    location.rsplitn(3, ':').nth(2) == Some(http::SOURCE)
+}

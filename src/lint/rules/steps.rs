@@ -92,7 +92,7 @@ impl Rule for AmbiguousStep {
                     registry.definitions()[i]
                         .location
                         .clone()
-                        .unwrap_or_else(|| registry.definitions()[i].pattern.clone())
+                        .unwrap_or_else(|| registry.definitions()[i].display_pattern())
                 })
                 .collect();
             out.push(
