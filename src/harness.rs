@@ -210,11 +210,8 @@ impl Harness {
                 .map(|t| t.parse())
                 .transpose()
                 .map_err(|err| anyhow::anyhow!("invalid tag expression: {err:?}"))?,
-            name: match (&args.name, &args.filter) {
-                (Some(name), _) => Some(regex::Regex::new(name)?),
-                (None, Some(filter)) => Some(regex::Regex::new(&regex::escape(filter))?),
-                (None, None) => None,
-            },
+            name: args.name.as_deref().map(regex::Regex::new).transpose()?,
+            text: args.filter.clone(),
         };
         if args.list {
             let plan = run::Plan::new(&project.suite, &registry, &filter);

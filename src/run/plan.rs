@@ -50,6 +50,21 @@ pub struct Filter {
     pub tags: Option<TagOperation>,
     /// A regex the case title must match.
     pub name: Option<Regex>,
+    /// Text the case ID or title must contain (what `cargo test NAME` passes).
+    pub text: Option<String>,
+}
+
+impl Filter {
+    fn selects_case(&self, case: &Case) -> bool {
+        let by_name = self
+            .name
+            .as_ref()
+            .is_none_or(|name| name.is_match(&case.title));
+        let by_text = self.text.as_deref().is_none_or(|text| {
+            case.title.contains(text) || case.id.as_ref().is_some_and(|id| id.0.contains(text))
+        });
+        by_name && by_text
+    }
 }
 
 impl<'s> Plan<'s> {
@@ -63,11 +78,7 @@ impl<'s> Plan<'s> {
             .cases()
             .filter(|(_, case)| case.mode == Mode::Automated)
         {
-            if filter
-                .name
-                .as_ref()
-                .is_some_and(|name| !name.is_match(&case.title))
-            {
+            if !filter.selects_case(case) {
                 continue;
             }
             for execution in &case.executions {

@@ -328,3 +328,23 @@ fn copy(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn a_bare_word_selects_cases_by_id_or_title() {
+    let by_id = run(&fixture("unbound"), &["UNB-2"]);
+    let ids: Vec<_> = by_id
+        .record
+        .executions
+        .iter()
+        .map(|e| e.case_id.as_deref())
+        .collect();
+    assert_eq!(ids, [Some("UNB-2")]);
+    let by_title = run(&fixture("unbound"), &["gift wrap"]);
+    let ids: Vec<_> = by_title
+        .record
+        .executions
+        .iter()
+        .map(|e| e.case_id.as_deref())
+        .collect();
+    assert_eq!(ids, [Some("UNB-1")]);
+}
