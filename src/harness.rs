@@ -105,17 +105,34 @@ pub struct Args {
 }
 
 /// The harness of one project.
-#[derive(Default)]
 pub struct Harness {
     root: Option<PathBuf>,
     config_file: Option<PathBuf>,
     service: Option<ServiceFactory>,
+    ci: bool,
+}
+
+impl Default for Harness {
+    fn default() -> Self {
+        Self {
+            root: None,
+            config_file: None,
+            service: None,
+            ci: std::env::var("CI").is_ok_and(|ci| ci == "true" || ci == "1"),
+        }
+    }
 }
 
 impl Harness {
     /// A harness for the project whose `casebook.toml` is found from the current directory.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Whether this is a CI run, which makes it strict; read from `CI=true` by default.
+    pub fn ci(mut self, ci: bool) -> Self {
+        self.ci = ci;
+        self
     }
 
     /// Looks for `casebook.toml` from `root` (usually `env!("CARGO_MANIFEST_DIR")`).
@@ -178,7 +195,7 @@ impl Harness {
             .report_dir
             .clone()
             .unwrap_or_else(|| config.report_dir.clone());
-        let strict = args.strict || std::env::var("CI").is_ok_and(|ci| ci == "true" || ci == "1");
+        let strict = args.strict || self.ci;
 
         let project = Project::load(config, &[])?;
         let (diagnostics, summary) = project.lint(&[]);

@@ -143,21 +143,13 @@ async fn email_arrives(
     minutes: u64,
 ) -> anyhow::Result<()> {
     let deadline = std::time::Instant::now() + world.context().timeout;
-    let path = format!(
-        "/test/inbox?to={}",
-        to.replace('+', "%2B").replace('@', "%40")
-    );
     loop {
-        let inbox = shop::fixture(world, "GET", &path, None).await?;
+        let inbox = shop::inbox(world, &to).await?;
         let clock = shop::fixture(world, "GET", "/test/clock", None).await?;
         let now = clock["elapsed_seconds"].as_u64().unwrap_or(0);
         let found = inbox
-            .as_array()
-            .and_then(|mails| {
-                mails
-                    .iter()
-                    .find(|mail| mail["subject"] == subject.as_str())
-            })
+            .iter()
+            .find(|mail| mail["subject"] == subject.as_str())
             .cloned();
         if let Some(mail) = found {
             let sent = mail["sent_at_elapsed_seconds"].as_u64().unwrap_or(0);
@@ -171,7 +163,7 @@ async fn email_arrives(
         }
         ensure!(
             std::time::Instant::now() < deadline,
-            "no e-mail \"{subject}\" reached {to}; the inbox holds {inbox}"
+            "no e-mail \"{subject}\" reached {to}; the inbox holds {inbox:?}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }

@@ -184,3 +184,13 @@ pub async fn last_message(world: &mut World) -> anyhow::Result<String> {
         .map(str::to_owned)
         .with_context(|| format!("the last answer has no message: {body}"))
 }
+
+/// The e-mails the shop sent to `to`, oldest first, from the test inbox.
+pub async fn inbox(world: &mut World, to: &str) -> anyhow::Result<Vec<Value>> {
+    let path = format!(
+        "/test/inbox?to={}",
+        to.replace('+', "%2B").replace('@', "%40")
+    );
+    let inbox = fixture(world, "GET", &path, None).await?;
+    Ok(inbox.as_array().cloned().unwrap_or_default())
+}

@@ -44,6 +44,7 @@ pub fn casebook(dir: &Path, args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .env_remove("CASEBOOK_CONFIG")
         .env_remove("CASEBOOK_BASE_URL")
+        .env_remove("CI")
         .env_remove("CASEBOOK_WEBDRIVER_URL")
         .output()
         .expect("the casebook binary runs");
