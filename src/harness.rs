@@ -289,6 +289,7 @@ impl Harness {
                 context: RunContext {
                     base_url,
                     timeout: settings.timeout,
+                    client: crate::world::http::client(settings.timeout),
                     redactor: Redactor::new(
                         crate::world::redact::DEFAULT_HEADERS
                             .iter()

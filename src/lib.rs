@@ -28,6 +28,7 @@ pub mod registry;
 pub mod run;
 pub mod steps;
 pub mod suite;
+pub mod trace;
 pub mod world;
 
 pub use world::World;

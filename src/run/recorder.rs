@@ -185,9 +185,9 @@ impl Recorder {
     /// Keeps what the failed scenario's world attached, and writes its HTTP transcript.
     fn attach(&mut self, index: usize, world: &Arc<World>) {
         let mut attachments = world.attachments().to_vec();
-        if !world.http.transcript().is_empty() {
+        if world.http.exchange_count() > 0 {
             let name = format!("attachments/{}-http.json", self.attachments.stems[index]);
-            let json = serde_json::to_string_pretty(world.http.transcript())
+            let json = serde_json::to_string_pretty(&world.http.transcript())
                 .expect("plain data serializes");
             match crate::output::write_atomic(
                 &self.attachments.report_dir.join(&name),

@@ -6,7 +6,10 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::cookie::{CookieStore as _, Jar};
+use reqwest::header::{
+    CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, LOCATION, SET_COOKIE,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -96,32 +99,58 @@ pub struct Exchange {
 }
 
 /// One scenario's HTTP state.
+///
+/// The client, and with it the pool of open connections, is the run's; the cookies are the
+/// scenario's own. Building a client per scenario would open a new connection for every
+/// scenario, which on a large suite costs more than the requests themselves.
 #[derive(Debug)]
 pub struct HttpSession {
     client: reqwest::Client,
+    cookies: Jar,
     base_url: String,
     headers: Vec<(String, String)>,
     last: Option<Response>,
-    transcript: Vec<Exchange>,
+    exchanges: Vec<Recorded>,
     redactor: Redactor,
 }
 
+/// An exchange as it happened. Redaction and truncation wait until someone asks for the
+/// transcript, which is only when a case fails: most exchanges are never shown.
+#[derive(Debug)]
+struct Recorded {
+    method: String,
+    url: String,
+    request_headers: Vec<(String, String)>,
+    request_body: Option<String>,
+    response: Result<Response, String>,
+    duration_ms: u64,
+}
+
+/// The most redirects one request follows.
+const MAX_REDIRECTS: usize = 10;
+
+/// The client every scenario of a run shares: no cookie store of its own (each session
+/// keeps its own jar) and no automatic redirects (the session follows them itself, so that
+/// cookies set on the way are kept); every request gives up after `timeout`.
+pub fn client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .build()
+        .expect("an HTTP client without TLS always builds")
+}
+
 impl HttpSession {
-    /// A session against `base_url`, with a fresh cookie store; every request gives up after
-    /// `timeout`.
-    pub fn new(base_url: &str, timeout: Duration, redactor: Redactor) -> Self {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()
-            .expect("an HTTP client without TLS always builds");
+    /// A session against `base_url` on the run's `client`, with no cookies yet.
+    pub fn new(base_url: &str, client: reqwest::Client, redactor: Redactor) -> Self {
         Self {
             client,
+            cookies: Jar::default(),
             base_url: base_url.trim_end_matches('/').to_owned(),
             headers: Vec::new(),
             last: None,
-            transcript: Vec::new(),
+            exchanges: Vec::new(),
             redactor,
         }
     }
@@ -149,18 +178,20 @@ impl HttpSession {
         }
     }
 
-    /// Sends a request with the scenario's headers (and `Content-Type: application/json`
-    /// for a body that is JSON) and keeps the response as the last one.
+    /// Sends a request with the scenario's headers and cookies (and `Content-Type:
+    /// application/json` for a body that is JSON), follows redirects, and keeps the final
+    /// response as the last one.
     pub async fn send(
         &mut self,
         method: &str,
         path: &str,
         body: Option<&str>,
     ) -> Result<&Response, Error> {
-        let url = self.url(path);
-        let method_value = reqwest::Method::from_bytes(method.as_bytes())
+        let mut method = reqwest::Method::from_bytes(method.as_bytes())
             .map_err(|_| Error::Header(method.to_owned()))?;
-        let parsed = reqwest::Url::parse(&url).map_err(|_| Error::Url(url.clone()))?;
+        let mut url =
+            reqwest::Url::parse(&self.url(path)).map_err(|_| Error::Url(self.url(path)))?;
+        let mut body = body.map(str::to_owned);
         let mut headers = HeaderMap::new();
         for (name, value) in &self.headers {
             let name =
@@ -169,20 +200,57 @@ impl HttpSession {
                 HeaderValue::from_str(value).map_err(|_| Error::Header(name.to_string()))?;
             headers.insert(name, value);
         }
-        let mut request = self.client.request(method_value, parsed).headers(headers);
-        if let Some(body) = body {
-            let is_json = serde_json::from_str::<Value>(body).is_ok();
-            if is_json
-                && !self
-                    .headers
-                    .iter()
-                    .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-            {
-                request = request.header("content-type", "application/json");
+        if body
+            .as_deref()
+            .is_some_and(|b| serde_json::from_str::<Value>(b).is_ok())
+            && !headers.contains_key(CONTENT_TYPE)
+        {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        for _ in 0..=MAX_REDIRECTS {
+            let response = self
+                .exchange(&method, &url, &headers, body.as_deref())
+                .await?;
+            let location = response
+                .header(LOCATION.as_str())
+                .filter(|_| (300..400).contains(&response.status));
+            let Some(next) = location.and_then(|location| url.join(location).ok()) else {
+                return Ok(self.last.as_ref().expect("an exchange just succeeded"));
+            };
+            // 303, and 301/302 after a POST, turn into a GET without a body, as browsers do.
+            let status = response.status;
+            if status == 303 || (matches!(status, 301 | 302) && method == reqwest::Method::POST) {
+                method = reqwest::Method::GET;
+                body = None;
+                headers.remove(CONTENT_TYPE);
             }
+            url = next;
+        }
+        Err(Error::Request {
+            method: method.to_string(),
+            url: url.to_string(),
+            reason: format!("more than {MAX_REDIRECTS} redirects"),
+        })
+    }
+
+    /// One request and its response, recorded; cookies read from and stored in the jar.
+    async fn exchange(
+        &mut self,
+        method: &reqwest::Method,
+        url: &reqwest::Url,
+        headers: &HeaderMap,
+        body: Option<&str>,
+    ) -> Result<&Response, Error> {
+        let mut request = self
+            .client
+            .request(method.clone(), url.clone())
+            .headers(headers.clone());
+        if let Some(cookies) = self.cookies.cookies(url) {
+            request = request.header(COOKIE, cookies);
+        }
+        if let Some(body) = body {
             request = request.body(body.to_owned());
         }
-
         let started = Instant::now();
         let result = async {
             let response = request.send().await?;
@@ -196,52 +264,27 @@ impl HttpSession {
             })
         }
         .await;
-        let mut exchange = Exchange {
-            method: method.to_owned(),
-            url: url.clone(),
-            request_headers: self
-                .headers
-                .iter()
-                .map(|(n, v)| (n.clone(), self.redactor.header(n, v).to_owned()))
-                .collect(),
-            request_body: body.map(|b| truncate(&self.redactor.body(b), TRANSCRIPT_BODY_LIMIT)),
-            status: None,
-            response_headers: Vec::new(),
-            response_body: None,
-            error: None,
+        let recorded = Recorded {
+            method: method.to_string(),
+            url: url.to_string(),
+            request_headers: self.headers.clone(),
+            request_body: body.map(str::to_owned),
+            response: result.as_ref().map(Clone::clone).map_err(describe),
             duration_ms: started.elapsed().as_millis() as u64,
         };
+        self.exchanges.push(recorded);
         match result {
             Ok(response) => {
-                exchange.status = Some(response.status);
-                exchange.response_headers = response
-                    .headers
-                    .iter()
-                    .map(|(n, v)| {
-                        (
-                            n.to_string(),
-                            self.redactor
-                                .header(n.as_str(), v.to_str().unwrap_or("<binary>"))
-                                .to_owned(),
-                        )
-                    })
-                    .collect();
-                exchange.response_body = Some(truncate(
-                    &self.redactor.body(&response.body),
-                    TRANSCRIPT_BODY_LIMIT,
-                ));
-                self.transcript.push(exchange);
+                self.cookies
+                    .set_cookies(&mut response.headers.get_all(SET_COOKIE).iter(), url);
                 Ok(self.last.insert(response))
             }
             Err(err) => {
-                let reason = describe(&err);
-                exchange.error = Some(reason.clone());
-                self.transcript.push(exchange);
                 self.last = None;
                 Err(Error::Request {
-                    method: method.to_owned(),
-                    url,
-                    reason,
+                    method: method.to_string(),
+                    url: url.to_string(),
+                    reason: describe(&err),
                 })
             }
         }
@@ -252,9 +295,56 @@ impl HttpSession {
         self.last.as_ref().ok_or(Error::NoResponse)
     }
 
-    /// Every exchange of the scenario so far.
-    pub fn transcript(&self) -> &[Exchange] {
-        &self.transcript
+    /// How many exchanges the scenario has had.
+    pub fn exchange_count(&self) -> usize {
+        self.exchanges.len()
+    }
+
+    /// Every exchange of the scenario so far, secrets redacted and bodies cut, as a report
+    /// may show them.
+    pub fn transcript(&self) -> Vec<Exchange> {
+        let redactor = &self.redactor;
+        let headers = |pairs: &mut dyn Iterator<Item = (&str, &str)>| -> Vec<(String, String)> {
+            pairs
+                .map(|(name, value)| (name.to_owned(), redactor.header(name, value).to_owned()))
+                .collect()
+        };
+        let body = |text: &str| truncate(&redactor.body(text), TRANSCRIPT_BODY_LIMIT);
+        self.exchanges
+            .iter()
+            .map(|recorded| {
+                let mut exchange = Exchange {
+                    method: recorded.method.clone(),
+                    url: recorded.url.clone(),
+                    request_headers: headers(
+                        &mut recorded
+                            .request_headers
+                            .iter()
+                            .map(|(n, v)| (n.as_str(), v.as_str())),
+                    ),
+                    request_body: recorded.request_body.as_deref().map(body),
+                    status: None,
+                    response_headers: Vec::new(),
+                    response_body: None,
+                    error: None,
+                    duration_ms: recorded.duration_ms,
+                };
+                match &recorded.response {
+                    Ok(response) => {
+                        exchange.status = Some(response.status);
+                        exchange.response_headers = headers(
+                            &mut response
+                                .headers
+                                .iter()
+                                .map(|(n, v)| (n.as_str(), v.to_str().unwrap_or("<binary>"))),
+                        );
+                        exchange.response_body = Some(body(&response.body));
+                    }
+                    Err(reason) => exchange.error = Some(reason.clone()),
+                }
+                exchange
+            })
+            .collect()
     }
 }
 
@@ -295,7 +385,7 @@ mod tests {
     fn paths_join_the_base_url() {
         let session = HttpSession::new(
             "http://127.0.0.1:9/",
-            Duration::from_secs(1),
+            client(Duration::from_secs(1)),
             Redactor::default(),
         );
         assert_eq!(session.url("/api/orders"), "http://127.0.0.1:9/api/orders");
@@ -314,7 +404,7 @@ mod tests {
         // Port 9 (discard) on loopback: nothing listens, so the connection is refused.
         let mut session = HttpSession::new(
             "http://127.0.0.1:9",
-            Duration::from_secs(2),
+            client(Duration::from_secs(2)),
             Redactor::default(),
         );
         let err = session
@@ -329,5 +419,87 @@ mod tests {
         assert!(err.contains("hint"), "{err}");
         assert_eq!(session.transcript().len(), 1);
         assert!(session.transcript()[0].error.is_some());
+    }
+
+    #[tokio::test]
+    async fn cookies_belong_to_the_session_and_survive_redirects() {
+        let shop = demo_shop::Shop::start().await.unwrap();
+        let shared = client(Duration::from_secs(5));
+        let mut alice = HttpSession::new(shop.base_url(), shared.clone(), Redactor::default());
+        let mut stranger = HttpSession::new(shop.base_url(), shared, Redactor::default());
+
+        alice
+            .send("POST", "/test/customers", Some(r#"{"name":"alice"}"#))
+            .await
+            .unwrap();
+        let signed_in = alice
+            .send(
+                "POST",
+                "/api/session",
+                Some(r#"{"email":"alice@example.test","password":"s3cret-Pass"}"#),
+            )
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status, 200);
+        assert_eq!(
+            alice
+                .send("GET", "/api/session", None)
+                .await
+                .unwrap()
+                .status,
+            200,
+            "the session cookie is sent back"
+        );
+        assert_eq!(
+            stranger
+                .send("GET", "/api/session", None)
+                .await
+                .unwrap()
+                .status,
+            401,
+            "another session has no cookie"
+        );
+
+        // A redirect (303 to the sign-in page) is followed, with the cookie it sets kept.
+        let tenant = alice
+            .send("POST", "/test/tenants", None)
+            .await
+            .unwrap()
+            .json()
+            .unwrap()["tenant"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let page = alice
+            .send(
+                "GET",
+                &format!("/test/tenants/{tenant}/join?next=/sign-in"),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("sign-in-form"));
+        let transcript = alice.transcript();
+        let statuses: Vec<Option<u16>> =
+            transcript.iter().rev().take(2).map(|e| e.status).collect();
+        assert_eq!(statuses, [Some(200), Some(303)]);
+        // Secrets never reach the transcript.
+        let sign_in = &transcript[1];
+        assert!(
+            sign_in
+                .request_body
+                .as_deref()
+                .unwrap()
+                .contains(r#""password":"[REDACTED]""#),
+            "{sign_in:?}"
+        );
+        assert!(
+            sign_in
+                .response_headers
+                .iter()
+                .any(|(n, v)| n == "set-cookie" && v == "[REDACTED]"),
+            "{sign_in:?}"
+        );
     }
 }

@@ -30,6 +30,8 @@ pub struct RunContext {
     pub base_url: String,
     /// How long any HTTP or browser operation may take.
     pub timeout: Duration,
+    /// The HTTP client every scenario shares (see [`http::client`]).
+    pub client: reqwest::Client,
     /// What is masked in transcripts.
     pub redactor: Redactor,
     /// The report directory; screenshots and transcripts go to its `attachments/`.
@@ -44,6 +46,7 @@ impl Default for RunContext {
             base_url: std::env::var("CASEBOOK_BASE_URL")
                 .unwrap_or_else(|_| "http://127.0.0.1:8080".to_owned()),
             timeout: Duration::from_secs(10),
+            client: http::client(Duration::from_secs(10)),
             redactor: Redactor::default(),
             report_dir: PathBuf::from("target/casebook"),
             browsers: Arc::new(Browsers::new(
@@ -122,7 +125,7 @@ impl fmt::Debug for World {
         // Typed state is opaque; variables may hold secrets a step stored.
         f.debug_struct("World")
             .field("base_url", &self.context.base_url)
-            .field("exchanges", &self.http.transcript().len())
+            .field("exchanges", &self.http.exchange_count())
             .field("browser", &self.browser.is_some())
             .field("vars", &self.vars.keys().collect::<Vec<_>>())
             .field("attachments", &self.attachments)
@@ -134,7 +137,11 @@ impl World {
     /// A fresh world with the run's settings.
     pub fn new() -> Self {
         let context = current();
-        let http = HttpSession::new(&context.base_url, context.timeout, context.redactor.clone());
+        let http = HttpSession::new(
+            &context.base_url,
+            context.client.clone(),
+            context.redactor.clone(),
+        );
         Self {
             context,
             http,

@@ -1,0 +1,507 @@
+//! Stage: trace — suite + catalog + bindings + run record → the [`TraceMatrix`].
+//!
+//! Pure data: requirement → cases → scripts (the step definitions each case uses) → the
+//! latest outcome of every execution, with counts per requirement rolled up through the
+//! `parent` hierarchy and a status that answers the three questions of a release review:
+//! which requirements are covered, which cases are automated and which manual, which failed.
+//! Every report is a view of this matrix and the run record.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::catalog::{Catalog, Risk};
+use crate::model::{Mode, Suite};
+use crate::record::{RunRecord, Status};
+use crate::registry::{Binding, Registry, bind_execution};
+
+/// The version of the matrix's serialized form.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The traceability matrix of one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct TraceMatrix {
+    /// The version of this format.
+    pub format_version: u32,
+    /// Every catalog requirement in catalog order, then requirement IDs tagged on cases but
+    /// missing from the catalog.
+    pub requirements: Vec<RequirementRow>,
+    /// Every case of the suite, in suite order.
+    pub cases: Vec<CaseRow>,
+    /// The suite's totals.
+    pub totals: Totals,
+}
+
+/// How a requirement stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequirementStatus {
+    /// A critical requirement has no automated case.
+    PolicyViolation,
+    /// A case covering it failed, or has a step without exactly one definition.
+    Failing,
+    /// No case covers it.
+    Uncovered,
+    /// Some covering executions were not run (manual, not selected, skipped).
+    Partial,
+    /// Every covering execution passed.
+    Passing,
+}
+
+impl RequirementStatus {
+    /// The words reports show.
+    pub fn label(self) -> &'static str {
+        match self {
+            RequirementStatus::PolicyViolation => "policy violation",
+            RequirementStatus::Failing => "failing",
+            RequirementStatus::Uncovered => "uncovered",
+            RequirementStatus::Partial => "partial",
+            RequirementStatus::Passing => "passing",
+        }
+    }
+}
+
+/// Counts over the cases covering a requirement (or over the suite).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Cases.
+    pub cases: usize,
+    /// Automated cases.
+    pub automated: usize,
+    /// Manual cases.
+    pub manual: usize,
+    /// Executions that passed (flaky ones included).
+    pub passed: usize,
+    /// Executions that failed.
+    pub failed: usize,
+    /// Executions with an unbound or ambiguous step.
+    pub unbound: usize,
+    /// Executions not run: manual, not selected, or skipped.
+    pub not_run: usize,
+}
+
+impl Counts {
+    fn add_case(&mut self, case: &CaseRow) {
+        self.cases += 1;
+        match case.mode {
+            Mode::Automated => self.automated += 1,
+            Mode::Manual => self.manual += 1,
+        }
+        for execution in &case.executions {
+            match execution.outcome {
+                Outcome::Passed | Outcome::Flaky => self.passed += 1,
+                Outcome::Failed => self.failed += 1,
+                Outcome::Unbound | Outcome::Ambiguous => self.unbound += 1,
+                Outcome::Skipped | Outcome::NotRun => self.not_run += 1,
+            }
+        }
+    }
+}
+
+/// One requirement and what proves it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequirementRow {
+    /// Its ID.
+    pub id: String,
+    /// Its title (empty for an ID that is not in the catalog).
+    pub title: String,
+    /// Its risk (`None` for an ID that is not in the catalog).
+    pub risk: Option<Risk>,
+    /// Where it is tracked.
+    pub link: Option<String>,
+    /// Who owns it.
+    pub owner: Option<String>,
+    /// Its parent requirement.
+    pub parent: Option<String>,
+    /// How deep it sits in the hierarchy (0 for a top-level requirement).
+    pub depth: usize,
+    /// Whether the catalog has it.
+    pub in_catalog: bool,
+    /// Indexes in [`TraceMatrix::cases`] of the cases tagged with it directly.
+    pub direct_cases: Vec<usize>,
+    /// Indexes of the cases that cover it or any requirement below it.
+    pub cases: Vec<usize>,
+    /// Counts over `cases`.
+    pub counts: Counts,
+    /// Its status.
+    pub status: RequirementStatus,
+}
+
+/// The outcome of one execution, in the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Passed.
+    Passed,
+    /// Failed, then passed on a retry.
+    Flaky,
+    /// Failed.
+    Failed,
+    /// A step has no definition.
+    Unbound,
+    /// A step has several definitions.
+    Ambiguous,
+    /// Selected but not run to the end (a dry run, a skipped step).
+    Skipped,
+    /// Not part of the run: manual, or not selected.
+    NotRun,
+}
+
+impl From<Status> for Outcome {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Passed => Outcome::Passed,
+            Status::Flaky => Outcome::Flaky,
+            Status::Failed => Outcome::Failed,
+            Status::Unbound => Outcome::Unbound,
+            Status::Ambiguous => Outcome::Ambiguous,
+            Status::Skipped => Outcome::Skipped,
+        }
+    }
+}
+
+impl Outcome {
+    /// The word reports show.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::Flaky => "flaky",
+            Outcome::Failed => "failed",
+            Outcome::Unbound => "unbound",
+            Outcome::Ambiguous => "ambiguous",
+            Outcome::Skipped => "skipped",
+            Outcome::NotRun => "not run",
+        }
+    }
+}
+
+/// One case and what became of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseRow {
+    /// Its ID.
+    pub id: Option<String>,
+    /// Its title.
+    pub title: String,
+    /// Its feature's name.
+    pub feature: String,
+    /// Its feature file.
+    pub file: String,
+    /// The Scenario line.
+    pub line: usize,
+    /// Who executes it.
+    pub mode: Mode,
+    /// The requirements it covers.
+    pub requirements: Vec<String>,
+    /// The step definitions its steps bind to: its test script.
+    pub scripts: Vec<Script>,
+    /// Whether a step of it has no definition.
+    pub unbound: bool,
+    /// Every execution with its latest outcome.
+    pub executions: Vec<ExecutionOutcome>,
+    /// The case's outcome: the worst of its executions.
+    pub outcome: Outcome,
+}
+
+/// A step definition a case uses.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Script {
+    /// The pattern, as written (`{string}` for cucumber expressions).
+    pub pattern: String,
+    /// Where it is, `path:line:column`.
+    pub location: Option<String>,
+}
+
+/// One execution's latest outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExecutionOutcome {
+    /// The Examples row (1-based over the outline), for an outline.
+    pub row: Option<usize>,
+    /// The outcome.
+    pub outcome: Outcome,
+    /// The index in [`RunRecord::executions`], when the run has it.
+    pub record: Option<usize>,
+}
+
+/// The suite's totals.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Totals {
+    /// Requirements in the catalog.
+    pub requirements: usize,
+    /// Catalog requirements covered by at least one case (directly or through a child).
+    pub covered: usize,
+    /// `covered` as a percentage of `requirements`.
+    pub covered_percent: f64,
+    /// Counts over every case.
+    pub counts: Counts,
+    /// Step definitions (scripts) in the harness.
+    pub scripts: usize,
+    /// Distinct steps with exactly one definition.
+    pub bound_steps: usize,
+    /// Distinct steps without one.
+    pub unbound_steps: usize,
+    /// Catalog requirements per status.
+    pub by_status: [(RequirementStatus, usize); 5],
+}
+
+/// Builds the matrix. `registry` gives the scripts of cases that did not run; without it,
+/// only the step definitions the run reported are known.
+pub fn build(
+    suite: &Suite,
+    catalog: Option<&Catalog>,
+    registry: Option<&Registry>,
+    record: &RunRecord,
+) -> TraceMatrix {
+    let in_record: HashMap<(&str, usize, Option<usize>), usize> = record
+        .executions
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            (
+                (e.file.as_str(), e.line, e.example.as_ref().map(|x| x.row)),
+                i,
+            )
+        })
+        .collect();
+
+    let mut bound_places = BTreeSet::new();
+    let mut unbound_places = BTreeSet::new();
+    let mut cases = Vec::new();
+    for (feature, case) in suite.cases() {
+        let file = feature.path.display().to_string();
+        let mut scripts = BTreeSet::new();
+        let mut unbound = false;
+        let mut executions = Vec::new();
+        for (index, execution) in case.executions.iter().enumerate() {
+            let row = execution.row.as_ref().map(|_| index + 1);
+            let record_index = in_record
+                .get(&(file.as_str(), case.location.line, row))
+                .copied();
+            if let Some(registry) = registry {
+                for (bound, step) in bind_execution(registry, case, execution)
+                    .into_iter()
+                    .zip(case.all_steps())
+                {
+                    let place = (file.clone(), step.location.line);
+                    match &bound.binding {
+                        Binding::Bound(i) => {
+                            let definition = &registry.definitions()[*i];
+                            scripts.insert(Script {
+                                pattern: definition.display_pattern(),
+                                location: definition.location.clone(),
+                            });
+                            if case.mode == Mode::Automated {
+                                bound_places.insert(place);
+                            }
+                        }
+                        Binding::Unbound | Binding::Ambiguous(_) => {
+                            unbound = true;
+                            if case.mode == Mode::Automated {
+                                unbound_places.insert(place);
+                            }
+                        }
+                    }
+                }
+            } else if let Some(i) = record_index {
+                for step in &record.executions[i].steps {
+                    if let Some(location) = &step.definition {
+                        scripts.insert(Script {
+                            pattern: step.text.clone(),
+                            location: Some(location.clone()),
+                        });
+                    }
+                }
+            }
+            let outcome = match (case.mode, record_index) {
+                (Mode::Manual, _) | (_, None) => Outcome::NotRun,
+                (Mode::Automated, Some(i)) => record.executions[i].status.into(),
+            };
+            executions.push(ExecutionOutcome {
+                row,
+                outcome,
+                record: record_index,
+            });
+        }
+        let outcome = worst(executions.iter().map(|e| e.outcome));
+        cases.push(CaseRow {
+            id: case.id.as_ref().map(|id| id.0.clone()),
+            title: case.title.clone(),
+            feature: feature.name.clone(),
+            file,
+            line: case.location.line,
+            mode: case.mode,
+            requirements: case.requirements.iter().map(|r| r.id.0.clone()).collect(),
+            scripts: scripts.into_iter().collect(),
+            unbound,
+            executions,
+            outcome,
+        });
+    }
+
+    let requirements = requirement_rows(catalog, &cases);
+    let catalog_rows: Vec<&RequirementRow> = requirements.iter().filter(|r| r.in_catalog).collect();
+    let covered = catalog_rows.iter().filter(|r| !r.cases.is_empty()).count();
+    let mut counts = Counts::default();
+    for case in &cases {
+        counts.add_case(case);
+    }
+    let statuses = [
+        RequirementStatus::PolicyViolation,
+        RequirementStatus::Failing,
+        RequirementStatus::Uncovered,
+        RequirementStatus::Partial,
+        RequirementStatus::Passing,
+    ];
+    let totals = Totals {
+        requirements: catalog_rows.len(),
+        covered,
+        covered_percent: if catalog_rows.is_empty() {
+            0.0
+        } else {
+            (covered as f64 * 1000.0 / catalog_rows.len() as f64).round() / 10.0
+        },
+        counts,
+        scripts: registry.map_or(record.counts.scripts, |r| r.definitions().len()),
+        bound_steps: if registry.is_some() {
+            bound_places.len()
+        } else {
+            record.counts.bound_steps
+        },
+        unbound_steps: if registry.is_some() {
+            unbound_places.len()
+        } else {
+            record.counts.unbound_steps
+        },
+        by_status: statuses.map(|status| {
+            (
+                status,
+                catalog_rows.iter().filter(|r| r.status == status).count(),
+            )
+        }),
+    };
+    TraceMatrix {
+        format_version: FORMAT_VERSION,
+        requirements,
+        cases,
+        totals,
+    }
+}
+
+/// The worst outcome first: what a case or a requirement reports.
+fn worst(outcomes: impl Iterator<Item = Outcome>) -> Outcome {
+    let rank = |o: Outcome| match o {
+        Outcome::Failed => 0,
+        Outcome::Ambiguous => 1,
+        Outcome::Unbound => 2,
+        Outcome::Skipped => 3,
+        Outcome::NotRun => 4,
+        Outcome::Flaky => 5,
+        Outcome::Passed => 6,
+    };
+    outcomes.min_by_key(|o| rank(*o)).unwrap_or(Outcome::NotRun)
+}
+
+fn requirement_rows(catalog: Option<&Catalog>, cases: &[CaseRow]) -> Vec<RequirementRow> {
+    let mut direct: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (index, case) in cases.iter().enumerate() {
+        for requirement in &case.requirements {
+            direct.entry(requirement).or_default().push(index);
+        }
+    }
+    let catalog_requirements = catalog.map_or(&[][..], |c| &c.requirements[..]);
+    let children = |id: &str| -> Vec<&str> {
+        catalog_requirements
+            .iter()
+            .filter(|r| r.parent.as_ref().is_some_and(|p| p.0 == id))
+            .map(|r| r.id.0.as_str())
+            .collect()
+    };
+    let depth = |id: &str| -> usize {
+        let mut depth = 0;
+        let mut current = catalog
+            .and_then(|c| c.get(id))
+            .and_then(|r| r.parent.as_ref());
+        // The catalog stage rejects cycles; the bound only guards against a malformed file.
+        while let Some(parent) = current.filter(|_| depth < catalog_requirements.len()) {
+            depth += 1;
+            current = catalog
+                .and_then(|c| c.get(&parent.0))
+                .and_then(|r| r.parent.as_ref());
+        }
+        depth
+    };
+
+    let mut rows = Vec::new();
+    for requirement in catalog_requirements {
+        let id = requirement.id.0.as_str();
+        // Every case below this requirement in the hierarchy.
+        let mut covering = BTreeSet::new();
+        let mut queue = vec![id];
+        let mut seen = BTreeSet::new();
+        while let Some(next) = queue.pop() {
+            if !seen.insert(next) {
+                continue;
+            }
+            covering.extend(direct.get(next).into_iter().flatten().copied());
+            queue.extend(children(next));
+        }
+        let covering: Vec<usize> = covering.into_iter().collect();
+        let mut counts = Counts::default();
+        for &index in &covering {
+            counts.add_case(&cases[index]);
+        }
+        let status = status(requirement.risk, &counts);
+        rows.push(RequirementRow {
+            id: id.to_owned(),
+            title: requirement.title.clone(),
+            risk: Some(requirement.risk),
+            link: requirement.link.clone(),
+            owner: requirement.owner.clone(),
+            parent: requirement.parent.as_ref().map(|p| p.0.clone()),
+            depth: depth(id),
+            in_catalog: true,
+            direct_cases: direct.get(id).cloned().unwrap_or_default(),
+            cases: covering,
+            counts,
+            status,
+        });
+    }
+    // Tags naming requirements the catalog lacks: shown, so that nothing is silently lost.
+    for (id, indexes) in &direct {
+        if catalog.is_some_and(|c| c.get(id).is_some()) {
+            continue;
+        }
+        let mut counts = Counts::default();
+        for &index in indexes {
+            counts.add_case(&cases[index]);
+        }
+        rows.push(RequirementRow {
+            id: (*id).to_owned(),
+            title: String::new(),
+            risk: None,
+            link: None,
+            owner: None,
+            parent: None,
+            depth: 0,
+            in_catalog: false,
+            direct_cases: indexes.clone(),
+            cases: indexes.clone(),
+            counts,
+            status: status(Risk::Normal, &counts),
+        });
+    }
+    rows
+}
+
+fn status(risk: Risk, counts: &Counts) -> RequirementStatus {
+    if risk == Risk::Critical && counts.automated == 0 {
+        RequirementStatus::PolicyViolation
+    } else if counts.cases == 0 {
+        RequirementStatus::Uncovered
+    } else if counts.failed > 0 || counts.unbound > 0 {
+        RequirementStatus::Failing
+    } else if counts.not_run > 0 {
+        RequirementStatus::Partial
+    } else {
+        RequirementStatus::Passing
+    }
+}
