@@ -167,10 +167,23 @@ impl Harness {
     /// Parses the command line, runs, and returns the exit code: 0 when every executed case
     /// passed and the strict checks hold, 1 when not, 2 for bad usage or configuration.
     pub fn run(self) -> ExitCode {
-        let args = Args::parse();
-        match self.run_with(args) {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::from(1),
+        self.run_to_exit(Args::parse())
+    }
+
+    /// Runs with parsed flags for a process that ends right afterwards, and returns its exit
+    /// code. The suite and the record are not freed piece by piece: on a large suite that
+    /// would take longer than writing the reports, and the process is about to end anyway.
+    pub fn run_to_exit(self, args: Args) -> ExitCode {
+        match self.outcome(args) {
+            Ok(outcome) => {
+                let passed = outcome.passed;
+                std::mem::forget(outcome);
+                if passed {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                }
+            }
             Err(err) => {
                 eprintln!("error: {err:#}");
                 ExitCode::from(2)
@@ -180,6 +193,10 @@ impl Harness {
 
     /// Runs with parsed flags; whether the run passed.
     pub fn run_with(self, args: Args) -> anyhow::Result<bool> {
+        self.outcome(args).map(|outcome| outcome.passed)
+    }
+
+    fn outcome(self, args: Args) -> anyhow::Result<Outcome> {
         let root = match &self.root {
             Some(root) => root.clone(),
             None => std::env::current_dir()?,
@@ -196,8 +213,7 @@ impl Harness {
             .clone()
             .unwrap_or_else(|| config.report_dir.clone());
         let strict = args.strict || self.ci;
-
-        let project = Project::load(config, &[])?;
+        let mut project = Project::load(config, &[])?;
         let (diagnostics, summary) = project.lint(&[]);
         // The first findings in full; a suite with thousands would bury the run's outcome, and
         // all of them are in lint.json.
@@ -213,7 +229,6 @@ impl Harness {
             );
         }
         println!("lint: {}", format::summary_line(&summary));
-
         let registry = Registry::collect::<World>();
         crate::output::write_atomic(
             &report_dir.join("steps.json"),
@@ -245,7 +260,10 @@ impl Harness {
                     planned.case.location.line
                 );
             }
-            return Ok(true);
+            return Ok(Outcome {
+                passed: true,
+                _kept: None,
+            });
         }
 
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -317,8 +335,7 @@ impl Harness {
                 report_dir: report_dir.clone(),
             };
             let mut record = run::execute(
-                &project.suite,
-                &project.config.features,
+                &mut project.suite,
                 &registry,
                 &options,
             )
@@ -326,18 +343,29 @@ impl Harness {
             record.commit = git(&project.config.root, &["rev-parse", "HEAD"]);
             anyhow::Ok(record)
         })?;
-
         write_record(&report_dir, &record)?;
         print!("{}", run::terminal::report(&record, project.catalog()));
         println!("reports: {}", report_dir.display());
         // Lint errors fail a strict run (CI); elsewhere they are shown and the cases still run.
-        Ok(run::passed(&record) && !(strict && summary.errors > 0))
+        let passed = run::passed(&record) && !(strict && summary.errors > 0);
+        Ok(Outcome {
+            passed,
+            _kept: Some((project, record)),
+        })
     }
 }
 
+/// What a run leaves behind.
+struct Outcome {
+    passed: bool,
+    /// The suite and the record, freed or not as the caller decides.
+    _kept: Option<(Project, RunRecord)>,
+}
+
 fn write_record(report_dir: &Path, record: &RunRecord) -> anyhow::Result<()> {
-    let json = serde_json::to_string(record)?;
-    crate::output::write_atomic(&report_dir.join("run.json"), json.as_bytes())?;
+    crate::output::write_atomic_with(&report_dir.join("run.json"), |out| {
+        serde_json::to_writer(out, record).map_err(std::io::Error::other)
+    })?;
     Ok(())
 }
 

@@ -93,6 +93,10 @@ pub struct Feature {
     pub rules: Vec<Rule>,
     /// Every case of the feature, those inside Rules included, in file order.
     pub cases: Vec<Case>,
+    /// The file as the runner executes it; taken by the runner, absent for a file that
+    /// holds no Feature.
+    #[serde(skip)]
+    pub runnable: Option<crate::parse::Runnable>,
 }
 
 /// A Rule inside a feature.
@@ -176,8 +180,9 @@ pub struct Case {
     pub requirements: Vec<RequirementRef>,
     /// Who executes it.
     pub mode: Mode,
-    /// The pre-conditions shared through Backgrounds: the Feature's, then the Rule's.
-    pub background: Vec<Step>,
+    /// The pre-conditions shared through Backgrounds: the Feature's, then the Rule's (one
+    /// list shared by every case below the same Backgrounds).
+    pub background: Arc<[Step]>,
     /// The case's own steps.
     pub steps: Vec<Step>,
     /// The Examples blocks of an outline.

@@ -6,6 +6,15 @@ use std::path::Path;
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename,
 /// so that a reader never sees half a report, even if the process dies midway.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |out| out.write_all(bytes))
+}
+
+/// Like [`write_atomic`], for output that is produced while it is written (a large JSON
+/// document serialized straight to the file rather than into memory first).
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())
@@ -17,7 +26,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     temp.as_file()
         .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    temp.write_all(bytes)?;
+    {
+        let mut out = std::io::BufWriter::new(temp.as_file_mut());
+        write(&mut out)?;
+        out.flush()?;
+    }
     temp.as_file().sync_all()?;
     temp.persist(path).map_err(|err| err.error)?;
     Ok(())

@@ -16,8 +16,10 @@
 //! - `executions`: one object per execution of an automated case: `case_id`, `title`,
 //!   `feature`, `file`, `line`, `example` (row number, line and values, for outlines),
 //!   `requirements`, `status` (`passed`, `failed`, `skipped`, `unbound`, `ambiguous`,
-//!   `flaky`), `attempts`, `duration_ms`, `steps` (each with its status), `failure` (the
-//!   failing step, its line, the error and the step definition), `attachments`;
+//!   `flaky`), `attempts`, `duration_ms`, `steps` (each with its status and step
+//!   definition; listed only for `failed`, `unbound`, `ambiguous` and `flaky` executions,
+//!   since a passed one passed every step and a skipped one ran none), `failure` (the failing
+//!   step, its line, the error and the step definition), `attachments`;
 //! - `unbound_steps`: every distinct unbound step with its places and a Rust snippet;
 //! - `ambiguous_steps`: every ambiguous step with the definitions it matches;
 //! - `unused_definitions`: step definitions no step uses.
@@ -156,7 +158,8 @@ pub struct ExecutionRecord {
     pub attempts: usize,
     /// How long the last attempt took.
     pub duration_ms: u64,
-    /// Every step with its outcome.
+    /// Every step with its outcome, for a failed, unbound, ambiguous or flaky execution;
+    /// empty otherwise (every step passed, or none ran).
     pub steps: Vec<StepRecord>,
     /// What failed, when it failed.
     pub failure: Option<Failure>,

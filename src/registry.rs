@@ -8,6 +8,7 @@
 //! before anything is executed. The registry is saved as `steps.json` so that
 //! `casebook lint` can report unbound steps without a build.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -196,11 +197,12 @@ impl Registry {
 
 /// The binding of one step of one execution of a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StepBinding {
+pub struct StepBinding<'a> {
     /// The step's kind.
     pub kind: StepKind,
-    /// The step's text, with the Examples row's values in place.
-    pub text: String,
+    /// The step's text, with the Examples row's values in place (borrowed from the case
+    /// when there are none: most steps of a large suite).
+    pub text: Cow<'a, str>,
     /// Whether it comes from a Background.
     pub background: bool,
     /// Its line in the feature file.
@@ -210,7 +212,11 @@ pub struct StepBinding {
 }
 
 /// The bindings of every step of one execution.
-pub fn bind_execution(registry: &Registry, case: &Case, execution: &Execution) -> Vec<StepBinding> {
+pub fn bind_execution<'a>(
+    registry: &Registry,
+    case: &'a Case,
+    execution: &'a Execution,
+) -> Vec<StepBinding<'a>> {
     let background = case.background.iter().map(|step| (step, true));
     let own = case.steps.iter().map(|step| (step, false));
     background
@@ -218,8 +224,8 @@ pub fn bind_execution(registry: &Registry, case: &Case, execution: &Execution) -
         .map(|(step, background)| {
             // Gherkin fills placeholders in the scenario's own steps only.
             let text = match (&execution.row, background) {
-                (Some(row), false) => row.substitute(&step.text),
-                _ => step.text.clone(),
+                (Some(row), false) => Cow::Owned(row.substitute(&step.text)),
+                _ => Cow::Borrowed(step.text.as_str()),
             };
             StepBinding {
                 kind: step.kind,

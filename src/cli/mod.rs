@@ -82,14 +82,13 @@ pub fn main() -> ExitCode {
             load_config(cli.config.as_deref()).and_then(|config| lint::exec(&args, config))
         }
         Command::Run(args) => {
+            // The harness's own exit codes are the CLI's: 0, 1, and 2 for usage errors.
             let harness = casebook::harness::Harness::new();
-            let harness = match &cli.config {
+            return match &cli.config {
                 Some(file) => harness.config_file(file),
                 None => harness,
-            };
-            harness
-                .run_with(*args)
-                .map(|passed| if passed { exit::OK } else { exit::FAILED })
+            }
+            .run_to_exit(*args);
         }
         Command::Demo(args) => demo::exec(&args),
     };

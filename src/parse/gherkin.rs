@@ -14,8 +14,13 @@ use crate::model::{
     Background, Case, Examples, Feature, Mode, ParseFailure, Rule, Step, StepKind, Table, Tag,
 };
 
-/// Parses normalised text (no BOM, LF endings).
-pub(super) fn parse(source: Arc<str>, path: Arc<Path>) -> Result<Feature, ParseFailure> {
+/// Parses normalised text (no BOM, LF endings) into the model, and keeps the crate's own
+/// tree for the runner (cucumber-rs executes `gherkin::Feature`s), so a file is parsed once.
+pub(super) fn parse(
+    source: Arc<str>,
+    path: Arc<Path>,
+    file_path: &Path,
+) -> Result<Feature, ParseFailure> {
     let file = File {
         lines: source.lines().collect(),
         path: &path,
@@ -25,7 +30,12 @@ pub(super) fn parse(source: Arc<str>, path: Arc<Path>) -> Result<Feature, ParseF
     }
     let env = ::gherkin::GherkinEnv::default();
     match ::gherkin::Feature::parse(&*source, env) {
-        Ok(feature) => Ok(file.feature(feature, source.clone())),
+        Ok(mut parsed) => {
+            let mut feature = file.feature(&parsed, source.clone());
+            parsed.path = Some(file_path.to_path_buf());
+            feature.runnable = Some(super::Runnable(parsed));
+            Ok(feature)
+        }
         Err(err) => Err(file.failure(&err.to_string(), source.clone())),
     }
 }
@@ -57,6 +67,7 @@ impl File<'_> {
             background: None,
             rules: Vec::new(),
             cases: Vec::new(),
+            runnable: None,
         }
     }
 
@@ -104,25 +115,34 @@ impl File<'_> {
             })
     }
 
-    fn feature(&self, feature: ::gherkin::Feature, source: Arc<str>) -> Feature {
-        let background = feature.background.map(|bg| self.background(bg));
+    fn feature(&self, feature: &::gherkin::Feature, source: Arc<str>) -> Feature {
+        let background = feature.background.as_ref().map(|bg| self.background(bg));
         let mut cases = Vec::new();
-        let preconditions: Vec<Step> = background.iter().flat_map(|bg| bg.steps.clone()).collect();
-        for scenario in feature.scenarios {
+        // One shared list per Background: every case below it points at the same steps.
+        let preconditions: Arc<[Step]> =
+            background.iter().flat_map(|bg| bg.steps.clone()).collect();
+        for scenario in &feature.scenarios {
             cases.push(self.case(scenario, None, preconditions.clone()));
         }
         let mut rules = Vec::new();
-        for (index, rule) in feature.rules.into_iter().enumerate() {
-            let rule_background = rule.background.map(|bg| self.background(bg));
-            let mut rule_preconditions = preconditions.clone();
-            rule_preconditions.extend(rule_background.iter().flat_map(|bg| bg.steps.clone()));
-            for scenario in rule.scenarios {
+        for (index, rule) in feature.rules.iter().enumerate() {
+            let rule_background = rule.background.as_ref().map(|bg| self.background(bg));
+            let rule_preconditions: Arc<[Step]> = if rule_background.is_some() {
+                preconditions
+                    .iter()
+                    .cloned()
+                    .chain(rule_background.iter().flat_map(|bg| bg.steps.clone()))
+                    .collect()
+            } else {
+                preconditions.clone()
+            };
+            for scenario in &rule.scenarios {
                 cases.push(self.case(scenario, Some(index), rule_preconditions.clone()));
             }
             rules.push(Rule {
-                keyword: rule.keyword,
-                name: rule.name,
-                description: rule.description.unwrap_or_default(),
+                keyword: rule.keyword.clone(),
+                name: rule.name.clone(),
+                description: rule.description.clone().unwrap_or_default(),
                 location: self.at(rule.position),
                 tags: self.tags(&rule.tags, rule.position.line),
                 background: rule_background,
@@ -134,24 +154,25 @@ impl File<'_> {
         Feature {
             path: self.path.clone(),
             source,
-            keyword: feature.keyword,
-            name: feature.name,
-            description: feature.description.unwrap_or_default(),
+            keyword: feature.keyword.clone(),
+            name: feature.name.clone(),
+            description: feature.description.clone().unwrap_or_default(),
             location: self.at(feature.position),
             tags: self.tags(&feature.tags, feature.position.line),
             background,
             rules,
             cases,
+            runnable: None,
         }
     }
 
-    fn background(&self, background: ::gherkin::Background) -> Background {
+    fn background(&self, background: &::gherkin::Background) -> Background {
         Background {
-            keyword: background.keyword,
+            keyword: background.keyword.clone(),
             location: self.at(background.position),
             steps: background
                 .steps
-                .into_iter()
+                .iter()
                 .map(|step| self.step(step))
                 .collect(),
         }
@@ -159,16 +180,16 @@ impl File<'_> {
 
     fn case(
         &self,
-        scenario: ::gherkin::Scenario,
+        scenario: &::gherkin::Scenario,
         rule: Option<usize>,
-        background: Vec<Step>,
+        background: Arc<[Step]>,
     ) -> Case {
         Case {
             id: None,
             id_tags: Vec::new(),
-            title: scenario.name,
-            keyword: scenario.keyword,
-            description: scenario.description.unwrap_or_default(),
+            title: scenario.name.clone(),
+            keyword: scenario.keyword.clone(),
+            description: scenario.description.clone().unwrap_or_default(),
             location: self.at(scenario.position),
             rule,
             tags: self.tags(&scenario.tags, scenario.position.line),
@@ -176,31 +197,27 @@ impl File<'_> {
             requirements: Vec::new(),
             mode: Mode::Automated,
             background,
-            steps: scenario
-                .steps
-                .into_iter()
-                .map(|step| self.step(step))
-                .collect(),
+            steps: scenario.steps.iter().map(|step| self.step(step)).collect(),
             examples: scenario
                 .examples
-                .into_iter()
+                .iter()
                 .map(|examples| self.examples(examples))
                 .collect(),
             executions: Vec::new(),
         }
     }
 
-    fn examples(&self, examples: ::gherkin::Examples) -> Examples {
+    fn examples(&self, examples: &::gherkin::Examples) -> Examples {
         Examples {
-            keyword: examples.keyword,
-            name: examples.name.unwrap_or_default(),
+            keyword: examples.keyword.clone(),
+            name: examples.name.clone().unwrap_or_default(),
             location: self.at(examples.position),
             tags: self.tags(&examples.tags, examples.position.line),
-            table: examples.table.map(|table| self.table(table)),
+            table: examples.table.as_ref().map(|table| self.table(table)),
         }
     }
 
-    fn step(&self, step: ::gherkin::Step) -> Step {
+    fn step(&self, step: &::gherkin::Step) -> Step {
         Step {
             keyword: step.keyword.trim_end().to_owned(),
             kind: match step.ty {
@@ -208,24 +225,24 @@ impl File<'_> {
                 ::gherkin::StepType::When => StepKind::When,
                 ::gherkin::StepType::Then => StepKind::Then,
             },
-            text: step.value,
+            text: step.value.clone(),
             location: self.at(step.position),
-            table: step.table.map(|table| self.table(table)),
+            table: step.table.as_ref().map(|table| self.table(table)),
             // The crate keeps the line breaks after the opening and before the closing
             // delimiter; Gherkin's doc string content has neither.
-            doc_string: step.docstring.map(|text| {
-                let text = text.strip_prefix('\n').unwrap_or(&text);
+            doc_string: step.docstring.as_ref().map(|text| {
+                let text = text.strip_prefix('\n').unwrap_or(text);
                 text.strip_suffix('\n').unwrap_or(text).to_owned()
             }),
         }
     }
 
-    fn table(&self, table: ::gherkin::Table) -> Table {
+    fn table(&self, table: &::gherkin::Table) -> Table {
         let location = self.at(table.position);
         let lines = self.row_lines(location.line, table.rows.len());
         Table {
             location,
-            rows: table.rows,
+            rows: table.rows.clone(),
             lines,
         }
     }
@@ -353,7 +370,7 @@ mod tests {
 
     fn failure_at(text: &str) -> (usize, usize) {
         let path: Arc<Path> = Arc::from(Path::new("t.feature"));
-        let failure = parse(Arc::from(text), path).unwrap_err();
+        let failure = parse(Arc::from(text), path, Path::new("t.feature")).unwrap_err();
         (failure.location.line, failure.location.column)
     }
 

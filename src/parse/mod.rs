@@ -19,19 +19,27 @@ use crate::model::{Feature, ParseFailure};
 /// no cases, as in the official Gherkin parsers.
 pub fn parse_file(path: &Path) -> Result<Feature, ParseFailure> {
     let shown = display_path(path);
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let text = std::fs::read_to_string(path).map_err(|err| ParseFailure {
         location: Location::file(shown.clone()),
         message: format!("cannot read the file: {err}"),
         source: Arc::from(""),
     })?;
-    parse_str(&text, shown)
+    let text = normalize(&text);
+    gherkin::parse(Arc::from(text), shown, &absolute)
 }
 
 /// Parses the text of a feature file; `path` is how the file is shown.
 pub fn parse_str(text: &str, path: Arc<Path>) -> Result<Feature, ParseFailure> {
     let text = normalize(text);
-    gherkin::parse(Arc::from(text), path)
+    let file_path = path.to_path_buf();
+    gherkin::parse(Arc::from(text), path, &file_path)
 }
+
+/// A feature file in the form the runner executes it: the parser crate's tree, which
+/// cucumber-rs takes as it is. Opaque outside the stages that need it (parse and run).
+#[derive(Debug, Clone)]
+pub struct Runnable(pub(crate) ::gherkin::Feature);
 
 /// Every `.feature` file under `dir` (or `dir` itself when it is a file), sorted by path so
 /// that every run sees them in the same order.

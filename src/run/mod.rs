@@ -11,8 +11,8 @@ pub mod plan;
 mod recorder;
 pub mod terminal;
 
-use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::SystemTime;
 
 use cucumber::World as _;
@@ -54,34 +54,37 @@ pub struct Options {
 }
 
 /// Executes the plan of `suite` and returns its record.
-pub async fn execute(
-    suite: &Suite,
-    features_dir: &Path,
-    registry: &Registry,
-    options: &Options,
-) -> RunRecord {
+pub async fn execute(suite: &mut Suite, registry: &Registry, options: &Options) -> RunRecord {
     crate::steps::link();
     let started_at = now();
+    // The runner executes the trees the suite was read from: every file is parsed once,
+    // and the runner sees exactly what lint and the plan saw.
+    let runnables: Vec<gherkin::Feature> = suite
+        .features
+        .iter_mut()
+        .filter_map(|f| f.runnable.take())
+        .map(|r| r.0)
+        .collect();
+    let suite: &Suite = suite;
     let plan = Plan::new(suite, registry, &options.filter);
     let stems = stems(&plan);
 
-    let runnable: HashSet<(PathBuf, usize)> = plan
-        .index()
-        .into_iter()
-        .filter(|(_, index)| plan.executions[*index].is_runnable())
-        .map(|(key, _)| key)
-        .collect();
-    let attempts = if options.dry_run || runnable.is_empty() {
-        Default::default()
+    let runnable_count = plan.executions.iter().filter(|p| p.is_runnable()).count();
+    let attempts: Vec<recorder::Attempt> = if options.dry_run || runnable_count == 0 {
+        Vec::new()
     } else {
         let _installed = world::install(options.context.clone());
         let sink = recorder::AttachmentSink {
             report_dir: options.report_dir.clone(),
             stems,
         };
-        let recorder = recorder::Recorder::new(&plan, runnable.len(), sink);
+        let recorder = recorder::Recorder::new(&plan, runnable_count, sink);
+        let mut runnable = plan.lookup.clone();
+        runnable.retain(|index| plan.executions[index].is_runnable());
+        // Scenarios come file by file: resolve each file's path once.
+        let last_file: std::cell::RefCell<Option<(PathBuf, Option<usize>)>> = Default::default();
         let mut cli = cucumber::cli::Opts::<
-            cucumber::parser::basic::Cli,
+            cucumber::cli::Empty,
             cucumber::runner::basic::Cli,
             cucumber::cli::Empty,
             cucumber::cli::Empty,
@@ -89,32 +92,49 @@ pub async fn execute(
         cli.runner.concurrency = options.concurrency;
         cli.runner.retry = options.retry;
         cli.runner.fail_fast = options.fail_fast;
-        let recorder = World::cucumber()
-            .after(|_, _, _, finished, world| {
-                let failed = !matches!(finished, cucumber::event::ScenarioFinished::StepPassed);
-                Box::pin(async move {
-                    if let Some(world) = world {
-                        world.finish(failed).await;
-                    }
-                })
+        let recorder = cucumber::Cucumber::<World, _, (), _, _, cucumber::cli::Empty>::custom(
+            Parsed(runnables),
+            cucumber::runner::Basic::default(),
+            recorder,
+        )
+        .steps(World::collection())
+        .after(|_, _, _, finished, world| {
+            let failed = !matches!(finished, cucumber::event::ScenarioFinished::StepPassed);
+            Box::pin(async move {
+                if let Some(world) = world {
+                    world.finish(failed).await;
+                }
             })
-            .with_writer(recorder)
-            .with_cli(cli)
-            .filter_run(features_dir.to_path_buf(), move |feature, _, scenario| {
-                feature.path.as_ref().is_some_and(|path| {
-                    runnable.contains(&(plan::absolute(path), scenario.position.line))
-                })
-            })
-            .await;
+        })
+        .with_cli(cli)
+        .filter_run((), move |feature, _, scenario| {
+            let Some(path) = feature.path.as_ref() else {
+                return false;
+            };
+            let mut last = last_file.borrow_mut();
+            let file = match &*last {
+                Some((seen, file)) if seen == path => *file,
+                _ => last.insert((path.clone(), runnable.file(path))).1,
+            };
+            file.and_then(|file| runnable.execution(file, scenario.position.line))
+                .is_some()
+        })
+        .await;
         options.context.browsers.shutdown().await;
         recorder.attempts
     };
-
     let executions: Vec<ExecutionRecord> = plan
         .executions
         .iter()
         .enumerate()
-        .map(|(index, planned)| execution_record(planned, attempts.get(&index), options.dry_run))
+        .map(|(index, planned)| {
+            execution_record(
+                planned,
+                &plan.files[planned.file],
+                attempts.get(index).filter(|a| a.ran()),
+                options.dry_run,
+            )
+        })
         .collect();
     let (unbound_steps, ambiguous_steps) = unresolved(&plan, registry);
     let counts = counts(suite, registry, &plan, &executions);
@@ -152,6 +172,25 @@ pub async fn execute(
     }
 }
 
+/// Hands the runner the features the suite was read from.
+struct Parsed(Vec<gherkin::Feature>);
+
+impl<I> cucumber::Parser<I> for Parsed {
+    type Cli = cucumber::cli::Empty;
+    type Output =
+        futures::stream::Iter<std::vec::IntoIter<cucumber::parser::Result<gherkin::Feature>>>;
+
+    fn parse(self, _: I, _: Self::Cli) -> Self::Output {
+        use cucumber::feature::Ext as _;
+        let features: Vec<_> = self
+            .0
+            .into_iter()
+            .map(|feature| feature.expand_examples().map_err(Into::into))
+            .collect();
+        futures::stream::iter(features)
+    }
+}
+
 /// Whether the run passed: every executed case passed (or was flaky), and in strict mode no
 /// selected case has an unbound or ambiguous step.
 pub fn passed(record: &RunRecord) -> bool {
@@ -161,43 +200,37 @@ pub fn passed(record: &RunRecord) -> bool {
 
 fn execution_record(
     planned: &plan::Planned<'_>,
+    file: &str,
     attempt: Option<&recorder::Attempt>,
     dry_run: bool,
 ) -> ExecutionRecord {
     let (case, execution) = (planned.case, planned.execution);
-    let steps: Vec<StepRecord> = planned
+    let reported: Vec<(StepStatus, Option<&recorder::ReportedStep>)> = planned
         .steps
         .iter()
-        .zip(case.all_steps())
-        .map(|(bound, step)| {
-            let reported = attempt.and_then(|a| a.steps.get(&(bound.line, bound.background)));
+        .map(|bound| {
+            let reported = attempt.and_then(|a| a.step(bound.line, bound.background));
             let status = match (&bound.binding, reported) {
                 (Binding::Unbound, _) => StepStatus::Unbound,
                 (Binding::Ambiguous(_), _) => StepStatus::Ambiguous,
-                (_, Some((status, _))) => *status,
+                (_, Some(reported)) => reported.status,
                 (_, None) => StepStatus::Skipped,
             };
-            StepRecord {
-                keyword: step.keyword.clone(),
-                text: bound.text.clone(),
-                line: bound.line,
-                background: bound.background,
-                status,
-                definition: reported.and_then(|(_, definition)| definition.clone()),
-            }
+            (status, reported)
         })
         .collect();
+    let any = |wanted: StepStatus| reported.iter().any(|(status, _)| *status == wanted);
 
-    let status = if steps.iter().any(|s| s.status == StepStatus::Unbound) {
+    let status = if any(StepStatus::Unbound) {
         Status::Unbound
-    } else if steps.iter().any(|s| s.status == StepStatus::Ambiguous) {
+    } else if any(StepStatus::Ambiguous) {
         Status::Ambiguous
     } else {
         match attempt {
             _ if dry_run => Status::Skipped,
             None => Status::Skipped,
             Some(a) if a.failure.is_some() => Status::Failed,
-            Some(a) if steps.iter().all(|s| s.status == StepStatus::Passed) => {
+            Some(a) if reported.iter().all(|(s, _)| *s == StepStatus::Passed) => {
                 if a.ever_failed && a.count > 1 {
                     Status::Flaky
                 } else {
@@ -207,11 +240,35 @@ fn execution_record(
             Some(_) => Status::Skipped,
         }
     };
+    // Steps are listed where they tell something: a passed execution passed every step, a
+    // skipped one ran none. On a large suite this is most of the record's size.
+    let detailed = matches!(
+        status,
+        Status::Failed | Status::Unbound | Status::Ambiguous | Status::Flaky
+    );
+    let steps: Vec<StepRecord> = if detailed {
+        planned
+            .steps
+            .iter()
+            .zip(case.all_steps())
+            .zip(&reported)
+            .map(|((bound, step), (status, reported))| StepRecord {
+                keyword: step.keyword.clone(),
+                text: bound.text.to_string(),
+                line: bound.line,
+                background: bound.background,
+                status: *status,
+                definition: reported.and_then(|r| r.definition).map(|l| l.to_string()),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     ExecutionRecord {
         case_id: case.id.as_ref().map(|id| id.0.clone()),
         title: case.title.clone(),
         feature: planned.feature.name.clone(),
-        file: planned.feature.path.display().to_string(),
+        file: file.to_owned(),
         line: case.location.line,
         example: execution.row.as_ref().map(|row| ExampleRef {
             row: case
@@ -239,15 +296,18 @@ fn unresolved(plan: &Plan<'_>, registry: &Registry) -> (Vec<UnboundStep>, Vec<Am
     let mut ambiguous: BTreeMap<String, AmbiguousStep> = BTreeMap::new();
     for planned in &plan.executions {
         for (bound, step) in planned.steps.iter().zip(planned.case.all_steps()) {
-            let place = format!("{}:{}", planned.feature.path.display(), bound.line);
+            if matches!(bound.binding, Binding::Bound(_)) {
+                continue;
+            }
+            let place = format!("{}:{}", plan.files[planned.file], bound.line);
             match &bound.binding {
                 Binding::Bound(_) => {}
                 Binding::Unbound => {
                     let entry = unbound
-                        .entry((format!("{:?}", bound.kind), bound.text.clone()))
+                        .entry((format!("{:?}", bound.kind), bound.text.to_string()))
                         .or_insert_with(|| UnboundStep {
                             kind: bound.kind,
-                            text: bound.text.clone(),
+                            text: bound.text.to_string(),
                             places: Vec::new(),
                             snippet: registry::snippet(
                                 bound.kind,
@@ -263,9 +323,9 @@ fn unresolved(plan: &Plan<'_>, registry: &Registry) -> (Vec<UnboundStep>, Vec<Am
                 Binding::Ambiguous(definitions) => {
                     let entry =
                         ambiguous
-                            .entry(bound.text.clone())
+                            .entry(bound.text.to_string())
                             .or_insert_with(|| AmbiguousStep {
-                                text: bound.text.clone(),
+                                text: bound.text.to_string(),
                                 places: Vec::new(),
                                 definitions: definitions
                                     .iter()
@@ -291,11 +351,13 @@ fn counts(
     plan: &Plan<'_>,
     executions: &[ExecutionRecord],
 ) -> Counts {
-    let mut steps_by_place: BTreeMap<(String, usize), &Binding> = BTreeMap::new();
+    // A step is counted once per place, however many executions (outline rows) run it.
+    let mut steps_by_place: std::collections::HashMap<(usize, usize), &Binding> =
+        std::collections::HashMap::new();
     for planned in &plan.executions {
         for bound in &planned.steps {
             steps_by_place
-                .entry((planned.feature.path.display().to_string(), bound.line))
+                .entry((planned.file, bound.line))
                 .or_insert(&bound.binding);
         }
     }

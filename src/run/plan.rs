@@ -20,8 +20,10 @@ pub struct Planned<'s> {
     pub case: &'s Case,
     /// The execution itself.
     pub execution: &'s Execution,
+    /// The number of its feature file in [`Plan::files`].
+    pub file: usize,
     /// The binding of each of its steps (Background first).
-    pub steps: Vec<StepBinding>,
+    pub steps: Vec<StepBinding<'s>>,
 }
 
 impl Planned<'_> {
@@ -38,9 +40,38 @@ impl Planned<'_> {
 pub struct Plan<'s> {
     /// The executions.
     pub executions: Vec<Planned<'s>>,
-    /// Where each execution appears to the runner: the feature file and the line cucumber-rs
-    /// gives its scenario (the Scenario line, or for an outline its Examples row).
-    index: HashMap<(PathBuf, usize), usize>,
+    /// The feature files of the selected executions, as shown to people.
+    pub files: Vec<String>,
+    /// Which execution a scenario of the runner stands for.
+    pub lookup: Lookup,
+}
+
+/// Finds the execution a scenario of the runner stands for.
+#[derive(Debug, Clone, Default)]
+pub struct Lookup {
+    /// The number of each feature file, by its absolute path.
+    numbers: HashMap<PathBuf, usize>,
+    /// The execution by the number of its feature file and the line cucumber-rs gives its
+    /// scenario (the Scenario line, or for an outline its Examples row). Numbers, not
+    /// paths: this is looked up for every event of a run.
+    index: HashMap<(usize, usize), usize>,
+}
+
+impl Lookup {
+    /// The number of a feature file, by any spelling of its path.
+    pub fn file(&self, path: &Path) -> Option<usize> {
+        self.numbers.get(&absolute(path)).copied()
+    }
+
+    /// The execution of feature file `file` whose scenario the runner puts at `line`.
+    pub fn execution(&self, file: usize, line: usize) -> Option<usize> {
+        self.index.get(&(file, line)).copied()
+    }
+
+    /// Keeps only the executions `keep` accepts.
+    pub fn retain(&mut self, keep: impl Fn(usize) -> bool) {
+        self.index.retain(|_, execution| keep(*execution));
+    }
 }
 
 /// What to select.
@@ -70,10 +101,12 @@ impl Filter {
 impl<'s> Plan<'s> {
     /// Selects the automated executions of `suite` that pass `filter`, and binds their steps.
     pub fn new(suite: &'s Suite, registry: &Registry, filter: &Filter) -> Self {
-        let mut executions = Vec::new();
-        let mut index = HashMap::new();
-        // One absolute path per feature file, not one per execution.
-        let mut paths: HashMap<*const Feature, PathBuf> = HashMap::new();
+        let mut plan = Self {
+            executions: Vec::new(),
+            files: Vec::new(),
+            lookup: Lookup::default(),
+        };
+        let mut last: Option<(*const Feature, usize)> = None;
         for (feature, case) in suite
             .cases()
             .filter(|(_, case)| case.mode == Mode::Automated)
@@ -89,30 +122,30 @@ impl<'s> Plan<'s> {
                 {
                     continue;
                 }
-                let path = paths
-                    .entry(std::ptr::from_ref(feature))
-                    .or_insert_with(|| absolute(&feature.path))
-                    .clone();
-                index.insert((path, runner_line(case, execution)), executions.len());
-                executions.push(Planned {
+                // Cases come feature by feature: number each file once.
+                let file = match last {
+                    Some((seen, file)) if std::ptr::eq(seen, feature) => file,
+                    _ => {
+                        let file = plan.files.len();
+                        plan.files.push(feature.path.display().to_string());
+                        plan.lookup.numbers.insert(absolute(&feature.path), file);
+                        last = Some((feature, file));
+                        file
+                    }
+                };
+                plan.lookup
+                    .index
+                    .insert((file, runner_line(case, execution)), plan.executions.len());
+                plan.executions.push(Planned {
                     feature,
                     case,
                     execution,
+                    file,
                     steps: bind_execution(registry, case, execution),
                 });
             }
         }
-        Self { executions, index }
-    }
-
-    /// The execution the runner's scenario at `path` and `line` stands for.
-    pub fn find(&self, path: &Path, line: usize) -> Option<usize> {
-        self.index.get(&(absolute(path), line)).copied()
-    }
-
-    /// The index from (absolute feature path, runner line) to execution, for the recorder.
-    pub fn index(&self) -> HashMap<(PathBuf, usize), usize> {
-        self.index.clone()
+        plan
     }
 }
 
@@ -127,7 +160,7 @@ fn runner_line(case: &Case, execution: &Execution) -> usize {
 }
 
 /// One spelling per file, however it was reached.
-pub(super) fn absolute(path: &Path) -> PathBuf {
+fn absolute(path: &Path) -> PathBuf {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut out = PathBuf::new();
     for component in absolute.components() {

@@ -21,7 +21,7 @@ use crate::World;
 use crate::record::{Failure, StepStatus};
 use crate::world::Attachment;
 
-use super::plan::Plan;
+use super::plan::{Lookup, Plan};
 
 /// What happened in the last attempt of one execution.
 #[derive(Debug, Clone, Default)]
@@ -30,8 +30,8 @@ pub struct Attempt {
     pub count: usize,
     /// Whether any attempt failed.
     pub ever_failed: bool,
-    /// The outcome of each step that reported one, by line and Background flag.
-    pub steps: HashMap<(usize, bool), (StepStatus, Option<String>)>,
+    /// The outcome of each step that reported one.
+    pub steps: Vec<ReportedStep>,
     /// The failure of the last attempt.
     pub failure: Option<Failure>,
     /// Whether the last attempt finished.
@@ -43,14 +43,53 @@ pub struct Attempt {
     started: Option<Instant>,
 }
 
+/// A step's outcome in an attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportedStep {
+    /// Its line.
+    pub line: usize,
+    /// Whether it comes from a Background.
+    pub background: bool,
+    /// Its outcome.
+    pub status: StepStatus,
+    /// The step definition that ran it (a `Copy` location: formatted only when recorded).
+    pub definition: Option<cucumber::step::Location>,
+}
+
+impl Attempt {
+    /// Whether the execution ran at all.
+    pub fn ran(&self) -> bool {
+        self.count > 0
+    }
+
+    /// The reported outcome of the step at `line`.
+    pub fn step(&self, line: usize, background: bool) -> Option<&ReportedStep> {
+        self.steps
+            .iter()
+            .find(|s| s.line == line && s.background == background)
+    }
+
+    fn report(&mut self, step: ReportedStep) {
+        match self
+            .steps
+            .iter_mut()
+            .find(|s| s.line == step.line && s.background == step.background)
+        {
+            Some(existing) => *existing = step,
+            None => self.steps.push(step),
+        }
+    }
+}
+
 /// Collects attempts per planned execution.
 pub struct Recorder {
-    /// The planned execution by absolute feature path and runner line.
-    keys: HashMap<(PathBuf, usize), usize>,
-    /// Feature paths as the runner gives them, resolved once.
-    resolved: HashMap<PathBuf, PathBuf>,
+    /// Which execution a scenario stands for.
+    lookup: Lookup,
+    /// The file number of each feature the runner reported, by the address of its parsed
+    /// feature (shared by all its events), so a path is resolved once per file.
+    files: HashMap<usize, Option<usize>>,
     /// Attempts by planned index.
-    pub attempts: HashMap<usize, Attempt>,
+    pub attempts: Vec<Attempt>,
     /// Where failure transcripts are written, and how they are named in the record.
     attachments: AttachmentSink,
     progress: Progress,
@@ -69,22 +108,21 @@ impl Recorder {
     /// A recorder for `plan`, expecting `runnable` executions to be run.
     pub fn new(plan: &Plan<'_>, runnable: usize, attachments: AttachmentSink) -> Self {
         Self {
-            keys: plan.index(),
-            resolved: HashMap::new(),
-            attempts: HashMap::new(),
+            lookup: plan.lookup.clone(),
+            files: HashMap::new(),
+            attempts: vec![Attempt::default(); plan.executions.len()],
             attachments,
             progress: Progress::new(runnable),
         }
     }
 
     fn index(&mut self, feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Option<usize> {
-        let path = feature.path.as_ref()?;
-        let absolute = self
-            .resolved
-            .entry(path.clone())
-            .or_insert_with(|| super::plan::absolute(path))
-            .clone();
-        self.keys.get(&(absolute, scenario.position.line)).copied()
+        let lookup = &self.lookup;
+        let file = *self
+            .files
+            .entry(std::ptr::from_ref(feature) as usize)
+            .or_insert_with(|| feature.path.as_deref().and_then(|path| lookup.file(path)));
+        self.lookup.execution(file?, scenario.position.line)
     }
 
     fn on_scenario(
@@ -97,7 +135,7 @@ impl Recorder {
             return;
         };
         let will_retry = event.retries.is_some_and(|retries| retries.left > 0);
-        let attempt = self.attempts.entry(index).or_default();
+        let attempt = &mut self.attempts[index];
         match event.event {
             ScenarioEvent::Started => {
                 attempt.count += 1;
@@ -110,7 +148,7 @@ impl Recorder {
             ScenarioEvent::Step(step, outcome) => self.on_step(index, &step, outcome, false),
             ScenarioEvent::Background(step, outcome) => self.on_step(index, &step, outcome, true),
             ScenarioEvent::Hook(kind, event::Hook::Failed(world, info)) => {
-                let attempt = self.attempts.entry(index).or_default();
+                let attempt = &mut self.attempts[index];
                 attempt.ever_failed = true;
                 attempt.failure.get_or_insert(Failure {
                     step: format!("{kind:?} hook"),
@@ -143,20 +181,26 @@ impl Recorder {
         outcome: event::Step<World>,
         background: bool,
     ) {
-        let key = (step.position.line, background);
-        let attempt = self.attempts.entry(index).or_default();
+        let (line, attempt) = (step.position.line, &mut self.attempts[index]);
         match outcome {
             event::Step::Started => {}
-            event::Step::Passed(_, location) => {
-                attempt
-                    .steps
-                    .insert(key, (StepStatus::Passed, location.map(|l| l.to_string())));
+            event::Step::Passed(_, definition) => {
+                attempt.report(ReportedStep {
+                    line,
+                    background,
+                    status: StepStatus::Passed,
+                    definition,
+                });
             }
             event::Step::Skipped => {
-                attempt.steps.insert(key, (StepStatus::Skipped, None));
+                attempt.report(ReportedStep {
+                    line,
+                    background,
+                    status: StepStatus::Skipped,
+                    definition: None,
+                });
             }
             event::Step::Failed(_, location, world, error) => {
-                let definition = location.map(|l| l.to_string());
                 let (status, error) = match error {
                     event::StepError::NotFound => (
                         StepStatus::Unbound,
@@ -167,13 +211,18 @@ impl Recorder {
                     }
                     event::StepError::Panic(info) => (StepStatus::Failed, panic_message(&info)),
                 };
-                attempt.steps.insert(key, (status, definition.clone()));
+                attempt.report(ReportedStep {
+                    line,
+                    background,
+                    status,
+                    definition: location,
+                });
                 attempt.ever_failed = true;
                 attempt.failure = Some(Failure {
                     step: format!("{}{}", step.keyword, step.value),
-                    line: step.position.line,
+                    line,
                     error,
-                    definition,
+                    definition: location.map(|l| l.to_string()),
                 });
                 if let Some(world) = world {
                     self.attach(index, &world);
@@ -201,7 +250,7 @@ impl Recorder {
                 Err(err) => eprintln!("warning: cannot write the HTTP transcript `{name}`: {err}"),
             }
         }
-        self.attempts.entry(index).or_default().attachments = attachments;
+        self.attempts[index].attachments = attachments;
     }
 
     /// Ends the progress line.

@@ -109,7 +109,8 @@ pub struct HttpSession {
     cookies: Jar,
     base_url: String,
     headers: Vec<(String, String)>,
-    last: Option<Response>,
+    /// The index in `exchanges` of the last response, when the last request got one.
+    last: Option<usize>,
     exchanges: Vec<Recorded>,
     redactor: Redactor,
 }
@@ -215,7 +216,7 @@ impl HttpSession {
                 .header(LOCATION.as_str())
                 .filter(|_| (300..400).contains(&response.status));
             let Some(next) = location.and_then(|location| url.join(location).ok()) else {
-                return Ok(self.last.as_ref().expect("an exchange just succeeded"));
+                return self.last();
             };
             // 303, and 301/302 after a POST, turn into a GET without a body, as browsers do.
             let status = response.status;
@@ -269,22 +270,24 @@ impl HttpSession {
             url: url.to_string(),
             request_headers: self.headers.clone(),
             request_body: body.map(str::to_owned),
-            response: result.as_ref().map(Clone::clone).map_err(describe),
+            response: result.map_err(|err| describe(&err)),
             duration_ms: started.elapsed().as_millis() as u64,
         };
         self.exchanges.push(recorded);
-        match result {
+        let index = self.exchanges.len() - 1;
+        match &self.exchanges[index].response {
             Ok(response) => {
                 self.cookies
                     .set_cookies(&mut response.headers.get_all(SET_COOKIE).iter(), url);
-                Ok(self.last.insert(response))
+                self.last = Some(index);
+                self.last()
             }
-            Err(err) => {
+            Err(reason) => {
                 self.last = None;
                 Err(Error::Request {
                     method: method.to_string(),
                     url: url.to_string(),
-                    reason: describe(&err),
+                    reason: reason.clone(),
                 })
             }
         }
@@ -292,7 +295,11 @@ impl HttpSession {
 
     /// The last response of the scenario.
     pub fn last(&self) -> Result<&Response, Error> {
-        self.last.as_ref().ok_or(Error::NoResponse)
+        let recorded = self
+            .last
+            .map(|i| &self.exchanges[i])
+            .ok_or(Error::NoResponse)?;
+        recorded.response.as_ref().map_err(|_| Error::NoResponse)
     }
 
     /// How many exchanges the scenario has had.

@@ -350,3 +350,21 @@ fn a_bare_word_selects_cases_by_id_or_title() {
         .collect();
     assert_eq!(ids, [Some("UNB-1")]);
 }
+
+#[test]
+fn a_feature_file_with_a_byte_order_mark_and_crlf_endings_runs() {
+    // The runner executes the suite's own parse, so what lint reads is what runs.
+    let project = tempfile::tempdir().unwrap();
+    copy(&fixture("http"), project.path());
+    let text = std::fs::read_to_string(project.path().join("features/http.feature")).unwrap();
+    let windows = format!("\u{feff}{}", text.replace('\n', "\r\n"));
+    std::fs::write(project.path().join("features/http.feature"), windows).unwrap();
+    let run = run(project.path(), &[]);
+    assert_eq!(run.record.executions.len(), 1);
+    assert_eq!(
+        run.record.executions[0].status,
+        Status::Passed,
+        "{:?}",
+        run.record.executions[0]
+    );
+}

@@ -1,6 +1,5 @@
 //! `ui-coupled-wording`: an automated case that names pixels instead of behaviour.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -35,47 +34,81 @@ impl Rule for UiCoupledWording {
         "an automated case names UI details (click, button, colours, selectors) instead of behaviour"
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let words: Vec<String> = cx
-            .settings
-            .ui_words
-            .iter()
-            .map(|w| regex::escape(w))
-            .collect();
-        let words = (!words.is_empty()).then(|| {
-            Regex::new(&format!(r"(?i)\b(?:{})\b", words.join("|")))
-                .expect("escaped words form a valid regex")
-        });
-        // Background steps are shared by many cases: report each step once.
-        let mut seen: HashSet<&Location> = HashSet::new();
-        for (_, case) in cx
-            .suite
-            .cases()
-            .filter(|(_, case)| case.mode == Mode::Automated)
-        {
-            for step in case.all_steps().filter(|step| seen.insert(&step.location)) {
-                if let Some((word, column)) = find(step, words.as_ref()) {
-                    out.push(
-                        Finding::new(
-                            Location { column, ..step.location.clone() },
-                            format!("step names the UI, not the behaviour: \"{word}\""),
-                        )
-                        .hint("say what the user achieves (\"submits the order\"); let the step definition find the control"),
-                    );
+        let words = Words::new(&cx.settings.ui_words);
+        let mut report = |step: &Step| {
+            if let Some((word, column)) = find(step, &words) {
+                out.push(
+                    Finding::new(
+                        Location { column, ..step.location.clone() },
+                        format!("step names the UI, not the behaviour: \"{word}\""),
+                    )
+                    .hint("say what the user achieves (\"submits the order\"); let the step definition find the control"),
+                );
+            }
+        };
+        for feature in &cx.suite.features {
+            let automated = |rule: Option<usize>| {
+                feature
+                    .cases
+                    .iter()
+                    .any(|c| c.mode == Mode::Automated && (rule.is_none() || c.rule == rule))
+            };
+            // Background steps are shared by many cases: each is checked once, when an
+            // automated case runs it.
+            if automated(None) {
+                feature
+                    .background
+                    .iter()
+                    .flat_map(|bg| &bg.steps)
+                    .for_each(&mut report);
+            }
+            for (index, rule) in feature.rules.iter().enumerate() {
+                if automated(Some(index)) {
+                    rule.background
+                        .iter()
+                        .flat_map(|bg| &bg.steps)
+                        .for_each(&mut report);
                 }
+            }
+            for case in feature
+                .cases
+                .iter()
+                .filter(|case| case.mode == Mode::Automated)
+            {
+                case.steps.iter().for_each(&mut report);
             }
         }
     }
 }
 
+/// The UI words, lowercased once: the rule looks at every word of every step.
+struct Words {
+    set: std::collections::HashSet<String>,
+    longest: usize,
+}
+
+impl Words {
+    fn new(words: &[String]) -> Self {
+        let set: std::collections::HashSet<String> =
+            words.iter().map(|w| w.to_lowercase()).collect();
+        let longest = set.iter().map(String::len).max().unwrap_or(0);
+        Self { set, longest }
+    }
+
+    fn contains(&self, token: &str) -> bool {
+        token.len() <= self.longest && self.set.contains(&token.to_lowercase())
+    }
+}
+
 /// The first UI word or selector in the step, with its column when it is in the step text.
-fn find(step: &Step, words: Option<&Regex>) -> Option<(String, usize)> {
+fn find(step: &Step, words: &Words) -> Option<(String, usize)> {
     let hit = |text: &str| -> Option<(String, usize)> {
-        let word = words
-            .and_then(|w| w.find(text))
-            .map(|m| (m.as_str().to_owned(), m.start()));
-        let selector = SELECTOR
-            .captures(text)
-            .and_then(|c| c.get(1))
+        let word = first_word(text, words).map(|(word, start)| (word.to_owned(), start));
+        // Selectors need one of these characters; most steps have none.
+        let selector = text
+            .contains(['#', '.', '/'])
+            .then(|| SELECTOR.captures(text).and_then(|c| c.get(1)))
+            .flatten()
             .map(|m| (m.as_str().trim_end().to_owned(), m.start()));
         [word, selector]
             .into_iter()
@@ -94,6 +127,25 @@ fn find(step: &Step, words: Option<&Regex>) -> Option<(String, usize)> {
         .filter_map(|cell| hit(cell))
         .next()
         .map(|(word, _)| (word, step.location.column))
+}
+
+/// The first whole word of `text` that is one of `words` (any case), with its byte offset.
+/// A word is a run of letters and digits, as `\b` would delimit it.
+fn first_word<'t>(text: &'t str, words: &Words) -> Option<(&'t str, usize)> {
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if c.is_alphanumeric() || c == '_' {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take()
+            && words.contains(&text[s..i])
+        {
+            return Some((&text[s..i], s));
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -139,7 +191,7 @@ mod tests {
         .unwrap();
         let feature = crate::suite::classify(parsed, &conventions);
         let step = &feature.cases[0].steps[0];
-        let (word, column) = find(step, Some(&Regex::new(r"(?i)\bclicks\b").unwrap())).unwrap();
+        let (word, column) = find(step, &Words::new(&["Clicks".to_owned()])).unwrap();
         assert_eq!((word.as_str(), column), ("clicks", 14));
         let found = run(
             &UiCoupledWording,
