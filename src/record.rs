@@ -12,7 +12,7 @@
 //! - `started_at`, `finished_at`: RFC 3339 timestamps;
 //! - `selection`: the filters and modes of the run (`tags`, `name`, `dry_run`, `strict`);
 //! - `counts`: cases and executions, scripts (step definitions), bound, unbound and
-//!   ambiguous steps, and executions per status;
+//!   ambiguous steps, executions per status, and `steps` by outcome;
 //! - `executions`: one object per execution of an automated case: `case_id`, `title`,
 //!   `feature`, `file`, `line`, `example` (row number, line and values, for outlines),
 //!   `requirements`, `status` (`passed`, `failed`, `skipped`, `unbound`, `ambiguous`,
@@ -101,6 +101,37 @@ pub struct Counts {
     pub ambiguous: usize,
     /// Executions that failed, then passed on a retry.
     pub flaky: usize,
+    /// Steps of the selected executions by outcome (a step of an outline counts once per
+    /// row), whether or not the execution lists its steps.
+    pub steps: StepCounts,
+}
+
+/// Steps by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepCounts {
+    /// Passed.
+    pub passed: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Not run.
+    pub skipped: usize,
+    /// Without a definition.
+    pub unbound: usize,
+    /// With several definitions.
+    pub ambiguous: usize,
+}
+
+impl StepCounts {
+    /// Counts one step.
+    pub fn add(&mut self, status: StepStatus) {
+        match status {
+            StepStatus::Passed => self.passed += 1,
+            StepStatus::Failed => self.failed += 1,
+            StepStatus::Skipped => self.skipped += 1,
+            StepStatus::Unbound => self.unbound += 1,
+            StepStatus::Ambiguous => self.ambiguous += 1,
+        }
+    }
 }
 
 /// The outcome of one execution.

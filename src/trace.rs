@@ -505,3 +505,175 @@ fn status(risk: Risk, counts: &Counts) -> RequirementStatus {
         RequirementStatus::Passing
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::config::TagConventions;
+    use crate::record::{ExampleRef, ExecutionRecord, Status};
+    use crate::{catalog, parse, suite};
+
+    const FEATURE: &str = indoc::indoc! {"
+        @req:SHOP
+        Feature: Shop
+          @A-1 @req:PAY-1
+          Scenario: pays
+            Given a cart
+            Then it is paid
+
+          @A-2 @req:PAY-2
+          Scenario: refuses
+            Given a cart
+            Then it is refused
+
+          @A-3 @manual @req:UX-1
+          Scenario: looks right
+            Given a page
+            Then it looks right
+
+          @A-4 @req:PAY-1
+          Scenario Outline: pays with <card>
+            Given a <card>
+            Then it is paid
+
+            Examples:
+              | card |
+              | visa |
+              | amex |
+    "};
+
+    const CATALOG: &str = indoc::indoc! {r#"
+        [SHOP]
+        title = "Shop"
+        risk = "high"
+        [PAY-1]
+        title = "Pay"
+        risk = "critical"
+        parent = "SHOP"
+        [PAY-2]
+        title = "Refuse"
+        risk = "high"
+        parent = "SHOP"
+        [UX-1]
+        title = "Looks"
+        risk = "critical"
+        [LOST-1]
+        title = "Nobody"
+        risk = "low"
+    "#};
+
+    fn execution(line: usize, row: Option<usize>, status: Status) -> ExecutionRecord {
+        ExecutionRecord {
+            case_id: None,
+            title: String::new(),
+            feature: "Shop".into(),
+            file: "t.feature".into(),
+            line,
+            example: row.map(|row| ExampleRef {
+                row,
+                line: 0,
+                values: Vec::new(),
+            }),
+            requirements: Vec::new(),
+            status,
+            attempts: 1,
+            duration_ms: 0,
+            steps: Vec::new(),
+            failure: None,
+            attachments: Vec::new(),
+        }
+    }
+
+    fn matrix() -> TraceMatrix {
+        let conventions = TagConventions::default();
+        let feature = parse::parse_str(FEATURE, Arc::from(Path::new("t.feature"))).unwrap();
+        let suite = crate::model::Suite {
+            features: vec![suite::classify(feature, &conventions)],
+            failures: Vec::new(),
+        };
+        let catalog = catalog::from_str(CATALOG, Arc::from(Path::new("r.toml")))
+            .catalog
+            .unwrap();
+        let record = RunRecord {
+            executions: vec![
+                execution(4, None, Status::Passed),
+                execution(9, None, Status::Failed),
+                execution(19, Some(1), Status::Passed),
+                execution(19, Some(2), Status::Flaky),
+            ],
+            ..RunRecord::default()
+        };
+        build(&suite, Some(&catalog), None, &record)
+    }
+
+    fn row<'m>(matrix: &'m TraceMatrix, id: &str) -> &'m RequirementRow {
+        matrix.requirements.iter().find(|r| r.id == id).unwrap()
+    }
+
+    #[test]
+    fn each_requirement_gets_its_status() {
+        let matrix = matrix();
+        let status = |id| row(&matrix, id).status;
+        assert_eq!(
+            status("PAY-1"),
+            RequirementStatus::Passing,
+            "passed and flaky executions pass"
+        );
+        assert_eq!(status("PAY-2"), RequirementStatus::Failing);
+        assert_eq!(
+            status("UX-1"),
+            RequirementStatus::PolicyViolation,
+            "critical, proven only by hand"
+        );
+        assert_eq!(status("LOST-1"), RequirementStatus::Uncovered);
+        assert_eq!(
+            status("SHOP"),
+            RequirementStatus::Failing,
+            "the epic rolls up its stories"
+        );
+    }
+
+    #[test]
+    fn counts_roll_up_through_the_hierarchy() {
+        let matrix = matrix();
+        let shop = row(&matrix, "SHOP");
+        // Every case is tagged @req:SHOP through the Feature; the stories add none.
+        assert_eq!(
+            shop.counts,
+            Counts {
+                cases: 4,
+                automated: 3,
+                manual: 1,
+                passed: 3,
+                failed: 1,
+                unbound: 0,
+                not_run: 1
+            }
+        );
+        assert_eq!(row(&matrix, "PAY-1").depth, 1);
+        assert_eq!(row(&matrix, "PAY-1").direct_cases, [0, 3]);
+    }
+
+    #[test]
+    fn cases_carry_their_outcomes_and_the_suite_its_totals() {
+        let matrix = matrix();
+        let outcomes: Vec<Outcome> = matrix.cases.iter().map(|c| c.outcome).collect();
+        assert_eq!(
+            outcomes,
+            [
+                Outcome::Passed,
+                Outcome::Failed,
+                Outcome::NotRun,
+                Outcome::Flaky
+            ]
+        );
+        assert_eq!(matrix.cases[3].executions.len(), 2);
+        let totals = matrix.totals;
+        assert_eq!((totals.requirements, totals.covered), (5, 4));
+        assert_eq!(totals.covered_percent, 80.0);
+        assert_eq!((totals.counts.automated, totals.counts.manual), (3, 1));
+    }
+}

@@ -21,7 +21,7 @@ use crate::World;
 use crate::model::Suite;
 use crate::record::{
     AmbiguousStep, Counts, ExampleRef, ExecutionRecord, FORMAT_VERSION, RunRecord, Selection,
-    Status, StepRecord, StepStatus, UnboundStep,
+    Status, StepCounts, StepRecord, StepStatus, UnboundStep,
 };
 use crate::registry::{self, Binding, Registry};
 use crate::world::{self, RunContext};
@@ -123,21 +123,25 @@ pub async fn execute(suite: &mut Suite, registry: &Registry, options: &Options) 
         options.context.browsers.shutdown().await;
         recorder.attempts
     };
+    let mut step_counts = StepCounts::default();
     let executions: Vec<ExecutionRecord> = plan
         .executions
         .iter()
         .enumerate()
         .map(|(index, planned)| {
+            let attempt = attempts.get(index).filter(|a| a.ran());
             execution_record(
                 planned,
                 &plan.files[planned.file],
-                attempts.get(index).filter(|a| a.ran()),
+                attempt,
                 options.dry_run,
+                &mut step_counts,
             )
         })
         .collect();
     let (unbound_steps, ambiguous_steps) = unresolved(&plan, registry);
-    let counts = counts(suite, registry, &plan, &executions);
+    let mut counts = counts(suite, registry, &plan, &executions);
+    counts.steps = step_counts;
     RunRecord {
         format_version: FORMAT_VERSION,
         release: options.release.clone(),
@@ -203,6 +207,7 @@ fn execution_record(
     file: &str,
     attempt: Option<&recorder::Attempt>,
     dry_run: bool,
+    step_counts: &mut StepCounts,
 ) -> ExecutionRecord {
     let (case, execution) = (planned.case, planned.execution);
     let reported: Vec<(StepStatus, Option<&recorder::ReportedStep>)> = planned
@@ -219,6 +224,9 @@ fn execution_record(
             (status, reported)
         })
         .collect();
+    for (status, _) in &reported {
+        step_counts.add(*status);
+    }
     let any = |wanted: StepStatus| reported.iter().any(|(status, _)| *status == wanted);
 
     let status = if any(StepStatus::Unbound) {
@@ -380,6 +388,7 @@ fn counts(
         unbound: count_status(Status::Unbound),
         ambiguous: count_status(Status::Ambiguous),
         flaky: count_status(Status::Flaky),
+        steps: StepCounts::default(),
     }
 }
 

@@ -114,6 +114,7 @@ fn the_demo_shop_passes_an_http_case() {
     assert_eq!(execution.status, Status::Passed, "{execution:?}");
     assert_eq!(execution.case_id.as_deref(), Some("HTTP-1"));
     assert_eq!(run.record.counts.passed, 1);
+    assert_eq!(run.record.counts.steps.passed, 3);
 }
 
 #[test]
@@ -158,6 +159,8 @@ fn an_unbound_step_is_unbound_with_a_snippet_and_fails_only_under_strict() {
     assert_eq!(statuses, [Status::Unbound, Status::Passed]);
     assert_eq!(run1.record.counts.unbound, 1);
     assert_eq!(run1.record.counts.unbound_steps, 2);
+    let steps = run1.record.counts.steps;
+    assert_eq!((steps.passed, steps.unbound, steps.skipped), (2, 2, 1), "{steps:?}");
     let first = &run1.record.unbound_steps[0];
     assert_eq!(
         first.text,
