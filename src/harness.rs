@@ -213,7 +213,7 @@ impl Harness {
             .clone()
             .unwrap_or_else(|| config.report_dir.clone());
         let strict = args.strict || self.ci;
-        let mut project = Project::load(config, &[])?;
+        let mut project = Project::load_runnable(config)?;
         let (diagnostics, summary) = project.lint(&[]);
         // The first findings in full; a suite with thousands would bury the run's outcome, and
         // all of them are in lint.json.

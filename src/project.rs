@@ -48,6 +48,16 @@ impl Project {
     /// Reads the features directory and the catalog of `config`, plus any `extra` feature
     /// files or directories.
     pub fn load(config: Config, extra: &[PathBuf]) -> Result<Self, Error> {
+        Self::load_with(config, extra, false)
+    }
+
+    /// Like [`Project::load`], keeping the trees the runner executes (see
+    /// [`suite::load_runnable`]).
+    pub fn load_runnable(config: Config) -> Result<Self, Error> {
+        Self::load_with(config, &[], true)
+    }
+
+    fn load_with(config: Config, extra: &[PathBuf], runnable: bool) -> Result<Self, Error> {
         let mut roots = vec![config.features.clone()];
         roots.extend(extra.iter().cloned());
         if !config.features.exists() {
@@ -60,7 +70,11 @@ impl Project {
             }
             roots.remove(0);
         }
-        let suite = suite::load(&roots, &config.tags);
+        let suite = if runnable {
+            suite::load_runnable(&roots, &config.tags)
+        } else {
+            suite::load(&roots, &config.tags)
+        };
         let catalog = match catalog::load(&config.requirements) {
             Ok(loaded) => Some(loaded),
             Err(err)

@@ -17,6 +17,16 @@ use crate::parse;
 
 /// Reads every `.feature` file under each of `paths` (files or directories) into a suite.
 pub fn load(paths: &[PathBuf], conventions: &TagConventions) -> Suite {
+    load_with(paths, conventions, false)
+}
+
+/// Like [`load`], and keeps each file's tree in the form the runner executes
+/// ([`Feature::runnable`]), so that a run parses every file once.
+pub fn load_runnable(paths: &[PathBuf], conventions: &TagConventions) -> Suite {
+    load_with(paths, conventions, true)
+}
+
+fn load_with(paths: &[PathBuf], conventions: &TagConventions, keep_runnable: bool) -> Suite {
     let mut suite = Suite::default();
     let mut files = Vec::new();
     for path in paths {
@@ -30,7 +40,7 @@ pub fn load(paths: &[PathBuf], conventions: &TagConventions) -> Suite {
     }
     files.sort();
     files.dedup();
-    for result in parse_all(&files, conventions) {
+    for result in parse_all(&files, conventions, keep_runnable) {
         match result {
             Ok(feature) => suite.features.push(feature),
             Err(failure) => suite.failures.push(failure),
@@ -44,6 +54,7 @@ pub fn load(paths: &[PathBuf], conventions: &TagConventions) -> Suite {
 fn parse_all(
     files: &[PathBuf],
     conventions: &TagConventions,
+    keep_runnable: bool,
 ) -> Vec<Result<Feature, ParseFailure>> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let chunk = files.len().div_ceil(threads).max(1);
@@ -55,7 +66,13 @@ fn parse_all(
                     chunk
                         .iter()
                         .map(|file| {
-                            parse::parse_file(file).map(|feature| classify(feature, conventions))
+                            parse::parse_file(file).map(|mut feature| {
+                                // Dropped here, file by file, when only checks follow.
+                                if !keep_runnable {
+                                    feature.runnable = None;
+                                }
+                                classify(feature, conventions)
+                            })
                         })
                         .collect::<Vec<_>>()
                 })
