@@ -213,7 +213,9 @@ impl Harness {
             .clone()
             .unwrap_or_else(|| config.report_dir.clone());
         let strict = args.strict || self.ci;
-        let mut project = Project::load_runnable(config)?;
+        // A dry run executes nothing, so it keeps no trees for the runner.
+        let mut project =
+            if args.dry_run { Project::load(config, &[])? } else { Project::load_runnable(config)? };
         let (diagnostics, summary) = project.lint(&[]);
         // The first findings in full; a suite with thousands would bury the run's outcome, and
         // all of them are in lint.json.
