@@ -16,13 +16,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::World;
-use crate::config::Config;
-use crate::lint::format;
+use crate::config::{Config, RunSettings};
+use crate::lint::{Summary, format};
 use crate::project::Project;
 use crate::record::RunRecord;
 use crate::registry::Registry;
 use crate::run::{self, Filter, Options};
-use crate::world::{Redactor, RunContext};
+use crate::world::{Browsers, Redactor, RunContext, WebDriver};
 
 /// How many lint findings a run shows in full before the outcome.
 const LINT_SHOWN: usize = 20;
@@ -214,54 +214,20 @@ impl Harness {
             .unwrap_or_else(|| config.report_dir.clone());
         let strict = args.strict || self.ci;
         // A dry run executes nothing, so it keeps no trees for the runner.
-        let mut project =
-            if args.dry_run { Project::load(config, &[])? } else { Project::load_runnable(config)? };
-        let (diagnostics, summary) = project.lint(&[]);
-        // The first findings in full; a suite with thousands would bury the run's outcome, and
-        // all of them are in lint.json.
-        let shown = &diagnostics[..diagnostics.len().min(LINT_SHOWN)];
-        std::io::stdout().write_all(&format::human(shown, &project.sources(), false))?;
-        let lint_report = report_dir.join("lint.json");
-        crate::output::write_atomic(&lint_report, format::json(&diagnostics).as_bytes())?;
-        if diagnostics.len() > shown.len() {
-            println!(
-                "… and {} more findings in {}",
-                diagnostics.len() - shown.len(),
-                lint_report.display()
-            );
-        }
-        println!("lint: {}", format::summary_line(&summary));
+        let mut project = if args.dry_run {
+            Project::load(config, &[])?
+        } else {
+            Project::load_runnable(config)?
+        };
+        let lint = lint(&project, &report_dir)?;
         let registry = Registry::collect::<World>();
         crate::output::write_atomic(
             &report_dir.join("steps.json"),
             registry.to_json().as_bytes(),
         )?;
-
-        let filter = Filter {
-            tags: args
-                .tags
-                .as_deref()
-                .map(|t| t.parse())
-                .transpose()
-                .map_err(|err| anyhow::anyhow!("invalid tag expression: {err:?}"))?,
-            name: args.name.as_deref().map(regex::Regex::new).transpose()?,
-            text: args.filter.clone(),
-        };
+        let filter = filter(&args)?;
         if args.list {
-            let plan = run::Plan::new(&project.suite, &registry, &filter);
-            for planned in &plan.executions {
-                let id = planned
-                    .case
-                    .id
-                    .as_ref()
-                    .map_or("(no ID)", |id| id.0.as_str());
-                println!(
-                    "{id}: {} ({}:{})",
-                    planned.case.title,
-                    planned.feature.path.display(),
-                    planned.case.location.line
-                );
-            }
+            list(&project, &registry, &filter);
             return Ok(Outcome {
                 passed: true,
                 _kept: None,
@@ -274,12 +240,7 @@ impl Harness {
             .build()?;
         let record = runtime.block_on(async {
             // Keep the in-process service alive until the record is complete.
-            let (base_url, _service) = match (
-                args.base_url
-                    .clone()
-                    .or(project.config.run.base_url.clone()),
-                self.service,
-            ) {
+            let (base_url, _service) = match (args.base_url.clone().or(project.config.run.base_url.clone()), self.service) {
                 (Some(url), _) => (url, None),
                 (None, Some(start)) if !args.dry_run => {
                     let (url, service) = start().await?;
@@ -291,7 +252,6 @@ impl Harness {
                     "no service to test: set --base-url, CASEBOOK_BASE_URL or `run.base-url` in casebook.toml"
                 ),
             };
-            let settings = &project.config.run;
             let options = Options {
                 filter,
                 tags_text: args.tags.clone(),
@@ -300,61 +260,116 @@ impl Harness {
                 concurrency: args.concurrency,
                 retry: args.retry,
                 fail_fast: args.fail_fast,
-                release: args.release.clone().or_else(|| {
-                    git(
-                        &project.config.root,
-                        &["describe", "--tags", "--always", "--dirty"],
-                    )
-                }),
-                context: RunContext {
-                    base_url,
-                    timeout: settings.timeout,
-                    client: crate::world::http::client(settings.timeout),
-                    redactor: Redactor::new(
-                        crate::world::redact::DEFAULT_HEADERS
-                            .iter()
-                            .map(|h| (*h).to_owned())
-                            .chain(settings.redact_headers.clone())
-                            .collect(),
-                        &settings.redact_fields,
-                    )?,
-                    report_dir: report_dir.clone(),
-                    browsers: std::sync::Arc::new(crate::world::Browsers::new(
-                        match args
-                            .webdriver_url
-                            .clone()
-                            .or(settings.webdriver_url.clone())
-                        {
-                            Some(url) => crate::world::WebDriver::Remote(url),
-                            None => {
-                                crate::world::WebDriver::Chromedriver(settings.chromedriver.clone())
-                            }
-                        },
-                        settings.browsers,
-                        settings.timeout,
-                    )),
-                },
+                release: args
+                    .release
+                    .clone()
+                    .or_else(|| git(&project.config.root, &["describe", "--tags", "--always", "--dirty"])),
+                context: context(&args, &project.config.run, base_url, &report_dir)?,
                 report_dir: report_dir.clone(),
             };
-            let mut record = run::execute(
-                &mut project.suite,
-                &registry,
-                &options,
-            )
-            .await;
+            let mut record = run::execute(&mut project.suite, &registry, &options).await;
             record.commit = git(&project.config.root, &["rev-parse", "HEAD"]);
             anyhow::Ok(record)
         })?;
+
         write_record(&report_dir, &record)?;
         print!("{}", run::terminal::report(&record, project.catalog()));
         println!("reports: {}", report_dir.display());
         // Lint errors fail a strict run (CI); elsewhere they are shown and the cases still run.
-        let passed = run::passed(&record) && !(strict && summary.errors > 0);
+        let passed = run::passed(&record) && !(strict && lint.errors > 0);
         Ok(Outcome {
             passed,
             _kept: Some((project, record)),
         })
     }
+}
+
+/// Lints the project, shows the first findings in full and writes them all to `lint.json`.
+fn lint(project: &Project, report_dir: &Path) -> anyhow::Result<Summary> {
+    let (diagnostics, summary) = project.lint(&[]);
+    // A suite with thousands of findings would bury the run's outcome; all are in lint.json.
+    let shown = &diagnostics[..diagnostics.len().min(LINT_SHOWN)];
+    std::io::stdout().write_all(&format::human(shown, &project.sources(), false))?;
+    let lint_report = report_dir.join("lint.json");
+    crate::output::write_atomic(&lint_report, format::json(&diagnostics).as_bytes())?;
+    if diagnostics.len() > shown.len() {
+        println!(
+            "… and {} more findings in {}",
+            diagnostics.len() - shown.len(),
+            lint_report.display()
+        );
+    }
+    println!("lint: {}", format::summary_line(&summary));
+    Ok(summary)
+}
+
+/// The selection the flags ask for.
+fn filter(args: &Args) -> anyhow::Result<Filter> {
+    Ok(Filter {
+        tags: args
+            .tags
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|err| {
+                anyhow::anyhow!(
+                    "invalid tag expression `{}`: {err}",
+                    args.tags.as_deref().unwrap_or("")
+                )
+            })?,
+        name: args.name.as_deref().map(regex::Regex::new).transpose()?,
+        text: args.filter.clone(),
+    })
+}
+
+/// Prints the selected executions, one line each (`--list`).
+fn list(project: &Project, registry: &Registry, filter: &Filter) {
+    for planned in &run::Plan::new(&project.suite, registry, filter).executions {
+        let id = planned
+            .case
+            .id
+            .as_ref()
+            .map_or("(no ID)", |id| id.0.as_str());
+        println!(
+            "{id}: {} ({}:{})",
+            planned.case.title,
+            planned.feature.path.display(),
+            planned.case.location.line
+        );
+    }
+}
+
+/// The settings every world of the run gets.
+fn context(
+    args: &Args,
+    settings: &RunSettings,
+    base_url: String,
+    report_dir: &Path,
+) -> anyhow::Result<RunContext> {
+    let headers = crate::world::redact::DEFAULT_HEADERS
+        .iter()
+        .map(|h| (*h).to_owned())
+        .chain(settings.redact_headers.clone());
+    let webdriver = match args
+        .webdriver_url
+        .clone()
+        .or(settings.webdriver_url.clone())
+    {
+        Some(url) => WebDriver::Remote(url),
+        None => WebDriver::Chromedriver(settings.chromedriver.clone()),
+    };
+    Ok(RunContext {
+        base_url,
+        timeout: settings.timeout,
+        client: crate::world::http::client(settings.timeout),
+        redactor: Redactor::new(headers.collect(), &settings.redact_fields)?,
+        report_dir: report_dir.to_path_buf(),
+        browsers: std::sync::Arc::new(Browsers::new(
+            webdriver,
+            settings.browsers,
+            settings.timeout,
+        )),
+    })
 }
 
 /// What a run leaves behind.

@@ -1,7 +1,5 @@
 //! `missing-catalog`: requirement tags are used but there is no catalog to check them against.
 
-use std::sync::Arc;
-
 use crate::lint::{Context, Finding, Severity, rules::Rule};
 use crate::location::display_path;
 
@@ -22,15 +20,15 @@ impl Rule for MissingCatalog {
         let Some(path) = cx.missing_catalog else {
             return;
         };
-        let Some((_, first)) = cx
+        let Some(first) = cx
             .suite
             .cases()
-            .flat_map(|(f, c)| c.requirements.iter().map(move |r| (f, r)))
+            .flat_map(|(_, case)| &case.requirements)
             .next()
         else {
             return;
         };
-        let shown: Arc<std::path::Path> = display_path(path);
+        let shown = display_path(path);
         out.push(
             Finding::new(
                 first.location.clone(),
