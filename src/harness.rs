@@ -213,6 +213,12 @@ impl Harness {
             .clone()
             .unwrap_or_else(|| config.report_dir.clone());
         let strict = args.strict || self.ci;
+        // What was tested, asked of git while the suite is read (two processes to wait for).
+        let git_root = config.root.clone();
+        let revision = std::thread::spawn(move || {
+            let describe = git(&git_root, &["describe", "--tags", "--always", "--dirty"]);
+            (describe, git(&git_root, &["rev-parse", "HEAD"]))
+        });
         // A dry run executes nothing, so it keeps no trees for the runner.
         let mut project = if args.dry_run {
             Project::load(config, &[])?
@@ -234,6 +240,7 @@ impl Harness {
             });
         }
 
+        let (describe, commit) = revision.join().unwrap_or_default();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -260,15 +267,12 @@ impl Harness {
                 concurrency: args.concurrency,
                 retry: args.retry,
                 fail_fast: args.fail_fast,
-                release: args
-                    .release
-                    .clone()
-                    .or_else(|| git(&project.config.root, &["describe", "--tags", "--always", "--dirty"])),
+                release: args.release.clone().or(describe),
                 context: context(&args, &project.config.run, base_url, &report_dir)?,
                 report_dir: report_dir.clone(),
             };
             let mut record = run::execute(&mut project.suite, &registry, &options).await;
-            record.commit = git(&project.config.root, &["rev-parse", "HEAD"]);
+            record.commit = commit;
             anyhow::Ok(record)
         })?;
 
@@ -291,7 +295,7 @@ fn lint(project: &Project, report_dir: &Path) -> anyhow::Result<Summary> {
     let shown = &diagnostics[..diagnostics.len().min(LINT_SHOWN)];
     std::io::stdout().write_all(&format::human(shown, &project.sources(), false))?;
     let lint_report = report_dir.join("lint.json");
-    crate::output::write_atomic(&lint_report, format::json(&diagnostics).as_bytes())?;
+    crate::output::write_atomic_with(&lint_report, |out| format::write_json(&diagnostics, out))?;
     if diagnostics.len() > shown.len() {
         println!(
             "… and {} more findings in {}",

@@ -160,7 +160,11 @@ fn an_unbound_step_is_unbound_with_a_snippet_and_fails_only_under_strict() {
     assert_eq!(run1.record.counts.unbound, 1);
     assert_eq!(run1.record.counts.unbound_steps, 2);
     let steps = run1.record.counts.steps;
-    assert_eq!((steps.passed, steps.unbound, steps.skipped), (2, 2, 1), "{steps:?}");
+    assert_eq!(
+        (steps.passed, steps.unbound, steps.skipped),
+        (2, 2, 1),
+        "{steps:?}"
+    );
     let first = &run1.record.unbound_steps[0];
     assert_eq!(
         first.text,

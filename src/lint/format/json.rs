@@ -18,7 +18,21 @@ struct Entry<'a> {
 
 /// The diagnostics as a pretty-printed JSON array, with a trailing newline.
 pub fn json(diagnostics: &[Diagnostic]) -> String {
-    let entries: Vec<Entry<'_>> = diagnostics
+    let mut text =
+        serde_json::to_string_pretty(&entries(diagnostics)).expect("plain data serializes");
+    text.push('\n');
+    text
+}
+
+/// The same array, compact, written straight to `out` (for files tools read, such as
+/// `lint.json`).
+pub fn write_json(diagnostics: &[Diagnostic], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, &entries(diagnostics)).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+fn entries(diagnostics: &[Diagnostic]) -> Vec<Entry<'_>> {
+    diagnostics
         .iter()
         .map(|d| Entry {
             file: d.location.path.display().to_string(),
@@ -28,10 +42,7 @@ pub fn json(diagnostics: &[Diagnostic]) -> String {
             severity: d.severity,
             message: &d.message,
         })
-        .collect();
-    let mut text = serde_json::to_string_pretty(&entries).expect("plain data serializes");
-    text.push('\n');
-    text
+        .collect()
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ mod json;
 
 pub use github::github;
 pub use human::{Sources, human};
-pub use json::json;
+pub use json::{json, write_json};
 
 use crate::lint::Summary;
 
