@@ -19,7 +19,7 @@
 //!   `flaky`), `attempts`, `duration_ms`, `steps` (each with its status and step
 //!   definition; listed only for `failed`, `unbound`, `ambiguous` and `flaky` executions,
 //!   since a passed one passed every step and a skipped one ran none), `failure` (the failing
-//!   step, its line, the error and the step definition), `attachments`;
+//!   step, its line, the error, the step definition and the last HTTP exchange), `attachments`;
 //! - `unbound_steps`: every distinct unbound step with its places and a Rust snippet;
 //! - `ambiguous_steps`: every ambiguous step with the definitions it matches;
 //! - `unused_definitions`: step definitions no step uses.
@@ -253,6 +253,9 @@ pub struct Failure {
     pub error: String,
     /// The step definition that failed, `path:line:column`.
     pub definition: Option<String>,
+    /// The scenario's last HTTP exchange before it failed, secrets redacted, bodies cut.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<crate::world::Exchange>,
 }
 
 /// A step text that no definition matches, with where it is used.

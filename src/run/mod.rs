@@ -78,7 +78,12 @@ pub async fn execute(suite: &mut Suite, registry: &Registry, options: &Options) 
             report_dir: options.report_dir.clone(),
             stems,
         };
-        let recorder = recorder::Recorder::new(&plan, runnable_count, sink);
+        let recorder = recorder::Recorder::new(
+            &plan,
+            runnable_count,
+            sink,
+            options.context.redactor.clone(),
+        );
         let mut runnable = plan.lookup.clone();
         runnable.retain(|index| plan.executions[index].is_runnable());
         // Scenarios come file by file: resolve each file's path once.

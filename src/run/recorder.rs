@@ -19,7 +19,7 @@ use cucumber::{Event, parser};
 
 use crate::World;
 use crate::record::{Failure, StepStatus};
-use crate::world::Attachment;
+use crate::world::{Attachment, Redactor};
 
 use super::plan::{Lookup, Plan};
 
@@ -92,6 +92,8 @@ pub struct Recorder {
     pub attempts: Vec<Attempt>,
     /// Where failure transcripts are written, and how they are named in the record.
     attachments: AttachmentSink,
+    /// Masks secrets in error messages, which may quote bodies and headers.
+    redactor: Redactor,
     progress: Progress,
 }
 
@@ -106,8 +108,14 @@ pub struct AttachmentSink {
 
 impl Recorder {
     /// A recorder for `plan`, expecting `runnable` executions to be run.
-    pub fn new(plan: &Plan<'_>, runnable: usize, attachments: AttachmentSink) -> Self {
+    pub fn new(
+        plan: &Plan<'_>,
+        runnable: usize,
+        attachments: AttachmentSink,
+        redactor: Redactor,
+    ) -> Self {
         Self {
+            redactor,
             lookup: plan.lookup.clone(),
             files: HashMap::new(),
             attempts: vec![Attempt::default(); plan.executions.len()],
@@ -153,8 +161,9 @@ impl Recorder {
                 attempt.failure.get_or_insert(Failure {
                     step: format!("{kind:?} hook"),
                     line: scenario.position.line,
-                    error: panic_message(&info),
+                    error: self.redactor.text(&panic_message(&info)),
                     definition: None,
+                    exchange: None,
                 });
                 if let Some(world) = world {
                     self.attach(index, &world);
@@ -221,8 +230,9 @@ impl Recorder {
                 attempt.failure = Some(Failure {
                     step: format!("{}{}", step.keyword, step.value),
                     line,
-                    error,
+                    error: self.redactor.text(&error),
                     definition: location.map(|l| l.to_string()),
+                    exchange: None,
                 });
                 if let Some(world) = world {
                     self.attach(index, &world);
@@ -231,13 +241,17 @@ impl Recorder {
         }
     }
 
-    /// Keeps what the failed scenario's world attached, and writes its HTTP transcript.
+    /// Keeps what the failed scenario's world attached, writes its HTTP transcript, and
+    /// puts its last exchange beside the failure.
     fn attach(&mut self, index: usize, world: &Arc<World>) {
         let mut attachments = world.attachments().to_vec();
         if world.http.exchange_count() > 0 {
+            let transcript = world.http.transcript();
+            if let Some(failure) = &mut self.attempts[index].failure {
+                failure.exchange = transcript.last().cloned();
+            }
             let name = format!("attachments/{}-http.json", self.attachments.stems[index]);
-            let json = serde_json::to_string_pretty(&world.http.transcript())
-                .expect("plain data serializes");
+            let json = serde_json::to_string_pretty(&transcript).expect("plain data serializes");
             match crate::output::write_atomic(
                 &self.attachments.report_dir.join(&name),
                 json.as_bytes(),

@@ -62,6 +62,27 @@ fn failures(record: &RunRecord, out: &mut String) {
                 )
                 .unwrap();
             }
+            if let Some(exchange) = &failure.exchange {
+                let outcome = match (exchange.status, &exchange.error) {
+                    (Some(status), _) => status.to_string(),
+                    (None, Some(error)) => error.clone(),
+                    (None, None) => "no answer".to_owned(),
+                };
+                writeln!(
+                    out,
+                    "    http:    {} {} → {outcome}",
+                    exchange.method, exchange.url
+                )
+                .unwrap();
+                if let Some(body) = exchange.response_body.as_deref().filter(|b| !b.is_empty()) {
+                    writeln!(
+                        out,
+                        "             {}",
+                        truncate(&body.replace('\n', " "), 200)
+                    )
+                    .unwrap();
+                }
+            }
         }
         for attachment in &execution.attachments {
             writeln!(

@@ -10,7 +10,7 @@ use reqwest::cookie::{CookieStore as _, Jar};
 use reqwest::header::{
     CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, LOCATION, SET_COOKIE,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::redact::Redactor;
@@ -76,7 +76,7 @@ impl Response {
 }
 
 /// One request and its response, as a report may show them: secrets redacted, bodies cut.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exchange {
     /// `GET`, `POST`, …
     pub method: String,

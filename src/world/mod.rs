@@ -215,13 +215,23 @@ impl World {
         self.vars.get(name).map(String::as_str)
     }
 
-    /// Replaces every `${name}` in `text` with the scenario variable of that name.
+    /// Replaces every `${name}` in `text` with the scenario variable of that name, and every
+    /// `${env:NAME}` with the environment variable `NAME`: secrets such as API tokens stay out
+    /// of feature files, and so out of every report that quotes a step.
     pub fn expand(&self, text: &str) -> String {
-        self.vars
+        static ENV: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}").expect("valid regex")
+        });
+        let text = self
+            .vars
             .iter()
             .fold(text.to_owned(), |text, (name, value)| {
                 text.replace(&format!("${{{name}}}"), value)
-            })
+            });
+        ENV.replace_all(&text, |c: &regex::Captures<'_>| {
+            std::env::var(&c[1]).unwrap_or_default()
+        })
+        .into_owned()
     }
 
     /// The scenario's value of type `T`, created with `Default` on first use.
@@ -265,6 +275,11 @@ mod tests {
         assert_eq!(world.state::<Cart>().0, ["tea", "milk"]);
         world.set_var("order", "1001");
         assert_eq!(world.expand("/api/orders/${order}"), "/api/orders/1001");
+        let path = std::env::var("PATH").unwrap();
+        assert_eq!(
+            world.expand("${env:PATH}|${env:CASEBOOK_SURELY_UNSET}|"),
+            format!("{path}||")
+        );
         assert_eq!(world.var("missing"), None);
     }
 }

@@ -16,6 +16,9 @@ pub const REDACTED: &str = "[REDACTED]";
 pub struct Redactor {
     headers: std::sync::Arc<[String]>,
     fields: Regex,
+    /// Secrets inside free text (an error message quoting a body or a header): a JSON
+    /// member, a `key=value` pair or a `Header: value` line whose name is a secret's.
+    in_text: Regex,
 }
 
 /// Headers that always carry credentials.
@@ -46,13 +49,42 @@ impl Default for Redactor {
 impl Redactor {
     /// Redacts the given header names (any case) and field names matching `fields`.
     pub fn new(headers: Vec<String>, fields: &str) -> Result<Self, regex::Error> {
+        let header_names: Vec<String> = headers.iter().map(|h| regex::escape(h)).collect();
+        let in_text = Regex::new(&format!(
+            r#"(?i)(?P<json>"[^"]*(?:{fields})[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"|(?P<pair>\b\w*(?:{fields})\w*=)[^&\s"]+|(?P<header>\b(?:{})\s*:\s*)[^\n]+"#,
+            if header_names.is_empty() {
+                "$^".to_owned()
+            } else {
+                header_names.join("|")
+            }
+        ))?;
         Ok(Self {
             headers: headers
                 .into_iter()
                 .map(|h| h.to_ascii_lowercase())
                 .collect(),
             fields: Regex::new(&format!("(?i){fields}"))?,
+            in_text,
         })
+    }
+
+    /// Free text as it may be shown: secret JSON members, `key=value` pairs and header lines
+    /// inside it are masked. For error messages, which may quote anything.
+    pub fn text(&self, text: &str) -> String {
+        self.in_text
+            .replace_all(text, |c: &regex::Captures<'_>| {
+                let name = c
+                    .name("json")
+                    .or(c.name("pair"))
+                    .or(c.name("header"))
+                    .map_or("", |m| m.as_str());
+                if c.name("json").is_some() {
+                    format!("{name}\"{REDACTED}\"")
+                } else {
+                    format!("{name}{REDACTED}")
+                }
+            })
+            .into_owned()
     }
 
     /// Whether a header's value must not be shown.
@@ -163,6 +195,20 @@ mod tests {
         assert_eq!(
             redactor.body("plain text, with password words"),
             "plain text, with password words"
+        );
+    }
+
+    #[test]
+    fn secrets_inside_free_text_are_masked() {
+        let redactor = Redactor::default();
+        let error = "expected 200, got 401; body: {\"password\": \"hunter2\", \"user\": \"al\"}\nAuthorization: Bearer abc.def\nsent token=xyz&page=2";
+        assert_eq!(
+            redactor.text(error),
+            "expected 200, got 401; body: {\"password\": \"[REDACTED]\", \"user\": \"al\"}\nAuthorization: [REDACTED]\nsent token=[REDACTED]&page=2"
+        );
+        assert_eq!(
+            redactor.text("order 1001 was not listed"),
+            "order 1001 was not listed"
         );
     }
 

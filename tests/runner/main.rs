@@ -375,3 +375,43 @@ fn a_feature_file_with_a_byte_order_mark_and_crlf_endings_runs() {
         run.record.executions[0]
     );
 }
+
+#[test]
+fn secrets_never_reach_the_record_or_the_transcript() {
+    let run = run(&fixture("secret"), &[]);
+    let execution = &run.record.executions[0];
+    assert_eq!(execution.status, Status::Failed);
+    let exchange = execution
+        .failure
+        .as_ref()
+        .unwrap()
+        .exchange
+        .as_ref()
+        .expect("the last exchange is kept");
+    assert_eq!(exchange.status, Some(401));
+    assert!(
+        exchange
+            .request_body
+            .as_deref()
+            .unwrap()
+            .contains(r#""password":"[REDACTED]""#),
+        "{exchange:?}"
+    );
+    let transcript = execution
+        .attachments
+        .iter()
+        .find(|a| a.name == "http transcript")
+        .unwrap();
+    let reports = [
+        std::fs::read_to_string(run.report_dir.path().join(&transcript.path)).unwrap(),
+        std::fs::read_to_string(run.report_dir.path().join("run.json")).unwrap(),
+    ];
+    // The header's value comes from the environment (`${env:PATH}` stands in for a token).
+    let token = std::env::var("PATH").unwrap();
+    for text in reports {
+        assert!(
+            !text.contains("hunter2") && !text.contains(&token),
+            "a secret leaked: {text}"
+        );
+    }
+}
