@@ -25,6 +25,7 @@ pub mod parse;
 pub mod project;
 pub mod record;
 pub mod registry;
+pub mod render;
 pub mod run;
 pub mod steps;
 pub mod suite;

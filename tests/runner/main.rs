@@ -115,6 +115,11 @@ fn the_demo_shop_passes_an_http_case() {
     assert_eq!(execution.case_id.as_deref(), Some("HTTP-1"));
     assert_eq!(run.record.counts.passed, 1);
     assert_eq!(run.record.counts.steps.passed, 3);
+    let summary = std::fs::read_to_string(run.report_dir.path().join("summary.md")).unwrap();
+    assert!(
+        summary.starts_with("## ✅ casebook: 1 passed, 0 failed"),
+        "{summary}"
+    );
 }
 
 #[test]

@@ -1,0 +1,274 @@
+//! `summary.md`: the outcome of a run in Markdown, fit for `$GITHUB_STEP_SUMMARY` or a
+//! pull-request comment: the totals, a table by requirement, the failures with their case
+//! IDs, and the steps without a script.
+//!
+//! Everything taken from the suite (titles, step texts, error messages) is escaped: Markdown
+//! renderers also render HTML, so a `<script>` in a title must arrive as text.
+
+use std::fmt::Write;
+
+use crate::record::{RunRecord, Status};
+use crate::trace::TraceMatrix;
+
+/// Renders the summary.
+pub fn summary(record: &RunRecord, matrix: &TraceMatrix) -> String {
+    let mut out = String::new();
+    let c = &record.counts;
+    let verdict = if c.failed > 0 {
+        "❌"
+    } else if c.unbound + c.ambiguous > 0 {
+        "⚠️"
+    } else {
+        "✅"
+    };
+    writeln!(
+        out,
+        "## {verdict} casebook: {} passed, {} failed\n",
+        c.passed + c.flaky,
+        c.failed
+    )
+    .unwrap();
+
+    let t = &matrix.totals;
+    writeln!(out, "| | |\n|---|---|").unwrap();
+    if let Some(release) = &record.release {
+        writeln!(out, "| Release | {} |", cell(release)).unwrap();
+    }
+    writeln!(
+        out,
+        "| Cases | {} ({} automated, {} manual) |",
+        t.counts.cases, t.counts.automated, t.counts.manual
+    )
+    .unwrap();
+    let mut outcomes = vec![
+        format!("{} passed", c.passed),
+        format!("{} failed", c.failed),
+    ];
+    for (n, word) in [
+        (c.flaky, "flaky"),
+        (c.unbound, "unbound"),
+        (c.ambiguous, "ambiguous"),
+        (c.skipped, "skipped"),
+    ] {
+        if n > 0 {
+            outcomes.push(format!("{n} {word}"));
+        }
+    }
+    writeln!(
+        out,
+        "| Executions | {}: {} |",
+        c.executions,
+        outcomes.join(", ")
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "| Requirements covered | {} of {} ({}%) |",
+        t.covered, t.requirements, t.covered_percent
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "| Scripts | {} step definitions; {} bound, {} unbound steps |",
+        t.scripts, t.bound_steps, t.unbound_steps
+    )
+    .unwrap();
+
+    requirements(matrix, &mut out);
+    failures(record, &mut out);
+    unbound(record, &mut out);
+    out
+}
+
+fn requirements(matrix: &TraceMatrix, out: &mut String) {
+    if matrix.requirements.is_empty() {
+        return;
+    }
+    writeln!(out, "\n### Requirements\n").unwrap();
+    writeln!(
+        out,
+        "| Requirement | Title | Risk | Status | Cases | Passed | Failed | Unbound | Not run |"
+    )
+    .unwrap();
+    writeln!(out, "|---|---|---|---|---:|---:|---:|---:|---:|").unwrap();
+    for row in &matrix.requirements {
+        let indent = "&nbsp;&nbsp;".repeat(row.depth);
+        let title = if row.in_catalog {
+            cell(&row.title)
+        } else {
+            "*(not in the catalog)*".to_owned()
+        };
+        let risk = row.risk.map_or(String::new(), |r| r.to_string());
+        let n = &row.counts;
+        writeln!(
+            out,
+            "| {indent}{} | {title} | {risk} | {} | {} | {} | {} | {} | {} |",
+            cell(&row.id),
+            row.status.label(),
+            n.cases,
+            n.passed,
+            n.failed,
+            n.unbound,
+            n.not_run
+        )
+        .unwrap();
+    }
+}
+
+fn failures(record: &RunRecord, out: &mut String) {
+    let failed: Vec<_> = record
+        .executions
+        .iter()
+        .filter(|e| e.status == Status::Failed)
+        .collect();
+    if failed.is_empty() {
+        return;
+    }
+    writeln!(out, "\n### Failures\n").unwrap();
+    for execution in failed {
+        let id = execution.case_id.as_deref().unwrap_or("(no ID)");
+        let row = execution
+            .example
+            .as_ref()
+            .map(|e| format!(", Examples row {}", e.row))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "- **{}** {} ({}:{}{row})",
+            cell(id),
+            cell(&execution.title),
+            cell(&execution.file),
+            execution.line
+        )
+        .unwrap();
+        if let Some(failure) = &execution.failure {
+            let first_line = failure.error.lines().next().unwrap_or("");
+            writeln!(
+                out,
+                "  - step: {} (line {})",
+                cell(&failure.step),
+                failure.line
+            )
+            .unwrap();
+            writeln!(out, "  - error: {}", cell(first_line)).unwrap();
+        }
+    }
+}
+
+fn unbound(record: &RunRecord, out: &mut String) {
+    if record.unbound_steps.is_empty() && record.ambiguous_steps.is_empty() {
+        return;
+    }
+    writeln!(out, "\n### Steps without exactly one script\n").unwrap();
+    for step in &record.unbound_steps {
+        writeln!(
+            out,
+            "- unbound: {} ({})",
+            cell(&step.text),
+            cell(&step.places.join(", "))
+        )
+        .unwrap();
+    }
+    for step in &record.ambiguous_steps {
+        writeln!(
+            out,
+            "- ambiguous ({} definitions): {} ({})",
+            step.definitions.len(),
+            cell(&step.text),
+            cell(&step.places.join(", "))
+        )
+        .unwrap();
+    }
+}
+
+/// Text as it may stand in a Markdown table cell or list item: HTML entities for what a
+/// renderer would take for markup, backslashes before Markdown's own punctuation, and one
+/// line.
+fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' | '\r' => out.push(' '),
+            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '#' | '!' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{ExecutionRecord, Failure};
+
+    #[test]
+    fn cells_arrive_as_text() {
+        assert_eq!(
+            cell("<script>alert(1)</script>"),
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
+        );
+        assert_eq!(cell("a | b"), "a \\| b");
+        assert_eq!(
+            cell("*bold* [link](x) `code`"),
+            "\\*bold\\* \\[link\\](x) \\`code\\`"
+        );
+        assert_eq!(cell("two\nlines"), "two lines");
+    }
+
+    #[test]
+    fn a_failure_is_listed_with_its_case_id_step_and_error() {
+        let execution = ExecutionRecord {
+            case_id: Some("PAY-CC-015".into()),
+            title: "Declined <img src=x onerror=alert(1)>".into(),
+            feature: "Checkout".into(),
+            file: "features/checkout.feature".into(),
+            line: 29,
+            example: None,
+            requirements: vec!["PAY-8".into()],
+            status: Status::Failed,
+            attempts: 1,
+            duration_ms: 3,
+            steps: Vec::new(),
+            failure: Some(Failure {
+                step: "Then the customer is told \"declined\"".into(),
+                line: 34,
+                error: "expected \"declined\"\nsecond line".into(),
+                definition: None,
+                exchange: None,
+            }),
+            attachments: Vec::new(),
+        };
+        let mut record = RunRecord {
+            executions: vec![execution],
+            ..RunRecord::default()
+        };
+        record.counts.failed = 1;
+        record.counts.executions = 1;
+        let matrix = crate::trace::build(&crate::model::Suite::default(), None, None, &record);
+        let text = summary(&record, &matrix);
+        assert!(
+            text.starts_with("## ❌ casebook: 0 passed, 1 failed"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| Executions | 1: 0 passed, 1 failed |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("- **PAY-CC-015** Declined &lt;img src=x onerror=alert(1)&gt; (features/checkout.feature:29)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  - error: expected &quot;declined&quot;\n"),
+            "{text}"
+        );
+        assert!(!text.contains("<img"), "{text}");
+    }
+}
