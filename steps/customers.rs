@@ -74,18 +74,7 @@ async fn signs_in(world: &mut World, email: String, password: String) -> anyhow:
 
 #[given(expr = "the customer has failed to sign in {int} times in a row")]
 async fn failed_sign_ins(world: &mut World, times: u32) -> anyhow::Result<()> {
-    let (name, user) = shop::customer(world).or_else(|_| {
-        // Nobody signed in yet: the only customer of the scenario is meant.
-        let state = world.state::<ShopState>();
-        let (name, user) = state
-            .users
-            .iter()
-            .next()
-            .map(|(n, u)| (n.clone(), u.clone()))
-            .ok_or_else(|| anyhow::anyhow!("no customer exists"))?;
-        state.current = Some(name.clone());
-        anyhow::Ok((name, user))
-    })?;
+    let (name, user) = shop::customer(world).or_else(|_| shop::only_customer(world))?;
     for attempt in 1..=times {
         let body = json!({ "email": user.email, "password": format!("{}-wrong", user.password) });
         let (status, _) = shop::call(world, "POST", "/api/session", Some(body)).await?;

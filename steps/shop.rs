@@ -127,6 +127,21 @@ pub fn customer(world: &mut World) -> anyhow::Result<(String, User)> {
     Ok((name.clone(), user(world, &name)?))
 }
 
+/// Before anyone signed in, "the customer" is the scenario's only user; it becomes current.
+pub fn only_customer(world: &mut World) -> anyhow::Result<(String, User)> {
+    let state = world.state::<ShopState>();
+    let mut users = state.users.iter();
+    let (Some((name, user)), None) = (users.next(), users.next()) else {
+        anyhow::bail!(
+            "\"the customer\" is ambiguous: nobody signed in and the scenario has {} users",
+            state.users.len()
+        );
+    };
+    let (name, user) = (name.clone(), user.clone());
+    state.current = Some(name.clone());
+    Ok((name, user))
+}
+
 /// Signs the HTTP client in as `name` through the API.
 pub async fn sign_in_api(world: &mut World, name: &str) -> anyhow::Result<()> {
     let user = user(world, name)?;
