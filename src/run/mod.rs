@@ -69,64 +69,10 @@ pub async fn execute(suite: &mut Suite, registry: &Registry, options: &Options) 
     let plan = Plan::new(suite, registry, &options.filter);
     let stems = stems(&plan);
 
-    let runnable_count = plan.executions.iter().filter(|p| p.is_runnable()).count();
-    let attempts: Vec<recorder::Attempt> = if options.dry_run || runnable_count == 0 {
+    let attempts = if options.dry_run || !plan.executions.iter().any(|p| p.is_runnable()) {
         Vec::new()
     } else {
-        let _installed = world::install(options.context.clone());
-        let sink = recorder::AttachmentSink {
-            report_dir: options.report_dir.clone(),
-            stems,
-        };
-        let recorder = recorder::Recorder::new(
-            &plan,
-            runnable_count,
-            sink,
-            options.context.redactor.clone(),
-        );
-        let mut runnable = plan.lookup.clone();
-        runnable.retain(|index| plan.executions[index].is_runnable());
-        // Scenarios come file by file: resolve each file's path once.
-        let last_file: std::cell::RefCell<Option<(PathBuf, Option<usize>)>> = Default::default();
-        let mut cli = cucumber::cli::Opts::<
-            cucumber::cli::Empty,
-            cucumber::runner::basic::Cli,
-            cucumber::cli::Empty,
-            cucumber::cli::Empty,
-        >::default();
-        cli.runner.concurrency = options.concurrency;
-        cli.runner.retry = options.retry;
-        cli.runner.fail_fast = options.fail_fast;
-        let recorder = cucumber::Cucumber::<World, _, (), _, _, cucumber::cli::Empty>::custom(
-            Parsed(runnables),
-            cucumber::runner::Basic::default(),
-            recorder,
-        )
-        .steps(World::collection())
-        .after(|_, _, _, finished, world| {
-            let failed = !matches!(finished, cucumber::event::ScenarioFinished::StepPassed);
-            Box::pin(async move {
-                if let Some(world) = world {
-                    world.finish(failed).await;
-                }
-            })
-        })
-        .with_cli(cli)
-        .filter_run((), move |feature, _, scenario| {
-            let Some(path) = feature.path.as_ref() else {
-                return false;
-            };
-            let mut last = last_file.borrow_mut();
-            let file = match &*last {
-                Some((seen, file)) if seen == path => *file,
-                _ => last.insert((path.clone(), runnable.file(path))).1,
-            };
-            file.and_then(|file| runnable.execution(file, scenario.position.line))
-                .is_some()
-        })
-        .await;
-        options.context.browsers.shutdown().await;
-        recorder.attempts
+        run_in_cucumber(&plan, runnables, stems, options).await
     };
     let mut step_counts = StepCounts::default();
     let executions: Vec<ExecutionRecord> = plan
@@ -179,6 +125,67 @@ pub async fn execute(suite: &mut Suite, registry: &Registry, options: &Options) 
         .filter(|d| !d.location.as_deref().is_some_and(crate::steps::is_builtin))
         .collect(),
     }
+}
+
+/// Runs the executions of `plan` whose steps are all bound, and returns what the recorder
+/// saw of each (by plan index).
+async fn run_in_cucumber(
+    plan: &Plan<'_>,
+    runnables: Vec<gherkin::Feature>,
+    stems: Vec<String>,
+    options: &Options,
+) -> Vec<recorder::Attempt> {
+    let _installed = world::install(options.context.clone());
+    let runnable_count = plan.executions.iter().filter(|p| p.is_runnable()).count();
+    let sink = recorder::AttachmentSink {
+        report_dir: options.report_dir.clone(),
+        stems,
+    };
+    let recorder =
+        recorder::Recorder::new(plan, runnable_count, sink, options.context.redactor.clone());
+    let mut runnable = plan.lookup.clone();
+    runnable.retain(|index| plan.executions[index].is_runnable());
+    // Scenarios come file by file: resolve each file's path once.
+    let last_file: std::cell::RefCell<Option<(PathBuf, Option<usize>)>> = Default::default();
+    let mut cli = cucumber::cli::Opts::<
+        cucumber::cli::Empty,
+        cucumber::runner::basic::Cli,
+        cucumber::cli::Empty,
+        cucumber::cli::Empty,
+    >::default();
+    cli.runner.concurrency = options.concurrency;
+    cli.runner.retry = options.retry;
+    cli.runner.fail_fast = options.fail_fast;
+    let recorder = cucumber::Cucumber::<World, _, (), _, _, cucumber::cli::Empty>::custom(
+        Parsed(runnables),
+        cucumber::runner::Basic::default(),
+        recorder,
+    )
+    .steps(World::collection())
+    .after(|_, _, _, finished, world| {
+        let failed = !matches!(finished, cucumber::event::ScenarioFinished::StepPassed);
+        Box::pin(async move {
+            if let Some(world) = world {
+                world.finish(failed).await;
+            }
+        })
+    })
+    .with_cli(cli)
+    .filter_run((), move |feature, _, scenario| {
+        let Some(path) = feature.path.as_ref() else {
+            return false;
+        };
+        let mut last = last_file.borrow_mut();
+        let file = match &*last {
+            Some((seen, file)) if seen == path => *file,
+            _ => last.insert((path.clone(), runnable.file(path))).1,
+        };
+        file.and_then(|file| runnable.execution(file, scenario.position.line))
+            .is_some()
+    })
+    .await;
+    options.context.browsers.shutdown().await;
+    recorder.attempts
 }
 
 /// Hands the runner the features the suite was read from.
