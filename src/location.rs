@@ -68,7 +68,7 @@ pub fn display_path(path: &Path) -> Arc<Path> {
 }
 
 /// Resolves `.` and `..` without touching the file system (links are left as written).
-fn normalize(path: &Path) -> std::path::PathBuf {
+pub fn normalize(path: &Path) -> std::path::PathBuf {
     use std::path::Component;
     let mut out = std::path::PathBuf::new();
     for component in path.components() {

@@ -78,6 +78,14 @@ impl Definition {
     }
 }
 
+/// Where a step definition is, `path:line:column`. A harness that includes its steps with
+/// `#[path = "../steps/mod.rs"]` compiles them as `tests/../steps/x.rs`: shown as
+/// `steps/x.rs`.
+pub fn place(location: cucumber::step::Location) -> String {
+    let path = crate::location::normalize(std::path::Path::new(location.path));
+    format!("{}:{}:{}", path.display(), location.line, location.column)
+}
+
 /// How a step relates to the definitions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "binding", content = "definitions", rename_all = "lowercase")]
@@ -117,7 +125,7 @@ impl Registry {
                     Definition {
                         kind,
                         pattern: regex().as_str().to_owned(),
-                        location: Some(location.to_string()),
+                        location: Some(place(location)),
                     },
                     regex(),
                 ));

@@ -5,6 +5,7 @@
 
 mod demo;
 mod lint;
+mod trace;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -70,6 +71,15 @@ enum Command {
         casebook run --dry-run                        bind every step, run nothing")]
     Run(Box<casebook::harness::Args>),
 
+    /// Show the whole chain of a requirement or a case: requirement → cases → scripts → outcomes.
+    ///
+    /// Reads the features, the catalog, and the last run's `run.json` and `steps.json` from
+    /// the report directory, so it needs no build and runs nothing.
+    #[command(after_help = "Examples:\n  \
+        casebook trace PAY-7         the cases that prove requirement PAY-7, their scripts and outcomes\n  \
+        casebook trace PAY-CC-014    the requirements a case proves, its scripts and outcomes")]
+    Trace(trace::Args),
+
     /// Serve the demo shop, the system under test of casebook's own test cases.
     Demo(demo::Args),
 }
@@ -89,6 +99,9 @@ pub fn main() -> ExitCode {
                 None => harness,
             }
             .run_to_exit(*args);
+        }
+        Command::Trace(args) => {
+            load_config(cli.config.as_deref()).and_then(|config| trace::exec(&args, config))
         }
         Command::Demo(args) => demo::exec(&args),
     };

@@ -5,3 +5,4 @@
 //! file. Each escapes everything it shows.
 
 pub mod markdown;
+pub mod trace;

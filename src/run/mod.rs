@@ -278,7 +278,9 @@ fn execution_record(
                 line: bound.line,
                 background: bound.background,
                 status: *status,
-                definition: reported.and_then(|r| r.definition).map(|l| l.to_string()),
+                definition: reported
+                    .and_then(|r| r.definition)
+                    .map(crate::registry::place),
             })
             .collect()
     } else {

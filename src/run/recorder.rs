@@ -231,7 +231,7 @@ impl Recorder {
                     step: format!("{}{}", step.keyword, step.value),
                     line,
                     error: self.redactor.text(&error),
-                    definition: location.map(|l| l.to_string()),
+                    definition: location.map(crate::registry::place),
                     exchange: None,
                 });
                 if let Some(world) = world {

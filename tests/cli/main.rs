@@ -6,9 +6,11 @@
 //! - [`lint_cli`]: the command line around the rules: output formats, exit codes, PATH
 //!   arguments, configuration errors and overrides, encodings, and the project's own suite.
 //! - [`run_cli`]: `casebook run` with the built-in steps against the demo shop.
+//! - [`trace_cli`]: `casebook trace` on a fixture project.
 //! - [`support`]: running the binary and reading its JSON output.
 
 mod lint_cli;
 mod lint_rules;
 mod run_cli;
 mod support;
+mod trace_cli;

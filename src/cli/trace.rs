@@ -1,0 +1,53 @@
+//! `casebook trace ID`: a requirement's or a case's whole chain, from the last run's record.
+
+use std::io::Write;
+
+use anyhow::Context as _;
+
+use casebook::config::Config;
+use casebook::project::Project;
+use casebook::record::RunRecord;
+
+use super::exit;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A requirement ID (`PAY-7`) or a case ID (`PAY-CC-014`, with or without `@`).
+    id: String,
+}
+
+pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
+    let run_json = config.report_dir.join("run.json");
+    let project = Project::load(config, &[]).context("failed to load the project")?;
+    // Without a run yet, the chain is still there; every outcome is "not run".
+    let record = match std::fs::read_to_string(&run_json) {
+        Ok(text) => serde_json::from_str(&text)
+            .with_context(|| format!("cannot read `{}`", run_json.display()))?,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!(
+                "note: no run yet ({} is missing): every outcome shows as not run",
+                run_json.display()
+            );
+            RunRecord::default()
+        }
+        Err(err) => {
+            return Err(err).with_context(|| format!("cannot read `{}`", run_json.display()));
+        }
+    };
+    let matrix = casebook::trace::build(
+        &project.suite,
+        project.catalog(),
+        project.registry.as_ref(),
+        &record,
+    );
+    match casebook::render::trace::chain(&matrix, &args.id) {
+        Some(text) => {
+            std::io::stdout().write_all(text.as_bytes())?;
+            Ok(exit::OK)
+        }
+        None => anyhow::bail!(
+            "no requirement or case has the ID `{}`\n(hint: requirement IDs are the tables of the catalog, case IDs the tags of the scenarios)",
+            args.id
+        ),
+    }
+}
