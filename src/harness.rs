@@ -37,6 +37,7 @@ type ServiceFactory =
 #[derive(Debug, Parser)]
 #[command(
     name = "specs",
+    bin_name = "cargo test --test specs --",
     about = "Run the project's test cases as executable specifications",
     after_help = "Examples:\n  cargo test --test specs                         lint, bind and run every automated case\n  cargo test --test specs -- --dry-run            bind every step and write steps.json; run nothing\n  cargo test --test specs -- PAY-CC-014           run the cases whose ID or title contains PAY-CC-014\n  cargo test --test specs -- --tags '@req:PAY-7'  run the cases covering requirement PAY-7"
 )]

@@ -60,14 +60,14 @@ enum Command {
     /// Run API test cases with the built-in HTTP steps, no Rust to write.
     ///
     /// Lints the suite, binds every step to the built-in steps, runs the automated cases
-    /// against --base-url, writes run.json and steps.json to the report directory, and
-    /// prints each failure and a summary by requirement. Cases whose steps need project
+    /// against --base-url, writes run.json, summary.md, steps.json and lint.json to the report
+    /// directory, and prints each failure and a summary by requirement. Cases whose steps need project
     /// code belong in a harness (`cargo test --test specs`). Exit code 0: every executed
     /// case passed (and, with --strict or CI=true, no step is unbound); 1: not; 2: bad
     /// usage or configuration.
     #[command(after_help = "Examples:\n  \
         casebook run --base-url http://127.0.0.1:8080\n  \
-        casebook run --features api-cases --base-url https://staging.example --tags '@smoke'\n  \
+        casebook run --features api-cases --base-url http://staging.lab:8080 --tags '@smoke'\n  \
         casebook run --dry-run                        bind every step, run nothing")]
     Run(Box<casebook::harness::Args>),
 
