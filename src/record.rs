@@ -106,6 +106,28 @@ pub struct Counts {
     pub steps: StepCounts,
 }
 
+impl Counts {
+    /// The executions by outcome in words, `N passed, N failed` first and the other outcomes
+    /// only when there are any: the closing line CI reads, and the summary's.
+    pub fn outcome_line(&self) -> String {
+        let mut parts = vec![
+            format!("{} passed", self.passed),
+            format!("{} failed", self.failed),
+        ];
+        for (n, word) in [
+            (self.flaky, "flaky"),
+            (self.unbound, "unbound"),
+            (self.ambiguous, "ambiguous"),
+            (self.skipped, "skipped"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {word}"));
+            }
+        }
+        parts.join(", ")
+    }
+}
+
 /// Steps by outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepCounts {

@@ -40,25 +40,11 @@ pub fn summary(record: &RunRecord, matrix: &TraceMatrix) -> String {
         t.counts.cases, t.counts.automated, t.counts.manual
     )
     .unwrap();
-    let mut outcomes = vec![
-        format!("{} passed", c.passed),
-        format!("{} failed", c.failed),
-    ];
-    for (n, word) in [
-        (c.flaky, "flaky"),
-        (c.unbound, "unbound"),
-        (c.ambiguous, "ambiguous"),
-        (c.skipped, "skipped"),
-    ] {
-        if n > 0 {
-            outcomes.push(format!("{n} {word}"));
-        }
-    }
     writeln!(
         out,
         "| Executions | {}: {} |",
         c.executions,
-        outcomes.join(", ")
+        c.outcome_line()
     )
     .unwrap();
     writeln!(

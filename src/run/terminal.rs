@@ -212,20 +212,6 @@ fn requirements(record: &RunRecord, catalog: Option<&Catalog>, out: &mut String)
 
 fn totals(record: &RunRecord, out: &mut String) {
     let c = &record.counts;
-    let mut parts = vec![
-        format!("{} passed", c.passed),
-        format!("{} failed", c.failed),
-    ];
-    for (n, word) in [
-        (c.flaky, "flaky"),
-        (c.unbound, "unbound"),
-        (c.ambiguous, "ambiguous"),
-        (c.skipped, "skipped"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {word}"));
-        }
-    }
     let mode = if record.selection.dry_run {
         " (dry run: nothing executed)"
     } else {
@@ -238,7 +224,7 @@ fn totals(record: &RunRecord, out: &mut String) {
     )
     .unwrap();
     // The closing line, in the form CI reads: "N passed, N failed".
-    writeln!(out, "{}", parts.join(", ")).unwrap();
+    writeln!(out, "{}", c.outcome_line()).unwrap();
 }
 
 fn truncate(text: &str, width: usize) -> String {
