@@ -420,3 +420,33 @@ fn secrets_never_reach_the_record_or_the_transcript() {
         );
     }
 }
+
+#[test]
+fn a_broken_feature_file_is_reported_and_the_others_still_run() {
+    let project = tempfile::tempdir().unwrap();
+    copy(&fixture("http"), project.path());
+    std::fs::write(
+        project.path().join("features/broken.feature"),
+        "Feature: Broken\n  Scenario: s\n    Given x\n  Bogus line\n",
+    )
+    .unwrap();
+    let run = run(project.path(), &[]);
+    assert_eq!(run.record.executions.len(), 1);
+    assert_eq!(run.record.executions[0].status, Status::Passed);
+    let lint = std::fs::read_to_string(run.report_dir.path().join("lint.json")).unwrap();
+    assert!(
+        lint.contains(r#""rule":"parse-error""#) && lint.contains(r#""line":4"#),
+        "{lint}"
+    );
+    assert!(run.passed, "a lint error fails only a strict run");
+    let strict = self::run(project.path(), &["--strict"]);
+    assert!(
+        !strict.passed,
+        "in a strict run the broken file fails the run"
+    );
+    assert_eq!(
+        strict.record.executions[0].status,
+        Status::Passed,
+        "but the other cases still ran"
+    );
+}
