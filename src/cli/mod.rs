@@ -5,6 +5,7 @@
 
 mod demo;
 mod lint;
+mod report;
 mod trace;
 
 use std::io::{self, Write};
@@ -71,6 +72,12 @@ enum Command {
         casebook run --dry-run                        bind every step, run nothing")]
     Run(Box<casebook::harness::Args>),
 
+    /// Render the reports of the last run again from its run.json, running nothing.
+    ///
+    /// Reads the record, the features, the catalog and steps.json, and writes summary.md to
+    /// the report directory.
+    Report(report::Args),
+
     /// Show the whole chain of a requirement or a case: requirement → cases → scripts → outcomes.
     ///
     /// Reads the features, the catalog, and the last run's `run.json` and `steps.json` from
@@ -99,6 +106,9 @@ pub fn main() -> ExitCode {
                 None => harness,
             }
             .run_to_exit(*args);
+        }
+        Command::Report(args) => {
+            load_config(cli.config.as_deref()).and_then(|config| report::exec(&args, config))
         }
         Command::Trace(args) => {
             load_config(cli.config.as_deref()).and_then(|config| trace::exec(&args, config))

@@ -38,6 +38,16 @@ fn runs_api_cases_with_the_built_in_steps() {
     assert_eq!(record["executions"][0]["case_id"], "HTTP-1");
     assert!(reports.path().join("steps.json").is_file());
     drop(shop);
+
+    // `casebook report` renders the summary again from the record, running nothing.
+    std::fs::remove_file(reports.path().join("summary.md")).unwrap();
+    let again = casebook(&http_fixture(), &["report", "--report-dir", &report_dir]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let summary = std::fs::read_to_string(reports.path().join("summary.md")).unwrap();
+    assert!(
+        summary.starts_with("## ✅ casebook: 1 passed, 0 failed"),
+        "{summary}"
+    );
 }
 
 #[test]

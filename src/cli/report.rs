@@ -1,0 +1,60 @@
+//! `casebook report`: renders the reports of the last run again from its `run.json`, without
+//! running anything.
+
+use anyhow::Context as _;
+
+use casebook::config::Config;
+use casebook::project::Project;
+use casebook::record::RunRecord;
+
+use super::exit;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The report directory to read `run.json` from and write to (default: `report-dir`).
+    #[arg(long, value_name = "DIR")]
+    report_dir: Option<std::path::PathBuf>,
+    /// The run record to render (default: `run.json` in the report directory).
+    #[arg(long, value_name = "FILE")]
+    run: Option<std::path::PathBuf>,
+}
+
+pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
+    let report_dir = args
+        .report_dir
+        .clone()
+        .unwrap_or_else(|| config.report_dir.clone());
+    let run_json = args
+        .run
+        .clone()
+        .unwrap_or_else(|| report_dir.join("run.json"));
+    let text = std::fs::read_to_string(&run_json).with_context(|| {
+        format!("cannot read the run record `{}`\n(hint: run the cases first, or name a record with --run)", run_json.display())
+    })?;
+    let record: RunRecord = serde_json::from_str(&text)
+        .with_context(|| format!("`{}` is not a casebook run record", run_json.display()))?;
+    anyhow::ensure!(
+        record.format_version == casebook::record::FORMAT_VERSION,
+        "`{}` has format version {}, this casebook reads {}",
+        run_json.display(),
+        record.format_version,
+        casebook::record::FORMAT_VERSION
+    );
+    // The step definitions of that run, when they were saved beside it.
+    let mut config = config;
+    config.report_dir = report_dir.clone();
+    let project = Project::load(config, &[]).context("failed to load the project")?;
+    let matrix = casebook::trace::build(
+        &project.suite,
+        project.catalog(),
+        project.registry.as_ref(),
+        &record,
+    );
+    let summary = report_dir.join("summary.md");
+    casebook::output::write_atomic(
+        &summary,
+        casebook::render::markdown::summary(&record, &matrix).as_bytes(),
+    )?;
+    eprintln!("wrote {}", summary.display());
+    Ok(exit::OK)
+}
