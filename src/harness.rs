@@ -278,12 +278,12 @@ impl Harness {
         })?;
 
         write_record(&report_dir, &record)?;
-        // The summary needs no step bindings per case, so the matrix is built from the record
-        // alone: no second binding of every step.
+        // Neither the summary nor the terminal shows scripts per case, so the matrix is built
+        // from the record alone: no second binding of every step.
         let matrix = crate::trace::build(&project.suite, project.catalog(), None, &record);
         let summary = crate::render::markdown::summary(&record, &matrix);
         crate::output::write_atomic(&report_dir.join("summary.md"), summary.as_bytes())?;
-        print!("{}", run::terminal::report(&record, project.catalog()));
+        print!("{}", run::terminal::report(&record, &matrix));
         println!("reports: {}", report_dir.display());
         // Lint errors fail a strict run (CI); elsewhere they are shown and the cases still run.
         let passed = run::passed(&record) && !(strict && lint.errors > 0);

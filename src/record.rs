@@ -106,6 +106,15 @@ pub struct Counts {
     pub steps: StepCounts,
 }
 
+impl RunRecord {
+    /// The executions that failed, in suite order.
+    pub fn failed(&self) -> impl Iterator<Item = &ExecutionRecord> {
+        self.executions
+            .iter()
+            .filter(|e| e.status == Status::Failed)
+    }
+}
+
 impl Counts {
     /// The executions by outcome in words, `N passed, N failed` first and the other outcomes
     /// only when there are any: the closing line CI reads, and the summary's.

@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use crate::record::{RunRecord, Status};
+use crate::record::RunRecord;
 use crate::trace::TraceMatrix;
 
 /// Renders the summary.
@@ -102,11 +102,7 @@ fn requirements(matrix: &TraceMatrix, out: &mut String) {
 }
 
 fn failures(record: &RunRecord, out: &mut String) {
-    let failed: Vec<_> = record
-        .executions
-        .iter()
-        .filter(|e| e.status == Status::Failed)
-        .collect();
+    let failed: Vec<_> = record.failed().collect();
     if failed.is_empty() {
         return;
     }
@@ -192,7 +188,7 @@ fn cell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{ExecutionRecord, Failure};
+    use crate::record::{ExecutionRecord, Failure, Status};
 
     #[test]
     fn cells_arrive_as_text() {

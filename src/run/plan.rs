@@ -161,16 +161,5 @@ fn runner_line(case: &Case, execution: &Execution) -> usize {
 
 /// One spelling per file, however it was reached.
 fn absolute(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for component in absolute.components() {
-        match component {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    crate::location::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }

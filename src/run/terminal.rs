@@ -1,31 +1,26 @@
 //! The end of a run in the terminal: each failure in full, the steps without a script with
 //! their snippets, a summary by requirement, and the totals.
 //!
-//! A pure function of the run record and the catalog, like every other report.
+//! A pure function of the run record and the traceability matrix, like every other report.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::catalog::Catalog;
-use crate::record::{RunRecord, Status};
+use crate::record::RunRecord;
+use crate::trace::TraceMatrix;
 
 /// Renders the run's outcome for a person.
-pub fn report(record: &RunRecord, catalog: Option<&Catalog>) -> String {
+pub fn report(record: &RunRecord, matrix: &TraceMatrix) -> String {
     let mut out = String::new();
     failures(record, &mut out);
     unresolved(record, &mut out);
     unused(record, &mut out);
-    requirements(record, catalog, &mut out);
+    requirements(matrix, &mut out);
     totals(record, &mut out);
     out
 }
 
 fn failures(record: &RunRecord, out: &mut String) {
-    let failed: Vec<_> = record
-        .executions
-        .iter()
-        .filter(|e| e.status == Status::Failed)
-        .collect();
+    let failed: Vec<_> = record.failed().collect();
     if failed.is_empty() {
         return;
     }
@@ -162,48 +157,37 @@ fn unused(record: &RunRecord, out: &mut String) {
     }
 }
 
-fn requirements(record: &RunRecord, catalog: Option<&Catalog>, out: &mut String) {
-    let mut by_requirement: BTreeMap<&str, BTreeMap<Status, usize>> = BTreeMap::new();
-    for execution in &record.executions {
-        for requirement in &execution.requirements {
-            *by_requirement
-                .entry(requirement)
-                .or_default()
-                .entry(execution.status)
-                .or_default() += 1;
-        }
-    }
-    if by_requirement.is_empty() {
+/// The requirements as the traceability matrix sees them, rolled up through `parent`: the
+/// same status words as `summary.md` and `casebook trace`.
+fn requirements(matrix: &TraceMatrix, out: &mut String) {
+    if matrix.requirements.is_empty() {
         return;
     }
     writeln!(out, "\nby requirement:").unwrap();
-    let width = by_requirement.keys().map(|id| id.len()).max().unwrap_or(0);
-    for (id, statuses) in &by_requirement {
-        let title = catalog
-            .and_then(|c| c.get(id))
-            .map(|r| r.title.as_str())
-            .unwrap_or("");
-        let outcome = if statuses
-            .keys()
-            .any(|s| matches!(s, Status::Failed | Status::Unbound | Status::Ambiguous))
-        {
-            "FAILING"
-        } else if statuses
-            .keys()
-            .all(|s| matches!(s, Status::Passed | Status::Flaky))
-        {
-            "passing"
-        } else {
-            "partial"
-        };
-        let mix: Vec<String> = statuses
-            .iter()
-            .map(|(status, n)| format!("{n} {}", status.as_str()))
-            .collect();
+    let width = matrix
+        .requirements
+        .iter()
+        .map(|r| r.id.len() + 2 * r.depth)
+        .max()
+        .unwrap_or(0);
+    for row in &matrix.requirements {
+        let id = format!("{}{}", "  ".repeat(row.depth), row.id);
+        let n = &row.counts;
+        let mix: Vec<String> = [
+            (n.passed, "passed"),
+            (n.failed, "failed"),
+            (n.unbound, "unbound"),
+            (n.not_run, "not run"),
+        ]
+        .into_iter()
+        .filter(|(count, _)| *count > 0)
+        .map(|(count, word)| format!("{count} {word}"))
+        .collect();
         writeln!(
             out,
-            "  {id:<width$}  {outcome:<8} {:<40} {}",
-            truncate(title, 40),
+            "  {id:<width$}  {:<16} {:<40} {}",
+            row.status.label(),
+            truncate(&row.title, 40),
             mix.join(", ")
         )
         .unwrap();
