@@ -281,8 +281,15 @@ impl Harness {
         // Neither the summary nor the terminal shows scripts per case, so the matrix is built
         // from the record alone: no second binding of every step.
         let matrix = crate::trace::build(&project.suite, project.catalog(), None, &record);
-        let summary = crate::render::markdown::summary(&record, &matrix);
-        crate::output::write_atomic(&report_dir.join("summary.md"), summary.as_bytes())?;
+        crate::render::write_all(
+            &report_dir,
+            &crate::render::Inputs {
+                suite: &project.suite,
+                catalog: project.catalog(),
+                record: &record,
+                matrix: &matrix,
+            },
+        )?;
         print!("{}", run::terminal::report(&record, &matrix));
         println!("reports: {}", report_dir.display());
         // Lint errors fail a strict run (CI); elsewhere they are shown and the cases still run.

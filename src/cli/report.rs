@@ -50,11 +50,14 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
         project.registry.as_ref(),
         &record,
     );
-    let summary = report_dir.join("summary.md");
-    casebook::output::write_atomic(
-        &summary,
-        casebook::render::markdown::summary(&record, &matrix).as_bytes(),
-    )?;
-    eprintln!("wrote {}", summary.display());
+    let inputs = casebook::render::Inputs {
+        suite: &project.suite,
+        catalog: project.catalog(),
+        record: &record,
+        matrix: &matrix,
+    };
+    for path in casebook::render::write_all(&report_dir, &inputs)? {
+        eprintln!("wrote {}", path.display());
+    }
     Ok(exit::OK)
 }
