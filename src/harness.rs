@@ -278,14 +278,14 @@ impl Harness {
         })?;
 
         write_record(&report_dir, &record)?;
-        // Neither the summary nor the terminal shows scripts per case, so the matrix is built
-        // from the record alone: no second binding of every step.
-        let matrix = crate::trace::build(&project.suite, project.catalog(), None, &record);
+        let matrix =
+            crate::trace::build(&project.suite, project.catalog(), Some(&registry), &record);
         crate::render::write_all(
             &report_dir,
             &crate::render::Inputs {
                 suite: &project.suite,
                 catalog: project.catalog(),
+                registry: Some(&registry),
                 record: &record,
                 matrix: &matrix,
             },

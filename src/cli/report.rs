@@ -53,6 +53,7 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
     let inputs = casebook::render::Inputs {
         suite: &project.suite,
         catalog: project.catalog(),
+        registry: project.registry.as_ref(),
         record: &record,
         matrix: &matrix,
     };

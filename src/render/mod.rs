@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::catalog::Catalog;
 use crate::model::Suite;
 use crate::record::RunRecord;
+use crate::registry::Registry;
 use crate::trace::TraceMatrix;
 
 pub mod markdown;
@@ -21,6 +22,9 @@ pub struct Inputs<'a> {
     pub suite: &'a Suite,
     /// The requirements catalog, when the project has one.
     pub catalog: Option<&'a Catalog>,
+    /// The step definitions the run bound steps to (in `casebook report`, those saved in
+    /// `steps.json`, when there is one).
+    pub registry: Option<&'a Registry>,
     /// The run.
     pub record: &'a RunRecord,
     /// Requirement → cases → scripts → outcomes.
@@ -29,9 +33,8 @@ pub struct Inputs<'a> {
 
 /// Writes every report file into `dir` and returns their paths, in the order written.
 pub fn write_all(dir: &Path, inputs: &Inputs<'_>) -> std::io::Result<Vec<PathBuf>> {
-    let reports: [(&str, fn(&Inputs<'_>) -> String); 1] = [("summary.md", |i| {
-        markdown::summary(i.record, i.matrix)
-    })];
+    let reports: [(&str, fn(&Inputs<'_>) -> String); 1] =
+        [("summary.md", |i| markdown::summary(i.record, i.matrix))];
     let mut written = Vec::with_capacity(reports.len());
     for (name, render) in reports {
         let path = dir.join(name);
