@@ -280,6 +280,7 @@ impl Harness {
         write_record(&report_dir, &record)?;
         let matrix =
             crate::trace::build(&project.suite, project.catalog(), Some(&registry), &record);
+        let attachments = crate::render::AttachmentFiles::read(&report_dir, &record);
         crate::render::write_all(
             &report_dir,
             &crate::render::Inputs {
@@ -288,6 +289,7 @@ impl Harness {
                 registry: Some(&registry),
                 record: &record,
                 matrix: &matrix,
+                attachments: &attachments,
             },
         )?;
         print!("{}", run::terminal::report(&record, &matrix));

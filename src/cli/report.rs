@@ -50,12 +50,14 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
         project.registry.as_ref(),
         &record,
     );
+    let attachments = casebook::render::AttachmentFiles::read(&report_dir, &record);
     let inputs = casebook::render::Inputs {
         suite: &project.suite,
         catalog: project.catalog(),
         registry: project.registry.as_ref(),
         record: &record,
         matrix: &matrix,
+        attachments: &attachments,
     };
     for path in casebook::render::write_all(&report_dir, &inputs)? {
         eprintln!("wrote {}", path.display());

@@ -308,6 +308,26 @@ impl Browser {
         .await
     }
 
+    /// Chooses the option labelled `label` in the `<select>` marked `data-testid="test_id"`.
+    pub async fn select(&self, test_id: &str, label: &str) -> Result<(), Error> {
+        let selector = by_test_id(test_id);
+        self.run(
+            format!("choosing {label:?} in [data-testid={test_id}]"),
+            async { self.find(&selector).await?.select_by_label(label).await },
+        )
+        .await
+    }
+
+    /// Runs `script` in the page as the body of a function and returns what it returns,
+    /// for checks no element shows (e.g. a global the page's own script sets).
+    pub async fn execute(&self, script: &str) -> Result<serde_json::Value, Error> {
+        self.run(
+            "running a script in the page",
+            self.client().execute(script, Vec::new()),
+        )
+        .await
+    }
+
     /// The text of the element marked `data-testid="test_id"`, waiting for it to appear.
     pub async fn text(&self, test_id: &str) -> Result<String, Error> {
         let selector = by_test_id(test_id);

@@ -7,6 +7,7 @@
 //! case; the second fails (with an HTTP exchange and a screenshot); the third is never
 //! reached, so its case is skipped.
 
+mod html;
 mod steps;
 
 use std::path::{Path, PathBuf};
@@ -17,13 +18,13 @@ use casebook::record::{RunRecord, Status};
 use clap::Parser as _;
 
 /// What the run wrote.
-struct Run {
-    record: RunRecord,
+pub(crate) struct Run {
+    pub(crate) record: RunRecord,
     dir: tempfile::TempDir,
 }
 
 impl Run {
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
@@ -36,7 +37,7 @@ fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reports/every-outcome")
 }
 
-static RUN: LazyLock<Run> = LazyLock::new(|| {
+pub(crate) static RUN: LazyLock<Run> = LazyLock::new(|| {
     let dir = tempfile::tempdir().unwrap();
     let report_dir = dir.path().display().to_string();
     let argv = [

@@ -1,0 +1,156 @@
+//! `report.html` in real headless Chromium: the dashboard agrees with the run record, the
+//! filters work without a server, and the fixture's `<script>` and `<img onerror>` payloads
+//! (in a title, a table cell, a doc string, an Examples cell and an HTTP body) run nowhere.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use casebook::world::{Browser, Browsers, WebDriver};
+
+use super::RUN;
+
+/// Opens the fixture run's report, runs `check` on it and closes the browser.
+fn with_report(check: impl AsyncFnOnce(&Browser)) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let pool = Arc::new(Browsers::new(
+            WebDriver::Chromedriver("chromedriver".into()),
+            1,
+            Duration::from_secs(20),
+        ));
+        let browser = pool.acquire().await.expect("a headless Chromium session");
+        let url = format!("file://{}", RUN.path("report.html").display());
+        browser.open(&url).await.unwrap();
+        check(&browser).await;
+        browser.release().await;
+        pool.shutdown().await;
+    });
+}
+
+/// The case IDs the page shows now (a hidden element has no text).
+async fn visible_case_ids(browser: &Browser) -> Vec<String> {
+    let mut ids = browser.texts("case-id").await.unwrap();
+    ids.retain(|id| !id.is_empty());
+    ids
+}
+
+/// Whether any payload of the fixture ran: each sets `window.pwned`.
+async fn pwned(browser: &Browser) -> serde_json::Value {
+    browser
+        .execute("return window.pwned === undefined ? null : String(window.pwned);")
+        .await
+        .unwrap()
+}
+
+#[test]
+fn the_dashboard_shows_the_numbers_of_the_run_record() {
+    let counts = &RUN.record.counts;
+    with_report(async |browser| {
+        assert_eq!(
+            browser.text("executions").await.unwrap(),
+            counts.executions.to_string()
+        );
+        assert_eq!(
+            browser.text("executions-detail").await.unwrap(),
+            counts.outcome_line()
+        );
+        assert_eq!(
+            browser.text("cases").await.unwrap(),
+            counts.cases.to_string()
+        );
+        assert_eq!(
+            browser.text("cases-detail").await.unwrap(),
+            format!(
+                "{} automated, {} manual",
+                counts.cases - counts.manual_cases,
+                counts.manual_cases
+            )
+        );
+        assert_eq!(
+            browser.text("scripts").await.unwrap(),
+            counts.scripts.to_string()
+        );
+        // RPT-1, RPT-2, RPT-3, RPT-5 and their parent RPT have cases; RPT-4 has none.
+        assert_eq!(
+            browser.text("requirements-covered").await.unwrap(),
+            "5 of 6"
+        );
+        assert_eq!(
+            browser.text("release").await.unwrap(),
+            RUN.record.release.clone().unwrap()
+        );
+    });
+}
+
+#[test]
+fn the_filters_narrow_the_cases_without_a_server() {
+    with_report(async |browser| {
+        let all = visible_case_ids(browser).await;
+        assert_eq!(all.len(), RUN.record.counts.cases, "{all:?}");
+
+        browser.select("filter-outcome", "failed").await.unwrap();
+        assert_eq!(visible_case_ids(browser).await, ["RPT-010"]);
+        assert_eq!(
+            browser.text("filter-count").await.unwrap(),
+            format!("1 of {} cases shown", all.len())
+        );
+
+        browser.select("filter-outcome", "any").await.unwrap();
+        browser.select("filter-requirement", "RPT-5").await.unwrap();
+        assert_eq!(visible_case_ids(browser).await, ["RPT-004", "RPT-005"]);
+
+        browser.select("filter-requirement", "any").await.unwrap();
+        browser.select("filter-tag", "@manual").await.unwrap();
+        assert_eq!(visible_case_ids(browser).await, ["RPT-006"]);
+
+        browser.select("filter-tag", "any").await.unwrap();
+        browser.fill("filter-text", "rpt-003").await.unwrap();
+        assert_eq!(visible_case_ids(browser).await, ["RPT-003"]);
+        browser.fill("filter-text", "second attempt").await.unwrap();
+        assert_eq!(visible_case_ids(browser).await, ["RPT-003"]);
+    });
+}
+
+#[test]
+fn no_payload_in_the_suite_or_the_run_executes() {
+    with_report(async |browser| {
+        assert_eq!(pwned(browser).await, serde_json::Value::Null);
+        // Every payload is on the page, as text.
+        let body = browser
+            .execute("return document.body.innerText;")
+            .await
+            .unwrap();
+        let body = body.as_str().unwrap();
+        for shown in [
+            r#"Titles <script>window.pwned = "title"</script> stay text"#,
+            r#"<script>window.pwned = "table"</script>"#,
+            r#"<img src=x onerror="window.pwned = 'doc string'">"#,
+            r#"<img src=x onerror="window.pwned = 1">"#,
+        ] {
+            assert!(body.contains(shown), "{shown} is shown as text");
+        }
+        // The only images are the inlined screenshots.
+        let sources = browser
+            .execute("return Array.from(document.images, i => i.src.slice(0, 22));")
+            .await
+            .unwrap();
+        assert_eq!(sources, serde_json::json!(["data:image/png;base64,"]));
+        // Filtering moves the payloads around; still nothing runs.
+        browser.fill("filter-text", "pwned").await.unwrap();
+        browser.select("filter-outcome", "failed").await.unwrap();
+        assert_eq!(pwned(browser).await, serde_json::Value::Null);
+        // The page's policy refuses scripts it did not bring, even one injected later.
+        let injected = browser
+            .execute(
+                "const s = document.createElement('script'); \
+                 s.textContent = 'window.pwned = \"injected\"'; \
+                 document.body.appendChild(s); return window.pwned === undefined;",
+            )
+            .await
+            .unwrap();
+        assert_eq!(injected, serde_json::Value::Bool(true));
+    });
+}
