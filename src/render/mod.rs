@@ -59,9 +59,12 @@ impl AttachmentFiles {
     }
 }
 
+/// A report format: a pure function of the inputs.
+pub type Renderer = fn(&Inputs<'_>) -> String;
+
 /// Writes every report file into `dir` and returns their paths, in the order written.
 pub fn write_all(dir: &Path, inputs: &Inputs<'_>) -> std::io::Result<Vec<PathBuf>> {
-    let reports: [(&str, fn(&Inputs<'_>) -> String); 2] = [
+    let reports: [(&str, Renderer); 2] = [
         ("summary.md", |i| markdown::summary(i.record, i.matrix)),
         ("report.html", html::report),
     ];
