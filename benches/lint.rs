@@ -9,10 +9,11 @@
 //!
 //! Options: `cargo bench --bench lint -- [FEATURES] [CASES_PER_FEATURE] [RUNS]`.
 
-use std::fmt::Write as _;
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+#[path = "corpus.rs"]
+mod corpus;
 
 fn main() {
     // `cargo bench` passes `--bench`; keep only the numbers.
@@ -25,7 +26,7 @@ fn main() {
     let runs = numbers.get(2).copied().unwrap_or(10);
 
     let dir = tempfile::tempdir().expect("a temporary directory");
-    write_project(dir.path(), features, per_feature);
+    corpus::write_project(dir.path(), features, per_feature);
     let binary = env!("CARGO_BIN_EXE_casebook");
 
     let mut times = Vec::new();
@@ -54,50 +55,4 @@ fn main() {
         ms(times[0]),
         ms(times[times.len() - 1])
     );
-}
-
-/// Writes `casebook.toml`-less project: `features/` and `requirements.toml`.
-fn write_project(dir: &Path, features: usize, per_feature: usize) {
-    let areas = ["PAY", "AUTH", "ACC", "ACL", "CART", "SHIP"];
-    let mut catalog = String::new();
-    for area in areas {
-        writeln!(
-            catalog,
-            "[{area}]\ntitle = \"{area} epic\"\nrisk = \"high\"\n"
-        )
-        .unwrap();
-        for story in 1..=9 {
-            let risk = ["critical", "high", "normal", "low"][story % 4];
-            writeln!(catalog, "[{area}-{story}]\ntitle = \"{area} story {story}\"\nrisk = \"{risk}\"\nparent = \"{area}\"\n")
-                .unwrap();
-        }
-    }
-    std::fs::write(dir.join("requirements.toml"), catalog).unwrap();
-
-    let features_dir = dir.join("features");
-    std::fs::create_dir_all(&features_dir).unwrap();
-    for f in 0..features {
-        let area = areas[f % areas.len()];
-        let mut text = format!(
-            "@req:{area}\nFeature: Area {area} number {f}\n  Cases of feature {f}, generated for the benchmark.\n\n  Background:\n    Given the service is up\n\n  Rule: Rule of feature {f}\n\n"
-        );
-        for c in 0..per_feature {
-            let story = (f + c) % 9 + 1;
-            let id = format!("{area}-F{f}-{c}");
-            if c % 5 == 4 {
-                write!(
-                    text,
-                    "    @{id} @req:{area}-{story}\n    Scenario Outline: Case {c} of feature {f} reads <path>\n      When I send a GET request to \"<path>\"\n      Then the response status should be <status>\n\n      Examples:\n        | path        | status |\n        | /items/{c}  | 200    |\n        | /missing/{c} | 404   |\n\n"
-                )
-                .unwrap();
-            } else {
-                write!(
-                    text,
-                    "    @{id} @req:{area}-{story}\n    Scenario: Case {c} of feature {f}\n      Given I set the request header \"Accept\" to \"application/json\"\n      When I send a GET request to \"/items/{c}\"\n      Then the response status should be 200\n      And the response JSON should contain:\n        | path   | value |\n        | $.id   | {c}   |\n\n"
-                )
-                .unwrap();
-            }
-        }
-        std::fs::write(features_dir.join(format!("feature_{f:04}.feature")), text).unwrap();
-    }
 }

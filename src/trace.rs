@@ -269,6 +269,8 @@ pub fn build(
     for (feature, case) in suite.cases() {
         let file = feature.path.display().to_string();
         let mut scripts = BTreeSet::new();
+        // Definitions by index while binding: one `Script` per definition, not per step.
+        let mut definitions = BTreeSet::new();
         let mut unbound = false;
         let mut executions = Vec::new();
         for (index, execution) in case.executions.iter().enumerate() {
@@ -284,11 +286,7 @@ pub fn build(
                     let place = (file.clone(), step.location.line);
                     match &bound.binding {
                         Binding::Bound(i) => {
-                            let definition = &registry.definitions()[*i];
-                            scripts.insert(Script {
-                                pattern: definition.display_pattern(),
-                                location: definition.location.clone(),
-                            });
+                            definitions.insert(*i);
                             if case.mode == Mode::Automated {
                                 bound_places.insert(place);
                             }
@@ -320,6 +318,15 @@ pub fn build(
                 outcome,
                 record: record_index,
             });
+        }
+        if let Some(registry) = registry {
+            scripts.extend(definitions.into_iter().map(|i| {
+                let definition = &registry.definitions()[i];
+                Script {
+                    pattern: definition.display_pattern(),
+                    location: definition.location.clone(),
+                }
+            }));
         }
         let outcome = worst(executions.iter().map(|e| e.outcome));
         cases.push(CaseRow {

@@ -74,8 +74,8 @@ enum Command {
 
     /// Render the reports of the last run again from its run.json, running nothing.
     ///
-    /// Reads the record, the features, the catalog and steps.json, and writes summary.md to
-    /// the report directory.
+    /// Reads the record, the features, the catalog and steps.json, and writes every report
+    /// (report.html, summary.md, …) to the report directory.
     Report(report::Args),
 
     /// Show the whole chain of a requirement or a case: requirement → cases → scripts → outcomes.

@@ -17,6 +17,9 @@ pub struct Args {
     /// The run record to render (default: `run.json` in the report directory).
     #[arg(long, value_name = "FILE")]
     run: Option<std::path::PathBuf>,
+    /// The directory of the feature files the run executed (default: `features`).
+    #[arg(long, value_name = "DIR")]
+    features: Option<std::path::PathBuf>,
 }
 
 pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
@@ -43,6 +46,9 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
     // The step definitions of that run, when they were saved beside it.
     let mut config = config;
     config.report_dir = report_dir.clone();
+    if let Some(features) = &args.features {
+        config.features = features.clone();
+    }
     let project = Project::load(config, &[]).context("failed to load the project")?;
     let matrix = casebook::trace::build(
         &project.suite,

@@ -16,9 +16,9 @@ use serde::Serialize;
 use sha2::Digest as _;
 
 use super::Inputs;
-use crate::model::{Case, Feature, Mode, Step};
+use crate::model::{Case, Mode, Step};
 use crate::record::{ExecutionRecord, Status, StepStatus};
-use crate::trace::{CaseRow, Outcome, RequirementStatus};
+use crate::trace::{CaseRow, Outcome, RequirementStatus, Script};
 use crate::world::Exchange;
 
 const TEMPLATE: &str = include_str!("html/report.html.j2");
@@ -71,7 +71,11 @@ struct Page {
     outcome_mix: Vec<Bar>,
     coverage: Vec<Bar>,
     requirements: Vec<RequirementView>,
-    features: Vec<FeatureView>,
+    scripts: Vec<ScriptRow>,
+    /// The features and their cases as JSON, safe inside a `<script>` element: the page's
+    /// script renders the cases that match the filters from it. At ten thousand cases, the
+    /// same as HTML would take Chromium seconds to parse and lay out.
+    case_data: String,
     failures: Vec<FailureView>,
     unbound: Vec<UnboundView>,
     ambiguous: Vec<AmbiguousView>,
@@ -129,6 +133,8 @@ struct FeatureView {
     description: String,
     tags: Vec<String>,
     background: Option<BlockView>,
+    /// The Rules, with their Backgrounds.
+    rules: Vec<BlockView>,
     cases: Vec<CaseView>,
 }
 
@@ -149,18 +155,16 @@ struct CaseView {
     title: String,
     description: String,
     line: usize,
-    /// The Rule that starts with this case, shown above it.
-    rule: Option<BlockView>,
+    /// The index of its Rule in [`FeatureView::rules`].
+    rule: Option<usize>,
     tags: Vec<String>,
     requirements: Vec<String>,
     manual: bool,
     outcome: &'static str,
-    outcome_label: &'static str,
     steps: Vec<StepView>,
     examples: Vec<ExamplesView>,
-    scripts: Vec<ScriptView>,
-    /// Lower-cased text the search box matches: ID, title, tags, requirements.
-    search: String,
+    /// Indexes in [`Page::scripts`].
+    scripts: Vec<usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -169,13 +173,39 @@ struct ScriptView {
     location: Option<String>,
 }
 
+/// A step definition and how many cases use it.
 #[derive(Debug, Serialize)]
+struct ScriptRow {
+    pattern: String,
+    location: Option<String>,
+    /// The file name and line, for the short references under each case.
+    short: String,
+    cases: usize,
+}
+
+/// A step. Serialized as `[keyword, text, status, table, doc_string]`: a large suite has tens
+/// of thousands of steps in the page's data, and repeating five keys for each would be a
+/// third of it.
+#[derive(Debug)]
 struct StepView {
     keyword: String,
     text: String,
     status: &'static str,
     table: Option<Vec<Vec<String>>>,
     doc_string: Option<String>,
+}
+
+impl Serialize for StepView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (
+            &self.keyword,
+            &self.text,
+            self.status,
+            &self.table,
+            &self.doc_string,
+        )
+            .serialize(serializer)
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -190,7 +220,6 @@ struct ExamplesView {
 struct ExampleRowView {
     cells: Vec<String>,
     outcome: &'static str,
-    outcome_label: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -259,7 +288,8 @@ fn page(inputs: &Inputs<'_>) -> Page {
         Some(release) => format!("casebook report — {release}"),
         None => "casebook report".to_owned(),
     };
-    let features = features(inputs);
+    let (scripts, script_index) = scripts(inputs);
+    let features = features(inputs, &script_index);
     let filters = Filters {
         outcomes: OUTCOMES.iter().map(|o| (o.css(), o.label())).collect(),
         tags: features
@@ -296,7 +326,8 @@ fn page(inputs: &Inputs<'_>) -> Page {
         outcome_mix: outcome_mix(inputs),
         coverage: coverage(inputs),
         requirements: requirements(inputs),
-        features,
+        scripts,
+        case_data: script_json(&features),
         failures: failures(inputs),
         unbound: record
             .unbound_steps
@@ -326,6 +357,22 @@ fn page(inputs: &Inputs<'_>) -> Page {
             .collect(),
         filters,
     }
+}
+
+/// JSON that can sit inside a `<script>` element: `<`, `>` and `&` are written as `\u` escapes,
+/// so no `</script>` or `<!--` in a title can end the element early.
+fn script_json(value: &impl Serialize) -> String {
+    let json = serde_json::to_string(value).expect("plain data serializes");
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn kind_word(kind: crate::model::StepKind) -> &'static str {
@@ -510,7 +557,39 @@ fn is_web_link(link: &str) -> bool {
     lower.starts_with("https://") || lower.starts_with("http://")
 }
 
-fn features(inputs: &Inputs<'_>) -> Vec<FeatureView> {
+/// Every step definition the cases use, once, in file and line order (each case then refers
+/// to its scripts by index: at ten thousand cases, repeating them under each is most of the
+/// page), with the index of each.
+fn scripts<'a>(inputs: &Inputs<'a>) -> (Vec<ScriptRow>, BTreeMap<&'a Script, usize>) {
+    let mut uses: BTreeMap<&Script, usize> = BTreeMap::new();
+    for case in &inputs.matrix.cases {
+        for script in &case.scripts {
+            *uses.entry(script).or_default() += 1;
+        }
+    }
+    let rows = uses
+        .iter()
+        .map(|(script, &cases)| ScriptRow {
+            pattern: script.pattern.clone(),
+            location: script.location.clone(),
+            short: script.location.as_deref().map_or_else(
+                || script.pattern.clone(),
+                |l| {
+                    let name = l.rsplit('/').next().unwrap_or(l);
+                    // `file.rs:LINE:COLUMN` → `file.rs:LINE`
+                    name.rsplit_once(':')
+                        .map_or(name, |(rest, _)| rest)
+                        .to_owned()
+                },
+            ),
+            cases,
+        })
+        .collect();
+    let index = uses.into_keys().enumerate().map(|(i, s)| (s, i)).collect();
+    (rows, index)
+}
+
+fn features(inputs: &Inputs<'_>, scripts: &BTreeMap<&Script, usize>) -> Vec<FeatureView> {
     let mut rows = inputs.matrix.cases.iter().enumerate();
     inputs
         .suite
@@ -518,28 +597,12 @@ fn features(inputs: &Inputs<'_>) -> Vec<FeatureView> {
         .iter()
         .enumerate()
         .map(|(index, feature)| {
-            let mut last_rule = None;
             let cases = feature
                 .cases
                 .iter()
                 .map(|case| {
                     let (row_index, row) = rows.next().expect("the matrix has every case");
-                    let rule = case.rule.filter(|r| last_rule != Some(*r)).map(|r| {
-                        let rule = &feature.rules[r];
-                        BlockView {
-                            keyword: rule.keyword.clone(),
-                            name: rule.name.clone(),
-                            description: rule.description.clone(),
-                            steps: rule
-                                .background
-                                .iter()
-                                .flat_map(|b| &b.steps)
-                                .map(|s| step_view(s, None, "background"))
-                                .collect(),
-                        }
-                    });
-                    last_rule = case.rule;
-                    case_view(inputs, feature, case, row, row_index, rule)
+                    case_view(inputs, case, row, row_index, scripts)
                 })
                 .collect();
             FeatureView {
@@ -563,6 +626,21 @@ fn features(inputs: &Inputs<'_>) -> Vec<FeatureView> {
                         .map(|s| step_view(s, None, "background"))
                         .collect(),
                 }),
+                rules: feature
+                    .rules
+                    .iter()
+                    .map(|rule| BlockView {
+                        keyword: rule.keyword.clone(),
+                        name: rule.name.clone(),
+                        description: rule.description.clone(),
+                        steps: rule
+                            .background
+                            .iter()
+                            .flat_map(|b| &b.steps)
+                            .map(|s| step_view(s, None, "background"))
+                            .collect(),
+                    })
+                    .collect(),
                 cases,
             }
         })
@@ -571,11 +649,10 @@ fn features(inputs: &Inputs<'_>) -> Vec<FeatureView> {
 
 fn case_view(
     inputs: &Inputs<'_>,
-    feature: &Feature,
     case: &Case,
     row: &CaseRow,
     index: usize,
-    rule: Option<BlockView>,
+    scripts: &BTreeMap<&Script, usize>,
 ) -> CaseView {
     let record = inputs.record;
     let executions: Vec<Option<&ExecutionRecord>> = row
@@ -618,7 +695,6 @@ fn case_view(
                     ExampleRowView {
                         cells: cells.clone(),
                         outcome: outcome.css(),
-                        outcome_label: outcome.label(),
                     }
                 })
                 .collect(),
@@ -630,15 +706,6 @@ fn case_view(
         .map(|t| format!("@{t}"))
         .collect();
     let requirements = row.requirements.clone();
-    let search = [
-        row.id.clone().unwrap_or_default(),
-        case.title.clone(),
-        feature.name.clone(),
-        tags.join(" "),
-        requirements.join(" "),
-    ]
-    .join(" ")
-    .to_lowercase();
     CaseView {
         anchor: case_anchor(row, index),
         id: row.id.clone(),
@@ -646,23 +713,14 @@ fn case_view(
         title: case.title.clone(),
         description: case.description.clone(),
         line: case.location.line,
-        rule,
+        rule: case.rule,
         tags,
         requirements,
         manual: case.mode == Mode::Manual,
         outcome: row.outcome.css(),
-        outcome_label: row.outcome.label(),
         steps,
         examples,
-        scripts: row
-            .scripts
-            .iter()
-            .map(|s| ScriptView {
-                pattern: s.pattern.clone(),
-                location: s.location.clone(),
-            })
-            .collect(),
-        search,
+        scripts: row.scripts.iter().map(|s| scripts[s]).collect(),
     }
 }
 
@@ -804,5 +862,34 @@ fn exchange(x: &Exchange) -> ExchangeView {
         response_headers: x.response_headers.clone(),
         response_body: x.response_body.clone(),
         error: x.error.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_json_cannot_close_its_element() {
+        let json = script_json(&["</script><!-- & -->"]);
+        assert!(!json.contains('<') && !json.contains('>') && !json.contains('&'));
+        let back: Vec<String> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, ["</script><!-- & -->"]);
+    }
+
+    #[test]
+    fn only_web_links_become_links() {
+        assert!(is_web_link("https://tracker.example/PAY-7"));
+        assert!(is_web_link("HTTP://tracker.example/PAY-7"));
+        assert!(!is_web_link("javascript:alert(1)"));
+        assert!(!is_web_link("data:text/html,<script>"));
+    }
+
+    #[test]
+    fn the_policy_allows_exactly_the_page_s_own_style_and_script() {
+        let csp = content_security_policy();
+        assert!(csp.starts_with("default-src 'none'; script-src 'sha256-"));
+        assert_eq!(csp.matches("'sha256-").count(), 2);
+        assert!(!csp.contains("unsafe"));
     }
 }
