@@ -56,6 +56,7 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
         registry: project.registry.as_ref(),
         record: &record,
         matrix: &matrix,
+        config: &project.config,
     };
     for path in casebook::render::write_all(&report_dir, &inputs)? {
         eprintln!("wrote {}", path.display());

@@ -4,15 +4,20 @@
 //! and the matrix), so `casebook report` can re-render a saved run, and adding a format
 //! touches one file and one line of [`write_all`]. Each escapes everything it shows.
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
 
 use crate::catalog::Catalog;
+use crate::config::Config;
 use crate::model::Suite;
 use crate::record::RunRecord;
 use crate::registry::Registry;
 use crate::trace::TraceMatrix;
 
+pub mod cucumber_json;
+pub mod junit;
 pub mod markdown;
+pub mod steps;
 pub mod trace;
 
 /// What every report is rendered from.
@@ -29,12 +34,28 @@ pub struct Inputs<'a> {
     pub record: &'a RunRecord,
     /// Requirement → cases → scripts → outcomes.
     pub matrix: &'a TraceMatrix,
+    /// The configuration: the `[report]` settings, and the `[run]` redaction settings that
+    /// reports apply to what the feature files quote (a password in a doc string).
+    pub config: &'a Config,
 }
+
+/// The bytes of a run's attachments, by the path the record gives them (relative to the
+/// report directory).
+pub type AttachmentData = BTreeMap<PathBuf, Vec<u8>>;
 
 /// Writes every report file into `dir` and returns their paths, in the order written.
 pub fn write_all(dir: &Path, inputs: &Inputs<'_>) -> std::io::Result<Vec<PathBuf>> {
-    let reports: [(&str, fn(&Inputs<'_>) -> String); 1] =
-        [("summary.md", |i| markdown::summary(i.record, i.matrix))];
+    // The attachments' bytes are the one input that lives beside the reports rather than in
+    // the record. They are read here, where the reports are written, and handed to the
+    // renderer that embeds them, so that every renderer stays a function of its arguments.
+    let attachments = read_attachments(dir, inputs.record);
+    let reports: [(&str, &dyn Fn(&Inputs<'_>) -> String); 3] = [
+        ("summary.md", &|i| markdown::summary(i.record, i.matrix)),
+        ("junit.xml", &|i| junit::junit(i, i.config.report.junit)),
+        ("cucumber.json", &|i| {
+            cucumber_json::cucumber_json(i, &attachments)
+        }),
+    ];
     let mut written = Vec::with_capacity(reports.len());
     for (name, render) in reports {
         let path = dir.join(name);
@@ -42,4 +63,69 @@ pub fn write_all(dir: &Path, inputs: &Inputs<'_>) -> std::io::Result<Vec<PathBuf
         written.push(path);
     }
     Ok(written)
+}
+
+/// Reads every attachment of `record` that exists in `dir`. Only plain relative paths are
+/// read: a record is data (`casebook report --run FILE` renders any file), and a path that
+/// climbs out of the report directory must not pull another file into a report.
+pub fn read_attachments(dir: &Path, record: &RunRecord) -> AttachmentData {
+    record
+        .executions
+        .iter()
+        .flat_map(|execution| &execution.attachments)
+        .filter(|attachment| {
+            attachment
+                .path
+                .components()
+                .all(|c| matches!(c, Component::Normal(_)))
+        })
+        .filter_map(|attachment| {
+            let bytes = std::fs::read(dir.join(&attachment.path)).ok()?;
+            Some((attachment.path.clone(), bytes))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_attachments_inside_the_report_directory_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let reports = dir.path().join("reports");
+        std::fs::create_dir_all(reports.join("attachments")).unwrap();
+        std::fs::write(reports.join("attachments/shot.png"), b"png").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), b"secret").unwrap();
+        let attachment = |path: &str| crate::world::Attachment {
+            name: path.to_owned(),
+            media_type: "text/plain".to_owned(),
+            path: PathBuf::from(path),
+        };
+        let mut record = RunRecord::default();
+        record.executions.push(crate::record::ExecutionRecord {
+            case_id: None,
+            title: "t".into(),
+            feature: "f".into(),
+            file: "f.feature".into(),
+            line: 1,
+            example: None,
+            requirements: vec![],
+            status: crate::record::Status::Failed,
+            attempts: 1,
+            duration_ms: 0,
+            steps: vec![],
+            failure: None,
+            attachments: vec![
+                attachment("attachments/shot.png"),
+                attachment("../secret.txt"),
+                attachment("attachments/missing.png"),
+            ],
+        });
+        let read = read_attachments(&reports, &record);
+        assert_eq!(
+            read.into_iter().collect::<Vec<_>>(),
+            [(PathBuf::from("attachments/shot.png"), b"png".to_vec())]
+        );
+    }
 }

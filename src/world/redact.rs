@@ -68,6 +68,17 @@ impl Redactor {
         })
     }
 
+    /// The redactor `[run]` configures: the default headers plus `redact-headers`, and the
+    /// `redact-fields` pattern.
+    pub fn from_settings(settings: &crate::config::RunSettings) -> Result<Self, regex::Error> {
+        let headers = DEFAULT_HEADERS
+            .iter()
+            .map(|h| (*h).to_owned())
+            .chain(settings.redact_headers.iter().cloned())
+            .collect();
+        Self::new(headers, &settings.redact_fields)
+    }
+
     /// Free text as it may be shown: secret JSON members, `key=value` pairs and header lines
     /// inside it are masked. For error messages, which may quote anything.
     pub fn text(&self, text: &str) -> String {
