@@ -1,0 +1,1 @@
+//! `cucumber.json` of the fixture run.
