@@ -243,7 +243,11 @@ fn elements(
         kind: "scenario",
         name,
         description: located.map_or(String::new(), |l| l.case.description.clone()),
-        line: execution.line,
+        // Cucumber places an outline's scenario at its Examples row.
+        line: execution
+            .example
+            .as_ref()
+            .map_or(execution.line, |e| e.line),
         tags: located.map_or_else(Vec::new, scenario_tags),
         steps: own.into_iter().map(|(_, step)| step).collect(),
     });
