@@ -43,13 +43,16 @@ pub struct Inputs<'a> {
 /// report directory).
 pub type AttachmentData = BTreeMap<PathBuf, Vec<u8>>;
 
+/// A report's renderer, as [`write_all`] calls it.
+type Renderer<'r> = dyn Fn(&Inputs<'_>) -> String + 'r;
+
 /// Writes every report file into `dir` and returns their paths, in the order written.
 pub fn write_all(dir: &Path, inputs: &Inputs<'_>) -> std::io::Result<Vec<PathBuf>> {
     // The attachments' bytes are the one input that lives beside the reports rather than in
     // the record. They are read here, where the reports are written, and handed to the
     // renderer that embeds them, so that every renderer stays a function of its arguments.
     let attachments = read_attachments(dir, inputs.record);
-    let reports: [(&str, &dyn Fn(&Inputs<'_>) -> String); 3] = [
+    let reports: [(&str, &Renderer<'_>); 3] = [
         ("summary.md", &|i| markdown::summary(i.record, i.matrix)),
         ("junit.xml", &|i| junit::junit(i, i.config.report.junit)),
         ("cucumber.json", &|i| {
