@@ -101,9 +101,10 @@ pub enum JunitDialect {
     /// the case ID, the requirements and a flaky case's failed attempts go in `system-out`.
     #[default]
     Jenkins,
-    /// Maven Surefire's schema (`surefire-test-report-3.0.2.xsd`): one `testsuite`, a
-    /// `flakyFailure` per failed attempt of a flaky case, and per-testcase `properties`
-    /// `test_key` and `requirements`, which Xray's JUnit import reads.
+    /// Maven Surefire's schema (`surefire-test-report-3.0.2.xsd`): one `testsuite` and a
+    /// `flakyFailure` per failed attempt of a flaky case, plus one extension the schema does
+    /// not have: per-testcase `properties` `test_key` and `requirements`, which Xray's JUnit
+    /// import reads.
     Surefire,
 }
 

@@ -118,16 +118,26 @@ pub fn of(
             .steps
             .iter()
             .map(|step| {
-                let (table, doc_string) = written(step.line)
+                let written = written(step.line);
+                let (table, doc_string) = written
                     .map(|(l, written)| arguments(l, written, step.background, redactor))
                     .unwrap_or_default();
+                // The record names the definition of the steps that ran; a step that did
+                // not run still has the one it would have run, as Cucumber shows it.
+                let would_run = || {
+                    let kind = written?.1.kind;
+                    match registry?.bind(kind, &step.text) {
+                        Binding::Bound(d) => registry?.definitions()[d].location.clone(),
+                        Binding::Unbound | Binding::Ambiguous(_) => None,
+                    }
+                };
                 ShownStep {
                     keyword: step.keyword.clone(),
                     text: step.text.clone(),
                     line: step.line,
                     background: step.background,
                     status: step.status,
-                    definition: step.definition.clone(),
+                    definition: step.definition.clone().or_else(would_run),
                     table,
                     doc_string,
                 }
