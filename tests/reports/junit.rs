@@ -100,8 +100,9 @@ impl Element {
     }
 }
 
-/// The surefire dialect of the same run: the record read back from `run.json`, the suite
-/// and the step definitions (`steps.json`) loaded as `casebook report` loads them.
+/// The surefire dialect of the same run, rendered as `casebook report` renders a saved run
+/// with `[report] junit = "surefire"`: the record read back from `run.json`, the suite and
+/// the step definitions (`steps.json`) loaded, every report written to a directory of its own.
 fn surefire() -> String {
     let mut config = Config::load(&fixture().join("casebook.toml")).unwrap();
     config.report_dir = RUN.dir.path().to_path_buf();
@@ -122,7 +123,9 @@ fn surefire() -> String {
         matrix: &matrix,
         config: &project.config,
     };
-    casebook::render::junit::junit(&inputs, project.config.report.junit)
+    let out = tempfile::tempdir().unwrap();
+    casebook::render::write_all(out.path(), &inputs).unwrap();
+    std::fs::read_to_string(out.path().join("junit.xml")).unwrap()
 }
 
 /// Validates `xml` against `schema` (in `tests/reports/schemas/`) with xmllint.
