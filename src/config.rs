@@ -82,6 +82,46 @@ pub struct Config {
     pub lint: LintSettings,
     /// The runner settings.
     pub run: RunSettings,
+    /// The report settings.
+    pub report: ReportSettings,
+}
+
+/// The report settings (`[report]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReportSettings {
+    /// Which schema `junit.xml` follows (`junit` = `"jenkins"`).
+    pub junit: JunitDialect,
+}
+
+/// The schema `junit.xml` follows. Neither schema has a place for everything the report
+/// knows, so the project picks the consumer it feeds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum JunitDialect {
+    /// Jenkins's JUnit schema (`jenkins-junit.xsd`): one `testsuite` per feature file;
+    /// the case ID, the requirements and a flaky case's failed attempts go in `system-out`.
+    #[default]
+    Jenkins,
+    /// Maven Surefire's schema (`surefire-test-report-3.0.2.xsd`): one `testsuite` and a
+    /// `flakyFailure` per failed attempt of a flaky case, plus one extension the schema does
+    /// not have: per-testcase `properties` `test_key` and `requirements`, which Xray's JUnit
+    /// import reads.
+    Surefire,
+}
+
+impl JunitDialect {
+    /// Every dialect with its name in `casebook.toml`.
+    pub const ALL: [(&'static str, JunitDialect); 2] = [
+        ("jenkins", JunitDialect::Jenkins),
+        ("surefire", JunitDialect::Surefire),
+    ];
+
+    /// Its name in `casebook.toml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            JunitDialect::Jenkins => "jenkins",
+            JunitDialect::Surefire => "surefire",
+        }
+    }
 }
 
 /// The runner settings (`[run]`).
@@ -204,6 +244,14 @@ struct RawConfig {
     lint: RawLint,
     #[serde(default)]
     run: RawRun,
+    #[serde(default)]
+    report: RawReport,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawReport {
+    junit: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -258,6 +306,7 @@ impl Config {
             tags: TagConventions::default(),
             lint: LintSettings::default(),
             run: RunSettings::default(),
+            report: ReportSettings::default(),
         }
     }
 
@@ -376,6 +425,22 @@ impl Config {
             config.run.redact_fields = fields.into_inner();
         }
 
+        if let Some(junit) = raw.report.junit {
+            config.report.junit = JunitDialect::ALL
+                .iter()
+                .find(|(name, _)| name == junit.get_ref())
+                .map(|(_, dialect)| *dialect)
+                .ok_or_else(|| {
+                    error(
+                        Some(junit.span()),
+                        format!(
+                            "unknown JUnit dialect `{}` in `report.junit`\n(hint: \"jenkins\" (the default) or \"surefire\", whose properties Xray reads)",
+                            junit.get_ref()
+                        ),
+                    )
+                })?;
+        }
+
         for (name, level) in raw.lint.rules {
             if !crate::lint::rules::ALL
                 .iter()
@@ -456,6 +521,7 @@ mod tests {
         assert_eq!(shipped.run.browsers, defaults.run.browsers);
         assert_eq!(shipped.run.redact_headers, defaults.run.redact_headers);
         assert_eq!(shipped.run.redact_fields, defaults.run.redact_fields);
+        assert_eq!(shipped.report, defaults.report);
     }
 
     #[test]
@@ -508,6 +574,21 @@ mod tests {
             "{err}"
         );
         assert_eq!(err.position, Some((2, 11)));
+    }
+
+    #[test]
+    fn the_junit_dialect_is_read_and_a_bad_one_is_named() {
+        assert_eq!(parse("").unwrap().report.junit, JunitDialect::Jenkins);
+        let config = parse("[report]\njunit = 'surefire'\n").unwrap();
+        assert_eq!(config.report.junit, JunitDialect::Surefire);
+        let err = parse("[report]\njunit = 'xray'\n").unwrap_err();
+        assert_eq!(err.position, Some((2, 9)));
+        assert!(
+            err.message
+                .contains("unknown JUnit dialect `xray` in `report.junit`"),
+            "{err}"
+        );
+        assert!(err.to_string().starts_with("casebook.toml:2:9: "), "{err}");
     }
 
     #[test]

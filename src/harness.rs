@@ -290,6 +290,7 @@ impl Harness {
                 record: &record,
                 matrix: &matrix,
                 attachments: &attachments,
+                config: &project.config,
             },
         )?;
         print!("{}", run::terminal::report(&record, &matrix));
@@ -365,10 +366,6 @@ fn context(
     base_url: String,
     report_dir: &Path,
 ) -> anyhow::Result<RunContext> {
-    let headers = crate::world::redact::DEFAULT_HEADERS
-        .iter()
-        .map(|h| (*h).to_owned())
-        .chain(settings.redact_headers.clone());
     let webdriver = match args
         .webdriver_url
         .clone()
@@ -381,7 +378,7 @@ fn context(
         base_url,
         timeout: settings.timeout,
         client: crate::world::http::client(settings.timeout),
-        redactor: Redactor::new(headers.collect(), &settings.redact_fields)?,
+        redactor: Redactor::from_settings(settings)?,
         report_dir: report_dir.to_path_buf(),
         browsers: std::sync::Arc::new(Browsers::new(
             webdriver,

@@ -64,6 +64,7 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
         record: &record,
         matrix: &matrix,
         attachments: &attachments,
+        config: &project.config,
     };
     for path in casebook::render::write_all(&report_dir, &inputs)? {
         eprintln!("wrote {}", path.display());

@@ -20,6 +20,7 @@ use crate::model::{Case, Mode, Step};
 use crate::record::{ExecutionRecord, Status, StepStatus};
 use crate::trace::{CaseRow, Outcome, RequirementStatus, Script};
 use crate::world::Exchange;
+use crate::world::redact::Redactor;
 
 const TEMPLATE: &str = include_str!("html/report.html.j2");
 const STYLE: &str = include_str!("html/report.css");
@@ -590,6 +591,7 @@ fn scripts<'a>(inputs: &Inputs<'a>) -> (Vec<ScriptRow>, BTreeMap<&'a Script, usi
 }
 
 fn features(inputs: &Inputs<'_>, scripts: &BTreeMap<&Script, usize>) -> Vec<FeatureView> {
+    let redactor = &super::steps::redactor(inputs.config);
     let mut rows = inputs.matrix.cases.iter().enumerate();
     inputs
         .suite
@@ -602,7 +604,7 @@ fn features(inputs: &Inputs<'_>, scripts: &BTreeMap<&Script, usize>) -> Vec<Feat
                 .iter()
                 .map(|case| {
                     let (row_index, row) = rows.next().expect("the matrix has every case");
-                    case_view(inputs, case, row, row_index, scripts)
+                    case_view(inputs, case, row, row_index, scripts, redactor)
                 })
                 .collect();
             FeatureView {
@@ -623,7 +625,7 @@ fn features(inputs: &Inputs<'_>, scripts: &BTreeMap<&Script, usize>) -> Vec<Feat
                     steps: b
                         .steps
                         .iter()
-                        .map(|s| step_view(s, None, "background"))
+                        .map(|s| step_view(s, None, "background", redactor))
                         .collect(),
                 }),
                 rules: feature
@@ -637,7 +639,7 @@ fn features(inputs: &Inputs<'_>, scripts: &BTreeMap<&Script, usize>) -> Vec<Feat
                             .background
                             .iter()
                             .flat_map(|b| &b.steps)
-                            .map(|s| step_view(s, None, "background"))
+                            .map(|s| step_view(s, None, "background", redactor))
                             .collect(),
                     })
                     .collect(),
@@ -653,6 +655,7 @@ fn case_view(
     row: &CaseRow,
     index: usize,
     scripts: &BTreeMap<&Script, usize>,
+    redactor: &Redactor,
 ) -> CaseView {
     let record = inputs.record;
     let executions: Vec<Option<&ExecutionRecord>> = row
@@ -676,7 +679,7 @@ fn case_view(
     let steps = case
         .steps
         .iter()
-        .map(|s| step_view(s, Some(own_status(s)), ""))
+        .map(|s| step_view(s, Some(own_status(s)), "", redactor))
         .collect();
     let mut examples_rows = row.executions.iter();
     let examples = case
@@ -724,13 +727,25 @@ fn case_view(
     }
 }
 
-fn step_view(step: &Step, status: Option<&'static str>, fallback: &'static str) -> StepView {
+/// A step of the suite. Its arguments go through the redactor: a spec may quote a password
+/// in a doc string or a table, and the report must not.
+fn step_view(
+    step: &Step,
+    status: Option<&'static str>,
+    fallback: &'static str,
+    redactor: &Redactor,
+) -> StepView {
     StepView {
         keyword: step.keyword.clone(),
         text: step.text.clone(),
         status: status.unwrap_or(fallback),
-        table: step.table.as_ref().map(|t| t.rows.clone()),
-        doc_string: step.doc_string.clone(),
+        table: step.table.as_ref().map(|t| {
+            t.rows
+                .iter()
+                .map(|row| row.iter().map(|cell| redactor.text(cell)).collect())
+                .collect()
+        }),
+        doc_string: step.doc_string.as_deref().map(|d| redactor.text(d)),
     }
 }
 

@@ -5,16 +5,20 @@
 //! touches one file and one line of [`write_all`]. Each escapes everything it shows.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use crate::catalog::Catalog;
+use crate::config::Config;
 use crate::model::Suite;
 use crate::record::RunRecord;
 use crate::registry::Registry;
 use crate::trace::TraceMatrix;
 
+pub mod cucumber_json;
 pub mod html;
+pub mod junit;
 pub mod markdown;
+pub mod steps;
 pub mod trace;
 
 /// What every report is rendered from.
@@ -31,24 +35,38 @@ pub struct Inputs<'a> {
     pub record: &'a RunRecord,
     /// Requirement → cases → scripts → outcomes.
     pub matrix: &'a TraceMatrix,
+    /// The configuration: the `[report]` settings, and the `[run]` redaction settings that
+    /// reports apply to what the feature files quote (a password in a doc string).
+    pub config: &'a Config,
     /// The files the record's attachments name.
     pub attachments: &'a AttachmentFiles,
 }
 
-/// The attachment files of a run's failed executions (screenshots, HTTP transcripts), read
-/// from the report directory before rendering, so that renderers that inline them stay pure
-/// functions.
+/// The attachment files of a run (screenshots, HTTP transcripts), read from the report
+/// directory before rendering, so that the renderers that embed them stay pure functions.
 #[derive(Debug, Default)]
 pub struct AttachmentFiles(BTreeMap<PathBuf, Vec<u8>>);
 
 impl AttachmentFiles {
-    /// Reads every attachment of a failed execution that exists under `dir`. A file that is
-    /// gone is left out: the reports then name it instead of showing it.
+    /// Reads every attachment of `record` that exists in `dir`. A file that is gone is left
+    /// out: the reports then name it instead of showing it. Only plain relative paths are
+    /// read: a record is data (`casebook report --run FILE` renders any file), and a path
+    /// that climbs out of the report directory must not pull another file into a report.
     pub fn read(dir: &Path, record: &RunRecord) -> Self {
         let files = record
-            .failed()
-            .flat_map(|e| &e.attachments)
-            .filter_map(|a| Some((a.path.clone(), std::fs::read(dir.join(&a.path)).ok()?)))
+            .executions
+            .iter()
+            .flat_map(|execution| &execution.attachments)
+            .filter(|attachment| {
+                attachment
+                    .path
+                    .components()
+                    .all(|c| matches!(c, Component::Normal(_)))
+            })
+            .filter_map(|attachment| {
+                let bytes = std::fs::read(dir.join(&attachment.path)).ok()?;
+                Some((attachment.path.clone(), bytes))
+            })
             .collect();
         AttachmentFiles(files)
     }
@@ -64,8 +82,10 @@ pub type Renderer = fn(&Inputs<'_>) -> String;
 
 /// Writes every report file into `dir` and returns their paths, in the order written.
 pub fn write_all(dir: &Path, inputs: &Inputs<'_>) -> std::io::Result<Vec<PathBuf>> {
-    let reports: [(&str, Renderer); 2] = [
+    let reports: [(&str, Renderer); 4] = [
         ("summary.md", |i| markdown::summary(i.record, i.matrix)),
+        ("junit.xml", |i| junit::junit(i, i.config.report.junit)),
+        ("cucumber.json", cucumber_json::cucumber_json),
         ("report.html", html::report),
     ];
     let mut written = Vec::with_capacity(reports.len());
@@ -75,4 +95,48 @@ pub fn write_all(dir: &Path, inputs: &Inputs<'_>) -> std::io::Result<Vec<PathBuf
         written.push(path);
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_attachments_inside_the_report_directory_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let reports = dir.path().join("reports");
+        std::fs::create_dir_all(reports.join("attachments")).unwrap();
+        std::fs::write(reports.join("attachments/shot.png"), b"png").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), b"secret").unwrap();
+        let attachment = |path: &str| crate::world::Attachment {
+            name: path.to_owned(),
+            media_type: "text/plain".to_owned(),
+            path: PathBuf::from(path),
+        };
+        let mut record = RunRecord::default();
+        record.executions.push(crate::record::ExecutionRecord {
+            case_id: None,
+            title: "t".into(),
+            feature: "f".into(),
+            file: "f.feature".into(),
+            line: 1,
+            example: None,
+            requirements: vec![],
+            status: crate::record::Status::Failed,
+            attempts: 1,
+            duration_ms: 0,
+            steps: vec![],
+            failure: None,
+            attachments: vec![
+                attachment("attachments/shot.png"),
+                attachment("../secret.txt"),
+                attachment("attachments/missing.png"),
+            ],
+        });
+        let read = AttachmentFiles::read(&reports, &record);
+        assert_eq!(
+            read.0.into_iter().collect::<Vec<_>>(),
+            [(PathBuf::from("attachments/shot.png"), b"png".to_vec())]
+        );
+    }
 }

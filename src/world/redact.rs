@@ -68,6 +68,17 @@ impl Redactor {
         })
     }
 
+    /// The redactor `[run]` configures: the default headers plus `redact-headers`, and the
+    /// `redact-fields` pattern.
+    pub fn from_settings(settings: &crate::config::RunSettings) -> Result<Self, regex::Error> {
+        let headers = DEFAULT_HEADERS
+            .iter()
+            .map(|h| (*h).to_owned())
+            .chain(settings.redact_headers.iter().cloned())
+            .collect();
+        Self::new(headers, &settings.redact_fields)
+    }
+
     /// Free text as it may be shown: secret JSON members, `key=value` pairs and header lines
     /// inside it are masked. For error messages, which may quote anything.
     pub fn text(&self, text: &str) -> String {
@@ -102,7 +113,8 @@ impl Redactor {
     }
 
     /// A body as it may be shown: JSON and form fields with secret names are masked; any
-    /// other text is kept as it is.
+    /// other text is masked as free text is (see [`Redactor::text`]), since a body that is
+    /// almost JSON, such as a template with a quote too many, still carries its secrets.
     pub fn body(&self, body: &str) -> String {
         if let Ok(mut json) = serde_json::from_str::<Value>(body) {
             if self.json(&mut json) {
@@ -113,7 +125,7 @@ impl Redactor {
         if looks_like_form(body) {
             return self.form(body);
         }
-        body.to_owned()
+        self.text(body)
     }
 
     /// Masks secret fields in place; whether anything changed.
@@ -182,6 +194,17 @@ mod tests {
         assert_eq!(
             shown,
             serde_json::json!({"email":"a@b.c","password":REDACTED,"nested":[{"accessToken":REDACTED,"id":1}]})
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_not_quite_json_is_masked_as_text() {
+        let redactor = Redactor::default();
+        let body = r#"{"email": "<img src="x">@example.test", "password": "hunter2"}"#;
+        assert!(serde_json::from_str::<Value>(body).is_err());
+        assert_eq!(
+            redactor.body(body),
+            r#"{"email": "<img src="x">@example.test", "password": "[REDACTED]"}"#
         );
     }
 

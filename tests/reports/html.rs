@@ -154,3 +154,18 @@ fn no_payload_in_the_suite_or_the_run_executes() {
         assert_eq!(injected, serde_json::Value::Bool(true));
     });
 }
+
+#[test]
+fn report_html_of_the_fixture_run() {
+    // The page's own style sheet and script are code, pinned by their files; the snapshot
+    // pins what the run put on the page: the markup and the case data.
+    let page = RUN.read("report.html");
+    let main = &page[page.find("<header>").unwrap()..page.find("</main>").unwrap()];
+    let main = regex::Regex::new(r"data:image/png;base64,[A-Za-z0-9+/=]+")
+        .unwrap()
+        .replace_all(main, "data:image/png;base64,[png]");
+    let main = regex::Regex::new(r"\b[0-9a-f]{40}\b")
+        .unwrap()
+        .replace_all(&main, "[commit]");
+    insta::assert_snapshot!("report_html", super::normalize(&main));
+}

@@ -7,7 +7,9 @@
 //! case; the second fails (with an HTTP exchange and a screenshot); the third is never
 //! reached, so its case is skipped.
 
+mod cucumber_json;
 mod html;
+mod junit;
 mod steps;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +33,30 @@ impl Run {
     fn read(&self, name: &str) -> String {
         std::fs::read_to_string(self.path(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
     }
+}
+
+/// A report with what varies from run to run replaced: timestamps, durations, the loopback
+/// port, the report directory, dates in HTTP headers.
+fn normalize(report: &str) -> String {
+    let replacements = [
+        (
+            r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)",
+            "[timestamp]",
+        ),
+        (r#"time="[0-9.]+""#, r#"time="[seconds]""#),
+        (r"\(\d+ ms\)", "([n] ms)"),
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
+        (r"(?m)^(\s*)date: .*$", "${1}date: [date]"),
+    ];
+    let dir = RUN.dir.path().display().to_string();
+    let mut text = report.replace(&dir, "[report-dir]");
+    for (pattern, with) in replacements {
+        text = regex::Regex::new(pattern)
+            .unwrap()
+            .replace_all(&text, with)
+            .into_owned();
+    }
+    text
 }
 
 fn fixture() -> PathBuf {
@@ -109,4 +135,9 @@ fn the_summary_names_the_failed_case() {
     let summary = RUN.read("summary.md");
     assert!(summary.contains("RPT-010"), "{summary}");
     assert!(RUN.path("run.json").is_file());
+}
+
+#[test]
+fn summary_md_of_the_fixture_run() {
+    insta::assert_snapshot!("summary", normalize(&RUN.read("summary.md")));
 }

@@ -1,0 +1,368 @@
+//! `cucumber.json`: the run in the Cucumber JSON format that Cucumber-JVM, cucumber-js and
+//! cucumber-rs write, for Xray's Cucumber import, Jenkins's Cucumber reports and the other
+//! tools that read it.
+//!
+//! An array of features (one per feature file with executions, its `uri`, `id`, keyword,
+//! name, description, line and tags), each with its elements as Cucumber writes them: for
+//! every execution, a `background` element with the Background steps (when there are any),
+//! then a `scenario` element (id `feature-id;scenario-id`, with the Examples block and row for
+//! an outline; the name with the row's values in place; every tag that applies, with its
+//! line) with the case's own steps. A step has its keyword with the trailing space Cucumber
+//! keeps, its text, line, `match.location` (the step definition's `path:line:column`, where
+//! known), `result.status` (`passed`, `failed`, `skipped`, `undefined` for a step without a
+//! definition, `ambiguous`), `result.error_message` for the failing or ambiguous step, its
+//! `rows` or `doc_string`, and `embeddings`: the execution's attachments, base64, on its
+//! failing step.
+//!
+//! The record keeps the duration of each execution, not of each step, so steps carry no
+//! `duration` (it is optional). A passed execution lists no steps in the record: they come
+//! from the suite, passed; a skipped one's are skipped. Manual cases are not executed and are
+//! left out.
+//!
+//! Beyond the canonical schema of cucumber/cucumber-json-schema, which describes what its
+//! converter normalises documents to rather than what any Cucumber writes, the document has
+//! what every major implementation writes: a bare array at the top, `embeddings` on steps, and
+//! the `ambiguous` status.
+
+use base64::Engine as _;
+use serde::Serialize;
+
+use super::steps::{self, Located, ShownStep};
+use super::{AttachmentFiles, Inputs};
+use crate::model::Tag as ModelTag;
+use crate::record::{ExecutionRecord, RunRecord, StepStatus};
+
+/// Renders `cucumber.json`, embedding the attachments [`Inputs::attachments`] holds; one that
+/// is missing is left out.
+pub fn cucumber_json(inputs: &Inputs<'_>) -> String {
+    let attachments = inputs.attachments;
+    let index = steps::Index::new(inputs.suite);
+    let redactor = steps::redactor(inputs.config);
+    let features: Vec<Feature> = steps::by_file(inputs.record)
+        .into_iter()
+        .map(|executions| {
+            let first = &executions[0];
+            let feature = index.find(first).map(|l| l.feature);
+            let id = slug(&first.feature);
+            let mut elements = Vec::new();
+            for execution in executions {
+                let located = index.find(execution);
+                let shown = steps::of(execution, located, inputs.registry, &redactor);
+                elements.extend(self::elements(
+                    &id,
+                    execution,
+                    located,
+                    shown,
+                    inputs.record,
+                    attachments,
+                ));
+            }
+            Feature {
+                uri: first.file.clone(),
+                id,
+                keyword: feature.map_or("Feature", |f| f.keyword.as_str()).to_owned(),
+                name: first.feature.clone(),
+                description: feature.map_or(String::new(), |f| f.description.clone()),
+                line: feature.map_or(1, |f| f.location.line),
+                tags: feature.map_or_else(Vec::new, |f| tags(&f.tags)),
+                elements,
+            }
+        })
+        .collect();
+    let mut json = serde_json::to_string_pretty(&features).expect("plain data serializes");
+    json.push('\n');
+    json
+}
+
+#[derive(Debug, Serialize)]
+struct Feature {
+    uri: String,
+    id: String,
+    keyword: String,
+    name: String,
+    description: String,
+    line: usize,
+    tags: Vec<Tag>,
+    elements: Vec<Element>,
+}
+
+#[derive(Debug, Serialize)]
+struct Tag {
+    name: String,
+    line: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct Element {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    keyword: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: String,
+    description: String,
+    line: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<Tag>,
+    steps: Vec<Step>,
+}
+
+#[derive(Debug, Serialize)]
+struct Step {
+    keyword: String,
+    name: String,
+    line: usize,
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    matched: Option<Match>,
+    result: StepResult,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rows: Option<Vec<Row>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    doc_string: Option<DocString>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    embeddings: Vec<Embedding>,
+}
+
+#[derive(Debug, Serialize)]
+struct Match {
+    location: String,
+}
+
+#[derive(Debug, Serialize)]
+struct StepResult {
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_message: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Row {
+    cells: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct DocString {
+    value: String,
+    line: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct Embedding {
+    data: String,
+    mime_type: String,
+    name: String,
+}
+
+/// The elements of one execution: its Background's, then its scenario's.
+fn elements(
+    feature_id: &str,
+    execution: &ExecutionRecord,
+    located: Option<Located<'_>>,
+    shown: Vec<ShownStep>,
+    record: &RunRecord,
+    attachments: &AttachmentFiles,
+) -> Vec<Element> {
+    let mut steps: Vec<(bool, Step)> = shown
+        .into_iter()
+        .map(|step| (step.background, self::step(step, execution, record)))
+        .collect();
+
+    // Cucumber embeds an attachment in the step that was running when it was made; the
+    // record keeps them by execution, made when it failed: they go to the failing step.
+    let embeddings: Vec<Embedding> = execution
+        .attachments
+        .iter()
+        .filter_map(|attachment| {
+            let bytes = attachments.get(&attachment.path)?;
+            Some(Embedding {
+                data: base64::engine::general_purpose::STANDARD.encode(bytes),
+                mime_type: attachment.media_type.clone(),
+                name: attachment.name.clone(),
+            })
+        })
+        .collect();
+    if !embeddings.is_empty() {
+        let target = steps
+            .iter()
+            .rposition(|(_, s)| s.result.status == "failed")
+            .or(steps.len().checked_sub(1));
+        if let Some(i) = target {
+            steps[i].1.embeddings = embeddings;
+        }
+    }
+
+    let (background, own): (Vec<_>, Vec<_>) = steps.into_iter().partition(|(bg, _)| *bg);
+    let mut elements = Vec::new();
+    if !background.is_empty() {
+        // The Feature's Background, or the Rule's when the Feature has none.
+        let written = located.and_then(|l| {
+            l.feature.background.as_ref().or_else(|| {
+                l.case
+                    .rule
+                    .and_then(|r| l.feature.rules.get(r))
+                    .and_then(|rule| rule.background.as_ref())
+            })
+        });
+        elements.push(Element {
+            id: None,
+            keyword: written
+                .map_or("Background", |b| b.keyword.as_str())
+                .to_owned(),
+            kind: "background",
+            name: String::new(),
+            description: String::new(),
+            line: written.map_or(background[0].1.line, |b| b.location.line),
+            tags: Vec::new(),
+            steps: background.into_iter().map(|(_, step)| step).collect(),
+        });
+    }
+
+    let mut id = format!("{feature_id};{}", slug(&execution.title));
+    let mut name = execution.title.clone();
+    if let Some(l) = located {
+        if let Some(row) = &l.execution.row {
+            // Cucumber names an outline's scenario with the row's values in place, and
+            // identifies it by its Examples block and its row in that table (the header
+            // being row 1).
+            name = row.substitute(&l.case.title);
+            let examples = &l.case.examples[row.examples];
+            let table_row = examples
+                .table
+                .as_ref()
+                .and_then(|t| t.lines.iter().position(|&line| line == row.location.line))
+                .map_or(row.row + 1, |index| index + 1);
+            id = format!("{id};{};{table_row}", slug(&examples.name));
+        }
+    } else if let Some(example) = &execution.example {
+        id = format!("{id};;{}", example.row + 1);
+    }
+    elements.push(Element {
+        id: Some(id),
+        keyword: located
+            .map_or("Scenario", |l| l.case.keyword.as_str())
+            .to_owned(),
+        kind: "scenario",
+        name,
+        description: located.map_or(String::new(), |l| l.case.description.clone()),
+        // Cucumber places an outline's scenario at its Examples row.
+        line: execution
+            .example
+            .as_ref()
+            .map_or(execution.line, |e| e.line),
+        tags: located.map_or_else(Vec::new, scenario_tags),
+        steps: own.into_iter().map(|(_, step)| step).collect(),
+    });
+    elements
+}
+
+fn step(step: ShownStep, execution: &ExecutionRecord, record: &RunRecord) -> Step {
+    let (status, error_message) = match step.status {
+        StepStatus::Passed => ("passed", None),
+        StepStatus::Skipped => ("skipped", None),
+        StepStatus::Failed => (
+            "failed",
+            Some(
+                execution
+                    .failure
+                    .as_ref()
+                    .filter(|f| f.line == step.line)
+                    .map_or_else(|| "failed".to_owned(), |f| f.error.clone()),
+            ),
+        ),
+        // Cucumber's word for a step without a definition.
+        StepStatus::Unbound => ("undefined", None),
+        StepStatus::Ambiguous => {
+            let definitions: Vec<String> = record
+                .ambiguous_steps
+                .iter()
+                .find(|a| a.text == step.text)
+                .map(|a| {
+                    a.definitions
+                        .iter()
+                        .map(|d| {
+                            format!(
+                                "{} ({})",
+                                d.display_pattern(),
+                                d.location.as_deref().unwrap_or("unknown place")
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            (
+                "ambiguous",
+                Some(format!(
+                    "several step definitions match: {}",
+                    definitions.join(", ")
+                )),
+            )
+        }
+    };
+    Step {
+        // Cucumber keeps the keyword's trailing space: `"Given "`.
+        keyword: format!("{} ", step.keyword),
+        name: step.text,
+        line: step.line,
+        matched: step.definition.map(|location| Match { location }),
+        result: StepResult {
+            status,
+            error_message,
+        },
+        rows: step.table.map(|rows| {
+            rows.into_iter()
+                .map(|cells| Row { cells })
+                .collect::<Vec<_>>()
+        }),
+        doc_string: step
+            .doc_string
+            .map(|(line, value)| DocString { value, line }),
+        embeddings: Vec::new(),
+    }
+}
+
+/// Every tag that applies to an execution, with the line it is written on: the Feature's,
+/// the Rule's, the Scenario's and its Examples block's, as Cucumber lists a scenario's tags.
+fn scenario_tags(located: Located<'_>) -> Vec<Tag> {
+    let l = located;
+    let rule = l.case.rule.and_then(|r| l.feature.rules.get(r));
+    let examples = l
+        .execution
+        .row
+        .as_ref()
+        .and_then(|row| l.case.examples.get(row.examples));
+    let mut all = tags(&l.feature.tags);
+    all.extend(rule.map_or_else(Vec::new, |r| tags(&r.tags)));
+    all.extend(tags(&l.case.tags));
+    all.extend(examples.map_or_else(Vec::new, |e| tags(&e.tags)));
+    all
+}
+
+fn tags(tags: &[ModelTag]) -> Vec<Tag> {
+    tags.iter()
+        .map(|tag| Tag {
+            name: format!("@{}", tag.name),
+            line: tag.location.line,
+        })
+        .collect()
+}
+
+/// A name as Cucumber turns it into an id: lower case, each run of white space a `-`.
+fn slug(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join("-")
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_lower_case_with_dashes() {
+        assert_eq!(
+            slug("A failure  with\teverything"),
+            "a-failure-with-everything"
+        );
+    }
+}

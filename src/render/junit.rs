@@ -1,0 +1,621 @@
+//! `junit.xml`: the run as JUnit XML, for Jenkins's test results, Xray's JUnit import and any
+//! other tool that reads JUnit.
+//!
+//! One `testcase` per execution of an automated case: `classname` is the feature's name,
+//! `name` is `ID: title` plus the Examples row, unique within its suite. A failed execution
+//! has a `failure` with the error; an unbound or ambiguous one a `failure` of type
+//! `unbound` or `ambiguous` (it proves nothing, so it never reads as passed); a skipped one a
+//! `skipped`; a flaky one (failed, then passed on a retry) passes. `system-out` tells the
+//! whole story: every step with its outcome and step definition, the error, the last HTTP
+//! exchange (redacted when it was recorded), and the attachments as `[[ATTACHMENT|path]]`
+//! lines, which Jenkins's JUnit Attachments plugin picks up. Manual cases are not executed
+//! and are left out.
+//!
+//! Neither JUnit schema has a place for everything: Jenkins's has no per-testcase
+//! `properties` and no flaky retries; Surefire's has `flakyFailure` but no per-testcase
+//! `properties` either, which is where Xray reads the test key and the requirements. The
+//! dialect ([`JunitDialect`], `[report] junit` in `casebook.toml`) picks the consumer:
+//!
+//! - `jenkins` (the default) validates against Jenkins's schema: `testsuites` with one
+//!   `testsuite` per feature file; the case ID and requirements are the first lines of
+//!   `system-out` (`test_key: …`, `requirements: …`), followed by a flaky case's attempts.
+//! - `surefire` validates against Surefire's 3.0.2 schema except for one extension, Xray's
+//!   per-testcase `properties` `test_key` and `requirements`: a single `testsuite` (the
+//!   only root that schema has), and a `flakyFailure` per failed attempt of a flaky case.
+//!
+//! The writer is `quick-xml`'s, which escapes every attribute and text; characters XML 1.0
+//! cannot carry at all (terminal colour codes in an error message, say) are replaced.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+
+use super::Inputs;
+use super::steps::{self, ShownStep};
+use crate::config::JunitDialect;
+use crate::record::{ExecutionRecord, RunRecord, Status, StepStatus};
+
+/// Renders `junit.xml` in `dialect`.
+pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect) -> String {
+    let index = steps::Index::new(inputs.suite);
+    let redactor = steps::redactor(inputs.config);
+    let suites: Vec<Vec<TestCase>> = steps::by_file(inputs.record)
+        .into_iter()
+        .map(|executions| {
+            executions
+                .iter()
+                .map(|execution| {
+                    let shown =
+                        steps::of(execution, index.find(execution), inputs.registry, &redactor);
+                    TestCase::new(execution, &shown, inputs.record, dialect)
+                })
+                .collect()
+        })
+        .collect();
+
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    writer
+        .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .expect("writing to memory cannot fail");
+    match dialect {
+        JunitDialect::Jenkins => {
+            let all: Vec<&TestCase> = suites.iter().flatten().collect();
+            let totals = Totals::of(&all);
+            writer
+                .create_element("testsuites")
+                .with_attributes([
+                    ("name", "casebook"),
+                    ("tests", &totals.tests.to_string()),
+                    ("failures", &totals.failures.to_string()),
+                    ("errors", "0"),
+                    ("time", &seconds(totals.millis)),
+                ])
+                .write_inner_content(|w| {
+                    for mut cases in suites {
+                        unique_names(&mut cases);
+                        let cases: Vec<&TestCase> = cases.iter().collect();
+                        let totals = Totals::of(&cases);
+                        let name = cases.first().map_or("", |c| c.classname.as_str());
+                        w.create_element("testsuite")
+                            .with_attributes([
+                                ("name", text(name).as_ref()),
+                                ("tests", &totals.tests.to_string()),
+                                ("failures", &totals.failures.to_string()),
+                                ("errors", "0"),
+                                ("skipped", &totals.skipped.to_string()),
+                                ("time", &seconds(totals.millis)),
+                                ("timestamp", text(&inputs.record.started_at).as_ref()),
+                            ])
+                            .write_inner_content(|w| {
+                                cases.iter().try_for_each(|case| case.write(w, dialect))
+                            })?;
+                    }
+                    Ok(())
+                })
+        }
+        JunitDialect::Surefire => {
+            let mut cases: Vec<TestCase> = suites.into_iter().flatten().collect();
+            unique_names(&mut cases);
+            let cases: Vec<&TestCase> = cases.iter().collect();
+            let totals = Totals::of(&cases);
+            writer
+                .create_element("testsuite")
+                .with_attributes([
+                    ("name", "casebook"),
+                    ("tests", &totals.tests.to_string()),
+                    ("failures", &totals.failures.to_string()),
+                    ("errors", "0"),
+                    ("skipped", &totals.skipped.to_string()),
+                    ("time", &seconds(totals.millis)),
+                ])
+                .write_inner_content(|w| cases.iter().try_for_each(|case| case.write(w, dialect)))
+        }
+    }
+    .expect("writing to memory cannot fail");
+    let mut xml = String::from_utf8(writer.into_inner()).expect("the writer writes UTF-8");
+    xml.push('\n');
+    xml
+}
+
+/// The counts of a `testsuite`: unbound and ambiguous executions are failures (they prove
+/// nothing), flaky ones passed.
+struct Totals {
+    tests: usize,
+    failures: usize,
+    skipped: usize,
+    millis: u64,
+}
+
+impl Totals {
+    fn of(cases: &[&TestCase]) -> Self {
+        Self {
+            tests: cases.len(),
+            failures: cases.iter().filter(|c| c.failure.is_some()).count(),
+            skipped: cases.iter().filter(|c| c.status == Status::Skipped).count(),
+            millis: cases.iter().map(|c| c.millis).sum(),
+        }
+    }
+}
+
+/// One `testcase`, everything it shows worked out before anything is written.
+struct TestCase {
+    classname: String,
+    name: String,
+    /// The Scenario line, to tell apart cases whose names are the same.
+    line: usize,
+    status: Status,
+    millis: u64,
+    failure: Option<FailureElement>,
+    /// Surefire's elements for earlier attempts: `flakyFailure` or `rerunFailure`.
+    earlier: Vec<FailureElement>,
+    earlier_element: &'static str,
+    properties: Vec<(&'static str, String)>,
+    system_out: String,
+}
+
+struct FailureElement {
+    message: String,
+    kind: &'static str,
+    body: String,
+}
+
+impl TestCase {
+    fn new(
+        execution: &ExecutionRecord,
+        steps: &[ShownStep],
+        record: &RunRecord,
+        dialect: JunitDialect,
+    ) -> Self {
+        let mut name = match &execution.case_id {
+            Some(id) => format!("{id}: {}", execution.title),
+            None => execution.title.clone(),
+        };
+        if let Some(example) = &execution.example {
+            let values: Vec<String> = example
+                .values
+                .iter()
+                .map(|(column, value)| format!("{column}={value}"))
+                .collect();
+            write!(name, " [row {}: {}]", example.row, values.join(", ")).unwrap();
+        }
+        let mut properties = Vec::new();
+        if let Some(id) = &execution.case_id {
+            properties.push(("test_key", id.clone()));
+        }
+        if !execution.requirements.is_empty() {
+            // Xray reads a comma-separated list of issue keys.
+            properties.push(("requirements", execution.requirements.join(",")));
+        }
+        let attempts = execution.attempts;
+        let (earlier_element, earlier) = match (dialect, execution.status) {
+            (JunitDialect::Surefire, Status::Flaky) => (
+                "flakyFailure",
+                (1..attempts)
+                    .map(|attempt| FailureElement {
+                        message: format!(
+                            "failed on attempt {attempt} of {attempts}, passed on retry"
+                        ),
+                        kind: "flaky",
+                        body: NOT_RECORDED.to_owned(),
+                    })
+                    .collect(),
+            ),
+            (JunitDialect::Surefire, Status::Failed) => (
+                "rerunFailure",
+                (1..attempts)
+                    .map(|attempt| FailureElement {
+                        message: format!("failed on attempt {attempt} of {attempts}"),
+                        kind: "failed",
+                        body: NOT_RECORDED.to_owned(),
+                    })
+                    .collect(),
+            ),
+            _ => ("", Vec::new()),
+        };
+        let mut system_out = String::new();
+        if dialect == JunitDialect::Jenkins {
+            for (key, value) in &properties {
+                writeln!(system_out, "{key}: {value}").unwrap();
+            }
+        }
+        story(&mut system_out, execution, steps);
+        Self {
+            classname: execution.feature.clone(),
+            name,
+            line: execution.line,
+            status: execution.status,
+            millis: execution.duration_ms,
+            failure: failure(execution, steps, record),
+            earlier,
+            earlier_element,
+            properties: if dialect == JunitDialect::Surefire {
+                properties
+            } else {
+                Vec::new()
+            },
+            system_out,
+        }
+    }
+
+    fn write(&self, w: &mut Writer<Vec<u8>>, dialect: JunitDialect) -> std::io::Result<()> {
+        w.create_element("testcase")
+            .with_attributes([
+                ("name", text(&self.name).as_ref()),
+                ("classname", text(&self.classname).as_ref()),
+                ("time", &seconds(self.millis)),
+            ])
+            .write_inner_content(|w| {
+                // Xray's extension: the schemas have no per-testcase properties.
+                if !self.properties.is_empty() {
+                    w.create_element("properties").write_inner_content(|w| {
+                        for (name, value) in &self.properties {
+                            w.create_element("property")
+                                .with_attributes([("name", *name), ("value", &text(value))])
+                                .write_empty()?;
+                        }
+                        Ok(())
+                    })?;
+                }
+                let skipped = |w: &mut Writer<Vec<u8>>| -> std::io::Result<()> {
+                    if self.status == Status::Skipped {
+                        w.create_element("skipped").write_empty()?;
+                    }
+                    Ok(())
+                };
+                // The schemas order the elements differently: Jenkins's puts `skipped`
+                // first, Surefire's after the failures.
+                if dialect == JunitDialect::Jenkins {
+                    skipped(w)?;
+                }
+                if let Some(failure) = &self.failure {
+                    failure.write(w, "failure", false)?;
+                }
+                for earlier in &self.earlier {
+                    earlier.write(w, self.earlier_element, true)?;
+                }
+                if dialect == JunitDialect::Surefire {
+                    skipped(w)?;
+                }
+                w.create_element("system-out")
+                    .write_text_content(content(&self.system_out))?;
+                Ok(())
+            })?;
+        Ok(())
+    }
+}
+
+/// What the record cannot say about an earlier attempt.
+const NOT_RECORDED: &str =
+    "casebook records the last attempt only: the error of this attempt is not recorded";
+
+impl FailureElement {
+    /// `failure` carries its text directly; Surefire's `flakyFailure` and `rerunFailure`
+    /// in a `stackTrace`.
+    fn write(
+        &self,
+        w: &mut Writer<Vec<u8>>,
+        element: &str,
+        stack_trace: bool,
+    ) -> std::io::Result<()> {
+        let start = w.create_element(element).with_attributes([
+            ("message", text(&self.message).as_ref()),
+            ("type", self.kind),
+        ]);
+        if stack_trace {
+            start.write_inner_content(|w| {
+                w.create_element("stackTrace")
+                    .write_text_content(content(&self.body))?;
+                Ok(())
+            })?;
+        } else {
+            start.write_text_content(content(&self.body))?;
+        }
+        Ok(())
+    }
+}
+
+/// The `failure` of a failed, unbound or ambiguous execution.
+fn failure(
+    execution: &ExecutionRecord,
+    steps: &[ShownStep],
+    record: &RunRecord,
+) -> Option<FailureElement> {
+    let step_with = |status: StepStatus| steps.iter().find(|s| s.status == status);
+    match execution.status {
+        Status::Failed => Some(match &execution.failure {
+            Some(failure) => FailureElement {
+                message: failure.error.lines().next().unwrap_or("").to_owned(),
+                kind: "failed",
+                body: format!(
+                    "{} (line {}{})\n{}",
+                    failure.step,
+                    failure.line,
+                    failure
+                        .definition
+                        .as_ref()
+                        .map(|d| format!(", step definition {d}"))
+                        .unwrap_or_default(),
+                    failure.error
+                ),
+            },
+            None => FailureElement {
+                message: "failed".to_owned(),
+                kind: "failed",
+                body: "the run recorded no error".to_owned(),
+            },
+        }),
+        Status::Unbound => {
+            let step = step_with(StepStatus::Unbound);
+            let snippet = step.and_then(|step| {
+                record
+                    .unbound_steps
+                    .iter()
+                    .find(|u| u.text == step.text)
+                    .map(|u| u.snippet.as_str())
+            });
+            Some(FailureElement {
+                message: match step {
+                    Some(step) => format!(
+                        "no step definition matches \"{} {}\" (line {}): a spec without a script",
+                        step.keyword, step.text, step.line
+                    ),
+                    None => "a step has no step definition".to_owned(),
+                },
+                kind: "unbound",
+                body: match snippet {
+                    Some(snippet) => format!("A step definition to start from:\n\n{snippet}"),
+                    None => "casebook prints a snippet to start from with the run".to_owned(),
+                },
+            })
+        }
+        Status::Ambiguous => {
+            let step = step_with(StepStatus::Ambiguous);
+            let definitions = step
+                .and_then(|step| record.ambiguous_steps.iter().find(|a| a.text == step.text))
+                .map(|a| a.definitions.as_slice())
+                .unwrap_or_default();
+            let mut body = String::from("It matches these step definitions:\n");
+            for definition in definitions {
+                writeln!(
+                    body,
+                    "  {}  {}",
+                    definition.display_pattern(),
+                    definition.location.as_deref().unwrap_or("(unknown place)")
+                )
+                .unwrap();
+            }
+            Some(FailureElement {
+                message: match step {
+                    Some(step) => format!(
+                        "\"{} {}\" (line {}) matches {} step definitions",
+                        step.keyword,
+                        step.text,
+                        step.line,
+                        definitions.len()
+                    ),
+                    None => "a step has several step definitions".to_owned(),
+                },
+                kind: "ambiguous",
+                body,
+            })
+        }
+        Status::Passed | Status::Flaky | Status::Skipped => None,
+    }
+}
+
+/// The execution in words for `system-out`: where the case is, its outcome and attempts,
+/// its steps, the error, the last HTTP exchange and the attachments.
+fn story(out: &mut String, execution: &ExecutionRecord, steps: &[ShownStep]) {
+    write!(out, "case: {}:{}", execution.file, execution.line).unwrap();
+    if let Some(example) = &execution.example {
+        write!(
+            out,
+            ", Examples row {} (line {})",
+            example.row, example.line
+        )
+        .unwrap();
+    }
+    out.push('\n');
+    let attempts = execution.attempts;
+    match execution.status {
+        Status::Flaky => {
+            writeln!(out, "outcome: flaky, passed on attempt {attempts}").unwrap();
+            for attempt in 1..attempts {
+                writeln!(
+                    out,
+                    "  attempt {attempt} of {attempts}: failed (its error is not recorded)"
+                )
+                .unwrap();
+            }
+            writeln!(out, "  attempt {attempts} of {attempts}: passed").unwrap();
+        }
+        Status::Failed if attempts > 1 => {
+            writeln!(out, "outcome: failed on each of {attempts} attempts").unwrap();
+        }
+        Status::Skipped => {
+            writeln!(out, "outcome: skipped, not run to the end").unwrap();
+        }
+        Status::Unbound | Status::Ambiguous => {
+            writeln!(
+                out,
+                "outcome: {}, not run: a step has no single step definition",
+                execution.status.as_str()
+            )
+            .unwrap();
+        }
+        status => writeln!(out, "outcome: {}", status.as_str()).unwrap(),
+    }
+
+    if !steps.is_empty() {
+        out.push_str("\nsteps:\n");
+        for step in steps {
+            let status = match step.status {
+                StepStatus::Passed => "passed",
+                StepStatus::Failed => "failed",
+                StepStatus::Skipped => "skipped",
+                StepStatus::Unbound => "unbound",
+                StepStatus::Ambiguous => "ambiguous",
+            };
+            write!(out, "  {status:<9} {} {}", step.keyword, step.text).unwrap();
+            if let Some(definition) = &step.definition {
+                write!(out, "  ({definition})").unwrap();
+            }
+            out.push('\n');
+            for row in step.table.iter().flatten() {
+                writeln!(out, "              | {} |", row.join(" | ")).unwrap();
+            }
+            if let Some((_, doc_string)) = &step.doc_string {
+                out.push_str("              \"\"\"\n");
+                for line in doc_string.lines() {
+                    writeln!(out, "              {line}").unwrap();
+                }
+                out.push_str("              \"\"\"\n");
+            }
+        }
+    }
+
+    if let Some(failure) = &execution.failure {
+        write!(out, "\nerror in {} (line {}", failure.step, failure.line).unwrap();
+        if let Some(definition) = &failure.definition {
+            write!(out, ", {definition}").unwrap();
+        }
+        writeln!(out, "):\n{}", failure.error.trim_end()).unwrap();
+        if let Some(exchange) = &failure.exchange {
+            out.push_str("\nlast HTTP exchange:\n");
+            writeln!(out, "{} {}", exchange.method, exchange.url).unwrap();
+            for (name, value) in &exchange.request_headers {
+                writeln!(out, "{name}: {value}").unwrap();
+            }
+            if let Some(body) = exchange.request_body.as_deref().filter(|b| !b.is_empty()) {
+                writeln!(out, "\n{}", body.trim_end()).unwrap();
+            }
+            match (exchange.status, &exchange.error) {
+                (Some(status), _) => {
+                    writeln!(out, "\n→ {status} ({} ms)", exchange.duration_ms).unwrap()
+                }
+                (None, Some(error)) => writeln!(out, "\n→ no response: {error}").unwrap(),
+                (None, None) => writeln!(out, "\n→ no response").unwrap(),
+            }
+            for (name, value) in &exchange.response_headers {
+                writeln!(out, "{name}: {value}").unwrap();
+            }
+            if let Some(body) = exchange.response_body.as_deref().filter(|b| !b.is_empty()) {
+                writeln!(out, "\n{}", body.trim_end()).unwrap();
+            }
+        }
+    }
+
+    if !execution.attachments.is_empty() {
+        out.push_str("\nattachments (paths relative to the report directory):\n");
+        for attachment in &execution.attachments {
+            writeln!(out, "{} ({})", attachment.name, attachment.media_type).unwrap();
+            // The JUnit Attachments plugin reads this marker, alone on its line.
+            writeln!(out, "[[ATTACHMENT|{}]]", attachment.path.display()).unwrap();
+        }
+    }
+}
+
+/// Text content, escaped by the crate: `<`, `>` and `&` (quotes need no escaping in text,
+/// and left alone they keep `system-out` readable in the file itself).
+fn content(s: &str) -> BytesText<'static> {
+    BytesText::from_escaped(quick_xml::escape::partial_escape(text(s)).into_owned())
+}
+
+/// Milliseconds as JUnit's seconds.
+fn seconds(millis: u64) -> String {
+    format!("{}.{:03}", millis / 1000, millis % 1000)
+}
+
+/// Text as XML 1.0 can carry it: the characters it forbids (most control characters, which
+/// an error message may well contain) become U+FFFD; the writer escapes the rest.
+fn text(s: &str) -> Cow<'_, str> {
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
+    if s.chars().all(allowed) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(
+            s.chars()
+                .map(|c| if allowed(c) { c } else { '\u{FFFD}' })
+                .collect(),
+        )
+    }
+}
+
+/// Makes every (classname, name) pair unique: a repeated name gets its Scenario line, and
+/// a name still repeated a counter. Reports key results by that pair, so two cases that
+/// share one would merge into one result.
+fn unique_names(cases: &mut [TestCase]) {
+    let mut count = std::collections::HashMap::<(String, String), usize>::new();
+    for case in cases.iter() {
+        *count
+            .entry((case.classname.clone(), case.name.clone()))
+            .or_default() += 1;
+    }
+    let mut seen = HashSet::new();
+    for case in cases.iter_mut() {
+        if count[&(case.classname.clone(), case.name.clone())] > 1 {
+            write!(case.name, " (line {})", case.line).unwrap();
+        }
+        let base = case.name.clone();
+        let mut n = 1;
+        while !seen.insert((case.classname.clone(), case.name.clone())) {
+            n += 1;
+            case.name = format!("{base} #{n}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn characters_xml_cannot_carry_are_replaced() {
+        assert_eq!(text("plain <b> & \"q\""), "plain <b> & \"q\"");
+        assert_eq!(
+            text("\u{1b}[31mred\u{1b}[0m\u{0}"),
+            "\u{FFFD}[31mred\u{FFFD}[0m\u{FFFD}"
+        );
+    }
+
+    #[test]
+    fn milliseconds_read_as_seconds() {
+        assert_eq!(seconds(0), "0.000");
+        assert_eq!(seconds(1177), "1.177");
+        assert_eq!(seconds(61_005), "61.005");
+    }
+
+    fn case(classname: &str, name: &str, line: usize) -> TestCase {
+        TestCase {
+            classname: classname.to_owned(),
+            name: name.to_owned(),
+            line,
+            status: Status::Passed,
+            millis: 0,
+            failure: None,
+            earlier: Vec::new(),
+            earlier_element: "",
+            properties: Vec::new(),
+            system_out: String::new(),
+        }
+    }
+
+    #[test]
+    fn repeated_names_are_told_apart() {
+        let mut cases = vec![
+            case("F", "Checkout", 3),
+            case("F", "Checkout", 9),
+            case("G", "Checkout", 3),
+            case("F", "Pay", 12),
+        ];
+        unique_names(&mut cases);
+        let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Checkout (line 3)", "Checkout (line 9)", "Checkout", "Pay"]
+        );
+    }
+}
