@@ -299,8 +299,14 @@ fn corpus() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The files of the corpus: (uri, text).
+type Corpus = [(String, String)];
+
+/// A parser under test: parses the whole corpus and counts what it found.
+type Bench = fn(&Corpus) -> usize;
+
 /// Parses and compiles every file; the number of pickles.
-fn casebook_parse_and_compile(corpus: &[(String, String)]) -> usize {
+fn casebook_parse_and_compile(corpus: &Corpus) -> usize {
     let mut pickles = 0;
     for (uri, text) in corpus {
         let mut ids = IncrementingIds::new();
@@ -311,7 +317,7 @@ fn casebook_parse_and_compile(corpus: &[(String, String)]) -> usize {
 }
 
 /// Parses every file; the number of scenarios and outlines.
-fn casebook_parse(corpus: &[(String, String)]) -> usize {
+fn casebook_parse(corpus: &Corpus) -> usize {
     let mut scenarios = 0;
     for (uri, text) in corpus {
         let document = parse(text, uri, &mut IncrementingIds::new()).expect("the corpus parses");
@@ -321,7 +327,7 @@ fn casebook_parse(corpus: &[(String, String)]) -> usize {
 }
 
 /// Parses every file with the `gherkin` crate; the number of scenarios and outlines.
-fn gherkin_crate_parse(corpus: &[(String, String)]) -> usize {
+fn gherkin_crate_parse(corpus: &Corpus) -> usize {
     let mut scenarios = 0;
     for (_, text) in corpus {
         let feature = gherkin::Feature::parse(text, gherkin::GherkinEnv::default())
@@ -332,11 +338,7 @@ fn gherkin_crate_parse(corpus: &[(String, String)]) -> usize {
 }
 
 /// The median and the fastest of `runs` timed runs, after one warm-up run.
-fn measure(
-    runs: usize,
-    corpus: &[(String, String)],
-    f: fn(&[(String, String)]) -> usize,
-) -> (Duration, Duration, usize) {
+fn measure(runs: usize, corpus: &Corpus, f: Bench) -> (Duration, Duration, usize) {
     let count = f(corpus);
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
@@ -369,7 +371,7 @@ fn main() {
         bytes / 1024
     );
 
-    let cases: [(&str, fn(&[(String, String)]) -> usize); 3] = [
+    let cases: [(&str, Bench); 3] = [
         ("gherkin 0.16 Feature::parse", gherkin_crate_parse),
         ("casebook-gherkin parse", casebook_parse),
         ("casebook-gherkin parse+compile", casebook_parse_and_compile),
