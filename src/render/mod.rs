@@ -29,9 +29,8 @@ pub struct Inputs<'a> {
 
 /// Writes every report file into `dir` and returns their paths, in the order written.
 pub fn write_all(dir: &Path, inputs: &Inputs<'_>) -> std::io::Result<Vec<PathBuf>> {
-    let reports: [(&str, fn(&Inputs<'_>) -> String); 1] = [("summary.md", |i| {
-        markdown::summary(i.record, i.matrix)
-    })];
+    let reports: [(&str, fn(&Inputs<'_>) -> String); 1] =
+        [("summary.md", |i| markdown::summary(i.record, i.matrix))];
     let mut written = Vec::with_capacity(reports.len());
     for (name, render) in reports {
         let path = dir.join(name);
