@@ -1,6 +1,7 @@
 //! Parsing speed: casebook-gherkin against the `gherkin` crate (0.16, what cucumber-rs uses).
 //!
-//! `cargo bench -p casebook-gherkin --bench parse [-- RUNS]`
+//! `cargo bench -p casebook-gherkin --bench parse [-- RUNS] [NAME...]` (names select parsers,
+//! for profiling one of them).
 //!
 //! The corpus is generated here, deterministically: 500 feature files of 20 executable
 //! scenarios each (10,000 pickles), shaped like the project's benchmark corpus
@@ -352,11 +353,20 @@ fn measure(runs: usize, corpus: &Corpus, f: Bench) -> (Duration, Duration, usize
 }
 
 fn main() {
-    let runs = std::env::args()
+    // Arguments: a number of runs, and words that select parsers by name (for profiling).
+    let args: Vec<String> = std::env::args()
         .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let runs = args
+        .iter()
         .find_map(|arg| arg.parse::<usize>().ok())
         .unwrap_or(DEFAULT_RUNS)
         .max(1);
+    let filters: Vec<&String> = args
+        .iter()
+        .filter(|a| a.parse::<usize>().is_err())
+        .collect();
     let corpus = corpus();
     let lines: usize = corpus.iter().map(|(_, text)| text.lines().count()).sum();
     let bytes: usize = corpus.iter().map(|(_, text)| text.len()).sum();
@@ -376,26 +386,34 @@ fn main() {
         ("casebook-gherkin parse", casebook_parse),
         ("casebook-gherkin parse+compile", casebook_parse_and_compile),
     ];
-    let results: Vec<(&str, Duration, Duration)> = cases
-        .iter()
+    let selected = cases.iter().filter(|(name, _)| {
+        filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
+    });
+    let results: Vec<(&str, Duration, Duration)> = selected
         .map(|(name, f)| {
             let (median, fastest, _) = measure(runs, &corpus, *f);
             (*name, median, fastest)
         })
         .collect();
-    let baseline = results[0].1.as_secs_f64();
+    let baseline = results
+        .iter()
+        .find(|(name, _, _)| name.starts_with("gherkin"))
+        .map(|(_, median, _)| median.as_secs_f64());
     println!(
         "{:<32} {:>10} {:>10} {:>14} {:>12}",
         "parser", "median ms", "min ms", "pickles/s", "vs gherkin"
     );
     for (name, median, fastest) in &results {
+        let ratio = baseline.map_or("-".to_owned(), |b| {
+            format!("{:.2}x", median.as_secs_f64() / b)
+        });
         println!(
-            "{:<32} {:>10.1} {:>10.1} {:>14.0} {:>11.2}x",
+            "{:<32} {:>10.1} {:>10.1} {:>14.0} {:>12}",
             name,
             median.as_secs_f64() * 1e3,
             fastest.as_secs_f64() * 1e3,
             pickles as f64 / median.as_secs_f64(),
-            median.as_secs_f64() / baseline
+            ratio
         );
     }
 }
