@@ -59,11 +59,17 @@ pub(crate) struct Token<'a> {
     pub line_number: u32,
     /// The column the last match attempt set.
     pub column: Option<u32>,
+    /// What the line is.
     pub matched_type: Option<TokenType>,
+    /// The name after a keyword, a description or doc string line, a comment, a media type.
     pub matched_text: Option<Cow<'a, str>>,
+    /// The keyword as written, or a doc string's separator.
     pub matched_keyword: Option<&'a str>,
+    /// The kind of a step keyword.
     pub matched_keyword_type: Option<KeywordType>,
+    /// A table row's cells or a tag line's tags.
     pub matched_items: Vec<Item<'a>>,
+    /// Where the token's content starts (its column is one more).
     pub matched_indent: u32,
     /// The language of the keywords when the token was matched.
     pub dialect: &'static str,
