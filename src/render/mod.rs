@@ -27,9 +27,12 @@ pub struct Inputs<'a> {
     pub matrix: &'a TraceMatrix,
 }
 
+/// A report format: a pure function of the inputs.
+pub type Renderer = fn(&Inputs<'_>) -> String;
+
 /// Writes every report file into `dir` and returns their paths, in the order written.
 pub fn write_all(dir: &Path, inputs: &Inputs<'_>) -> std::io::Result<Vec<PathBuf>> {
-    let reports: [(&str, fn(&Inputs<'_>) -> String); 1] =
+    let reports: [(&str, Renderer); 1] =
         [("summary.md", |i| markdown::summary(i.record, i.matrix))];
     let mut written = Vec::with_capacity(reports.len());
     for (name, render) in reports {
