@@ -4,6 +4,7 @@
 //! of its own and returns the exit code it means.
 
 mod demo;
+mod gherkin;
 mod lint;
 mod report;
 mod trace;
@@ -89,6 +90,16 @@ enum Command {
 
     /// Serve the demo shop, the system under test of casebook's own test cases.
     Demo(demo::Args),
+
+    /// Parse feature files and print their Cucumber messages, as the official `gherkin` tool.
+    ///
+    /// Prints a `source`, a `gherkinDocument` and `pickle` messages per file (or its
+    /// `parseError`s) as NDJSON, one message per line. Exit code 0: every file parsed; 1:
+    /// syntax errors; 2: a file could not be read.
+    #[command(after_help = "Examples:\n  \
+        casebook gherkin features/checkout.feature\n  \
+        casebook gherkin --predictable-ids --no-source features/*.feature")]
+    Gherkin(gherkin::Args),
 }
 
 /// Runs the command line and turns its outcome into an exit code.
@@ -114,6 +125,7 @@ pub fn main() -> ExitCode {
             load_config(cli.config.as_deref()).and_then(|config| trace::exec(&args, config))
         }
         Command::Demo(args) => demo::exec(&args),
+        Command::Gherkin(args) => gherkin::exec(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

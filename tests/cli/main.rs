@@ -1,6 +1,7 @@
 //! Integration tests of the `casebook` binary, run as a user runs it: a real process in a
 //! project directory, judged by its exit code, stdout and stderr.
 //!
+//! - [`gherkin_cli`]: `casebook gherkin`, the official `gherkin` executable's contract.
 //! - [`lint_rules`]: one fixture project per lint rule under `tests/fixtures/lint/<rule>/`,
 //!   each planting exactly that rule's problem, plus a `clean` one that yields nothing.
 //! - [`lint_cli`]: the command line around the rules: output formats, exit codes, PATH
@@ -9,6 +10,7 @@
 //! - [`trace_cli`]: `casebook trace` on a fixture project.
 //! - [`support`]: running the binary and reading its JSON output.
 
+mod gherkin_cli;
 mod lint_cli;
 mod lint_rules;
 mod run_cli;
