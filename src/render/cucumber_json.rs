@@ -24,54 +24,55 @@
 //! what every major implementation writes: a bare array at the top, `embeddings` on steps, and
 //! the `ambiguous` status.
 
+use std::io::{self, Write};
+
 use base64::Engine as _;
 use serde::Serialize;
+use serde::Serializer as _;
 
 use super::steps::{self, Located, ShownStep};
 use super::{AttachmentFiles, Inputs};
 use crate::model::Tag as ModelTag;
 use crate::record::{ExecutionRecord, RunRecord, StepStatus};
 
-/// Renders `cucumber.json`, embedding the attachments [`Inputs::attachments`] holds; one that
-/// is missing is left out.
-pub fn cucumber_json(inputs: &Inputs<'_>) -> String {
+/// Renders `cucumber.json` into `out`, embedding the attachments [`Inputs::attachments`]
+/// holds; one that is missing is left out. Each feature is built as it is written, so a run
+/// of ten thousand cases never holds the whole document in memory.
+pub fn cucumber_json(inputs: &Inputs<'_>, out: &mut dyn Write) -> io::Result<()> {
     let attachments = inputs.attachments;
     let index = steps::Index::new(inputs.suite);
     let redactor = steps::redactor(inputs.config);
-    let features: Vec<Feature> = steps::by_file(inputs.record)
-        .into_iter()
-        .map(|executions| {
-            let first = &executions[0];
-            let feature = index.find(first).map(|l| l.feature);
-            let id = slug(&first.feature);
-            let mut elements = Vec::new();
-            for execution in executions {
-                let located = index.find(execution);
-                let shown = steps::of(execution, located, inputs.registry, &redactor);
-                elements.extend(self::elements(
-                    &id,
-                    execution,
-                    located,
-                    shown,
-                    inputs.record,
-                    attachments,
-                ));
-            }
-            Feature {
-                uri: first.file.clone(),
-                id,
-                keyword: feature.map_or("Feature", |f| f.keyword.as_str()).to_owned(),
-                name: first.feature.clone(),
-                description: feature.map_or(String::new(), |f| f.description.clone()),
-                line: feature.map_or(1, |f| f.location.line),
-                tags: feature.map_or_else(Vec::new, |f| tags(&f.tags)),
-                elements,
-            }
-        })
-        .collect();
-    let mut json = serde_json::to_string_pretty(&features).expect("plain data serializes");
-    json.push('\n');
-    json
+    let features = steps::by_file(inputs.record).into_iter().map(|executions| {
+        let first = &executions[0];
+        let feature = index.find(first).map(|l| l.feature);
+        let id = slug(&first.feature);
+        let mut elements = Vec::new();
+        for execution in executions {
+            let located = index.find(execution);
+            let shown = steps::of(execution, located, inputs.registry, &redactor);
+            elements.extend(self::elements(
+                &id,
+                execution,
+                located,
+                shown,
+                inputs.record,
+                attachments,
+            ));
+        }
+        Feature {
+            uri: first.file.clone(),
+            id,
+            keyword: feature.map_or("Feature", |f| f.keyword.as_str()).to_owned(),
+            name: first.feature.clone(),
+            description: feature.map_or(String::new(), |f| f.description.clone()),
+            line: feature.map_or(1, |f| f.location.line),
+            tags: feature.map_or_else(Vec::new, |f| tags(&f.tags)),
+            elements,
+        }
+    });
+    let mut serializer = serde_json::Serializer::pretty(&mut *out);
+    serializer.collect_seq(features)?;
+    out.write_all(b"\n")
 }
 
 #[derive(Debug, Serialize)]

@@ -26,23 +26,26 @@ const TEMPLATE: &str = include_str!("html/report.html.j2");
 const STYLE: &str = include_str!("html/report.css");
 const SCRIPT: &str = include_str!("html/report.js");
 
-/// Renders `report.html`.
-pub fn report(inputs: &Inputs<'_>) -> String {
+/// Renders `report.html` into `out`.
+pub fn report(inputs: &Inputs<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut env = minijinja::Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     env.add_template("report.html", TEMPLATE)
         .expect("the report template parses");
     let page = page(inputs);
-    env.get_template("report.html")
-        .and_then(|t| {
-            t.render(minijinja::context! {
-                page => page,
-                style => STYLE,
-                script => SCRIPT,
-                csp => content_security_policy(),
-            })
-        })
-        .expect("the report template renders")
+    let template = env
+        .get_template("report.html")
+        .expect("the report template is there");
+    let context = minijinja::context! {
+        page => page,
+        style => STYLE,
+        script => SCRIPT,
+        csp => content_security_policy(),
+    };
+    match template.render_captured_to(context, out) {
+        Ok(_) => Ok(()),
+        Err(err) => Err(std::io::Error::other(err)),
+    }
 }
 
 /// Allows the page's own style sheet and script, and images inlined as `data:` URIs; nothing

@@ -29,6 +29,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
@@ -38,32 +39,28 @@ use super::steps::{self, ShownStep};
 use crate::config::JunitDialect;
 use crate::record::{ExecutionRecord, RunRecord, Status, StepStatus};
 
-/// Renders `junit.xml` in `dialect`.
-pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect) -> String {
+/// Renders `junit.xml` in `dialect` into `out`.
+///
+/// Jenkins's file is written a suite at a time (the root's totals come from the record), so a
+/// run of ten thousand cases never holds every `testcase` in memory at once.
+pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) -> io::Result<()> {
     let index = steps::Index::new(inputs.suite);
     let redactor = steps::redactor(inputs.config);
-    let suites: Vec<Vec<TestCase>> = steps::by_file(inputs.record)
-        .into_iter()
-        .map(|executions| {
-            executions
-                .iter()
-                .map(|execution| {
-                    let shown =
-                        steps::of(execution, index.find(execution), inputs.registry, &redactor);
-                    TestCase::new(execution, &shown, inputs.record, dialect)
-                })
-                .collect()
-        })
-        .collect();
+    let cases_of = |executions: &[ExecutionRecord]| -> Vec<TestCase> {
+        executions
+            .iter()
+            .map(|execution| {
+                let shown = steps::of(execution, index.find(execution), inputs.registry, &redactor);
+                TestCase::new(execution, &shown, inputs.record, dialect)
+            })
+            .collect()
+    };
 
-    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
-    writer
-        .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
-        .expect("writing to memory cannot fail");
+    let mut writer = Writer::new_with_indent(out, b' ', 2);
+    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     match dialect {
         JunitDialect::Jenkins => {
-            let all: Vec<&TestCase> = suites.iter().flatten().collect();
-            let totals = Totals::of(&all);
+            let totals = Totals::of_executions(&inputs.record.executions);
             writer
                 .create_element("testsuites")
                 .with_attributes([
@@ -74,7 +71,8 @@ pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect) -> String {
                     ("time", &seconds(totals.millis)),
                 ])
                 .write_inner_content(|w| {
-                    for mut cases in suites {
+                    for executions in steps::by_file(inputs.record) {
+                        let mut cases = cases_of(executions);
                         unique_names(&mut cases);
                         let cases: Vec<&TestCase> = cases.iter().collect();
                         let totals = Totals::of(&cases);
@@ -94,10 +92,11 @@ pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect) -> String {
                             })?;
                     }
                     Ok(())
-                })
+                })?;
         }
         JunitDialect::Surefire => {
-            let mut cases: Vec<TestCase> = suites.into_iter().flatten().collect();
+            // One suite whose names must be unique across every file: all cases at once.
+            let mut cases = cases_of(&inputs.record.executions);
             unique_names(&mut cases);
             let cases: Vec<&TestCase> = cases.iter().collect();
             let totals = Totals::of(&cases);
@@ -111,13 +110,12 @@ pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect) -> String {
                     ("skipped", &totals.skipped.to_string()),
                     ("time", &seconds(totals.millis)),
                 ])
-                .write_inner_content(|w| cases.iter().try_for_each(|case| case.write(w, dialect)))
+                .write_inner_content(|w| {
+                    cases.iter().try_for_each(|case| case.write(w, dialect))
+                })?;
         }
     }
-    .expect("writing to memory cannot fail");
-    let mut xml = String::from_utf8(writer.into_inner()).expect("the writer writes UTF-8");
-    xml.push('\n');
-    xml
+    writer.into_inner().write_all(b"\n")
 }
 
 /// The counts of a `testsuite`: unbound and ambiguous executions are failures (they prove
@@ -130,6 +128,27 @@ struct Totals {
 }
 
 impl Totals {
+    /// The totals of executions, as [`Totals::of`] counts their test cases.
+    fn of_executions(executions: &[ExecutionRecord]) -> Self {
+        Self {
+            tests: executions.len(),
+            failures: executions
+                .iter()
+                .filter(|e| {
+                    matches!(
+                        e.status,
+                        Status::Failed | Status::Unbound | Status::Ambiguous
+                    )
+                })
+                .count(),
+            skipped: executions
+                .iter()
+                .filter(|e| e.status == Status::Skipped)
+                .count(),
+            millis: executions.iter().map(|e| e.duration_ms).sum(),
+        }
+    }
+
     fn of(cases: &[&TestCase]) -> Self {
         Self {
             tests: cases.len(),
@@ -240,7 +259,7 @@ impl TestCase {
         }
     }
 
-    fn write(&self, w: &mut Writer<Vec<u8>>, dialect: JunitDialect) -> std::io::Result<()> {
+    fn write<W: Write>(&self, w: &mut Writer<W>, dialect: JunitDialect) -> std::io::Result<()> {
         w.create_element("testcase")
             .with_attributes([
                 ("name", text(&self.name).as_ref()),
@@ -259,7 +278,7 @@ impl TestCase {
                         Ok(())
                     })?;
                 }
-                let skipped = |w: &mut Writer<Vec<u8>>| -> std::io::Result<()> {
+                let skipped = |w: &mut Writer<W>| -> std::io::Result<()> {
                     if self.status == Status::Skipped {
                         w.create_element("skipped").write_empty()?;
                     }
@@ -294,9 +313,9 @@ const NOT_RECORDED: &str =
 impl FailureElement {
     /// `failure` carries its text directly; Surefire's `flakyFailure` and `rerunFailure`
     /// in a `stackTrace`.
-    fn write(
+    fn write<W: Write>(
         &self,
-        w: &mut Writer<Vec<u8>>,
+        w: &mut Writer<W>,
         element: &str,
         stack_trace: bool,
     ) -> std::io::Result<()> {

@@ -5,6 +5,7 @@
 //! touches one file and one line of [`write_all`]. Each escapes everything it shows.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use crate::catalog::Catalog;
@@ -77,8 +78,8 @@ impl AttachmentFiles {
     }
 }
 
-/// A report format: a pure function of the inputs.
-pub type Renderer = fn(&Inputs<'_>) -> String;
+/// A report format: a pure function of the inputs, written as it is produced.
+pub type Renderer = fn(&Inputs<'_>, &mut dyn Write) -> std::io::Result<()>;
 
 /// Writes every report file into `dir` and returns their paths, in the order listed.
 ///
@@ -87,8 +88,12 @@ pub type Renderer = fn(&Inputs<'_>) -> String;
 /// milliseconds each, which a run would otherwise add up at its end.
 pub fn write_all(dir: &Path, inputs: &Inputs<'_>) -> std::io::Result<Vec<PathBuf>> {
     let reports: [(&str, Renderer); 4] = [
-        ("summary.md", |i| markdown::summary(i.record, i.matrix)),
-        ("junit.xml", |i| junit::junit(i, i.config.report.junit)),
+        ("summary.md", |i, out| {
+            out.write_all(markdown::summary(i.record, i.matrix).as_bytes())
+        }),
+        ("junit.xml", |i, out| {
+            junit::junit(i, i.config.report.junit, out)
+        }),
         ("cucumber.json", cucumber_json::cucumber_json),
         ("report.html", html::report),
     ];
@@ -98,7 +103,8 @@ pub fn write_all(dir: &Path, inputs: &Inputs<'_>) -> std::io::Result<Vec<PathBuf
             .map(|(name, render)| {
                 scope.spawn(move || {
                     let path = dir.join(name);
-                    crate::output::write_atomic(&path, render(inputs).as_bytes()).map(|()| path)
+                    crate::output::write_atomic_with(&path, |out| render(inputs, out))
+                        .map(|()| path)
                 })
             })
             .collect();
