@@ -403,7 +403,7 @@ fn write_record(report_dir: &Path, record: &RunRecord) -> anyhow::Result<()> {
 }
 
 /// The trimmed output of a git command in `dir`, if git is there and succeeds.
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> Option<String> {
     let output = std::process::Command::new("git")
         .args(args)
         .current_dir(dir)
