@@ -153,9 +153,15 @@ pub struct ShownStep {
 }
 
 impl ShownStep {
-    /// The step on one line, then its table and doc string indented below it.
+    /// The step on one line (marked when it comes from a Background), then its table and doc
+    /// string indented below it.
     pub fn lines(&self, indent: &str) -> Vec<String> {
-        let mut lines = vec![format!("{indent}{} {}", self.keyword, self.text)];
+        let from = if self.background {
+            "  (Background)"
+        } else {
+            ""
+        };
+        let mut lines = vec![format!("{indent}{} {}{from}", self.keyword, self.text)];
         if let Some(table) = &self.table {
             let widths: Vec<usize> = (0..table.iter().map(Vec::len).max().unwrap_or(0))
                 .map(|i| {

@@ -339,7 +339,7 @@ mod tests {
         assert!(shown.contains("case 1 of 3: A-1  logo\n"), "{shown}");
         assert!(shown.contains("requirements: UX-1"), "{shown}");
         assert!(
-            shown.contains("Pre-conditions:\n  Given a shop\nSteps:\n  When she looks\nExpected result:\n  Then the logo is sharp:\n      | size | 32 |\n"),
+            shown.contains("Pre-conditions:\n  Given a shop  (Background)\nSteps:\n  When she looks\nExpected result:\n  Then the logo is sharp:\n      | size | 32 |\n"),
             "{shown}"
         );
         assert!(shown.contains("`maybe` is not an answer"), "{shown}");
