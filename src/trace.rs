@@ -287,6 +287,8 @@ impl ManualOutcome {
 pub struct ManualCounts {
     /// Executions in the queue.
     pub executions: usize,
+    /// Of `executions`, those of automated cases awaiting automation.
+    pub awaiting_automation: usize,
     /// With a valid passed result.
     pub passed: usize,
     /// With a valid failed result.
@@ -431,6 +433,9 @@ pub fn build(
             };
             if in_queue {
                 manual_counts.executions += 1;
+                if awaiting {
+                    manual_counts.awaiting_automation += 1;
+                }
                 match (&manual_outcome, outcome) {
                     (Some(m), _) if !m.validity.is_valid() => manual_counts.stale += 1,
                     (Some(_), Outcome::Passed) => manual_counts.passed += 1,

@@ -51,7 +51,7 @@ pub fn summary(record: &RunRecord, matrix: &TraceMatrix) -> String {
     if m.executions > 0 {
         writeln!(
             out,
-            "| Manual results | {}{} passed, {} failed, {} blocked, {} stale, {} not run |",
+            "| Manual results | {}{} passed, {} failed, {} blocked, {} stale, {} not run ({} manual, {} awaiting automation) |",
             matrix
                 .manual_release
                 .as_deref()
@@ -61,7 +61,9 @@ pub fn summary(record: &RunRecord, matrix: &TraceMatrix) -> String {
             m.failed,
             m.blocked,
             m.stale,
-            m.not_run
+            m.not_run,
+            m.executions - m.awaiting_automation,
+            m.awaiting_automation
         )
         .unwrap();
     }
