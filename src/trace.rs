@@ -822,4 +822,202 @@ mod tests {
         assert_eq!(totals.covered_percent, 80.0);
         assert_eq!((totals.counts.automated, totals.counts.manual), (3, 1));
     }
+
+    /// The matrix of [`FEATURE`] with testers' results for release 2.0: `answers` are
+    /// (case, row, status, release, whether recorded against the case's current steps).
+    fn with_manual(
+        text: &str,
+        answers: &[(&str, Option<usize>, manual::Status, &str, bool)],
+    ) -> TraceMatrix {
+        let conventions = TagConventions::default();
+        let feature = parse::parse_str(text, Arc::from(Path::new("t.feature"))).unwrap();
+        let suite = crate::model::Suite {
+            features: vec![suite::classify(feature, &conventions)],
+            failures: Vec::new(),
+        };
+        let catalog = catalog::from_str(CATALOG, Arc::from(Path::new("r.toml")))
+            .catalog
+            .unwrap();
+        let hash = |id: &str, row: Option<usize>| {
+            let case = suite
+                .cases()
+                .map(|(_, c)| c)
+                .find(|c| c.id.as_ref().is_some_and(|i| i.0 == id))
+                .unwrap();
+            manual::case_hash(case, &case.executions[row.map_or(0, |r| r - 1)])
+        };
+        let mut ledger = Ledger::empty("2.0");
+        ledger.current.release = "2.0".into();
+        let mut other = manual::ResultsFile {
+            release: "1.0".into(),
+            ..Default::default()
+        };
+        for &(case, row, status, release, current) in answers {
+            let result = manual::ManualResult {
+                case: case.into(),
+                row,
+                status,
+                actual: String::new(),
+                defect: None,
+                tester: "tess".into(),
+                at: "2024-05-01T09:30:00Z".into(),
+                case_hash: if current {
+                    hash(case, row)
+                } else {
+                    format!("sha256:{}", "0".repeat(64))
+                },
+            };
+            if release == "2.0" {
+                ledger.current.results.push(result);
+            } else {
+                other.results.push(result);
+            }
+        }
+        ledger.others.push(other);
+        let record = RunRecord {
+            executions: vec![
+                execution(4, None, Status::Passed),
+                execution(9, None, Status::Failed),
+                execution(19, Some(1), Status::Passed),
+                execution(19, Some(2), Status::Flaky),
+            ],
+            ..RunRecord::default()
+        };
+        build(&suite, Some(&catalog), None, &record, Some(&ledger))
+    }
+
+    #[test]
+    fn manual_results_count_in_the_matrix() {
+        use manual::Status::{Blocked, Failed, Passed};
+        // A-3 is the manual case, covering UX-1 (critical) and the epic SHOP.
+        let passed = with_manual(FEATURE, &[("A-3", None, Passed, "2.0", true)]);
+        let case = &passed.cases[2];
+        assert_eq!(case.outcome, Outcome::Passed);
+        let manual = case.executions[0].manual.as_ref().unwrap();
+        assert_eq!((manual.tester.as_str(), manual.label()), ("tess", "passed".to_owned()));
+        assert_eq!(
+            row(&passed, "SHOP").counts,
+            Counts {
+                cases: 4,
+                automated: 3,
+                manual: 1,
+                passed: 4,
+                failed: 1,
+                unbound: 0,
+                not_run: 0,
+                blocked: 0,
+                stale: 0,
+            },
+            "the tester's pass counts next to the runner's"
+        );
+        assert_eq!(
+            row(&passed, "UX-1").status,
+            RequirementStatus::PolicyViolation,
+            "a critical requirement still needs an automated case"
+        );
+        assert_eq!(
+            passed.totals.manual,
+            ManualCounts {
+                executions: 1,
+                passed: 1,
+                ..ManualCounts::default()
+            }
+        );
+
+        // Without the policy, a requirement proven by hand only is passing.
+        let normal = FEATURE.replace("@A-3 @manual @req:UX-1", "@A-3 @manual @req:PAY-2");
+        let normal = with_manual(&normal, &[("A-3", None, Passed, "2.0", true)]);
+        assert_eq!(row(&normal, "PAY-2").counts.passed, 1);
+        let only_manual = FEATURE
+            .replace("@A-2 @req:PAY-2", "@A-2")
+            .replace("@A-3 @manual @req:UX-1", "@A-3 @manual @req:PAY-2");
+        let only_manual = with_manual(&only_manual, &[("A-3", None, Passed, "2.0", true)]);
+        assert_eq!(row(&only_manual, "PAY-2").status, RequirementStatus::Passing);
+        let failed = with_manual(&only_manual_text(), &[("A-3", None, Failed, "2.0", true)]);
+        assert_eq!(row(&failed, "PAY-2").status, RequirementStatus::Failing);
+
+        let blocked = with_manual(FEATURE, &[("A-3", None, Blocked, "2.0", true)]);
+        assert_eq!(blocked.cases[2].outcome, Outcome::Blocked);
+        let shop = row(&blocked, "SHOP").counts;
+        assert_eq!((shop.passed, shop.not_run, shop.blocked), (3, 1, 1));
+    }
+
+    fn only_manual_text() -> String {
+        FEATURE
+            .replace("@A-2 @req:PAY-2", "@A-2")
+            .replace("@A-3 @manual @req:UX-1", "@A-3 @manual @req:PAY-2")
+    }
+
+    #[test]
+    fn a_stale_result_counts_as_not_run_and_shows_why() {
+        use manual::Status::{Failed, Passed};
+        let changed = with_manual(FEATURE, &[("A-3", None, Passed, "2.0", false)]);
+        let case = &changed.cases[2];
+        assert_eq!(case.outcome, Outcome::Stale);
+        assert_eq!(
+            case.executions[0].manual.as_ref().unwrap().label(),
+            "passed (stale: case changed)"
+        );
+        let shop = row(&changed, "SHOP").counts;
+        assert_eq!((shop.passed, shop.not_run, shop.stale), (3, 1, 1));
+        assert_eq!(changed.totals.manual.stale, 1);
+
+        let other = with_manual(FEATURE, &[("A-3", None, Failed, "1.0", true)]);
+        assert_eq!(other.cases[2].outcome, Outcome::Stale);
+        let manual = other.cases[2].executions[0].manual.as_ref().unwrap();
+        assert_eq!(
+            (manual.release.as_str(), manual.label()),
+            ("1.0", "failed (stale: other release)".to_owned())
+        );
+        assert_eq!(row(&other, "SHOP").counts.failed, 1, "only the runner's failure");
+
+        let none = with_manual(FEATURE, &[]);
+        assert_eq!(none.cases[2].outcome, Outcome::NotRun);
+        assert_eq!(none.totals.manual.not_run, 1);
+    }
+
+    #[test]
+    fn a_case_awaiting_automation_counts_a_tester_s_result() {
+        use manual::Status::Passed;
+        let definitions = |kind, pattern: &str| crate::registry::Definition {
+            kind,
+            pattern: pattern.into(),
+            location: None,
+        };
+        let registry = Registry::from_definitions(vec![
+            definitions(crate::model::StepKind::Given, "^a cart$"),
+            definitions(crate::model::StepKind::Given, "^a (visa|amex)$"),
+            definitions(crate::model::StepKind::Then, "^it is paid$"),
+        ])
+        .unwrap();
+        let conventions = TagConventions::default();
+        let feature = parse::parse_str(FEATURE, Arc::from(Path::new("t.feature"))).unwrap();
+        let suite = crate::model::Suite {
+            features: vec![suite::classify(feature, &conventions)],
+            failures: Vec::new(),
+        };
+        let refuses = suite.features[0].cases[1].clone();
+        let mut ledger = Ledger::empty("2.0");
+        ledger.current.results.push(manual::ManualResult {
+            case: "A-2".into(),
+            row: None,
+            status: Passed,
+            actual: String::new(),
+            defect: None,
+            tester: "tess".into(),
+            at: "2024-05-01T09:30:00Z".into(),
+            case_hash: manual::case_hash(&refuses, &refuses.executions[0]),
+        });
+        // "it is refused" has no definition: A-2 waits for its script; nothing ran it.
+        let matrix = build(&suite, None, Some(&registry), &RunRecord::default(), Some(&ledger));
+        let case = &matrix.cases[1];
+        assert!(case.awaiting_automation && case.unbound);
+        assert_eq!(case.outcome, Outcome::Passed);
+        assert_eq!(matrix.totals.unbound_steps, 1, "its step still has no script");
+        assert_eq!(
+            (matrix.totals.manual.executions, matrix.totals.manual.awaiting_automation),
+            (2, 1)
+        );
+        assert!(!matrix.cases[0].awaiting_automation);
+    }
 }
