@@ -894,7 +894,10 @@ mod tests {
         let case = &passed.cases[2];
         assert_eq!(case.outcome, Outcome::Passed);
         let manual = case.executions[0].manual.as_ref().unwrap();
-        assert_eq!((manual.tester.as_str(), manual.label()), ("tess", "passed".to_owned()));
+        assert_eq!(
+            (manual.tester.as_str(), manual.label()),
+            ("tess", "passed".to_owned())
+        );
         assert_eq!(
             row(&passed, "SHOP").counts,
             Counts {
@@ -932,7 +935,10 @@ mod tests {
             .replace("@A-2 @req:PAY-2", "@A-2")
             .replace("@A-3 @manual @req:UX-1", "@A-3 @manual @req:PAY-2");
         let only_manual = with_manual(&only_manual, &[("A-3", None, Passed, "2.0", true)]);
-        assert_eq!(row(&only_manual, "PAY-2").status, RequirementStatus::Passing);
+        assert_eq!(
+            row(&only_manual, "PAY-2").status,
+            RequirementStatus::Passing
+        );
         let failed = with_manual(&only_manual_text(), &[("A-3", None, Failed, "2.0", true)]);
         assert_eq!(row(&failed, "PAY-2").status, RequirementStatus::Failing);
 
@@ -969,7 +975,11 @@ mod tests {
             (manual.release.as_str(), manual.label()),
             ("1.0", "failed (stale: other release)".to_owned())
         );
-        assert_eq!(row(&other, "SHOP").counts.failed, 1, "only the runner's failure");
+        assert_eq!(
+            row(&other, "SHOP").counts.failed,
+            1,
+            "only the runner's failure"
+        );
 
         let none = with_manual(FEATURE, &[]);
         assert_eq!(none.cases[2].outcome, Outcome::NotRun);
@@ -1009,13 +1019,25 @@ mod tests {
             case_hash: manual::case_hash(&refuses, &refuses.executions[0]),
         });
         // "it is refused" has no definition: A-2 waits for its script; nothing ran it.
-        let matrix = build(&suite, None, Some(&registry), &RunRecord::default(), Some(&ledger));
+        let matrix = build(
+            &suite,
+            None,
+            Some(&registry),
+            &RunRecord::default(),
+            Some(&ledger),
+        );
         let case = &matrix.cases[1];
         assert!(case.awaiting_automation && case.unbound);
         assert_eq!(case.outcome, Outcome::Passed);
-        assert_eq!(matrix.totals.unbound_steps, 1, "its step still has no script");
         assert_eq!(
-            (matrix.totals.manual.executions, matrix.totals.manual.awaiting_automation),
+            matrix.totals.unbound_steps, 1,
+            "its step still has no script"
+        );
+        assert_eq!(
+            (
+                matrix.totals.manual.executions,
+                matrix.totals.manual.awaiting_automation
+            ),
             (2, 1)
         );
         assert!(!matrix.cases[0].awaiting_automation);
