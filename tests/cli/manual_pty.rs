@@ -25,6 +25,16 @@ fn session(dir: &Path) -> PtySession {
 
 const RESULT: &str = "Result [p/f/b/s/q]: ";
 
+/// What a saved answer says: case, row, status, actual result, defect, tester.
+type Answer<'a> = (
+    &'a str,
+    Option<usize>,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    &'a str,
+);
+
 fn results(dir: &Path) -> casebook::manual::ResultsFile {
     let file = dir.join("manual-results/1.0.toml");
     casebook::manual::results::load(&file, "1.0").expect("the results file reads")
@@ -80,7 +90,7 @@ fn answers_survive_a_kill_and_the_next_session_resumes_at_the_next_case() {
     drop(p);
 
     let saved = results(dir);
-    let answers: Vec<(&str, Option<usize>, &str, &str, Option<&str>, &str)> = saved
+    let answers: Vec<Answer<'_>> = saved
         .results
         .iter()
         .map(|r| {
