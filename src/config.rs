@@ -76,6 +76,9 @@ pub struct Config {
     pub requirements_explicit: bool,
     /// Where reports are written (`report-dir` = `"target/casebook"`).
     pub report_dir: PathBuf,
+    /// Where testers' results of manual cases are kept, one file per release
+    /// (`manual-results` = `"manual-results"`).
+    pub manual_results: PathBuf,
     /// How tags are read.
     pub tags: TagConventions,
     /// The lint settings.
@@ -238,6 +241,7 @@ struct RawConfig {
     features: Option<String>,
     requirements: Option<String>,
     report_dir: Option<String>,
+    manual_results: Option<String>,
     #[serde(default)]
     tags: RawTags,
     #[serde(default)]
@@ -303,6 +307,7 @@ impl Config {
             requirements: root.join("requirements.toml"),
             requirements_explicit: false,
             report_dir: root.join("target/casebook"),
+            manual_results: root.join("manual-results"),
             tags: TagConventions::default(),
             lint: LintSettings::default(),
             run: RunSettings::default(),
@@ -356,6 +361,9 @@ impl Config {
         }
         if let Some(report_dir) = raw.report_dir {
             config.report_dir = root.join(report_dir);
+        }
+        if let Some(manual_results) = raw.manual_results {
+            config.manual_results = root.join(manual_results);
         }
 
         let pattern = |value: Spanned<String>, key: &str| {
@@ -501,6 +509,7 @@ mod tests {
         assert_eq!(shipped.features, defaults.features);
         assert_eq!(shipped.requirements, defaults.requirements);
         assert_eq!(shipped.report_dir, defaults.report_dir);
+        assert_eq!(shipped.manual_results, defaults.manual_results);
         assert_eq!(
             shipped.tags.case_id.as_str(),
             defaults.tags.case_id.as_str()
@@ -531,6 +540,7 @@ mod tests {
             features = "specs"
             requirements = "reqs.toml"
             report-dir = "out"
+            manual-results = "results"
             [tags]
             case-id = "TEST_[A-Z]+-[0-9]+"
             requirement = "REQ_(.+)"
@@ -548,6 +558,7 @@ mod tests {
         assert_eq!(config.features, Path::new("/project/specs"));
         assert!(config.requirements_explicit);
         assert_eq!(config.report_dir, Path::new("/project/out"));
+        assert_eq!(config.manual_results, Path::new("/project/results"));
         assert!(config.tags.is_case_id("TEST_ABC-1"));
         assert_eq!(config.tags.requirement_id("REQ_ABC-2"), Some("ABC-2"));
         assert_eq!(config.tags.manual, "by-hand");

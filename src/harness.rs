@@ -278,8 +278,14 @@ impl Harness {
         })?;
 
         write_record(&report_dir, &record)?;
-        let matrix =
-            crate::trace::build(&project.suite, project.catalog(), Some(&registry), &record);
+        let manual = manual_ledger(&project.config, record.release.as_deref());
+        let matrix = crate::trace::build(
+            &project.suite,
+            project.catalog(),
+            Some(&registry),
+            &record,
+            Some(&manual),
+        );
         let attachments = crate::render::AttachmentFiles::read(&report_dir, &record);
         crate::render::write_all(
             &report_dir,
@@ -402,8 +408,20 @@ fn write_record(report_dir: &Path, record: &RunRecord) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The testers' results that count for a run labelled `release`: those of
+/// `manual-results/<release>.toml` (see [`crate::manual::results_release`]). A results file
+/// that cannot be read is named, and the run goes on without it.
+pub fn manual_ledger(config: &Config, release: Option<&str>) -> crate::manual::Ledger {
+    let release = crate::manual::results_release(release);
+    let ledger = crate::manual::Ledger::load(&config.manual_results, &release);
+    for problem in &ledger.problems {
+        eprintln!("warning: skipped a manual results file that cannot be read: {problem}");
+    }
+    ledger
+}
+
 /// The trimmed output of a git command in `dir`, if git is there and succeeds.
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> Option<String> {
     let output = std::process::Command::new("git")
         .args(args)
         .current_dir(dir)

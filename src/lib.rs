@@ -8,6 +8,8 @@
 //! features/*.feature ─ parse ─▶ Feature ─ suite ─▶ Suite (cases, IDs, requirements, modes)
 //! requirements.toml ─ catalog ─▶ Catalog
 //! Suite + Catalog + config ─ lint ─▶ Diagnostics ─ lint::format ─▶ human · JSON · GitHub
+//! manual-results/ ─ manual ─▶ Manual outcomes (per case, release, content hash)
+//! Suite + Catalog + Bindings + RunRecord + Manual ─ trace ─▶ TraceMatrix ─ render ─▶ reports
 //! ```
 //!
 //! [`project`] ties the stages together the way `casebook.toml` ([`config`]) says.
@@ -19,6 +21,7 @@ pub mod config;
 pub mod harness;
 pub mod lint;
 pub mod location;
+pub mod manual;
 pub mod model;
 pub mod output;
 pub mod parse;

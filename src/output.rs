@@ -1,4 +1,4 @@
-//! Writing report files whole or not at all.
+//! Writing report files whole or not at all, and records that must survive a crash.
 
 use std::io::Write;
 use std::path::Path;
@@ -7,6 +7,19 @@ use std::path::Path;
 /// so that a reader never sees half a report, even if the process dies midway.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_with(path, |out| out.write_all(bytes))
+}
+
+/// Like [`write_atomic`], and durable: once it returns, the new file survives a crash or a
+/// power cut, because the file's data and the directory entry the rename changed are both
+/// synced. For what cannot be produced again, such as a tester's recorded answers; reports can
+/// always be rendered again, so they skip the directory's sync.
+pub fn write_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic(path, bytes)?;
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::File::open(dir)?.sync_all()
 }
 
 /// Like [`write_atomic`], for output that is produced while it is written (a large JSON
@@ -51,5 +64,7 @@ mod tests {
             std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
             1
         );
+        write_durable(&path, b"three").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "three");
     }
 }

@@ -1,7 +1,9 @@
-//! Stage: trace — suite + catalog + bindings + run record → the [`TraceMatrix`].
+//! Stage: trace — suite + catalog + bindings + run record + manual results → the
+//! [`TraceMatrix`].
 //!
 //! Pure data: requirement → cases → scripts (the step definitions each case uses) → the
-//! latest outcome of every execution, with counts per requirement rolled up through the
+//! latest outcome of every execution (the runner's, or a tester's for manual cases and for
+//! automated cases awaiting automation), with counts per requirement rolled up through the
 //! `parent` hierarchy and a status that answers the three questions of a release review:
 //! which requirements are covered, which cases are automated and which manual, which failed.
 //! Every report is a view of this matrix and the run record.
@@ -11,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Risk};
+use crate::manual::{self, Ledger, Validity};
 use crate::model::{Mode, Suite};
 use crate::record::{RunRecord, Status};
 use crate::registry::{Binding, Registry, bind_execution};
@@ -30,6 +33,8 @@ pub struct TraceMatrix {
     pub cases: Vec<CaseRow>,
     /// The suite's totals.
     pub totals: Totals,
+    /// The release whose manual results count (`None` when none were read).
+    pub manual_release: Option<String>,
 }
 
 /// How a requirement stands.
@@ -76,8 +81,13 @@ pub struct Counts {
     pub failed: usize,
     /// Executions with an unbound or ambiguous step.
     pub unbound: usize,
-    /// Executions not run: manual, not selected, or skipped.
+    /// Executions not run: manual without a valid result, not selected, or skipped.
     pub not_run: usize,
+    /// Of `not_run`, manual executions a tester found blocked.
+    pub blocked: usize,
+    /// Of `not_run`, manual executions whose result is stale (another release, or the case
+    /// changed since).
+    pub stale: usize,
 }
 
 impl Counts {
@@ -93,6 +103,14 @@ impl Counts {
                 Outcome::Failed => self.failed += 1,
                 Outcome::Unbound | Outcome::Ambiguous => self.unbound += 1,
                 Outcome::Skipped | Outcome::NotRun => self.not_run += 1,
+                Outcome::Blocked => {
+                    self.not_run += 1;
+                    self.blocked += 1;
+                }
+                Outcome::Stale => {
+                    self.not_run += 1;
+                    self.stale += 1;
+                }
             }
         }
     }
@@ -143,7 +161,12 @@ pub enum Outcome {
     Ambiguous,
     /// Selected but not run to the end (a dry run, a skipped step).
     Skipped,
-    /// Not part of the run: manual, or not selected.
+    /// A tester could not run it.
+    Blocked,
+    /// A tester's result that no longer counts: recorded for another release, or before the
+    /// case's steps changed.
+    Stale,
+    /// Not part of the run: manual without a result, or not selected.
     NotRun,
 }
 
@@ -170,6 +193,8 @@ impl Outcome {
             Outcome::Unbound => "unbound",
             Outcome::Ambiguous => "ambiguous",
             Outcome::Skipped => "skipped",
+            Outcome::Blocked => "blocked",
+            Outcome::Stale => "stale",
             Outcome::NotRun => "not run",
         }
     }
@@ -196,6 +221,9 @@ pub struct CaseRow {
     pub scripts: Vec<Script>,
     /// Whether a step of it has no definition.
     pub unbound: bool,
+    /// An automated case with a step that has no single definition: it is in the testers'
+    /// queue until its script is written.
+    pub awaiting_automation: bool,
     /// Every execution with its latest outcome.
     pub executions: Vec<ExecutionOutcome>,
     /// The case's outcome: the worst of its executions.
@@ -220,6 +248,57 @@ pub struct ExecutionOutcome {
     pub outcome: Outcome,
     /// The index in [`RunRecord::executions`], when the run has it.
     pub record: Option<usize>,
+    /// A tester's latest result, for a manual case or one awaiting automation.
+    pub manual: Option<ManualOutcome>,
+}
+
+/// A tester's latest result of one execution, and what it is worth for the release reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ManualOutcome {
+    /// What the tester found.
+    pub status: manual::Status,
+    /// Whether it counts: valid, or stale and why.
+    pub validity: Validity,
+    /// The release it was recorded for.
+    pub release: String,
+    /// Who ran it.
+    pub tester: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// What actually happened.
+    pub actual: String,
+    /// The defect raised.
+    pub defect: Option<String>,
+}
+
+impl ManualOutcome {
+    /// The words reports show: `passed`, or `failed (stale: case changed)`.
+    pub fn label(&self) -> String {
+        match self.validity {
+            Validity::Valid => self.status.as_str().to_owned(),
+            other => format!("{} ({})", self.status, other.label()),
+        }
+    }
+}
+
+/// The testers' side of the suite: every execution of the manual queue (manual cases and
+/// automated ones awaiting automation) by its manual outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ManualCounts {
+    /// Executions in the queue.
+    pub executions: usize,
+    /// Of `executions`, those of automated cases awaiting automation.
+    pub awaiting_automation: usize,
+    /// With a valid passed result.
+    pub passed: usize,
+    /// With a valid failed result.
+    pub failed: usize,
+    /// With a valid blocked result.
+    pub blocked: usize,
+    /// With a stale result only.
+    pub stale: usize,
+    /// With no result.
+    pub not_run: usize,
 }
 
 /// The suite's totals.
@@ -241,15 +320,20 @@ pub struct Totals {
     pub unbound_steps: usize,
     /// Catalog requirements per status.
     pub by_status: [(RequirementStatus, usize); 5],
+    /// The manual queue by outcome.
+    pub manual: ManualCounts,
 }
 
 /// Builds the matrix. `registry` gives the scripts of cases that did not run; without it,
-/// only the step definitions the run reported are known.
+/// only the step definitions the run reported are known. `manual` gives the testers'
+/// results: a valid one is the outcome of a manual execution, and of an automated one that
+/// could not run for want of a single step definition (its steps still count as unbound).
 pub fn build(
     suite: &Suite,
     catalog: Option<&Catalog>,
     registry: Option<&Registry>,
     record: &RunRecord,
+    manual: Option<&Ledger>,
 ) -> TraceMatrix {
     let in_record: HashMap<(&str, usize, Option<usize>), usize> = record
         .executions
@@ -265,6 +349,7 @@ pub fn build(
 
     let mut bound_places = BTreeSet::new();
     let mut unbound_places = BTreeSet::new();
+    let mut manual_counts = ManualCounts::default();
     let mut cases = Vec::new();
     for (feature, case) in suite.cases() {
         let file = feature.path.display().to_string();
@@ -272,12 +357,14 @@ pub fn build(
         // Definitions by index while binding: one `Script` per definition, not per step.
         let mut definitions = BTreeSet::new();
         let mut unbound = false;
+        let mut awaiting_automation = false;
         let mut executions = Vec::new();
         for (index, execution) in case.executions.iter().enumerate() {
             let row = execution.row.as_ref().map(|_| index + 1);
             let record_index = in_record
                 .get(&(file.as_str(), case.location.line, row))
                 .copied();
+            let mut execution_unbound = false;
             if let Some(registry) = registry {
                 for (bound, step) in bind_execution(registry, case, execution)
                     .into_iter()
@@ -293,6 +380,7 @@ pub fn build(
                         }
                         Binding::Unbound | Binding::Ambiguous(_) => {
                             unbound = true;
+                            execution_unbound = true;
                             if case.mode == Mode::Automated {
                                 unbound_places.insert(place);
                             }
@@ -309,14 +397,58 @@ pub fn build(
                     }
                 }
             }
-            let outcome = match (case.mode, record_index) {
+            let run_outcome = match (case.mode, record_index) {
                 (Mode::Manual, _) | (_, None) => Outcome::NotRun,
                 (Mode::Automated, Some(i)) => record.executions[i].status.into(),
             };
+            let awaiting = case.mode == Mode::Automated
+                && (execution_unbound
+                    || matches!(run_outcome, Outcome::Unbound | Outcome::Ambiguous));
+            awaiting_automation |= awaiting;
+            let in_queue = case.mode == Mode::Manual || awaiting;
+            let manual_outcome = match (manual, &case.id) {
+                (Some(ledger), Some(id)) if in_queue => ledger
+                    .latest(&id.0, row, &manual::case_hash(case, execution))
+                    .map(|latest| ManualOutcome {
+                        status: latest.result.status,
+                        validity: latest.validity,
+                        release: latest.release.to_owned(),
+                        tester: latest.result.tester.clone(),
+                        at: latest.result.at.clone(),
+                        actual: latest.result.actual.clone(),
+                        defect: latest.result.defect.clone(),
+                    }),
+                _ => None,
+            };
+            let outcome = match &manual_outcome {
+                Some(m) if m.validity.is_valid() => match m.status {
+                    manual::Status::Passed => Outcome::Passed,
+                    manual::Status::Failed => Outcome::Failed,
+                    manual::Status::Blocked => Outcome::Blocked,
+                },
+                // A stale result proves nothing; a case awaiting automation keeps what the
+                // run said of it.
+                Some(_) if case.mode == Mode::Manual => Outcome::Stale,
+                _ => run_outcome,
+            };
+            if in_queue {
+                manual_counts.executions += 1;
+                if awaiting {
+                    manual_counts.awaiting_automation += 1;
+                }
+                match (&manual_outcome, outcome) {
+                    (Some(m), _) if !m.validity.is_valid() => manual_counts.stale += 1,
+                    (Some(_), Outcome::Passed) => manual_counts.passed += 1,
+                    (Some(_), Outcome::Failed) => manual_counts.failed += 1,
+                    (Some(_), Outcome::Blocked) => manual_counts.blocked += 1,
+                    _ => manual_counts.not_run += 1,
+                }
+            }
             executions.push(ExecutionOutcome {
                 row,
                 outcome,
                 record: record_index,
+                manual: manual_outcome,
             });
         }
         if let Some(registry) = registry {
@@ -339,6 +471,7 @@ pub fn build(
             requirements: case.requirements.iter().map(|r| r.id.0.clone()).collect(),
             scripts: scripts.into_iter().collect(),
             unbound,
+            awaiting_automation,
             executions,
             outcome,
         });
@@ -384,12 +517,14 @@ pub fn build(
                 catalog_rows.iter().filter(|r| r.status == status).count(),
             )
         }),
+        manual: manual_counts,
     };
     TraceMatrix {
         format_version: FORMAT_VERSION,
         requirements,
         cases,
         totals,
+        manual_release: manual.map(|ledger| ledger.release.clone()),
     }
 }
 
@@ -399,10 +534,12 @@ fn worst(outcomes: impl Iterator<Item = Outcome>) -> Outcome {
         Outcome::Failed => 0,
         Outcome::Ambiguous => 1,
         Outcome::Unbound => 2,
-        Outcome::Skipped => 3,
-        Outcome::NotRun => 4,
-        Outcome::Flaky => 5,
-        Outcome::Passed => 6,
+        Outcome::Blocked => 3,
+        Outcome::Skipped => 4,
+        Outcome::Stale => 5,
+        Outcome::NotRun => 6,
+        Outcome::Flaky => 7,
+        Outcome::Passed => 8,
     };
     outcomes.min_by_key(|o| rank(*o)).unwrap_or(Outcome::NotRun)
 }
@@ -613,7 +750,7 @@ mod tests {
             ],
             ..RunRecord::default()
         };
-        build(&suite, Some(&catalog), None, &record)
+        build(&suite, Some(&catalog), None, &record, None)
     }
 
     fn row<'m>(matrix: &'m TraceMatrix, id: &str) -> &'m RequirementRow {
@@ -657,7 +794,9 @@ mod tests {
                 passed: 3,
                 failed: 1,
                 unbound: 0,
-                not_run: 1
+                not_run: 1,
+                blocked: 0,
+                stale: 0,
             }
         );
         assert_eq!(row(&matrix, "PAY-1").depth, 1);
@@ -682,5 +821,225 @@ mod tests {
         assert_eq!((totals.requirements, totals.covered), (5, 4));
         assert_eq!(totals.covered_percent, 80.0);
         assert_eq!((totals.counts.automated, totals.counts.manual), (3, 1));
+    }
+
+    /// The matrix of [`FEATURE`] with testers' results for release 2.0: `answers` are
+    /// (case, row, status, release, whether recorded against the case's current steps).
+    fn with_manual(
+        text: &str,
+        answers: &[(&str, Option<usize>, manual::Status, &str, bool)],
+    ) -> TraceMatrix {
+        let conventions = TagConventions::default();
+        let feature = parse::parse_str(text, Arc::from(Path::new("t.feature"))).unwrap();
+        let suite = crate::model::Suite {
+            features: vec![suite::classify(feature, &conventions)],
+            failures: Vec::new(),
+        };
+        let catalog = catalog::from_str(CATALOG, Arc::from(Path::new("r.toml")))
+            .catalog
+            .unwrap();
+        let hash = |id: &str, row: Option<usize>| {
+            let case = suite
+                .cases()
+                .map(|(_, c)| c)
+                .find(|c| c.id.as_ref().is_some_and(|i| i.0 == id))
+                .unwrap();
+            manual::case_hash(case, &case.executions[row.map_or(0, |r| r - 1)])
+        };
+        let mut ledger = Ledger::empty("2.0");
+        ledger.current.release = "2.0".into();
+        let mut other = manual::ResultsFile {
+            release: "1.0".into(),
+            ..Default::default()
+        };
+        for &(case, row, status, release, current) in answers {
+            let result = manual::ManualResult {
+                case: case.into(),
+                row,
+                status,
+                actual: String::new(),
+                defect: None,
+                tester: "tess".into(),
+                at: "2024-05-01T09:30:00Z".into(),
+                case_hash: if current {
+                    hash(case, row)
+                } else {
+                    format!("sha256:{}", "0".repeat(64))
+                },
+            };
+            if release == "2.0" {
+                ledger.current.results.push(result);
+            } else {
+                other.results.push(result);
+            }
+        }
+        ledger.others.push(other);
+        let record = RunRecord {
+            executions: vec![
+                execution(4, None, Status::Passed),
+                execution(9, None, Status::Failed),
+                execution(19, Some(1), Status::Passed),
+                execution(19, Some(2), Status::Flaky),
+            ],
+            ..RunRecord::default()
+        };
+        build(&suite, Some(&catalog), None, &record, Some(&ledger))
+    }
+
+    #[test]
+    fn manual_results_count_in_the_matrix() {
+        use manual::Status::{Blocked, Failed, Passed};
+        // A-3 is the manual case, covering UX-1 (critical) and the epic SHOP.
+        let passed = with_manual(FEATURE, &[("A-3", None, Passed, "2.0", true)]);
+        let case = &passed.cases[2];
+        assert_eq!(case.outcome, Outcome::Passed);
+        let manual = case.executions[0].manual.as_ref().unwrap();
+        assert_eq!(
+            (manual.tester.as_str(), manual.label()),
+            ("tess", "passed".to_owned())
+        );
+        assert_eq!(
+            row(&passed, "SHOP").counts,
+            Counts {
+                cases: 4,
+                automated: 3,
+                manual: 1,
+                passed: 4,
+                failed: 1,
+                unbound: 0,
+                not_run: 0,
+                blocked: 0,
+                stale: 0,
+            },
+            "the tester's pass counts next to the runner's"
+        );
+        assert_eq!(
+            row(&passed, "UX-1").status,
+            RequirementStatus::PolicyViolation,
+            "a critical requirement still needs an automated case"
+        );
+        assert_eq!(
+            passed.totals.manual,
+            ManualCounts {
+                executions: 1,
+                passed: 1,
+                ..ManualCounts::default()
+            }
+        );
+
+        // Without the policy, a requirement proven by hand only is passing.
+        let normal = FEATURE.replace("@A-3 @manual @req:UX-1", "@A-3 @manual @req:PAY-2");
+        let normal = with_manual(&normal, &[("A-3", None, Passed, "2.0", true)]);
+        assert_eq!(row(&normal, "PAY-2").counts.passed, 1);
+        let only_manual = FEATURE
+            .replace("@A-2 @req:PAY-2", "@A-2")
+            .replace("@A-3 @manual @req:UX-1", "@A-3 @manual @req:PAY-2");
+        let only_manual = with_manual(&only_manual, &[("A-3", None, Passed, "2.0", true)]);
+        assert_eq!(
+            row(&only_manual, "PAY-2").status,
+            RequirementStatus::Passing
+        );
+        let failed = with_manual(&only_manual_text(), &[("A-3", None, Failed, "2.0", true)]);
+        assert_eq!(row(&failed, "PAY-2").status, RequirementStatus::Failing);
+
+        let blocked = with_manual(FEATURE, &[("A-3", None, Blocked, "2.0", true)]);
+        assert_eq!(blocked.cases[2].outcome, Outcome::Blocked);
+        let shop = row(&blocked, "SHOP").counts;
+        assert_eq!((shop.passed, shop.not_run, shop.blocked), (3, 1, 1));
+    }
+
+    fn only_manual_text() -> String {
+        FEATURE
+            .replace("@A-2 @req:PAY-2", "@A-2")
+            .replace("@A-3 @manual @req:UX-1", "@A-3 @manual @req:PAY-2")
+    }
+
+    #[test]
+    fn a_stale_result_counts_as_not_run_and_shows_why() {
+        use manual::Status::{Failed, Passed};
+        let changed = with_manual(FEATURE, &[("A-3", None, Passed, "2.0", false)]);
+        let case = &changed.cases[2];
+        assert_eq!(case.outcome, Outcome::Stale);
+        assert_eq!(
+            case.executions[0].manual.as_ref().unwrap().label(),
+            "passed (stale: case changed)"
+        );
+        let shop = row(&changed, "SHOP").counts;
+        assert_eq!((shop.passed, shop.not_run, shop.stale), (3, 1, 1));
+        assert_eq!(changed.totals.manual.stale, 1);
+
+        let other = with_manual(FEATURE, &[("A-3", None, Failed, "1.0", true)]);
+        assert_eq!(other.cases[2].outcome, Outcome::Stale);
+        let manual = other.cases[2].executions[0].manual.as_ref().unwrap();
+        assert_eq!(
+            (manual.release.as_str(), manual.label()),
+            ("1.0", "failed (stale: other release)".to_owned())
+        );
+        assert_eq!(
+            row(&other, "SHOP").counts.failed,
+            1,
+            "only the runner's failure"
+        );
+
+        let none = with_manual(FEATURE, &[]);
+        assert_eq!(none.cases[2].outcome, Outcome::NotRun);
+        assert_eq!(none.totals.manual.not_run, 1);
+    }
+
+    #[test]
+    fn a_case_awaiting_automation_counts_a_tester_s_result() {
+        use manual::Status::Passed;
+        let definitions = |kind, pattern: &str| crate::registry::Definition {
+            kind,
+            pattern: pattern.into(),
+            location: None,
+        };
+        let registry = Registry::from_definitions(vec![
+            definitions(crate::model::StepKind::Given, "^a cart$"),
+            definitions(crate::model::StepKind::Given, "^a (visa|amex)$"),
+            definitions(crate::model::StepKind::Then, "^it is paid$"),
+        ])
+        .unwrap();
+        let conventions = TagConventions::default();
+        let feature = parse::parse_str(FEATURE, Arc::from(Path::new("t.feature"))).unwrap();
+        let suite = crate::model::Suite {
+            features: vec![suite::classify(feature, &conventions)],
+            failures: Vec::new(),
+        };
+        let refuses = suite.features[0].cases[1].clone();
+        let mut ledger = Ledger::empty("2.0");
+        ledger.current.results.push(manual::ManualResult {
+            case: "A-2".into(),
+            row: None,
+            status: Passed,
+            actual: String::new(),
+            defect: None,
+            tester: "tess".into(),
+            at: "2024-05-01T09:30:00Z".into(),
+            case_hash: manual::case_hash(&refuses, &refuses.executions[0]),
+        });
+        // "it is refused" has no definition: A-2 waits for its script; nothing ran it.
+        let matrix = build(
+            &suite,
+            None,
+            Some(&registry),
+            &RunRecord::default(),
+            Some(&ledger),
+        );
+        let case = &matrix.cases[1];
+        assert!(case.awaiting_automation && case.unbound);
+        assert_eq!(case.outcome, Outcome::Passed);
+        assert_eq!(
+            matrix.totals.unbound_steps, 1,
+            "its step still has no script"
+        );
+        assert_eq!(
+            (
+                matrix.totals.manual.executions,
+                matrix.totals.manual.awaiting_automation
+            ),
+            (2, 1)
+        );
+        assert!(!matrix.cases[0].awaiting_automation);
     }
 }

@@ -6,6 +6,7 @@
 mod demo;
 mod gherkin;
 mod lint;
+mod manual;
 mod report;
 mod trace;
 
@@ -88,6 +89,18 @@ enum Command {
         casebook trace PAY-CC-014    the requirements a case proves, its scripts and outcomes")]
     Trace(trace::Args),
 
+    /// Manual test cases: the queue, a tester's session, recorded results and checklists.
+    ///
+    /// Results go to `manual-results/<release>.toml` and count in the traceability matrix
+    /// and every report, next to the runner's outcomes.
+    #[command(after_help = "Examples:\n  \
+        casebook manual list                              the queue and each case's last result\n  \
+        casebook manual run --tester alice                answer the cases one by one; run again to resume\n  \
+        casebook manual record UX-BR-001 --status failed --actual 'logo blurred' --defect https://bugs.example/42\n  \
+        casebook manual export --format csv -o sheet.csv  a checklist to fill in a spreadsheet\n  \
+        casebook manual import sheet.csv                  read the filled sheet back")]
+    Manual(manual::Args),
+
     /// Serve the demo shop, the system under test of casebook's own test cases.
     Demo(demo::Args),
 
@@ -123,6 +136,9 @@ pub fn main() -> ExitCode {
         }
         Command::Trace(args) => {
             load_config(cli.config.as_deref()).and_then(|config| trace::exec(&args, config))
+        }
+        Command::Manual(args) => {
+            load_config(cli.config.as_deref()).and_then(|config| manual::exec(&args, config))
         }
         Command::Demo(args) => demo::exec(&args),
         Command::Gherkin(args) => gherkin::exec(&args),

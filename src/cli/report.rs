@@ -20,6 +20,9 @@ pub struct Args {
     /// The directory of the feature files the run executed (default: `features`).
     #[arg(long, value_name = "DIR")]
     features: Option<std::path::PathBuf>,
+    /// The release whose manual results the reports count (default: the run's release).
+    #[arg(long, value_name = "LABEL", env = "CASEBOOK_RELEASE")]
+    release: Option<String>,
 }
 
 pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
@@ -50,11 +53,16 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
         config.features = features.clone();
     }
     let project = Project::load(config, &[]).context("failed to load the project")?;
+    let manual = casebook::harness::manual_ledger(
+        &project.config,
+        args.release.as_deref().or(record.release.as_deref()),
+    );
     let matrix = casebook::trace::build(
         &project.suite,
         project.catalog(),
         project.registry.as_ref(),
         &record,
+        Some(&manual),
     );
     let attachments = casebook::render::AttachmentFiles::read(&report_dir, &record);
     let inputs = casebook::render::Inputs {

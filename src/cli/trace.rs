@@ -14,10 +14,14 @@ use super::exit;
 pub struct Args {
     /// A requirement ID (`PAY-7`) or a case ID (`PAY-CC-014`, with or without `@`).
     id: String,
+    /// The release whose manual results count (default: the last run's, else `git describe`).
+    #[arg(long, value_name = "LABEL", env = "CASEBOOK_RELEASE")]
+    release: Option<String>,
 }
 
 pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
     let run_json = config.report_dir.join("run.json");
+    let root = config.root.clone();
     let project = Project::load(config, &[]).context("failed to load the project")?;
     // Without a run yet, the chain is still there; every outcome is "not run".
     let record = match std::fs::read_to_string(&run_json) {
@@ -34,11 +38,19 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
             return Err(err).with_context(|| format!("cannot read `{}`", run_json.display()));
         }
     };
+    let release = match (&args.release, &record.release) {
+        (Some(release), _) => release.clone(),
+        (None, Some(release)) => release.clone(),
+        // Before any run: the release the manual commands record for.
+        (None, None) => casebook::manual::release(None, &root),
+    };
+    let manual = casebook::harness::manual_ledger(&project.config, Some(&release));
     let matrix = casebook::trace::build(
         &project.suite,
         project.catalog(),
         project.registry.as_ref(),
         &record,
+        Some(&manual),
     );
     match casebook::render::trace::chain(&matrix, &args.id) {
         Some(text) => {

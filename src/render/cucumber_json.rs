@@ -16,8 +16,8 @@
 //!
 //! The record keeps the duration of each execution, not of each step, so steps carry no
 //! `duration` (it is optional). A passed execution lists no steps in the record: they come
-//! from the suite, passed; a skipped one's are skipped. Manual cases are not executed and are
-//! left out.
+//! from the suite, passed; a skipped one's are skipped. Manual cases are there too, as
+//! scenarios with the tester's latest result (see [`add_manual`]).
 //!
 //! Beyond the canonical schema of cucumber/cucumber-json-schema, which describes what its
 //! converter normalises documents to rather than what any Cucumber writes, the document has
@@ -42,7 +42,9 @@ pub fn cucumber_json(inputs: &Inputs<'_>, out: &mut dyn Write) -> io::Result<()>
     let attachments = inputs.attachments;
     let index = steps::Index::new(inputs.suite);
     let redactor = steps::redactor(inputs.config);
-    let features = steps::by_file(inputs.record).into_iter().map(|executions| {
+    // Manual executions, by feature file: each joins its file's feature, after the run's.
+    let manual = std::cell::RefCell::new(manual_features(inputs, &index, &redactor));
+    let run = steps::by_file(inputs.record).into_iter().map(|executions| {
         let first = &executions[0];
         let feature = index.find(first).map(|l| l.feature);
         let id = slug(&first.feature);
@@ -59,6 +61,10 @@ pub fn cucumber_json(inputs: &Inputs<'_>, out: &mut dyn Write) -> io::Result<()>
                 attachments,
             ));
         }
+        let mut manual = manual.borrow_mut();
+        if let Some(at) = manual.iter().position(|m| m.uri == first.file) {
+            elements.extend(manual.remove(at).elements);
+        }
         Feature {
             uri: first.file.clone(),
             id,
@@ -70,9 +76,190 @@ pub fn cucumber_json(inputs: &Inputs<'_>, out: &mut dyn Write) -> io::Result<()>
             elements,
         }
     });
+    // The run's features are built (and take their manual executions) before the files
+    // with manual executions only are written.
     let mut serializer = serde_json::Serializer::pretty(&mut *out);
-    serializer.collect_seq(features)?;
+    serializer.collect_seq(run.chain(std::iter::from_fn(|| {
+        let mut manual = manual.borrow_mut();
+        (!manual.is_empty()).then(|| manual.remove(0))
+    })))?;
     out.write_all(b"\n")
+}
+
+/// Adds a scenario for every execution of a manual case (and of a case awaiting automation
+/// that the run did not select but a tester answered), as a Cucumber would have written it
+/// had it run: passed, every step passed; failed, the steps passed up to the first expected
+/// result, which failed with the tester's actual result; blocked, stale or not run, every
+/// step skipped. Each carries the manual tag, and its description ends with the result.
+/// The manual executions as features, one per feature file, in suite order.
+fn manual_features(
+    inputs: &Inputs<'_>,
+    index: &steps::Index<'_>,
+    redactor: &crate::world::redact::Redactor,
+) -> Vec<Feature> {
+    let mut features: Vec<Feature> = Vec::new();
+    let manual_tag = format!("@{}", inputs.config.tags.manual);
+    for ((feature, case), row) in inputs.suite.cases().zip(&inputs.matrix.cases) {
+        for (execution, outcome) in case.executions.iter().zip(&row.executions) {
+            let answered_by_hand =
+                row.awaiting_automation && outcome.record.is_none() && outcome.manual.is_some();
+            if case.mode != crate::model::Mode::Manual && !answered_by_hand {
+                continue;
+            }
+            let record = manual_record(feature, case, execution, row, outcome);
+            let located = index.find(&record);
+            // No step definition runs a manual step: none is named.
+            let shown = steps::of(&record, located, None, redactor);
+            let feature_id = slug(&feature.name);
+            let mut elements = self::elements(
+                &feature_id,
+                &record,
+                located,
+                shown,
+                inputs.record,
+                inputs.attachments,
+            );
+            if let Some(scenario) = elements.last_mut() {
+                if !scenario.tags.iter().any(|t| t.name == manual_tag) {
+                    scenario.tags.push(Tag {
+                        name: manual_tag.clone(),
+                        line: case.location.line,
+                    });
+                }
+                let said = match &outcome.manual {
+                    Some(m) => {
+                        let mut said = format!(
+                            "manual result: {} by {} at {} (release {})",
+                            m.label(),
+                            m.tester,
+                            m.at,
+                            m.release
+                        );
+                        if !m.actual.is_empty() {
+                            said.push_str(&format!("\nactual result: {}", m.actual));
+                        }
+                        if let Some(defect) = &m.defect {
+                            said.push_str(&format!("\ndefect: {defect}"));
+                        }
+                        said
+                    }
+                    None => format!(
+                        "manual result: not run for release {}",
+                        inputs
+                            .matrix
+                            .manual_release
+                            .as_deref()
+                            .unwrap_or(crate::manual::UNRELEASED)
+                    ),
+                };
+                if !scenario.description.is_empty() {
+                    scenario.description.push_str("\n\n");
+                }
+                scenario.description.push_str(&said);
+            }
+            let uri = feature.path.display().to_string();
+            match features.iter_mut().find(|f| f.uri == uri) {
+                Some(existing) => existing.elements.extend(elements),
+                None => features.push(Feature {
+                    uri,
+                    id: feature_id,
+                    keyword: feature.keyword.clone(),
+                    name: feature.name.clone(),
+                    description: feature.description.clone(),
+                    line: feature.location.line,
+                    tags: tags(&feature.tags),
+                    elements,
+                }),
+            }
+        }
+    }
+    features
+}
+
+/// A manual execution in the form of the run's records, so that it renders as they do.
+fn manual_record(
+    feature: &crate::model::Feature,
+    case: &crate::model::Case,
+    execution: &crate::model::Execution,
+    row: &crate::trace::CaseRow,
+    outcome: &crate::trace::ExecutionOutcome,
+) -> ExecutionRecord {
+    use crate::record::{ExampleRef, Failure, Status, StepRecord};
+    use crate::trace::Outcome;
+    let status = match outcome.outcome {
+        Outcome::Passed => Status::Passed,
+        Outcome::Failed => Status::Failed,
+        _ => Status::Skipped,
+    };
+    let mut steps = Vec::new();
+    let mut failure = None;
+    if status == Status::Failed {
+        let all: Vec<(&crate::model::Step, bool)> = case
+            .background
+            .iter()
+            .map(|s| (s, true))
+            .chain(case.steps.iter().map(|s| (s, false)))
+            .collect();
+        let failing = all
+            .iter()
+            .position(|(s, bg)| !bg && s.kind == crate::model::StepKind::Then)
+            .unwrap_or(all.len().saturating_sub(1));
+        for (i, (step, background)) in all.iter().enumerate() {
+            let text = match (&execution.row, background) {
+                (Some(r), false) => r.substitute(&step.text),
+                _ => step.text.clone(),
+            };
+            let step_status = match i.cmp(&failing) {
+                std::cmp::Ordering::Less => StepStatus::Passed,
+                std::cmp::Ordering::Equal => StepStatus::Failed,
+                std::cmp::Ordering::Greater => StepStatus::Skipped,
+            };
+            if step_status == StepStatus::Failed {
+                let m = outcome.manual.as_ref();
+                failure = Some(Failure {
+                    step: format!("{} {text}", step.keyword),
+                    line: step.location.line,
+                    error: format!(
+                        "failed by hand{}{}",
+                        m.map(|m| format!(" ({}, {})", m.tester, m.at))
+                            .unwrap_or_default(),
+                        m.filter(|m| !m.actual.is_empty())
+                            .map(|m| format!(": {}", m.actual))
+                            .unwrap_or_default()
+                    ),
+                    definition: None,
+                    exchange: None,
+                });
+            }
+            steps.push(StepRecord {
+                keyword: step.keyword.clone(),
+                text,
+                line: step.location.line,
+                background: *background,
+                status: step_status,
+                definition: None,
+            });
+        }
+    }
+    ExecutionRecord {
+        case_id: row.id.clone(),
+        title: row.title.clone(),
+        feature: feature.name.clone(),
+        file: row.file.clone(),
+        line: row.line,
+        example: execution.row.as_ref().map(|r| ExampleRef {
+            row: outcome.row.unwrap_or(r.row),
+            line: r.location.line,
+            values: r.values.clone(),
+        }),
+        requirements: execution.requirements.iter().map(|r| r.0.clone()).collect(),
+        status,
+        attempts: 0,
+        duration_ms: 0,
+        steps,
+        failure,
+        attachments: Vec::new(),
+    }
 }
 
 #[derive(Debug, Serialize)]

@@ -164,11 +164,33 @@ struct CaseView {
     tags: Vec<String>,
     requirements: Vec<String>,
     manual: bool,
+    /// An automated case in the testers' queue until its script is written.
+    awaiting: bool,
     outcome: &'static str,
+    /// Testers' latest results, one per execution that has one.
+    results: Vec<ManualView>,
     steps: Vec<StepView>,
     examples: Vec<ExamplesView>,
     /// Indexes in [`Page::scripts`].
     scripts: Vec<usize>,
+}
+
+/// A tester's latest result of one execution.
+#[derive(Debug, Serialize)]
+struct ManualView {
+    /// The Examples row, for an outline.
+    row: Option<usize>,
+    /// `passed`, `failed`, `blocked`, or `stale`: the CSS class and filter value.
+    outcome: &'static str,
+    /// In words, with why it is stale.
+    label: String,
+    release: String,
+    tester: String,
+    at: String,
+    actual: String,
+    defect: Option<String>,
+    /// The defect as a link, when it is a web link.
+    defect_href: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -388,11 +410,13 @@ fn kind_word(kind: crate::model::StepKind) -> &'static str {
 }
 
 /// Every outcome a case can show, worst first: the order of the legend and the filter.
-const OUTCOMES: [Outcome; 7] = [
+const OUTCOMES: [Outcome; 9] = [
     Outcome::Failed,
     Outcome::Ambiguous,
     Outcome::Unbound,
+    Outcome::Blocked,
     Outcome::Skipped,
+    Outcome::Stale,
     Outcome::NotRun,
     Outcome::Flaky,
     Outcome::Passed,
@@ -451,6 +475,29 @@ fn numbers(inputs: &Inputs<'_>) -> Vec<Number> {
             label: "Steps bound",
             value: format!("{} of {}", t.bound_steps, t.bound_steps + t.unbound_steps),
             detail: format!("{} without a script", t.unbound_steps),
+        },
+        Number {
+            key: "manual",
+            label: "Manual results",
+            value: format!(
+                "{} of {}",
+                t.manual.passed + t.manual.failed + t.manual.blocked,
+                t.manual.executions
+            ),
+            detail: format!(
+                "{}{} passed, {} failed, {} blocked, {} stale; {} awaiting automation",
+                inputs
+                    .matrix
+                    .manual_release
+                    .as_deref()
+                    .map(|r| format!("release {r}: "))
+                    .unwrap_or_default(),
+                t.manual.passed,
+                t.manual.failed,
+                t.manual.blocked,
+                t.manual.stale,
+                t.manual.awaiting_automation
+            ),
         },
         Number {
             key: "executions",
@@ -723,7 +770,30 @@ fn case_view(
         tags,
         requirements,
         manual: case.mode == Mode::Manual,
+        awaiting: row.awaiting_automation,
         outcome: row.outcome.css(),
+        results: row
+            .executions
+            .iter()
+            .filter_map(|e| {
+                let m = e.manual.as_ref()?;
+                Some(ManualView {
+                    row: e.row,
+                    outcome: if m.validity.is_valid() {
+                        m.status.as_str()
+                    } else {
+                        "stale"
+                    },
+                    label: m.label(),
+                    release: m.release.clone(),
+                    tester: m.tester.clone(),
+                    at: m.at.clone(),
+                    actual: m.actual.clone(),
+                    defect: m.defect.clone(),
+                    defect_href: m.defect.clone().filter(|d| is_web_link(d)),
+                })
+            })
+            .collect(),
         steps,
         examples,
         scripts: row.scripts.iter().map(|s| scripts[s]).collect(),

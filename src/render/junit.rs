@@ -8,8 +8,10 @@
 //! `skipped`; a flaky one (failed, then passed on a retry) passes. `system-out` tells the
 //! whole story: every step with its outcome and step definition, the error, the last HTTP
 //! exchange (redacted when it was recorded), and the attachments as `[[ATTACHMENT|path]]`
-//! lines, which Jenkins's JUnit Attachments plugin picks up. Manual cases are not executed
-//! and are left out.
+//! lines, which Jenkins's JUnit Attachments plugin picks up. Every execution of a manual
+//! case is a `testcase` too, with the tester's latest result (`mode: manual` in `system-out`):
+//! passed passes, failed is a `failure` of type `manual` with the actual result, and blocked,
+//! stale or not run is `skipped` with the reason.
 //!
 //! Neither JUnit schema has a place for everything: Jenkins's has no per-testcase
 //! `properties` and no flaky retries; Surefire's has `flakyFailure` but no per-testcase
@@ -38,29 +40,60 @@ use super::Inputs;
 use super::steps::{self, ShownStep};
 use crate::config::JunitDialect;
 use crate::record::{ExecutionRecord, RunRecord, Status, StepStatus};
+use crate::trace::Outcome;
 
 /// Renders `junit.xml` in `dialect` into `out`.
 ///
-/// Jenkins's file is written a suite at a time (the root's totals come from the record), so a
-/// run of ten thousand cases never holds every `testcase` in memory at once.
 pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) -> io::Result<()> {
     let index = steps::Index::new(inputs.suite);
     let redactor = steps::redactor(inputs.config);
-    let cases_of = |executions: &[ExecutionRecord]| -> Vec<TestCase> {
-        executions
-            .iter()
-            .map(|execution| {
-                let shown = steps::of(execution, index.find(execution), inputs.registry, &redactor);
-                TestCase::new(execution, &shown, inputs.record, dialect)
-            })
-            .collect()
-    };
+    let mut suites: Vec<Vec<TestCase>> = steps::by_file(inputs.record)
+        .into_iter()
+        .map(|executions| {
+            executions
+                .iter()
+                .map(|execution| {
+                    let shown =
+                        steps::of(execution, index.find(execution), inputs.registry, &redactor);
+                    TestCase::new(execution, &shown, inputs.record, dialect)
+                })
+                .collect()
+        })
+        .collect();
+    // The testers' cases join their feature file's suite, in the file's order.
+    for (file, case) in manual_cases(inputs, dialect, &redactor) {
+        match suites
+            .iter_mut()
+            .find(|cases| cases.first().is_some_and(|c| c.file == file))
+        {
+            Some(cases) => cases.push(case),
+            None => suites.push(vec![case]),
+        }
+    }
+    let file_order: std::collections::HashMap<String, usize> = inputs
+        .suite
+        .features
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.display().to_string(), i))
+        .collect();
+    for cases in &mut suites {
+        cases.sort_by_key(|c| c.order);
+    }
+    suites.sort_by_key(|cases| {
+        cases
+            .first()
+            .and_then(|c| file_order.get(&c.file))
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
 
     let mut writer = Writer::new_with_indent(out, b' ', 2);
     writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     match dialect {
         JunitDialect::Jenkins => {
-            let totals = Totals::of_executions(&inputs.record.executions);
+            let all: Vec<&TestCase> = suites.iter().flatten().collect();
+            let totals = Totals::of(&all);
             writer
                 .create_element("testsuites")
                 .with_attributes([
@@ -71,8 +104,7 @@ pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) ->
                     ("time", &seconds(totals.millis)),
                 ])
                 .write_inner_content(|w| {
-                    for executions in steps::by_file(inputs.record) {
-                        let mut cases = cases_of(executions);
+                    for mut cases in suites {
                         unique_names(&mut cases);
                         let cases: Vec<&TestCase> = cases.iter().collect();
                         let totals = Totals::of(&cases);
@@ -95,8 +127,7 @@ pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) ->
                 })?;
         }
         JunitDialect::Surefire => {
-            // One suite whose names must be unique across every file: all cases at once.
-            let mut cases = cases_of(&inputs.record.executions);
+            let mut cases: Vec<TestCase> = suites.into_iter().flatten().collect();
             unique_names(&mut cases);
             let cases: Vec<&TestCase> = cases.iter().collect();
             let totals = Totals::of(&cases);
@@ -128,32 +159,11 @@ struct Totals {
 }
 
 impl Totals {
-    /// The totals of executions, as [`Totals::of`] counts their test cases.
-    fn of_executions(executions: &[ExecutionRecord]) -> Self {
-        Self {
-            tests: executions.len(),
-            failures: executions
-                .iter()
-                .filter(|e| {
-                    matches!(
-                        e.status,
-                        Status::Failed | Status::Unbound | Status::Ambiguous
-                    )
-                })
-                .count(),
-            skipped: executions
-                .iter()
-                .filter(|e| e.status == Status::Skipped)
-                .count(),
-            millis: executions.iter().map(|e| e.duration_ms).sum(),
-        }
-    }
-
     fn of(cases: &[&TestCase]) -> Self {
         Self {
             tests: cases.len(),
             failures: cases.iter().filter(|c| c.failure.is_some()).count(),
-            skipped: cases.iter().filter(|c| c.status == Status::Skipped).count(),
+            skipped: cases.iter().filter(|c| c.skipped.is_some()).count(),
             millis: cases.iter().map(|c| c.millis).sum(),
         }
     }
@@ -165,7 +175,12 @@ struct TestCase {
     name: String,
     /// The Scenario line, to tell apart cases whose names are the same.
     line: usize,
-    status: Status,
+    /// Its feature file.
+    file: String,
+    /// Its place in the file: the Scenario line and the Examples row.
+    order: (usize, usize),
+    /// Why it was skipped, when it was (empty: no reason to give).
+    skipped: Option<String>,
     millis: u64,
     failure: Option<FailureElement>,
     /// Surefire's elements for earlier attempts: `flakyFailure` or `rerunFailure`.
@@ -245,7 +260,12 @@ impl TestCase {
             classname: execution.feature.clone(),
             name,
             line: execution.line,
-            status: execution.status,
+            file: execution.file.clone(),
+            order: (
+                execution.line,
+                execution.example.as_ref().map_or(0, |e| e.row),
+            ),
+            skipped: (execution.status == Status::Skipped).then(String::new),
             millis: execution.duration_ms,
             failure: failure(execution, steps, record),
             earlier,
@@ -279,8 +299,21 @@ impl TestCase {
                     })?;
                 }
                 let skipped = |w: &mut Writer<W>| -> std::io::Result<()> {
-                    if self.status == Status::Skipped {
-                        w.create_element("skipped").write_empty()?;
+                    match (&self.skipped, dialect) {
+                        (None, _) => {}
+                        (Some(message), _) if message.is_empty() => {
+                            w.create_element("skipped").write_empty()?;
+                        }
+                        // Jenkins's `skipped` is text only; Surefire's has a message.
+                        (Some(message), JunitDialect::Jenkins) => {
+                            w.create_element("skipped")
+                                .write_text_content(content(message))?;
+                        }
+                        (Some(message), JunitDialect::Surefire) => {
+                            w.create_element("skipped")
+                                .with_attribute(("message", text(message).as_ref()))
+                                .write_empty()?;
+                        }
                     }
                     Ok(())
                 };
@@ -303,6 +336,198 @@ impl TestCase {
                 Ok(())
             })?;
         Ok(())
+    }
+}
+
+/// A testcase for every execution of a manual case, with the tester's latest result, and
+/// for every execution of a case awaiting automation that the run did not select but a
+/// tester answered. Each says `mode: manual` in `system-out`.
+fn manual_cases(
+    inputs: &Inputs<'_>,
+    dialect: JunitDialect,
+    redactor: &crate::world::redact::Redactor,
+) -> Vec<(String, TestCase)> {
+    let mut out = Vec::new();
+    for ((feature, case), row) in inputs.suite.cases().zip(&inputs.matrix.cases) {
+        for (execution, outcome) in case.executions.iter().zip(&row.executions) {
+            let answered_by_hand =
+                row.awaiting_automation && outcome.record.is_none() && outcome.manual.is_some();
+            if case.mode != crate::model::Mode::Manual && !answered_by_hand {
+                continue;
+            }
+            let located = steps::Located {
+                feature,
+                case,
+                execution,
+            };
+            out.push((
+                row.file.clone(),
+                TestCase::manual(located, row, outcome, inputs, dialect, redactor),
+            ));
+        }
+    }
+    out
+}
+
+impl TestCase {
+    fn manual(
+        located: steps::Located<'_>,
+        row: &crate::trace::CaseRow,
+        outcome: &crate::trace::ExecutionOutcome,
+        inputs: &Inputs<'_>,
+        dialect: JunitDialect,
+        redactor: &crate::world::redact::Redactor,
+    ) -> Self {
+        let mut name = match &row.id {
+            Some(id) => format!("{id}: {}", row.title),
+            None => row.title.clone(),
+        };
+        if let Some(example) = &located.execution.row {
+            let values: Vec<String> = example
+                .values
+                .iter()
+                .map(|(column, value)| format!("{column}={value}"))
+                .collect();
+            write!(
+                name,
+                " [row {}: {}]",
+                outcome.row.unwrap_or(example.row),
+                values.join(", ")
+            )
+            .unwrap();
+        }
+        let requirements: Vec<&str> = located
+            .execution
+            .requirements
+            .iter()
+            .map(|r| r.0.as_str())
+            .collect();
+        let mut properties = Vec::new();
+        if let Some(id) = &row.id {
+            properties.push(("test_key", id.clone()));
+        }
+        if !requirements.is_empty() {
+            properties.push(("requirements", requirements.join(",")));
+        }
+        let mut system_out = String::new();
+        if dialect == JunitDialect::Jenkins {
+            for (key, value) in &properties {
+                writeln!(system_out, "{key}: {value}").unwrap();
+            }
+        }
+        write!(system_out, "case: {}:{}", row.file, row.line).unwrap();
+        if let (Some(n), Some(example)) = (outcome.row, &located.execution.row) {
+            write!(
+                system_out,
+                ", Examples row {n} (line {})",
+                example.location.line
+            )
+            .unwrap();
+        }
+        system_out.push_str("\nmode: manual\n");
+        let manual = outcome.manual.as_ref();
+        let release = inputs
+            .matrix
+            .manual_release
+            .as_deref()
+            .unwrap_or(crate::manual::UNRELEASED);
+        let said = manual.map(|m| {
+            format!(
+                "{} by {} at {} (release {})",
+                m.label(),
+                m.tester,
+                m.at,
+                m.release
+            )
+        });
+        match (&said, outcome.outcome) {
+            (Some(said), _) => writeln!(system_out, "outcome: {said}").unwrap(),
+            (None, _) => writeln!(
+                system_out,
+                "outcome: not run: no result for release {release}"
+            )
+            .unwrap(),
+        }
+        if let Some(m) = manual {
+            if !m.actual.is_empty() {
+                writeln!(system_out, "actual result: {}", m.actual).unwrap();
+            }
+            if let Some(defect) = &m.defect {
+                writeln!(system_out, "defect: {defect}").unwrap();
+            }
+        }
+        system_out.push_str("\nsteps:\n");
+        let case = located.case;
+        let own = case.steps.iter().map(|s| (s, false));
+        for (step, background) in case.background.iter().map(|s| (s, true)).chain(own) {
+            let fill = |text: &str| match (&located.execution.row, background) {
+                (Some(row), false) => row.substitute(text),
+                _ => text.to_owned(),
+            };
+            writeln!(system_out, "  {} {}", step.keyword, fill(&step.text)).unwrap();
+            for cells in step.table.iter().flat_map(|t| &t.rows) {
+                let cells: Vec<String> = cells.iter().map(|c| redactor.text(&fill(c))).collect();
+                writeln!(system_out, "      | {} |", cells.join(" | ")).unwrap();
+            }
+            if let Some(doc) = &step.doc_string {
+                system_out.push_str("      \"\"\"\n");
+                for line in redactor.text(&fill(doc)).lines() {
+                    writeln!(system_out, "      {line}").unwrap();
+                }
+                system_out.push_str("      \"\"\"\n");
+            }
+        }
+        let (failure, skipped) = match (manual, outcome.outcome) {
+            (Some(m), Outcome::Failed) => (
+                Some(FailureElement {
+                    message: m
+                        .actual
+                        .lines()
+                        .next()
+                        .filter(|l| !l.is_empty())
+                        .map_or_else(|| format!("failed by {}", m.tester), str::to_owned),
+                    kind: "manual",
+                    body: format!(
+                        "{}{}{}",
+                        said.as_deref().unwrap_or(""),
+                        if m.actual.is_empty() {
+                            String::new()
+                        } else {
+                            format!("\nactual result: {}", m.actual)
+                        },
+                        m.defect
+                            .as_ref()
+                            .map(|d| format!("\ndefect: {d}"))
+                            .unwrap_or_default()
+                    ),
+                }),
+                None,
+            ),
+            (Some(_), Outcome::Passed) => (None, None),
+            (Some(_), _) => (None, said.clone().map(|s| format!("manual: {s}"))),
+            (None, _) => (
+                None,
+                Some(format!("manual: not run, no result for release {release}")),
+            ),
+        };
+        Self {
+            classname: located.feature.name.clone(),
+            name,
+            line: row.line,
+            file: row.file.clone(),
+            order: (row.line, outcome.row.unwrap_or(0)),
+            skipped,
+            millis: 0,
+            failure,
+            earlier: Vec::new(),
+            earlier_element: "",
+            properties: if dialect == JunitDialect::Surefire {
+                properties
+            } else {
+                Vec::new()
+            },
+            system_out,
+        }
     }
 }
 
@@ -612,7 +837,9 @@ mod tests {
             classname: classname.to_owned(),
             name: name.to_owned(),
             line,
-            status: Status::Passed,
+            file: String::new(),
+            order: (line, 0),
+            skipped: None,
             millis: 0,
             failure: None,
             earlier: Vec::new(),

@@ -47,6 +47,26 @@ pub fn summary(record: &RunRecord, matrix: &TraceMatrix) -> String {
         c.outcome_line()
     )
     .unwrap();
+    let m = &t.manual;
+    if m.executions > 0 {
+        writeln!(
+            out,
+            "| Manual results | {}{} passed, {} failed, {} blocked, {} stale, {} not run ({} manual, {} awaiting automation) |",
+            matrix
+                .manual_release
+                .as_deref()
+                .map(|r| format!("release {}: ", cell(r)))
+                .unwrap_or_default(),
+            m.passed,
+            m.failed,
+            m.blocked,
+            m.stale,
+            m.not_run,
+            m.executions - m.awaiting_automation,
+            m.awaiting_automation
+        )
+        .unwrap();
+    }
     writeln!(
         out,
         "| Requirements covered | {} of {} ({}%) |",
@@ -62,8 +82,52 @@ pub fn summary(record: &RunRecord, matrix: &TraceMatrix) -> String {
 
     requirements(matrix, &mut out);
     failures(record, &mut out);
+    manual(matrix, &mut out);
     unbound(record, &mut out);
     out
+}
+
+/// The manual results that need someone's attention: failed, blocked, and stale ones.
+fn manual(matrix: &TraceMatrix, out: &mut String) {
+    let mut lines = Vec::new();
+    for case in &matrix.cases {
+        for execution in &case.executions {
+            let Some(m) = &execution.manual else { continue };
+            if m.validity.is_valid() && m.status == crate::manual::Status::Passed {
+                continue;
+            }
+            let id = case.id.as_deref().unwrap_or("(no ID)");
+            let row = execution
+                .row
+                .map(|r| format!(", Examples row {r}"))
+                .unwrap_or_default();
+            let mut line = format!(
+                "- **{}** {} ({}:{}{row}): {} by {} at {} (release {})",
+                cell(id),
+                cell(&case.title),
+                cell(&case.file),
+                case.line,
+                cell(&m.label()),
+                cell(&m.tester),
+                cell(&m.at),
+                cell(&m.release)
+            );
+            if !m.actual.is_empty() {
+                write!(line, "\n  - actual: {}", cell(&m.actual)).unwrap();
+            }
+            if let Some(defect) = &m.defect {
+                write!(line, "\n  - defect: {}", cell(defect)).unwrap();
+            }
+            lines.push(line);
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    writeln!(out, "\n### Manual results needing attention\n").unwrap();
+    for line in lines {
+        writeln!(out, "{line}").unwrap();
+    }
 }
 
 fn requirements(matrix: &TraceMatrix, out: &mut String) {
@@ -233,7 +297,8 @@ mod tests {
         };
         record.counts.failed = 1;
         record.counts.executions = 1;
-        let matrix = crate::trace::build(&crate::model::Suite::default(), None, None, &record);
+        let matrix =
+            crate::trace::build(&crate::model::Suite::default(), None, None, &record, None);
         let text = summary(&record, &matrix);
         assert!(
             text.starts_with("## ❌ casebook: 0 passed, 1 failed"),

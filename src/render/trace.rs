@@ -51,7 +51,7 @@ fn requirement_chain(matrix: &TraceMatrix, requirement: &RequirementRow) -> Stri
         .unwrap();
     }
     let c = &requirement.counts;
-    writeln!(
+    write!(
         out,
         "  {} case{} ({} automated, {} manual); executions: {} passed, {} failed, {} unbound, {} not run",
         c.cases,
@@ -64,6 +64,10 @@ fn requirement_chain(matrix: &TraceMatrix, requirement: &RequirementRow) -> Stri
         c.not_run
     )
     .unwrap();
+    if c.blocked + c.stale > 0 {
+        write!(out, " ({} blocked, {} stale)", c.blocked, c.stale).unwrap();
+    }
+    out.push('\n');
     if requirement.cases.is_empty() {
         writeln!(out, "  no case covers it").unwrap();
     }
@@ -106,6 +110,9 @@ fn case_chain(matrix: &TraceMatrix, case: &CaseRow) -> String {
 fn case_lines(case: &CaseRow, out: &mut String, note: &str) {
     let id = case.id.as_deref().unwrap_or("(no ID)");
     let mode = match case.mode {
+        crate::model::Mode::Automated if case.awaiting_automation => {
+            "automated, awaiting automation"
+        }
         crate::model::Mode::Automated => "automated",
         crate::model::Mode::Manual => "manual",
     };
@@ -125,6 +132,31 @@ fn case_lines(case: &CaseRow, out: &mut String, note: &str) {
             .map(|e| format!("row {} {}", e.row.unwrap_or(0), e.outcome.label()))
             .collect();
         writeln!(out, "    executions: {}", outcomes.join(", ")).unwrap();
+    }
+    for execution in &case.executions {
+        let Some(manual) = &execution.manual else {
+            continue;
+        };
+        let row = execution
+            .row
+            .map(|row| format!("row {row} "))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "    {row}manual result: {} by {} at {} (release {})",
+            manual.label(),
+            manual.tester,
+            manual.at,
+            manual.release
+        )
+        .unwrap();
+        if !manual.actual.is_empty() {
+            let actual: Vec<&str> = manual.actual.split_whitespace().collect();
+            writeln!(out, "      actual: {}", actual.join(" ")).unwrap();
+        }
+        if let Some(defect) = &manual.defect {
+            writeln!(out, "      defect: {defect}").unwrap();
+        }
     }
     if case.unbound {
         writeln!(
@@ -181,6 +213,7 @@ mod tests {
             Some(&catalog),
             Some(&registry),
             &RunRecord::default(),
+            None,
         )
     }
 

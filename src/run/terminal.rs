@@ -15,7 +15,7 @@ pub fn report(record: &RunRecord, matrix: &TraceMatrix) -> String {
     unresolved(record, &mut out);
     unused(record, &mut out);
     requirements(matrix, &mut out);
-    totals(record, &mut out);
+    totals(record, matrix, &mut out);
     out
 }
 
@@ -194,7 +194,7 @@ fn requirements(matrix: &TraceMatrix, out: &mut String) {
     }
 }
 
-fn totals(record: &RunRecord, out: &mut String) {
+fn totals(record: &RunRecord, matrix: &TraceMatrix, out: &mut String) {
     let c = &record.counts;
     let mode = if record.selection.dry_run {
         " (dry run: nothing executed)"
@@ -207,6 +207,24 @@ fn totals(record: &RunRecord, out: &mut String) {
         c.cases, c.manual_cases, c.executions, c.scripts, c.bound_steps, c.unbound_steps, c.ambiguous_steps
     )
     .unwrap();
+    let m = &matrix.totals.manual;
+    if m.executions > 0 {
+        writeln!(
+            out,
+            "manual results{}: {} passed, {} failed, {} blocked, {} stale, {} not run",
+            matrix
+                .manual_release
+                .as_deref()
+                .map(|r| format!(" for release {r}"))
+                .unwrap_or_default(),
+            m.passed,
+            m.failed,
+            m.blocked,
+            m.stale,
+            m.not_run
+        )
+        .unwrap();
+    }
     // The closing line, in the form CI reads: "N passed, N failed".
     writeln!(out, "{}", c.outcome_line()).unwrap();
 }

@@ -8,11 +8,17 @@
 //!   arguments, configuration errors and overrides, encodings, and the project's own suite.
 //! - [`run_cli`]: `casebook run` with the built-in steps against the demo shop.
 //! - [`trace_cli`]: `casebook trace` on a fixture project.
+//! - [`manual_cli`]: `casebook manual list`, `record`, `export` and `import`, staleness, and
+//!   the results in `casebook trace`, on `tests/fixtures/manual/shop`.
+//! - [`manual_pty`]: `casebook manual run` driven through a pseudo-terminal, killed midway
+//!   and resumed.
 //! - [`support`]: running the binary and reading its JSON output.
 
 mod gherkin_cli;
 mod lint_cli;
 mod lint_rules;
+mod manual_cli;
+mod manual_pty;
 mod run_cli;
 mod support;
 mod trace_cli;

@@ -46,6 +46,8 @@ pub fn casebook(dir: &Path, args: &[&str]) -> Output {
         .env_remove("CASEBOOK_BASE_URL")
         .env_remove("CI")
         .env_remove("CASEBOOK_WEBDRIVER_URL")
+        .env_remove("CASEBOOK_RELEASE")
+        .env_remove("CASEBOOK_TESTER")
         .output()
         .expect("the casebook binary runs");
     Output {
@@ -136,6 +138,19 @@ pub fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 pub fn copy_of_fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary directory");
     copy_dir(&fixture(name), dir.path());
+    dir
+}
+
+/// A temporary copy of the manual commands' fixture `tests/fixtures/manual/<name>`, which
+/// the commands write their results into.
+pub fn copy_of_manual_fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/manual")
+            .join(name),
+        dir.path(),
+    );
     dir
 }
 

@@ -17,15 +17,22 @@ fn document() -> Value {
     serde_json::from_str(&RUN.read("cucumber.json")).expect("cucumber.json is JSON")
 }
 
-/// The scenario elements, one per execution, in the record's order.
+/// The scenario elements of the run, one per execution, in the record's order.
 fn scenarios(document: &Value) -> Vec<&Value> {
     document
         .as_array()
         .unwrap()
         .iter()
         .flat_map(|feature| feature["elements"].as_array().unwrap())
-        .filter(|element| element["type"] == "scenario")
+        .filter(|element| element["type"] == "scenario" && !is_manual(element))
         .collect()
+}
+
+/// Whether a scenario element is a tester's: the fixture tags its manual cases `@manual`.
+fn is_manual(element: &Value) -> bool {
+    element["tags"]
+        .as_array()
+        .is_some_and(|tags| tags.iter().any(|t| t["name"] == "@manual"))
 }
 
 /// Every step of the execution whose scenario element is `index`-th: its Background's
@@ -40,7 +47,7 @@ fn steps_of(document: &Value, index: usize) -> Vec<&Value> {
     let at = elements
         .iter()
         .enumerate()
-        .filter(|(_, e)| e["type"] == "scenario")
+        .filter(|(_, e)| e["type"] == "scenario" && !is_manual(e))
         .nth(index)
         .unwrap()
         .0;
@@ -349,5 +356,70 @@ fn cucumber_json_of_the_fixture_run() {
     insta::assert_snapshot!(
         "cucumber",
         normalize(&data.replace_all(&text, r#""data": "[base64]""#))
+    );
+}
+
+#[test]
+fn manual_results_are_scenarios_marked_manual() {
+    let document = document();
+    let manual: Vec<&Value> = document
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|feature| feature["elements"].as_array().unwrap())
+        .filter(|element| element["type"] == "scenario" && is_manual(element))
+        .collect();
+    let statuses: Vec<(String, Vec<&str>)> = manual
+        .iter()
+        .map(|scenario| {
+            let steps = scenario["steps"].as_array().unwrap();
+            (
+                scenario["name"].as_str().unwrap().to_owned(),
+                steps
+                    .iter()
+                    .map(|s| s["result"]["status"].as_str().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    // The Background's step is in the element before each scenario; these are its own.
+    assert_eq!(
+        statuses,
+        [
+            (
+                "A receipt a tester reads".to_owned(),
+                vec!["passed", "passed"]
+            ),
+            (
+                "A receipt a tester finds wrong".to_owned(),
+                vec!["passed", "failed"]
+            ),
+            (
+                "A receipt a tester cannot print".to_owned(),
+                vec!["skipped", "skipped"]
+            ),
+            (
+                "A receipt whose check changed since it was run".to_owned(),
+                vec!["skipped", "skipped"]
+            ),
+        ]
+    );
+    let failed = &manual[1]["steps"][1]["result"]["error_message"];
+    assert!(
+        failed.as_str().unwrap().contains("The VAT line is missing"),
+        "{failed}"
+    );
+    let stale = manual[3]["description"].as_str().unwrap();
+    assert!(
+        stale.contains("manual result: passed (stale: case changed) by tess"),
+        "{stale}"
+    );
+    assert!(
+        manual.iter().all(|s| s["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|step| step.get("match").is_none())),
+        "no step definition runs a manual step"
     );
 }

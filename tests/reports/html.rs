@@ -92,11 +92,15 @@ fn the_filters_narrow_the_cases_without_a_server() {
         assert_eq!(all.len(), RUN.record.counts.cases, "{all:?}");
 
         browser.select("filter-outcome", "failed").await.unwrap();
-        assert_eq!(visible_case_ids(browser).await, ["RPT-010"]);
+        assert_eq!(visible_case_ids(browser).await, ["RPT-007", "RPT-010"]);
         assert_eq!(
             browser.text("filter-count").await.unwrap(),
-            format!("1 of {} cases shown", all.len())
+            format!("2 of {} cases shown", all.len())
         );
+        for (outcome, cases) in [("blocked", ["RPT-008"]), ("stale", ["RPT-009"])] {
+            browser.select("filter-outcome", outcome).await.unwrap();
+            assert_eq!(visible_case_ids(browser).await, cases, "{outcome}");
+        }
 
         browser.select("filter-outcome", "any").await.unwrap();
         browser.select("filter-requirement", "RPT-5").await.unwrap();
@@ -104,7 +108,10 @@ fn the_filters_narrow_the_cases_without_a_server() {
 
         browser.select("filter-requirement", "any").await.unwrap();
         browser.select("filter-tag", "@manual").await.unwrap();
-        assert_eq!(visible_case_ids(browser).await, ["RPT-006"]);
+        assert_eq!(
+            visible_case_ids(browser).await,
+            ["RPT-006", "RPT-007", "RPT-008", "RPT-009"]
+        );
 
         browser.select("filter-tag", "any").await.unwrap();
         browser.fill("filter-text", "rpt-003").await.unwrap();

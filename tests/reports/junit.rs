@@ -98,7 +98,17 @@ impl Element {
     fn count(&self, name: &str) -> usize {
         self.attr(name).parse().unwrap()
     }
+
+    /// Whether this testcase is a tester's (its `system-out` says `mode: manual`).
+    fn is_manual(&self) -> bool {
+        self.child("system-out")
+            .is_some_and(|out| out.text.lines().any(|l| l == "mode: manual"))
+    }
 }
+
+/// The fixture's manual cases (RPT-006 to RPT-009), by their results in
+/// `manual-results/1.0.0-fixture.toml`: one passed, one failed, one blocked, one stale.
+const MANUAL: usize = 4;
 
 /// The surefire dialect of the same run, rendered as `casebook report` renders a saved run
 /// with `[report] junit = "surefire"`: the record read back from `run.json`, the suite and
@@ -109,11 +119,13 @@ fn surefire() -> String {
     config.report.junit = JunitDialect::Surefire;
     let project = Project::load(config, &[]).unwrap();
     assert!(project.registry.is_some(), "steps.json is read");
+    let manual = casebook::harness::manual_ledger(&project.config, RUN.record.release.as_deref());
     let matrix = casebook::trace::build(
         &project.suite,
         project.catalog(),
         project.registry.as_ref(),
         &RUN.record,
+        Some(&manual),
     );
     let inputs = casebook::render::Inputs {
         suite: &project.suite,
@@ -201,7 +213,7 @@ fn the_surefire_dialect_validates_against_surefire_s_schema_plus_xray_s_properti
         .count();
     assert_eq!(
         with_properties,
-        RUN.record.executions.len(),
+        RUN.record.executions.len() + MANUAL,
         "every execution has a case ID, hence a test_key"
     );
     let stripped = without_testcase_properties(&xml);
@@ -212,7 +224,8 @@ fn the_surefire_dialect_validates_against_surefire_s_schema_plus_xray_s_properti
 #[test]
 fn the_surefire_dialect_carries_the_test_key_and_requirements_xray_reads() {
     let root = Element::parse(&surefire());
-    for (case, execution) in root.all("testcase").zip(&RUN.record.executions) {
+    let run = root.all("testcase").filter(|case| !case.is_manual());
+    for (case, execution) in run.zip(&RUN.record.executions) {
         let properties: BTreeMap<&str, &str> = case
             .child("properties")
             .unwrap()
@@ -232,8 +245,11 @@ fn the_testsuite_counts_match_the_record() {
     let root = Element::parse(&RUN.read("junit.xml"));
     assert_eq!(root.name, "testsuites");
     let counts = &RUN.record.counts;
-    let not_proven = counts.failed + counts.unbound + counts.ambiguous;
-    assert_eq!(root.count("tests"), counts.executions);
+    // The tester's failed case fails; the blocked and the stale one are skipped.
+    let not_proven = counts.failed + counts.unbound + counts.ambiguous + 1;
+    let skipped = counts.skipped + 2;
+    let tests = counts.executions + MANUAL;
+    assert_eq!(root.count("tests"), tests);
     assert_eq!(root.count("failures"), not_proven);
 
     let suites: Vec<&Element> = root.all("testsuite").collect();
@@ -268,13 +284,75 @@ fn the_testsuite_counts_match_the_record() {
         totals.2 += suite.count("errors");
         totals.3 += suite.count("skipped");
     }
-    assert_eq!(totals, (counts.executions, not_proven, 0, counts.skipped));
+    assert_eq!(totals, (tests, not_proven, 0, skipped));
 
     let surefire = Element::parse(&surefire());
     assert_eq!(surefire.name, "testsuite");
-    assert_eq!(surefire.count("tests"), counts.executions);
+    assert_eq!(surefire.count("tests"), tests);
     assert_eq!(surefire.count("failures"), not_proven);
-    assert_eq!(surefire.count("skipped"), counts.skipped);
+    assert_eq!(surefire.count("skipped"), skipped);
+}
+
+#[test]
+fn manual_results_are_testcases_with_their_status() {
+    for (xml, dialect) in [(RUN.read("junit.xml"), "jenkins"), (surefire(), "surefire")] {
+        let root = Element::parse(&xml);
+        let suites: Vec<&Element> = if dialect == "jenkins" {
+            root.all("testsuite").collect()
+        } else {
+            vec![&root]
+        };
+        let manual: Vec<&Element> = suites
+            .iter()
+            .flat_map(|s| s.all("testcase"))
+            .filter(|c| c.is_manual())
+            .collect();
+        let names: Vec<&str> = manual.iter().map(|c| c.attr("name")).collect();
+        assert_eq!(
+            names,
+            [
+                "RPT-006: A receipt a tester reads",
+                "RPT-007: A receipt a tester finds wrong",
+                "RPT-008: A receipt a tester cannot print",
+                "RPT-009: A receipt whose check changed since it was run",
+            ],
+            "{dialect}"
+        );
+        let [passed, failed, blocked, stale] = &manual[..] else {
+            unreachable!()
+        };
+        assert!(passed.child("failure").is_none() && passed.child("skipped").is_none());
+        let failure = failed.child("failure").expect("a failed manual case fails");
+        assert_eq!(failure.attr("type"), "manual");
+        assert!(
+            failure.attr("message").contains("The VAT line is missing"),
+            "{failure:?}"
+        );
+        assert!(
+            failure
+                .text
+                .contains("defect: https://tracker.example/BUG-7"),
+            "{failure:?}"
+        );
+        let system_out = &failed.child("system-out").unwrap().text;
+        assert!(
+            system_out.contains(
+                "outcome: failed by tess at 2024-05-01T09:30:00Z (release 1.0.0-fixture)"
+            ),
+            "{system_out}"
+        );
+        for (case, why) in [
+            (blocked, "blocked by tess"),
+            (stale, "passed (stale: case changed)"),
+        ] {
+            let skipped = case.child("skipped").expect("skipped");
+            let message = match dialect {
+                "jenkins" => skipped.text.clone(),
+                _ => skipped.attr("message").to_owned(),
+            };
+            assert!(message.starts_with(&format!("manual: {why}")), "{message}");
+        }
+    }
 }
 
 #[test]

@@ -20,7 +20,9 @@
 
   // features: [{anchor, keyword, name, file, description, tags, background, rules, cases}]
   // case: {anchor, id, keyword, title, description, line, rule, tags, requirements, manual,
-  //        outcome, steps, examples, scripts}; step: [keyword, text, status, table, doc_string]
+  //        awaiting, outcome, results, steps, examples, scripts};
+  // step: [keyword, text, status, table, doc_string];
+  // result: {row, outcome, label, release, tester, at, actual, defect, defect_href}
   const features = JSON.parse($("case-data").textContent);
   const scripts = Array.from(document.querySelectorAll("#scripts tbody tr"), (row) => ({
     anchor: row.id,
@@ -120,12 +122,14 @@
     }
     h4.append(c.keyword + ": " + c.title);
     if (c.manual) h4.append(" ", el("span", "manual", "manual"));
+    if (c.awaiting) h4.append(" ", el("span", "manual", "awaiting automation"));
     div.append(h4);
     const file = el("p", "file", "line " + c.line);
     tags(file, c.tags);
     div.append(file);
     if (c.description) div.append(el("p", "description", c.description));
     div.append(steps(c.steps));
+    for (const r of c.results) div.append(manualResult(r));
     for (const x of c.examples) {
       div.append(el("h5", "", x.name ? x.keyword + ": " + x.name : x.keyword));
       const rows = [x.header].concat(x.rows.map((r) => r.cells));
@@ -139,6 +143,35 @@
         p.append(" ", a);
       }
       div.append(p);
+    }
+    return div;
+  }
+
+  // A tester's result: its outcome, who and when, the actual result and the defect.
+  function manualResult(r) {
+    const div = el("div", "manual-result " + r.outcome);
+    const p = el("p");
+    p.append(el("b", "", r.row === null ? "Manual result" : "Manual result, row " + r.row), " ");
+    p.append(badge(r.outcome), " " + r.label + " by " + r.tester + " at " + r.at);
+    p.append(" (release " + r.release + ")");
+    div.append(p);
+    if (r.actual) {
+      const actual = el("p", "actual");
+      actual.append(el("b", "", "Actual result:"), " " + r.actual);
+      div.append(actual);
+    }
+    if (r.defect) {
+      const defect = el("p", "defect");
+      defect.append(el("b", "", "Defect:"), " ");
+      if (r.defect_href) {
+        const a = el("a", "", r.defect);
+        a.href = r.defect_href;
+        a.rel = "noreferrer";
+        defect.append(a);
+      } else {
+        defect.append(r.defect);
+      }
+      div.append(defect);
     }
     return div;
   }
