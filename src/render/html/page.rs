@@ -1,0 +1,167 @@
+//! The page as a whole: its view model ([`Page`]), assembled from the parts the sibling
+//! modules build, and the outcome vocabulary they share (order, CSS classes).
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use super::cases::{ScriptRow, ScriptView, features, scripts};
+use super::dashboard::{Bar, Number, coverage, numbers, outcome_mix};
+use super::failures::{AmbiguousView, FailureView, UnboundView, failures};
+use super::requirements::{RequirementView, requirements};
+use super::script_json;
+use crate::render::Inputs;
+use crate::trace::{Outcome, RequirementStatus};
+
+/// Everything the page shows.
+#[derive(Debug, Serialize)]
+pub(super) struct Page {
+    pub(super) title: String,
+    pub(super) release: Option<String>,
+    pub(super) commit: Option<String>,
+    pub(super) started_at: String,
+    pub(super) finished_at: String,
+    pub(super) selection: Vec<(String, String)>,
+    pub(super) numbers: Vec<Number>,
+    pub(super) outcome_mix: Vec<Bar>,
+    pub(super) coverage: Vec<Bar>,
+    pub(super) requirements: Vec<RequirementView>,
+    pub(super) scripts: Vec<ScriptRow>,
+    /// The features and their cases as JSON, safe inside a `<script>` element: the page's
+    /// script renders the cases that match the filters from it. At ten thousand cases, the
+    /// same as HTML would take Chromium seconds to parse and lay out.
+    pub(super) case_data: String,
+    pub(super) failures: Vec<FailureView>,
+    pub(super) unbound: Vec<UnboundView>,
+    pub(super) ambiguous: Vec<AmbiguousView>,
+    pub(super) filters: Filters,
+}
+
+/// The choices of the filter bar.
+#[derive(Debug, Serialize)]
+pub(super) struct Filters {
+    pub(super) outcomes: Vec<(&'static str, &'static str)>,
+    pub(super) tags: Vec<String>,
+    pub(super) requirements: Vec<String>,
+}
+
+pub(super) fn page(inputs: &Inputs<'_>) -> Page {
+    let (record, matrix) = (inputs.record, inputs.matrix);
+    let title = match &record.release {
+        Some(release) => format!("casebook report — {release}"),
+        None => "casebook report".to_owned(),
+    };
+    let (scripts, script_index) = scripts(inputs);
+    let features = features(inputs, &script_index);
+    let filters = Filters {
+        outcomes: OUTCOMES.iter().map(|o| (o.css(), o.label())).collect(),
+        tags: features
+            .iter()
+            .flat_map(|f| f.cases.iter().flat_map(|c| c.tags.iter().cloned()))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+        requirements: matrix.requirements.iter().map(|r| r.id.clone()).collect(),
+    };
+    let mut selection = Vec::new();
+    let s = &record.selection;
+    if let Some(tags) = &s.tags {
+        selection.push(("tags".to_owned(), tags.clone()));
+    }
+    if let Some(name) = &s.name {
+        selection.push(("name".to_owned(), name.clone()));
+    }
+    if s.dry_run {
+        selection.push(("dry run".to_owned(), "nothing was executed".to_owned()));
+    }
+    selection.push((
+        "strict".to_owned(),
+        if s.strict { "yes" } else { "no" }.to_owned(),
+    ));
+    Page {
+        title,
+        release: record.release.clone(),
+        commit: record.commit.clone(),
+        started_at: record.started_at.clone(),
+        finished_at: record.finished_at.clone(),
+        selection,
+        numbers: numbers(inputs),
+        outcome_mix: outcome_mix(inputs),
+        coverage: coverage(inputs),
+        requirements: requirements(inputs),
+        scripts,
+        case_data: script_json(&features),
+        failures: failures(inputs),
+        unbound: record
+            .unbound_steps
+            .iter()
+            .map(|u| UnboundView {
+                keyword: kind_word(u.kind),
+                text: u.text.clone(),
+                places: u.places.clone(),
+                snippet: u.snippet.clone(),
+            })
+            .collect(),
+        ambiguous: record
+            .ambiguous_steps
+            .iter()
+            .map(|a| AmbiguousView {
+                text: a.text.clone(),
+                places: a.places.clone(),
+                definitions: a
+                    .definitions
+                    .iter()
+                    .map(|d| ScriptView {
+                        pattern: d.display_pattern(),
+                        location: d.location.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        filters,
+    }
+}
+
+pub(super) fn kind_word(kind: crate::model::StepKind) -> &'static str {
+    match kind {
+        crate::model::StepKind::Given => "Given",
+        crate::model::StepKind::When => "When",
+        crate::model::StepKind::Then => "Then",
+    }
+}
+
+/// Every outcome a case can show, worst first: the order of the legend and the filter.
+pub(super) const OUTCOMES: [Outcome; 9] = [
+    Outcome::Failed,
+    Outcome::Ambiguous,
+    Outcome::Unbound,
+    Outcome::Blocked,
+    Outcome::Skipped,
+    Outcome::Stale,
+    Outcome::NotRun,
+    Outcome::Flaky,
+    Outcome::Passed,
+];
+
+/// The CSS class and filter value of an outcome.
+pub(super) trait Css {
+    fn css(self) -> &'static str;
+}
+
+impl Css for Outcome {
+    fn css(self) -> &'static str {
+        match self {
+            Outcome::NotRun => "not-run",
+            other => other.label(),
+        }
+    }
+}
+
+impl Css for RequirementStatus {
+    fn css(self) -> &'static str {
+        match self {
+            RequirementStatus::PolicyViolation => "policy-violation",
+            other => other.label(),
+        }
+    }
+}
