@@ -17,7 +17,7 @@
 //! The record keeps the duration of each execution, not of each step, so steps carry no
 //! `duration` (it is optional). A passed execution lists no steps in the record: they come
 //! from the suite, passed; a skipped one's are skipped. Manual cases are there too, as
-//! scenarios with the tester's latest result (see [`add_manual`]).
+//! scenarios with the tester's latest result (see `manual_features`).
 //!
 //! Beyond the canonical schema of cucumber/cucumber-json-schema, which describes what its
 //! converter normalises documents to rather than what any Cucumber writes, the document has

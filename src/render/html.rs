@@ -1,11 +1,11 @@
 //! `report.html`: the living documentation, one self-contained file a product owner opens
 //! by double-click.
 //!
-//! The page is built in two steps: [`page`] turns the [`Inputs`] into a view model (plain
-//! serializable data; one module per section: [`dashboard`], [`requirements`], [`cases`],
-//! [`failures`]), and a minijinja template (`html/report.html.j2`) renders it with HTML
+//! The page is built in two steps: `page` turns the [`Inputs`] into a view model (plain
+//! serializable data; one module per section: `dashboard`, `requirements`, `cases`,
+//! `failures`), and a minijinja template (`html/report.html.j2`) renders it with HTML
 //! auto-escaping, so every text from the suite, the run or a service arrives as text. The
-//! features and their cases travel as JSON inside the page ([`script_json`]), from which the
+//! features and their cases travel as JSON inside the page (`script_json`), from which the
 //! page's script draws the cases that match the filters, a page at a time, through
 //! `textContent` only: at ten thousand cases, the same as markup would take Chromium seconds
 //! to lay out. The style sheet and the script are inlined, and the page's
