@@ -224,16 +224,7 @@ impl Default for LintSettings {
 }
 
 /// A configuration that cannot be used.
-#[derive(Debug, thiserror::Error)]
-#[error("{}{}: {message}", file.display(), position.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
-pub struct Error {
-    /// The configuration file.
-    pub file: PathBuf,
-    /// The line and column of the offending key or value, when known.
-    pub position: Option<(usize, usize)>,
-    /// What is wrong.
-    pub message: String,
-}
+pub type Error = crate::location::FileError;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]

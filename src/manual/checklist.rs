@@ -16,6 +16,8 @@ use serde::Serialize;
 
 use super::{Item, Ledger, ManualResult, Status, Validity, is_hash, results};
 use crate::model::Suite;
+// A checklist cell is escaped exactly as a summary's table cell.
+use crate::render::markdown::cell as md;
 
 /// The columns of the exported CSV, in order.
 pub const COLUMNS: [&str; 16] = [
@@ -209,25 +211,6 @@ pub fn markdown(queue: &[Item<'_>], ledger: &Ledger) -> String {
             e.valid.as_ref().map_or(String::new(), |r| md(&format!("{}, {}", r.tester, r.at))),
         )
         .unwrap();
-    }
-    out
-}
-
-/// Text as Markdown shows it literally: what a renderer would take for markup is escaped.
-fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\n' | '\r' => out.push(' '),
-            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '#' | '!' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
     }
     out
 }

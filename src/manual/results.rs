@@ -121,26 +121,7 @@ impl ResultsFile {
 }
 
 /// A results file that cannot be used.
-#[derive(Debug, thiserror::Error)]
-#[error("{}{}: {message}", file.display(), position.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
-pub struct Error {
-    /// The file.
-    pub file: PathBuf,
-    /// The line and column of the problem, when known.
-    pub position: Option<(usize, usize)>,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl Error {
-    fn io(file: &Path, err: &std::io::Error) -> Self {
-        Error {
-            file: file.to_path_buf(),
-            position: None,
-            message: err.to_string(),
-        }
-    }
-}
+pub type Error = crate::location::FileError;
 
 /// The file that holds the results of `release` in `dir`: the label with every character
 /// that does not belong in a file name (`/` in `release/2024-05`) made `_`. Two labels that

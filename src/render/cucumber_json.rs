@@ -99,78 +99,72 @@ fn manual_features(
 ) -> Vec<Feature> {
     let mut features: Vec<Feature> = Vec::new();
     let manual_tag = format!("@{}", inputs.config.tags.manual);
-    for ((feature, case), row) in inputs.suite.cases().zip(&inputs.matrix.cases) {
-        for (execution, outcome) in case.executions.iter().zip(&row.executions) {
-            let answered_by_hand =
-                row.awaiting_automation && outcome.record.is_none() && outcome.manual.is_some();
-            if case.mode != crate::model::Mode::Manual && !answered_by_hand {
-                continue;
+    for (located, row, outcome) in steps::manual_executions(inputs) {
+        let (feature, case, execution) = (located.feature, located.case, located.execution);
+        let record = manual_record(feature, case, execution, row, outcome);
+        let located = index.find(&record);
+        // No step definition runs a manual step: none is named.
+        let shown = steps::of(&record, located, None, redactor);
+        let feature_id = slug(&feature.name);
+        let mut elements = self::elements(
+            &feature_id,
+            &record,
+            located,
+            shown,
+            inputs.record,
+            inputs.attachments,
+        );
+        if let Some(scenario) = elements.last_mut() {
+            if !scenario.tags.iter().any(|t| t.name == manual_tag) {
+                scenario.tags.push(Tag {
+                    name: manual_tag.clone(),
+                    line: case.location.line,
+                });
             }
-            let record = manual_record(feature, case, execution, row, outcome);
-            let located = index.find(&record);
-            // No step definition runs a manual step: none is named.
-            let shown = steps::of(&record, located, None, redactor);
-            let feature_id = slug(&feature.name);
-            let mut elements = self::elements(
-                &feature_id,
-                &record,
-                located,
-                shown,
-                inputs.record,
-                inputs.attachments,
-            );
-            if let Some(scenario) = elements.last_mut() {
-                if !scenario.tags.iter().any(|t| t.name == manual_tag) {
-                    scenario.tags.push(Tag {
-                        name: manual_tag.clone(),
-                        line: case.location.line,
-                    });
-                }
-                let said = match &outcome.manual {
-                    Some(m) => {
-                        let mut said = format!(
-                            "manual result: {} by {} at {} (release {})",
-                            m.label(),
-                            m.tester,
-                            m.at,
-                            m.release
-                        );
-                        if !m.actual.is_empty() {
-                            said.push_str(&format!("\nactual result: {}", m.actual));
-                        }
-                        if let Some(defect) = &m.defect {
-                            said.push_str(&format!("\ndefect: {defect}"));
-                        }
-                        said
+            let said = match &outcome.manual {
+                Some(m) => {
+                    let mut said = format!(
+                        "manual result: {} by {} at {} (release {})",
+                        m.label(),
+                        m.tester,
+                        m.at,
+                        m.release
+                    );
+                    if !m.actual.is_empty() {
+                        said.push_str(&format!("\nactual result: {}", m.actual));
                     }
-                    None => format!(
-                        "manual result: not run for release {}",
-                        inputs
-                            .matrix
-                            .manual_release
-                            .as_deref()
-                            .unwrap_or(crate::manual::UNRELEASED)
-                    ),
-                };
-                if !scenario.description.is_empty() {
-                    scenario.description.push_str("\n\n");
+                    if let Some(defect) = &m.defect {
+                        said.push_str(&format!("\ndefect: {defect}"));
+                    }
+                    said
                 }
-                scenario.description.push_str(&said);
+                None => format!(
+                    "manual result: not run for release {}",
+                    inputs
+                        .matrix
+                        .manual_release
+                        .as_deref()
+                        .unwrap_or(crate::manual::UNRELEASED)
+                ),
+            };
+            if !scenario.description.is_empty() {
+                scenario.description.push_str("\n\n");
             }
-            let uri = feature.path.display().to_string();
-            match features.iter_mut().find(|f| f.uri == uri) {
-                Some(existing) => existing.elements.extend(elements),
-                None => features.push(Feature {
-                    uri,
-                    id: feature_id,
-                    keyword: feature.keyword.clone(),
-                    name: feature.name.clone(),
-                    description: feature.description.clone(),
-                    line: feature.location.line,
-                    tags: tags(&feature.tags),
-                    elements,
-                }),
-            }
+            scenario.description.push_str(&said);
+        }
+        let uri = feature.path.display().to_string();
+        match features.iter_mut().find(|f| f.uri == uri) {
+            Some(existing) => existing.elements.extend(elements),
+            None => features.push(Feature {
+                uri,
+                id: feature_id,
+                keyword: feature.keyword.clone(),
+                name: feature.name.clone(),
+                description: feature.description.clone(),
+                line: feature.location.line,
+                tags: tags(&feature.tags),
+                elements,
+            }),
         }
     }
     features

@@ -347,26 +347,12 @@ fn manual_cases(
     dialect: JunitDialect,
     redactor: &crate::world::redact::Redactor,
 ) -> Vec<(String, TestCase)> {
-    let mut out = Vec::new();
-    for ((feature, case), row) in inputs.suite.cases().zip(&inputs.matrix.cases) {
-        for (execution, outcome) in case.executions.iter().zip(&row.executions) {
-            let answered_by_hand =
-                row.awaiting_automation && outcome.record.is_none() && outcome.manual.is_some();
-            if case.mode != crate::model::Mode::Manual && !answered_by_hand {
-                continue;
-            }
-            let located = steps::Located {
-                feature,
-                case,
-                execution,
-            };
-            out.push((
-                row.file.clone(),
-                TestCase::manual(located, row, outcome, inputs, dialect, redactor),
-            ));
-        }
-    }
-    out
+    steps::manual_executions(inputs)
+        .map(|(located, row, outcome)| {
+            let case = TestCase::manual(located, row, outcome, inputs, dialect, redactor);
+            (row.file.clone(), case)
+        })
+        .collect()
 }
 
 impl TestCase {

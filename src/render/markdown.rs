@@ -230,7 +230,7 @@ fn unbound(record: &RunRecord, out: &mut String) {
 /// Text as it may stand in a Markdown table cell or list item: HTML entities for what a
 /// renderer would take for markup, backslashes before Markdown's own punctuation, and one
 /// line.
-fn cell(text: &str) -> String {
+pub fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

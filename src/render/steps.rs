@@ -239,6 +239,43 @@ fn doc_string_line(source: &str, step_line: usize) -> usize {
         .map_or(step_line + 1, |(index, _)| index + 1)
 }
 
+/// An execution a tester answers for, in the reports: every execution of a manual case, and
+/// every execution of a case awaiting automation that the run did not include but a tester
+/// answered. With where it is in the suite, its matrix row and its outcome, in suite order.
+pub fn manual_executions<'a>(
+    inputs: &'a super::Inputs<'a>,
+) -> impl Iterator<
+    Item = (
+        Located<'a>,
+        &'a crate::trace::CaseRow,
+        &'a crate::trace::ExecutionOutcome,
+    ),
+> + 'a {
+    inputs
+        .suite
+        .cases()
+        .zip(&inputs.matrix.cases)
+        .flat_map(|((feature, case), row)| {
+            case.executions
+                .iter()
+                .zip(&row.executions)
+                .filter(move |(_, outcome)| {
+                    let answered_by_hand = row.awaiting_automation
+                        && outcome.record.is_none()
+                        && outcome.manual.is_some();
+                    case.mode == crate::model::Mode::Manual || answered_by_hand
+                })
+                .map(move |(execution, outcome)| {
+                    let located = Located {
+                        feature,
+                        case,
+                        execution,
+                    };
+                    (located, row, outcome)
+                })
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
