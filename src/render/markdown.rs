@@ -237,7 +237,6 @@ pub fn cell(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
             '\n' | '\r' => out.push(' '),
             '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '#' | '!' | '~' => {
                 out.push('\\');
@@ -313,7 +312,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("  - error: expected &quot;declined&quot;\n"),
+            text.contains("  - error: expected \"declined\"\n"),
             "{text}"
         );
         assert!(!text.contains("<img"), "{text}");
