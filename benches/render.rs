@@ -78,7 +78,13 @@ fn main() {
         ms(times[0]),
         ms(times[times.len() - 1])
     );
-    for name in ["report.html", "cucumber.json", "junit.xml", "run.json", "summary.md"] {
+    for name in [
+        "report.html",
+        "cucumber.json",
+        "junit.xml",
+        "run.json",
+        "summary.md",
+    ] {
         println!("  {name}: {:.1} MB", size(name));
     }
 

@@ -7,6 +7,7 @@
 //! `ambiguous`, never as passed and never silently skipped. The others run in cucumber-rs,
 //! whose events the [`recorder`] folds into attempts; [`execute`] turns those into the record.
 
+pub mod features;
 pub mod plan;
 mod recorder;
 pub mod terminal;
@@ -54,25 +55,16 @@ pub struct Options {
 }
 
 /// Executes the plan of `suite` and returns its record.
-pub async fn execute(suite: &mut Suite, registry: &Registry, options: &Options) -> RunRecord {
+pub async fn execute(suite: &Suite, registry: &Registry, options: &Options) -> RunRecord {
     crate::steps::link();
     let started_at = now();
-    // The runner executes the trees the suite was read from: every file is parsed once,
-    // and the runner sees exactly what lint and the plan saw.
-    let runnables: Vec<gherkin::Feature> = suite
-        .features
-        .iter_mut()
-        .filter_map(|f| f.runnable.take())
-        .map(|r| r.0)
-        .collect();
-    let suite: &Suite = suite;
     let plan = Plan::new(suite, registry, &options.filter);
     let stems = stems(&plan);
 
     let attempts = if options.dry_run || !plan.executions.iter().any(|p| p.is_runnable()) {
         Vec::new()
     } else {
-        run_in_cucumber(&plan, runnables, stems, options).await
+        run_in_cucumber(&plan, stems, options).await
     };
     let mut step_counts = StepCounts::default();
     let executions: Vec<ExecutionRecord> = plan
@@ -131,7 +123,6 @@ pub async fn execute(suite: &mut Suite, registry: &Registry, options: &Options) 
 /// saw of each (by plan index).
 async fn run_in_cucumber(
     plan: &Plan<'_>,
-    runnables: Vec<gherkin::Feature>,
     stems: Vec<String>,
     options: &Options,
 ) -> Vec<recorder::Attempt> {
@@ -143,10 +134,6 @@ async fn run_in_cucumber(
     };
     let recorder =
         recorder::Recorder::new(plan, runnable_count, sink, options.context.redactor.clone());
-    let mut runnable = plan.lookup.clone();
-    runnable.retain(|index| plan.executions[index].is_runnable());
-    // Scenarios come file by file: resolve each file's path once.
-    let last_file: std::cell::RefCell<Option<(PathBuf, Option<usize>)>> = Default::default();
     let mut cli = cucumber::cli::Opts::<
         cucumber::cli::Empty,
         cucumber::runner::basic::Cli,
@@ -157,7 +144,7 @@ async fn run_in_cucumber(
     cli.runner.retry = options.retry;
     cli.runner.fail_fast = options.fail_fast;
     let recorder = cucumber::Cucumber::<World, _, (), _, _, cucumber::cli::Empty>::custom(
-        Parsed(runnables),
+        Parsed::new(plan),
         cucumber::runner::Basic::default(),
         recorder,
     )
@@ -171,38 +158,72 @@ async fn run_in_cucumber(
         })
     })
     .with_cli(cli)
-    .filter_run((), move |feature, _, scenario| {
-        let Some(path) = feature.path.as_ref() else {
-            return false;
-        };
-        let mut last = last_file.borrow_mut();
-        let file = match &*last {
-            Some((seen, file)) if seen == path => *file,
-            _ => last.insert((path.clone(), runnable.file(path))).1,
-        };
-        file.and_then(|file| runnable.execution(file, scenario.position.line))
-            .is_some()
-    })
+    .run(())
     .await;
     options.context.browsers.shutdown().await;
     recorder.attempts
 }
 
-/// Hands the runner the features the suite was read from.
-struct Parsed(Vec<gherkin::Feature>);
+/// Hands the runner the features of the plan, each built when the runner asks for it (see
+/// [`features`]): only one file's document is in memory at a time.
+struct Parsed {
+    files: Vec<File>,
+}
+
+/// A feature file of the plan, as the runner needs it.
+struct File {
+    uri: String,
+    path: PathBuf,
+    source: std::sync::Arc<str>,
+    /// The pickle lines of its executions that run.
+    lines: std::collections::HashSet<usize>,
+}
+
+impl Parsed {
+    fn new(plan: &Plan<'_>) -> Self {
+        let mut files: Vec<File> = plan
+            .features
+            .iter()
+            .map(|feature| File {
+                uri: feature.path.to_string_lossy().into_owned(),
+                path: std::path::absolute(&feature.path)
+                    .unwrap_or_else(|_| feature.path.to_path_buf()),
+                source: feature.source.clone(),
+                lines: Default::default(),
+            })
+            .collect();
+        for planned in plan.executions.iter().filter(|p| p.is_runnable()) {
+            files[planned.file]
+                .lines
+                .insert(plan::pickle_line(planned.case, planned.execution));
+        }
+        files.retain(|file| !file.lines.is_empty());
+        Self { files }
+    }
+}
 
 impl<I> cucumber::Parser<I> for Parsed {
     type Cli = cucumber::cli::Empty;
-    type Output =
-        futures::stream::Iter<std::vec::IntoIter<cucumber::parser::Result<gherkin::Feature>>>;
+    type Output = futures::stream::Iter<
+        Box<dyn Iterator<Item = cucumber::parser::Result<gherkin::Feature>> + Send>,
+    >;
 
     fn parse(self, _: I, _: Self::Cli) -> Self::Output {
-        use cucumber::feature::Ext as _;
-        let features: Vec<_> = self
-            .0
-            .into_iter()
-            .map(|feature| feature.expand_examples().map_err(Into::into))
-            .collect();
+        let mut ids = casebook_gherkin::IncrementingIds::new();
+        let features = self.files.into_iter().filter_map(move |file| {
+            let compiled = match features::compile(&file.source, &file.uri, &mut ids) {
+                Ok(compiled) => compiled,
+                // Every file of the suite parsed; lint has reported any that did not.
+                Err(_) => return None,
+            };
+            features::runnable(&compiled, file.path, |pickle| {
+                pickle
+                    .location
+                    .is_some_and(|at| file.lines.contains(&(at.line as usize)))
+            })
+            .map(Ok)
+        });
+        let features: Box<dyn Iterator<Item = _> + Send> = Box::new(features);
         futures::stream::iter(features)
     }
 }
@@ -226,7 +247,7 @@ fn execution_record(
         .steps
         .iter()
         .map(|bound| {
-            let reported = attempt.and_then(|a| a.step(bound.line, bound.background));
+            let reported = attempt.and_then(|a| a.step(bound.line));
             let status = match (&bound.binding, reported) {
                 (Binding::Unbound, _) => StepStatus::Unbound,
                 (Binding::Ambiguous(_), _) => StepStatus::Ambiguous,

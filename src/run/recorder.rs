@@ -46,10 +46,8 @@ pub struct Attempt {
 /// A step's outcome in an attempt.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportedStep {
-    /// Its line.
+    /// Its line: a step of a pickle, Background steps included, is known by its line.
     pub line: usize,
-    /// Whether it comes from a Background.
-    pub background: bool,
     /// Its outcome.
     pub status: StepStatus,
     /// The step definition that ran it (a `Copy` location: formatted only when recorded).
@@ -63,18 +61,12 @@ impl Attempt {
     }
 
     /// The reported outcome of the step at `line`.
-    pub fn step(&self, line: usize, background: bool) -> Option<&ReportedStep> {
-        self.steps
-            .iter()
-            .find(|s| s.line == line && s.background == background)
+    pub fn step(&self, line: usize) -> Option<&ReportedStep> {
+        self.steps.iter().find(|s| s.line == line)
     }
 
     fn report(&mut self, step: ReportedStep) {
-        match self
-            .steps
-            .iter_mut()
-            .find(|s| s.line == step.line && s.background == step.background)
-        {
+        match self.steps.iter_mut().find(|s| s.line == step.line) {
             Some(existing) => *existing = step,
             None => self.steps.push(step),
         }
@@ -153,8 +145,9 @@ impl Recorder {
                 attempt.attachments.clear();
                 attempt.started = Some(Instant::now());
             }
-            ScenarioEvent::Step(step, outcome) => self.on_step(index, &step, outcome, false),
-            ScenarioEvent::Background(step, outcome) => self.on_step(index, &step, outcome, true),
+            ScenarioEvent::Step(step, outcome) | ScenarioEvent::Background(step, outcome) => {
+                self.on_step(index, &step, outcome)
+            }
             ScenarioEvent::Hook(kind, event::Hook::Failed(world, info)) => {
                 let attempt = &mut self.attempts[index];
                 attempt.ever_failed = true;
@@ -183,20 +176,13 @@ impl Recorder {
         }
     }
 
-    fn on_step(
-        &mut self,
-        index: usize,
-        step: &gherkin::Step,
-        outcome: event::Step<World>,
-        background: bool,
-    ) {
+    fn on_step(&mut self, index: usize, step: &gherkin::Step, outcome: event::Step<World>) {
         let (line, attempt) = (step.position.line, &mut self.attempts[index]);
         match outcome {
             event::Step::Started => {}
             event::Step::Passed(_, definition) => {
                 attempt.report(ReportedStep {
                     line,
-                    background,
                     status: StepStatus::Passed,
                     definition,
                 });
@@ -204,7 +190,6 @@ impl Recorder {
             event::Step::Skipped => {
                 attempt.report(ReportedStep {
                     line,
-                    background,
                     status: StepStatus::Skipped,
                     definition: None,
                 });
@@ -222,7 +207,6 @@ impl Recorder {
                 };
                 attempt.report(ReportedStep {
                     line,
-                    background,
                     status,
                     definition: location,
                 });
