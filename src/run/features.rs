@@ -17,6 +17,8 @@ use std::path::PathBuf;
 use casebook_gherkin::ast::{self, FeatureChild, GherkinDocument, RuleChild};
 use casebook_gherkin::{IdGenerator, Pickle};
 
+use cucumber::gherkin;
+
 use crate::model::StepKind;
 use crate::parse::step_kind;
 

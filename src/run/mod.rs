@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use cucumber::World as _;
+use cucumber::gherkin;
 
 use crate::World;
 use crate::model::Suite;

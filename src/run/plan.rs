@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use cucumber::gherkin::tagexpr::TagOperation;
 use cucumber::tag::Ext as _;
-use gherkin::tagexpr::TagOperation;
 use regex::Regex;
 
 use crate::model::{Case, Execution, Feature, Mode, Suite};

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use cucumber::event::{
     self, Cucumber, Feature as FeatureEvent, Rule as RuleEvent, Scenario as ScenarioEvent,
 };
-use cucumber::{Event, parser};
+use cucumber::{Event, gherkin, parser};
 
 use crate::World;
 use crate::record::{Failure, StepStatus};
