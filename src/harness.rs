@@ -266,6 +266,7 @@ impl Harness {
                 release: args.release.clone().or(describe),
                 context: context(&args, &project.config.run, base_url, &report_dir)?,
                 report_dir: report_dir.clone(),
+                run_unresolved: false,
             };
             let mut record = run::execute(&project.suite, &registry, &options).await;
             record.commit = commit;

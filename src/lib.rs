@@ -19,6 +19,7 @@ pub mod config;
 pub mod harness;
 pub mod lint;
 pub mod location;
+pub mod messages;
 pub mod model;
 pub mod output;
 pub mod parse;

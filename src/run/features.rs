@@ -125,20 +125,19 @@ pub fn step_kinds(pickle: &Pickle, nodes: &Nodes<'_>) -> Vec<StepKind> {
         .collect()
 }
 
-/// The feature cucumber-rs runs: the pickles `keep` accepts, one scenario each; `None`
-/// when it accepts none.
+/// The feature cucumber-rs runs: a scenario for each pickle `steps` gives a number of
+/// steps to run (its first ones); `None` when it gives none.
 pub fn runnable(
     compiled: &Compiled,
     path: PathBuf,
-    keep: impl Fn(&Pickle) -> bool,
+    steps: impl Fn(&Pickle) -> Option<usize>,
 ) -> Option<gherkin::Feature> {
     let feature = compiled.document.feature.as_ref()?;
     let nodes = Nodes::new(&compiled.document);
     let scenarios: Vec<gherkin::Scenario> = compiled
         .pickles
         .iter()
-        .filter(|pickle| keep(pickle))
-        .map(|pickle| scenario(pickle, &nodes))
+        .filter_map(|pickle| Some(scenario(pickle, steps(pickle)?, &nodes)))
         .collect();
     if scenarios.is_empty() {
         return None;
@@ -157,13 +156,14 @@ pub fn runnable(
     })
 }
 
-fn scenario(pickle: &Pickle, nodes: &Nodes<'_>) -> gherkin::Scenario {
+fn scenario(pickle: &Pickle, count: usize, nodes: &Nodes<'_>) -> gherkin::Scenario {
     let written = nodes.scenario(pickle);
     let kinds = step_kinds(pickle, nodes);
     let steps = pickle
         .steps
         .iter()
         .zip(kinds)
+        .take(count)
         .map(|(step, kind)| {
             let written = nodes.step(step);
             let argument = step.argument.as_ref();
@@ -233,7 +233,10 @@ mod tests {
 
     fn build(source: &str) -> gherkin::Feature {
         let compiled = compile(source, "t.feature", &mut IncrementingIds::new()).unwrap();
-        runnable(&compiled, PathBuf::from("/t.feature"), |_| true).unwrap()
+        runnable(&compiled, PathBuf::from("/t.feature"), |p| {
+            Some(p.steps.len())
+        })
+        .unwrap()
     }
 
     #[test]
@@ -292,21 +295,23 @@ mod tests {
     }
 
     #[test]
-    fn only_the_kept_pickles_are_run() {
+    fn only_the_chosen_pickles_and_steps_are_run() {
         let compiled = compile(
             "Feature: F\n  Scenario: a\n    Given x\n  Scenario: b\n    Given y\n",
             "t.feature",
             &mut IncrementingIds::new(),
         )
         .unwrap();
-        let feature = runnable(&compiled, PathBuf::from("/t.feature"), |p| p.name == "b");
-        let names: Vec<_> = feature
-            .unwrap()
-            .scenarios
-            .into_iter()
-            .map(|s| s.name)
-            .collect();
-        assert_eq!(names, ["b"]);
-        assert!(runnable(&compiled, PathBuf::from("/t.feature"), |_| false).is_none());
+        // `b`, without its step: the steps a scenario runs are the pickle's first ones.
+        let feature = runnable(&compiled, PathBuf::from("/t.feature"), |p| {
+            (p.name == "b").then_some(0)
+        });
+        let scenarios = feature.unwrap().scenarios;
+        assert_eq!(scenarios.len(), 1);
+        assert_eq!(
+            (scenarios[0].name.as_str(), scenarios[0].steps.len()),
+            ("b", 0)
+        );
+        assert!(runnable(&compiled, PathBuf::from("/t.feature"), |_| None).is_none());
     }
 }

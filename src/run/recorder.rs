@@ -77,9 +77,10 @@ impl Attempt {
 pub struct Recorder {
     /// Which execution a scenario stands for.
     lookup: Lookup,
-    /// The file number of each feature the runner reported, by the address of its parsed
-    /// feature (shared by all its events), so a path is resolved once per file.
-    files: HashMap<usize, Option<usize>>,
+    /// The file number of each feature the runner reported, by its path as the runner
+    /// gives it, so a path is resolved once per file. (Not by the feature's address:
+    /// features are built and dropped as the run goes, and an address may come back.)
+    files: HashMap<PathBuf, Option<usize>>,
     /// Attempts by planned index.
     pub attempts: Vec<Attempt>,
     /// Where failure transcripts are written, and how they are named in the record.
@@ -117,11 +118,14 @@ impl Recorder {
     }
 
     fn index(&mut self, feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Option<usize> {
-        let lookup = &self.lookup;
-        let file = *self
-            .files
-            .entry(std::ptr::from_ref(feature) as usize)
-            .or_insert_with(|| feature.path.as_deref().and_then(|path| lookup.file(path)));
+        let path = feature.path.as_deref()?;
+        let file = match self.files.get(path) {
+            Some(file) => *file,
+            None => *self
+                .files
+                .entry(path.to_path_buf())
+                .or_insert(self.lookup.file(path)),
+        };
         self.lookup.execution(file?, scenario.position.line)
     }
 
