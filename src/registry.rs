@@ -86,6 +86,17 @@ pub fn place(location: cucumber::step::Location) -> String {
     format!("{}:{}:{}", path.display(), location.line, location.column)
 }
 
+/// A definition's place as something to sort by: its file, then its line and column.
+fn place_key(definition: &Definition) -> (&str, usize, usize) {
+    let Some(location) = definition.location.as_deref() else {
+        return ("", 0, 0);
+    };
+    let mut parts = location.rsplitn(3, ':');
+    let column = parts.next().and_then(|c| c.parse().ok()).unwrap_or(0);
+    let line = parts.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+    (parts.next().unwrap_or(location), line, column)
+}
+
 /// How a step relates to the definitions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "binding", content = "definitions", rename_all = "lowercase")]
@@ -139,9 +150,10 @@ impl Registry {
         for step in inventory::iter::<W::Then> {
             push(StepKind::Then, step.inner());
         }
-        // Inventory order depends on the linker; sort so output is stable.
+        // Inventory order depends on the linker; sort so output is stable, in source order
+        // (by file, then line and column as numbers).
         definitions
-            .sort_by(|(a, _), (b, _)| (&a.location, &a.pattern).cmp(&(&b.location, &b.pattern)));
+            .sort_by(|(a, _), (b, _)| (place_key(a), &a.pattern).cmp(&(place_key(b), &b.pattern)));
         let definitions = definitions
             .into_iter()
             .map(|(definition, _)| definition)

@@ -56,6 +56,15 @@ impl Timestamp {
     }
 }
 
+impl From<std::time::SystemTime> for Timestamp {
+    fn from(time: std::time::SystemTime) -> Self {
+        Self::from(
+            time.duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default(),
+        )
+    }
+}
+
 impl From<std::time::Duration> for Timestamp {
     fn from(duration: std::time::Duration) -> Self {
         Timestamp {
@@ -373,6 +382,10 @@ pub struct Exception {
     /// Its message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Where it happened, as Cucumber writes it: `<type>: <message>` and the step's
+    /// `<uri>:<line>` in the feature file.
+    #[serde(rename = "stackTrace", skip_serializing_if = "Option::is_none")]
+    pub stack_trace: Option<String>,
 }
 
 /// `attachment`.

@@ -33,7 +33,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::SystemTime;
 
 use casebook_gherkin::{IdGenerator, Pickle};
 use cucumber::gherkin;
@@ -72,10 +72,13 @@ pub enum Body {
     Bytes(Vec<u8>),
 }
 
-/// Where a world puts what it attaches until the run writes it out, at the end of the step
-/// that attached it. Cloning shares the outbox.
+/// Where a world puts what it attaches until the run writes it out, with the step that
+/// was running when it was attached. Cloning shares the outbox.
+///
+/// The runner's events reach the writer after the fact, so an attachment is known by when
+/// it was made: it belongs to the step whose event of ending comes first after it.
 #[derive(Debug, Clone, Default)]
-pub struct Outbox(Arc<Mutex<Vec<Attachment>>>);
+pub struct Outbox(Arc<Mutex<Vec<(SystemTime, Attachment)>>>);
 
 impl Outbox {
     /// Attaches `attachment` to the running step.
@@ -83,7 +86,7 @@ impl Outbox {
         self.0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(attachment);
+            .push((SystemTime::now(), attachment));
     }
 
     /// Attaches text, as the official `log`.
@@ -95,13 +98,20 @@ impl Outbox {
         });
     }
 
-    fn take(&self) -> Vec<Attachment> {
-        std::mem::take(
-            &mut *self
-                .0
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        )
+    /// What was attached up to `until`, in order; the rest stays.
+    fn take(&self, until: SystemTime) -> Vec<Attachment> {
+        let mut all = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (taken, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut *all)
+            .into_iter()
+            .partition(|(at, _)| *at <= until);
+        *all = kept;
+        taken
+            .into_iter()
+            .map(|(_, attachment)| attachment)
+            .collect()
     }
 }
 
@@ -243,6 +253,7 @@ struct TestStep {
 #[derive(Debug)]
 struct TestCase {
     id: String,
+    uri: String,
     steps: Vec<TestStep>,
     outbox: Outbox,
     attempts: usize,
@@ -253,7 +264,7 @@ struct TestCase {
 struct Attempt {
     id: String,
     reported: Vec<Option<Status>>,
-    running: Option<(usize, Instant)>,
+    running: Option<(usize, SystemTime)>,
 }
 
 /// The state of one run's stream, shared by the runner's parser, its writer and its hooks.
@@ -485,6 +496,7 @@ impl Session {
         }));
         TestCase {
             id,
+            uri: pickle.uri.clone(),
             steps,
             outbox: Outbox::default(),
             attempts: 0,
@@ -494,8 +506,9 @@ impl Session {
 
     /// Reports a test case that does not run: one attempt, no step executed.
     fn not_run(&mut self, key: (usize, usize)) {
-        self.case_started(key);
-        self.case_finished(key, false);
+        let now = SystemTime::now();
+        self.case_started(key, now);
+        self.case_finished(key, false, now);
     }
 
     /// The test case the runner's scenario at `line` of the feature at `path` stands for.
@@ -511,14 +524,13 @@ impl Session {
         self.cases.get(&key).map(|case| case.outbox.clone())
     }
 
-    fn case_started(&mut self, key: (usize, usize)) {
+    fn case_started(&mut self, key: (usize, usize), at: SystemTime) {
         let id = self.sink.id();
         let Some(case) = self.cases.get_mut(&key) else {
             return;
         };
         let attempt = case.attempts;
         case.attempts += 1;
-        case.outbox.take();
         case.current = Some(Attempt {
             id: id.clone(),
             reported: vec![None; case.steps.len()],
@@ -530,7 +542,7 @@ impl Session {
                 id,
                 test_case_id,
                 attempt,
-                timestamp: Timestamp::now(),
+                timestamp: at.into(),
             }));
     }
 
@@ -542,18 +554,18 @@ impl Session {
         (0..case.steps.len()).find(|&i| case.steps[i].line == line && attempt.reported[i].is_none())
     }
 
-    fn step_started(&mut self, key: (usize, usize), index: usize) {
+    fn step_started(&mut self, key: (usize, usize), index: usize, at: SystemTime) {
         let Some(case) = self.cases.get_mut(&key) else {
             return;
         };
         let Some(attempt) = case.current.as_mut() else {
             return;
         };
-        attempt.running = Some((index, Instant::now()));
+        attempt.running = Some((index, at));
         let envelope = Envelope::TestStepStarted(envelope::TestStepStarted {
             test_case_started_id: attempt.id.clone(),
             test_step_id: case.steps[index].id.clone(),
-            timestamp: Timestamp::now(),
+            timestamp: at.into(),
         });
         self.sink.emit(&envelope);
     }
@@ -565,6 +577,7 @@ impl Session {
         index: usize,
         status: Status,
         message: Option<String>,
+        at: SystemTime,
     ) {
         let Some(case) = self.cases.get_mut(&key) else {
             return;
@@ -573,14 +586,16 @@ impl Session {
             return;
         };
         let duration = match attempt.running.take() {
-            Some((running, since)) if running == index => since.elapsed(),
+            Some((running, since)) if running == index => {
+                at.duration_since(since).unwrap_or_default()
+            }
             other => {
                 // Never started (not run): started and finished at once.
                 attempt.running = other;
                 let envelope = Envelope::TestStepStarted(envelope::TestStepStarted {
                     test_case_started_id: attempt.id.clone(),
                     test_step_id: case.steps[index].id.clone(),
-                    timestamp: Timestamp::now(),
+                    timestamp: at.into(),
                 });
                 self.sink.emit(&envelope);
                 std::time::Duration::ZERO
@@ -593,12 +608,13 @@ impl Session {
         });
         let started_id = attempt.id.clone();
         let step = &case.steps[index];
-        for attachment in case.outbox.take() {
+        for attachment in case.outbox.take(at) {
             let attachment = redact_attachment(attachment, self.redactor.as_ref());
             self.sink.emit(&attachment_envelope(
                 attachment,
                 &started_id,
                 Some(&step.id),
+                at,
             ));
         }
         if status == Status::Undefined {
@@ -621,9 +637,23 @@ impl Session {
             });
             self.sink.emit(&suggestion);
         }
-        let exception = (status == Status::Failed).then(|| envelope::Exception {
-            kind: "panic".to_owned(),
+        // A step that ended itself (failed, pending, skipped) with a message has an
+        // exception, as a thrown error or `PendingException` has in Cucumber.
+        let kind = match status {
+            Status::Failed => Some("panic"),
+            Status::Pending if message.is_some() => Some("pending"),
+            Status::Skipped if message.is_some() => Some("skipped"),
+            _ => None,
+        };
+        let exception = kind.map(|kind| envelope::Exception {
+            kind: kind.to_owned(),
             message: message.clone(),
+            stack_trace: Some(format!(
+                "{kind}: {}\n{}:{}",
+                message.as_deref().unwrap_or_default(),
+                case.uri,
+                step.line
+            )),
         });
         let step_id = case.steps[index].id.clone();
         self.sink
@@ -636,14 +666,14 @@ impl Session {
                     message,
                     exception,
                 },
-                timestamp: Timestamp::now(),
+                timestamp: at.into(),
             }));
     }
 
     /// Ends an attempt: reports the steps the runner did not (skipped, or undefined and
     /// ambiguous as they are), what was attached after the last step, and whether another
     /// attempt follows (only when a step failed and retries are left).
-    fn case_finished(&mut self, key: (usize, usize), retries_left: bool) {
+    fn case_finished(&mut self, key: (usize, usize), retries_left: bool, at: SystemTime) {
         let Some(case) = self.cases.get(&key) else {
             return;
         };
@@ -671,14 +701,14 @@ impl Session {
             out
         };
         for (index, status) in unreported {
-            self.step_finished(key, index, status, None);
+            self.step_finished(key, index, status, None, at);
         }
         let case = self.cases.get_mut(&key).expect("looked up above");
         let attempt = case.current.take().expect("looked up above");
-        for attachment in case.outbox.take() {
+        for attachment in case.outbox.take(at) {
             let attachment = redact_attachment(attachment, self.redactor.as_ref());
             self.sink
-                .emit(&attachment_envelope(attachment, &attempt.id, None));
+                .emit(&attachment_envelope(attachment, &attempt.id, None, at));
         }
         let failed = attempt
             .reported
@@ -693,7 +723,7 @@ impl Session {
         self.sink
             .emit(&Envelope::TestCaseFinished(envelope::TestCaseFinished {
                 test_case_started_id: attempt.id,
-                timestamp: Timestamp::now(),
+                timestamp: at.into(),
                 will_be_retried,
             }));
     }
@@ -747,6 +777,7 @@ fn attachment_envelope(
     attachment: Attachment,
     started_id: &str,
     step_id: Option<&str>,
+    at: SystemTime,
 ) -> Envelope {
     use base64::Engine as _;
     let (body, content_encoding) = match attachment.body {
@@ -763,6 +794,6 @@ fn attachment_envelope(
         content_encoding,
         media_type: attachment.media_type,
         file_name: attachment.file_name,
-        timestamp: Timestamp::now(),
+        timestamp: at.into(),
     })
 }

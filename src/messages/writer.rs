@@ -8,6 +8,8 @@
 use cucumber::event::{self, Cucumber, Feature as FeatureEvent, Rule as RuleEvent, Scenario};
 use cucumber::{Event, gherkin, parser};
 
+use std::time::SystemTime;
+
 use super::{MessageWorld, Shared, Status};
 
 /// Writes the execution messages of a run into its [`Session`](super::Session).
@@ -67,6 +69,7 @@ impl<W: MessageWorld> MessageWriter<W> {
         feature: &gherkin::Feature,
         scenario: &gherkin::Scenario,
         event: event::RetryableScenario<W>,
+        at: SystemTime,
     ) {
         let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
         // Looked up by path for every event: a parsed feature's address is no key, since
@@ -79,19 +82,19 @@ impl<W: MessageWorld> MessageWriter<W> {
             return;
         };
         match event.event {
-            Scenario::Started => session.case_started(key),
+            Scenario::Started => session.case_started(key, at),
             Scenario::Step(step, outcome) | Scenario::Background(step, outcome) => {
                 let Some(index) = session.step_at(key, step.position.line) else {
                     return;
                 };
                 match outcome {
-                    event::Step::Started => session.step_started(key, index),
+                    event::Step::Started => session.step_started(key, index, at),
                     event::Step::Passed(..) => {
-                        session.step_finished(key, index, Status::Passed, None)
+                        session.step_finished(key, index, Status::Passed, None, at)
                     }
                     // cucumber-rs skips a step that no definition matches.
                     event::Step::Skipped => {
-                        session.step_finished(key, index, Status::Undefined, None)
+                        session.step_finished(key, index, Status::Undefined, None, at)
                     }
                     event::Step::Failed(_, _, _, error) => {
                         let (status, message) = match error {
@@ -101,7 +104,7 @@ impl<W: MessageWorld> MessageWriter<W> {
                             }
                             event::StepError::Panic(info) => panic_outcome(&info),
                         };
-                        session.step_finished(key, index, status, message);
+                        session.step_finished(key, index, status, message, at);
                     }
                 }
             }
@@ -119,7 +122,7 @@ impl<W: MessageWorld> MessageWriter<W> {
             Scenario::Hook(..) | Scenario::Log(_) => {}
             Scenario::Finished => {
                 let retries_left = event.retries.is_some_and(|retries| retries.left > 0);
-                session.case_finished(key, retries_left);
+                session.case_finished(key, retries_left, at);
                 session.sink.flush();
             }
         }
@@ -131,15 +134,16 @@ impl<W: MessageWorld> cucumber::Writer<W> for MessageWriter<W> {
 
     async fn handle_event(&mut self, event: parser::Result<Event<Cucumber<W>>>, _: &Self::Cli) {
         let Ok(event) = event else { return };
+        let at = event.at;
         match event.value {
             Cucumber::Feature(feature, FeatureEvent::Scenario(scenario, event)) => {
-                self.on_scenario(&feature, &scenario, event);
+                self.on_scenario(&feature, &scenario, event, at);
             }
             Cucumber::Feature(
                 feature,
                 FeatureEvent::Rule(_, RuleEvent::Scenario(scenario, event)),
             ) => {
-                self.on_scenario(&feature, &scenario, event);
+                self.on_scenario(&feature, &scenario, event, at);
             }
             _ => {}
         }

@@ -25,3 +25,30 @@ impl Rule for ParseError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::rules::test_support::run;
+
+    #[test]
+    fn a_file_with_two_syntax_errors_gives_two_diagnostics() {
+        let findings = run(
+            &ParseError,
+            "Feature: F\n  Scenario: s\n    Given x\n    Bogus line\n  Scenario: t\n    Given y\n      | a | b |\n      | c |\n",
+            None,
+        );
+        assert_eq!(
+            findings,
+            [
+                (
+                    4,
+                    "expected: #EOF, #TableRow, #DocStringSeparator, #StepLine, #TagLine, \
+                     #ExamplesLine, #ScenarioLine, #RuleLine, #Comment, #Empty, got 'Bogus line'"
+                        .to_owned()
+                ),
+                (8, "inconsistent cell count within the table".to_owned()),
+            ]
+        );
+    }
+}
