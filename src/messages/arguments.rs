@@ -256,12 +256,13 @@ fn written(location: &str, root: &Path) -> Option<Pattern> {
         ("expr", PatternType::CucumberExpression),
         ("regex", PatternType::RegularExpression),
     ] {
-        if let Some(after) = rest.strip_prefix(key) {
-            if let Some(value) = after.trim_start().strip_prefix('=') {
-                rest = value.trim_start();
-                kind = pattern_type;
-                literal = false;
-            }
+        if let Some(value) = rest
+            .strip_prefix(key)
+            .and_then(|after| after.trim_start().strip_prefix('='))
+        {
+            rest = value.trim_start();
+            kind = pattern_type;
+            literal = false;
         }
     }
     let source = string_literal(rest)?;

@@ -284,12 +284,16 @@ impl cucumber::Writer<World> for Recorder {
 // Events are keyed by scenario, so their interleaving does not matter (see the module docs).
 impl cucumber::writer::Normalized for Recorder {}
 
-/// The text of a panic payload: steps fail by panicking, with a `String` or a `&str`.
+/// The text of a panic payload: steps fail by panicking, with a `String` or a `&str`, or
+/// end as pending or skipped with casebook's payload (which the record counts as failed:
+/// the case did not pass).
 fn panic_message(info: &event::Info) -> String {
-    info.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "the step panicked with a value that is not text".to_owned())
+    let (status, message) = crate::messages::panic_outcome(info);
+    match status {
+        crate::messages::Status::Pending => format!("pending: {}", message.unwrap_or_default()),
+        crate::messages::Status::Skipped => format!("skipped: {}", message.unwrap_or_default()),
+        _ => message.unwrap_or_default(),
+    }
 }
 
 /// A one-line progress display on stderr: rewritten in place on a terminal, printed every

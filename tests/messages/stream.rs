@@ -96,7 +96,7 @@ fn references(envelopes: &[Value]) -> Vec<String> {
             }
         }
         let mut ids = Vec::new();
-        collect_ids(kind, body, &mut ids);
+        collect_ids(body, &mut ids);
         for id in ids {
             if !made.insert(id.clone()) {
                 problems.push(format!(
@@ -110,27 +110,24 @@ fn references(envelopes: &[Value]) -> Vec<String> {
             "testCaseStarted" => {
                 open_cases.insert(text("id"));
             }
-            "testCaseFinished" => {
-                if !open_cases.remove(&text("testCaseStartedId")) {
-                    problems.push(format!(
-                        "envelope {}: a test case finished twice or never started",
-                        number + 1
-                    ));
-                }
+            "testCaseFinished" if !open_cases.remove(&text("testCaseStartedId")) => {
+                problems.push(format!(
+                    "envelope {}: a test case finished twice or never started",
+                    number + 1
+                ));
             }
             "testStepStarted" => {
                 open_steps.insert((text("testCaseStartedId"), text("testStepId")), number);
             }
-            "testStepFinished" => {
+            "testStepFinished"
                 if open_steps
                     .remove(&(text("testCaseStartedId"), text("testStepId")))
-                    .is_none()
-                {
-                    problems.push(format!(
-                        "envelope {}: a step finished that never started",
-                        number + 1
-                    ));
-                }
+                    .is_none() =>
+            {
+                problems.push(format!(
+                    "envelope {}: a step finished that never started",
+                    number + 1
+                ));
             }
             _ => {}
         }
@@ -169,17 +166,17 @@ fn collect_refs(value: &Value, out: &mut Vec<(String, String)>) {
 
 /// The ids an envelope makes: its own `id` and those of the nodes inside (AST nodes, pickle
 /// steps, test steps).
-fn collect_ids(kind: &str, value: &Value, out: &mut Vec<String>) {
+fn collect_ids(value: &Value, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             for (key, item) in map {
                 match item {
                     Value::String(id) if key == "id" => out.push(id.clone()),
-                    _ => collect_ids(kind, item, out),
+                    _ => collect_ids(item, out),
                 }
             }
         }
-        Value::Array(items) => items.iter().for_each(|item| collect_ids(kind, item, out)),
+        Value::Array(items) => items.iter().for_each(|item| collect_ids(item, out)),
         _ => {}
     }
 }
