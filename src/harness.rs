@@ -220,12 +220,7 @@ impl Harness {
             let describe = git(&git_root, &["describe", "--tags", "--always", "--dirty"]);
             (describe, git(&git_root, &["rev-parse", "HEAD"]))
         });
-        // A dry run executes nothing, so it keeps no trees for the runner.
-        let mut project = if args.dry_run {
-            Project::load(config, &[])?
-        } else {
-            Project::load_runnable(config)?
-        };
+        let project = Project::load(config, &[])?;
         let lint = lint(&project, &report_dir)?;
         let registry = Registry::collect::<World>();
         crate::output::write_atomic(
@@ -271,8 +266,9 @@ impl Harness {
                 release: args.release.clone().or(describe),
                 context: context(&args, &project.config.run, base_url, &report_dir)?,
                 report_dir: report_dir.clone(),
+                run_unresolved: false,
             };
-            let mut record = run::execute(&mut project.suite, &registry, &options).await;
+            let mut record = run::execute(&project.suite, &registry, &options).await;
             record.commit = commit;
             anyhow::Ok(record)
         })?;

@@ -22,6 +22,7 @@ pub mod harness;
 pub mod lint;
 pub mod location;
 pub mod manual;
+pub mod messages;
 pub mod model;
 pub mod output;
 pub mod parse;

@@ -57,16 +57,40 @@ impl Suite {
     }
 }
 
-/// A feature file that could not be parsed.
+/// A feature file that could not be parsed: every syntax error in it, or why it could not
+/// be read.
 #[derive(Debug, Clone, Serialize)]
 pub struct ParseFailure {
-    /// Where the parser gave up (line 1 when the file could not be read).
-    pub location: Location,
-    /// What went wrong, in words.
-    pub message: String,
-    /// The file's text, for showing the failing line (empty when it could not be read).
+    /// The file, as shown to people.
+    pub path: Arc<Path>,
+    /// What is wrong and where, in file order; never empty.
+    pub errors: Vec<SyntaxError>,
+    /// The file's text, for showing the failing lines (empty when it could not be read).
     #[serde(skip)]
     pub source: Arc<str>,
+}
+
+impl ParseFailure {
+    /// A file with one problem at `location`.
+    pub fn single(location: Location, message: impl Into<String>, source: Arc<str>) -> Self {
+        Self {
+            path: location.path.clone(),
+            errors: vec![SyntaxError {
+                location,
+                message: message.into(),
+            }],
+            source,
+        }
+    }
+}
+
+/// One syntax error: where it is and the parser's message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyntaxError {
+    /// Where the parser found it (line 1, column 1 when the file could not be read).
+    pub location: Location,
+    /// What is wrong, in the official Gherkin parser's words.
+    pub message: String,
 }
 
 /// One feature file: a Feature with its Background, Rules and cases.
@@ -93,10 +117,6 @@ pub struct Feature {
     pub rules: Vec<Rule>,
     /// Every case of the feature, those inside Rules included, in file order.
     pub cases: Vec<Case>,
-    /// The file as the runner executes it; taken by the runner, absent for a file that
-    /// holds no Feature.
-    #[serde(skip)]
-    pub runnable: Option<crate::parse::Runnable>,
 }
 
 /// A Rule inside a feature.
@@ -181,7 +201,8 @@ pub struct Case {
     /// Who executes it.
     pub mode: Mode,
     /// The pre-conditions shared through Backgrounds: the Feature's, then the Rule's (one
-    /// list shared by every case below the same Backgrounds).
+    /// list shared by every case below the same Backgrounds). Empty for a case without
+    /// steps of its own, which Gherkin runs as nothing at all.
     pub background: Arc<[Step]>,
     /// The case's own steps.
     pub steps: Vec<Step>,
@@ -229,7 +250,19 @@ pub struct Step {
     /// A data table under the step.
     pub table: Option<Table>,
     /// A doc string under the step.
-    pub doc_string: Option<String>,
+    pub doc_string: Option<DocString>,
+}
+
+/// A doc string: its content exactly as Gherkin defines it, and its media type apart.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocString {
+    /// The lines between the delimiters, without the delimiters' indentation, escaped
+    /// delimiters unescaped, joined with `\n`.
+    pub content: String,
+    /// What follows the opening delimiter (`json` in `"""json`), if anything.
+    pub media_type: Option<String>,
+    /// Where the opening delimiter is.
+    pub location: Location,
 }
 
 /// A data table, or the table of an Examples block.

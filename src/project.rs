@@ -48,16 +48,6 @@ impl Project {
     /// Reads the features directory and the catalog of `config`, plus any `extra` feature
     /// files or directories.
     pub fn load(config: Config, extra: &[PathBuf]) -> Result<Self, Error> {
-        Self::load_with(config, extra, false)
-    }
-
-    /// Like [`Project::load`], keeping the trees the runner executes (see
-    /// [`suite::load_runnable`]).
-    pub fn load_runnable(config: Config) -> Result<Self, Error> {
-        Self::load_with(config, &[], true)
-    }
-
-    fn load_with(config: Config, extra: &[PathBuf], runnable: bool) -> Result<Self, Error> {
         let mut roots = vec![config.features.clone()];
         roots.extend(extra.iter().cloned());
         if !config.features.exists() {
@@ -70,11 +60,7 @@ impl Project {
             }
             roots.remove(0);
         }
-        let suite = if runnable {
-            suite::load_runnable(&roots, &config.tags)
-        } else {
-            suite::load(&roots, &config.tags)
-        };
+        let suite = suite::load(&roots, &config.tags);
         let catalog = match catalog::load(&config.requirements) {
             Ok(loaded) => Some(loaded),
             Err(err)
@@ -151,7 +137,7 @@ impl Project {
                     .suite
                     .failures
                     .iter()
-                    .filter(|f| in_scope(&f.location.path))
+                    .filter(|f| in_scope(&f.path))
                     .count(),
             cases: self
                 .suite
@@ -172,7 +158,7 @@ impl Project {
             sources.add(feature.path.clone(), feature.source.clone());
         }
         for failure in &self.suite.failures {
-            sources.add(failure.location.path.clone(), failure.source.clone());
+            sources.add(failure.path.clone(), failure.source.clone());
         }
         if let Some(catalog) = self.catalog() {
             sources.add(catalog.path.clone(), catalog.source.clone());

@@ -86,6 +86,17 @@ pub fn place(location: cucumber::step::Location) -> String {
     format!("{}:{}:{}", path.display(), location.line, location.column)
 }
 
+/// A definition's place as something to sort by: its file, then its line and column.
+fn place_key(definition: &Definition) -> (&str, usize, usize) {
+    let Some(location) = definition.location.as_deref() else {
+        return ("", 0, 0);
+    };
+    let mut parts = location.rsplitn(3, ':');
+    let column = parts.next().and_then(|c| c.parse().ok()).unwrap_or(0);
+    let line = parts.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+    (parts.next().unwrap_or(location), line, column)
+}
+
 /// How a step relates to the definitions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "binding", content = "definitions", rename_all = "lowercase")]
@@ -139,9 +150,10 @@ impl Registry {
         for step in inventory::iter::<W::Then> {
             push(StepKind::Then, step.inner());
         }
-        // Inventory order depends on the linker; sort so output is stable.
+        // Inventory order depends on the linker; sort so output is stable, in source order
+        // (by file, then line and column as numbers).
         definitions
-            .sort_by(|(a, _), (b, _)| (&a.location, &a.pattern).cmp(&(&b.location, &b.pattern)));
+            .sort_by(|(a, _), (b, _)| (place_key(a), &a.pattern).cmp(&(place_key(b), &b.pattern)));
         let definitions = definitions
             .into_iter()
             .map(|(definition, _)| definition)
@@ -269,9 +281,42 @@ pub fn unused<'b>(
 /// A Rust skeleton for an unbound step: the attribute with a cucumber expression whose
 /// quoted strings, integers and decimals become typed parameters, and a body to fill in.
 pub fn snippet(kind: StepKind, text: &str, has_table: bool, has_doc_string: bool) -> String {
-    static PARAMETER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-        Regex::new(r#""[^"]*"|-?\b\d+\.\d+\b|-?\b\d+\b"#).expect("valid regex")
-    });
+    snippet_with(kind, text, has_table, has_doc_string, |_| false)
+}
+
+/// Every skeleton for an unbound step, as Cucumber suggests them: [`snippet`]'s first,
+/// then those that read integers as `{float}` too (an integer matches both), up to 2⁴
+/// combinations.
+pub fn snippets(kind: StepKind, text: &str, has_table: bool, has_doc_string: bool) -> Vec<String> {
+    let integers = PARAMETER
+        .find_iter(text)
+        .filter(|found| !found.as_str().starts_with('"') && !found.as_str().contains('.'))
+        .count()
+        .min(4);
+    (0..1u32 << integers)
+        .map(|floats| {
+            let mut integer = 0;
+            snippet_with(kind, text, has_table, has_doc_string, |_| {
+                let this = integer;
+                integer += 1;
+                this < integers && (floats >> this) & 1 == 1
+            })
+        })
+        .collect()
+}
+
+static PARAMETER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    Regex::new(r#""[^"]*"|-?\b\d+\.\d+\b|-?\b\d+\b"#).expect("valid regex")
+});
+
+/// A skeleton; `as_float` says, integer by integer, whether it is read as `{float}`.
+fn snippet_with(
+    kind: StepKind,
+    text: &str,
+    has_table: bool,
+    has_doc_string: bool,
+    mut as_float: impl FnMut(&str) -> bool,
+) -> String {
     let mut expression = String::new();
     let mut parameters = Vec::new();
     let mut last = 0;
@@ -280,7 +325,7 @@ pub fn snippet(kind: StepKind, text: &str, has_table: bool, has_doc_string: bool
         let value = found.as_str();
         let (placeholder, ty) = if value.starts_with('"') {
             ("{string}", "String")
-        } else if value.contains('.') {
+        } else if value.contains('.') || as_float(value) {
             ("{float}", "f64")
         } else {
             ("{int}", "i64")
@@ -429,6 +474,27 @@ mod tests {
         assert_eq!(
             Registry::load(&path).unwrap().definitions(),
             registry.definitions()
+        );
+    }
+
+    #[test]
+    fn integers_are_suggested_as_int_and_as_float() {
+        let expressions: Vec<String> =
+            snippets(StepKind::Given, "a list of 8 things", false, false)
+                .iter()
+                .map(|s| s.lines().next().unwrap().to_owned())
+                .collect();
+        assert_eq!(
+            expressions,
+            [
+                r#"#[given(expr = "a list of {int} things")]"#,
+                r#"#[given(expr = "a list of {float} things")]"#
+            ]
+        );
+        assert_eq!(snippets(StepKind::Given, "1 and 2", false, false).len(), 4);
+        assert_eq!(
+            snippets(StepKind::Given, r#"a "many" list of 3.14"#, false, false).len(),
+            1
         );
     }
 

@@ -15,18 +15,9 @@ use crate::model::{
 };
 use crate::parse;
 
-/// Reads every `.feature` file under each of `paths` (files or directories) into a suite.
+/// Reads every feature file (`.feature` and `.feature.md`) under each of `paths` (files or
+/// directories) into a suite.
 pub fn load(paths: &[PathBuf], conventions: &TagConventions) -> Suite {
-    load_with(paths, conventions, false)
-}
-
-/// Like [`load`], and keeps each file's tree in the form the runner executes
-/// ([`Feature::runnable`]), so that a run parses every file once.
-pub fn load_runnable(paths: &[PathBuf], conventions: &TagConventions) -> Suite {
-    load_with(paths, conventions, true)
-}
-
-fn load_with(paths: &[PathBuf], conventions: &TagConventions, keep_runnable: bool) -> Suite {
     let mut suite = Suite::default();
     let mut files = Vec::new();
     for path in paths {
@@ -40,7 +31,7 @@ fn load_with(paths: &[PathBuf], conventions: &TagConventions, keep_runnable: boo
     }
     files.sort();
     files.dedup();
-    for result in parse_all(&files, conventions, keep_runnable) {
+    for result in parse_all(&files, conventions) {
         match result {
             Ok(feature) => suite.features.push(feature),
             Err(failure) => suite.failures.push(failure),
@@ -54,7 +45,6 @@ fn load_with(paths: &[PathBuf], conventions: &TagConventions, keep_runnable: boo
 fn parse_all(
     files: &[PathBuf],
     conventions: &TagConventions,
-    keep_runnable: bool,
 ) -> Vec<Result<Feature, ParseFailure>> {
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let chunk = files.len().div_ceil(threads).max(1);
@@ -66,13 +56,7 @@ fn parse_all(
                     chunk
                         .iter()
                         .map(|file| {
-                            parse::parse_file(file).map(|mut feature| {
-                                // Dropped here, file by file, when only checks follow.
-                                if !keep_runnable {
-                                    feature.runnable = None;
-                                }
-                                classify(feature, conventions)
-                            })
+                            parse::parse_file(file).map(|feature| classify(feature, conventions))
                         })
                         .collect::<Vec<_>>()
                 })
@@ -230,11 +214,11 @@ fn unique(names: impl Iterator<Item = String>) -> Vec<String> {
 }
 
 fn unreadable(path: &Path, err: &walkdir::Error) -> ParseFailure {
-    ParseFailure {
-        location: Location::file(display_path(err.path().unwrap_or(path))),
-        message: format!("cannot read: {err}"),
-        source: std::sync::Arc::from(""),
-    }
+    ParseFailure::single(
+        Location::file(display_path(err.path().unwrap_or(path))),
+        format!("cannot read: {err}"),
+        std::sync::Arc::from(""),
+    )
 }
 
 #[cfg(test)]
@@ -387,7 +371,7 @@ mod tests {
         let names: Vec<_> = suite.features.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["A", "C"]);
         assert_eq!(suite.failures.len(), 1);
-        assert!(suite.failures[0].location.path.ends_with("b.feature"));
-        assert_eq!(suite.failures[0].location.line, 4);
+        assert!(suite.failures[0].path.ends_with("b.feature"));
+        assert_eq!(suite.failures[0].errors[0].location.line, 4);
     }
 }

@@ -78,7 +78,8 @@ fn step(step: &Step) -> NormalisedStep {
         }),
         // A doc string's lines matter (a JSON body, a letter), its trailing spaces do not.
         doc_string: step.doc_string.as_ref().map(|text| {
-            text.lines()
+            text.content
+                .lines()
                 .map(str::trim_end)
                 .collect::<Vec<_>>()
                 .join("\n")

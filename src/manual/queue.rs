@@ -5,8 +5,8 @@
 //! outline is one item per Examples row, each answered on its own. Results are keyed by case
 //! ID, so a case without one cannot be recorded: it is counted, and lint names it.
 
+use cucumber::gherkin::tagexpr::TagOperation;
 use cucumber::tag::Ext as _;
-use gherkin::tagexpr::TagOperation;
 use serde::Serialize;
 
 use crate::model::{Case, Execution, Feature, Mode, StepKind, Suite};
@@ -121,7 +121,7 @@ impl Item<'_> {
                     .map(|r| r.iter().map(|c| fill(c)).collect())
                     .collect()
             }),
-            doc_string: step.doc_string.as_deref().map(fill),
+            doc_string: step.doc_string.as_ref().map(|d| fill(&d.content)),
         }
     }
 }

@@ -1,69 +1,98 @@
 //! Stage 1, parse: feature files → [`Feature`]s of the suite model, or [`ParseFailure`]s.
 //!
 //! This stage is purely syntactic: it keeps tags as written and leaves case IDs,
-//! requirements and modes to [`suite`](crate::suite). The Gherkin parser behind it sits in
-//! [`gherkin`] alone, so it can be replaced without touching any later stage.
+//! requirements and modes to [`suite`](crate::suite). The parser is casebook's own,
+//! [`casebook_gherkin`], which gives what the official Cucumber parsers give (messages,
+//! positions and errors included); [`document`] turns its output into the model.
+//!
+//! Classic Gherkin (`.feature`) and Markdown with Gherkin (`.feature.md`) are both read,
+//! as the official tools read them.
 
-mod gherkin;
+mod document;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use casebook_gherkin::IdGenerator;
+
 use crate::location::{Location, display_path};
 use crate::model::{Feature, ParseFailure};
+
+pub use document::step_kind;
 
 /// Reads and parses one feature file.
 ///
 /// A UTF-8 byte-order mark is dropped and CRLF line endings are read as LF, so files saved
 /// by any editor parse. A file with nothing but comments and blank lines is a feature with
-/// no cases, as in the official Gherkin parsers.
+/// no cases, as in the official Gherkin parsers. A file with syntax errors gives them all.
 pub fn parse_file(path: &Path) -> Result<Feature, ParseFailure> {
     let shown = display_path(path);
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let text = std::fs::read_to_string(path).map_err(|err| ParseFailure {
-        location: Location::file(shown.clone()),
-        message: format!("cannot read the file: {err}"),
-        source: Arc::from(""),
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        ParseFailure::single(
+            Location::file(shown.clone()),
+            format!("cannot read the file: {err}"),
+            Arc::from(""),
+        )
     })?;
-    let text = normalize(&text);
-    gherkin::parse(Arc::from(text), shown, &absolute)
+    parse_str(&text, shown)
 }
 
-/// Parses the text of a feature file; `path` is how the file is shown.
+/// Parses the text of a feature file; `path` is how the file is shown, and its ending
+/// (`.md` or not) chooses the dialect.
 pub fn parse_str(text: &str, path: Arc<Path>) -> Result<Feature, ParseFailure> {
-    let text = normalize(text);
-    let file_path = path.to_path_buf();
-    gherkin::parse(Arc::from(text), path, &file_path)
-}
-
-/// A feature file in the form the runner executes it: the parser crate's tree, which
-/// cucumber-rs takes as it is. Opaque outside the stages that need it (parse and run).
-#[derive(Debug, Clone)]
-pub struct Runnable(pub(crate) ::gherkin::Feature);
-
-/// Every `.feature` file under `dir` (or `dir` itself when it is a file), sorted by path so
-/// that every run sees them in the same order.
-pub fn feature_files(dir: &Path) -> Result<Vec<PathBuf>, walkdir::Error> {
-    let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
-        let entry = entry?;
-        let is_feature = entry.path().extension().is_some_and(|ext| ext == "feature");
-        if entry.file_type().is_file() && is_feature {
-            files.push(entry.into_path());
-        }
+    let source: Arc<str> = Arc::from(normalize(text));
+    let uri = path.to_string_lossy();
+    // The model refers to nodes by position, not by id: no ids are made here. The runner
+    // parses again with the run's ids, for its messages.
+    match casebook_gherkin::parse(&source, &uri, &mut NoIds) {
+        Ok(parsed) => Ok(document::feature(&parsed, path, source)),
+        Err(errors) => Err(ParseFailure {
+            errors: document::errors(&errors, &path),
+            path,
+            source,
+        }),
     }
-    files.sort();
-    Ok(files)
 }
 
-/// Drops a byte-order mark and turns CRLF and lone CR line endings into LF.
-fn normalize(text: &str) -> String {
+/// The normalised text of a feature file, as [`parse_str`] parses it.
+pub fn normalize(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.contains('\r') {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text.to_owned()
     }
+}
+
+/// Empty ids: parsing for the model needs none, and making them would cost an allocation
+/// per node of a large suite.
+struct NoIds;
+
+impl IdGenerator for NoIds {
+    fn new_id(&mut self) -> String {
+        String::new()
+    }
+}
+
+/// Whether a path names a feature file: `.feature`, or `.feature.md` (Markdown with
+/// Gherkin).
+pub fn is_feature_file(path: &Path) -> bool {
+    let name = path.file_name().map(|name| name.to_string_lossy());
+    name.is_some_and(|name| name.ends_with(".feature") || name.ends_with(".feature.md"))
+}
+
+/// Every feature file under `dir` (or `dir` itself when it is a file), sorted by path so
+/// that every run sees them in the same order.
+pub fn feature_files(dir: &Path) -> Result<Vec<PathBuf>, walkdir::Error> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).follow_links(true) {
+        let entry = entry?;
+        if entry.file_type().is_file() && is_feature_file(entry.path()) {
+            files.push(entry.into_path());
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -170,33 +199,134 @@ mod tests {
             Feature: F
               Scenario: s
                 Given a
-                  """
+                  """json
                   {"a": 1}
+                    indented \"\"\"
                   """
                 Then b
                   | x | y |
         "#})
         .unwrap();
         let steps = &feature.cases[0].steps;
-        assert_eq!(steps[0].doc_string.as_deref(), Some("{\"a\": 1}"));
+        let doc = steps[0].doc_string.as_ref().unwrap();
+        assert_eq!(doc.content, "{\"a\": 1}\n  indented \"\"\"");
+        assert_eq!(doc.media_type.as_deref(), Some("json"));
+        assert_eq!(doc.location.to_string(), "t.feature:4:7");
         assert_eq!(steps[1].table.as_ref().unwrap().rows, [["x", "y"]]);
     }
 
     #[test]
-    fn a_file_of_comments_only_is_a_feature_without_cases() {
-        let feature = parse("# language: en\n# nothing yet\n\n").unwrap();
-        assert!(feature.cases.is_empty());
-        assert_eq!(feature.keyword, "");
+    fn table_cells_are_unescaped_as_gherkin_says() {
+        let feature = parse(indoc::indoc! {r"
+            Feature: F
+              Scenario: s
+                Given a
+                  | a \| b | line\nbreak | back\\slash | \x |
+        "})
+        .unwrap();
+        let rows = &feature.cases[0].steps[0].table.as_ref().unwrap().rows;
+        assert_eq!(rows[0], ["a | b", "line\nbreak", "back\\slash", "\\x"]);
     }
 
     #[test]
-    fn a_syntax_error_has_a_position_and_a_message() {
+    fn tags_on_rules_examples_and_odd_names_keep_their_places() {
+        let feature = parse(indoc::indoc! {"
+            Feature: F
+              @@double @😀
+              Rule: R
+                A description
+                of the rule.
+
+                Scenario: s
+                  Given a
+        "})
+        .unwrap();
+        let rule = &feature.rules[0];
+        let tags: Vec<_> = rule
+            .tags
+            .iter()
+            .map(|t| (t.name.as_str(), t.location.column))
+            .collect();
+        // As the official parser reads them: `@@double` is the tag `@double`, at the first
+        // `@`, and the columns after it count one `@` less.
+        assert_eq!(tags, [("double", 3), ("😀", 11)]);
+        assert_eq!(rule.description, "    A description\n    of the rule.");
+    }
+
+    #[test]
+    fn a_file_of_comments_only_is_a_feature_without_cases() {
+        let feature = parse("# nothing yet\n\n# nor here\n").unwrap();
+        assert!(feature.cases.is_empty());
+        assert_eq!(feature.keyword, "");
+        // A language header opens a feature, which must then follow.
+        let failure = parse("# language: fr\n").unwrap_err();
+        assert!(
+            failure.errors[0]
+                .message
+                .starts_with("unexpected end of file")
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_has_the_official_position_and_message() {
         let failure =
             parse("Feature: F\n  Scenario: s\n    Given x\n      | a | b |\n      | a |\n")
                 .unwrap_err();
-        assert_eq!(failure.location.path.as_ref(), Path::new("t.feature"));
-        assert!(failure.location.line >= 5, "{failure:?}");
-        assert!(failure.message.contains("cell"), "{}", failure.message);
+        assert_eq!(failure.path.as_ref(), Path::new("t.feature"));
+        let [error] = &failure.errors[..] else {
+            panic!("one error: {failure:?}")
+        };
+        assert_eq!(error.location.to_string(), "t.feature:5:7");
+        assert_eq!(error.message, "inconsistent cell count within the table");
+    }
+
+    #[test]
+    fn every_syntax_error_of_a_file_is_reported() {
+        let failure = parse(indoc::indoc! {"
+            Feature: F
+              Scenario: s
+                Given x
+                Bogus line
+              Scenario: t
+                Given y
+                  | a | b |
+                  | c |
+        "})
+        .unwrap_err();
+        let errors: Vec<(String, &str)> = failure
+            .errors
+            .iter()
+            .map(|e| (e.location.to_string(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                (
+                    "t.feature:4:5".to_owned(),
+                    "expected: #EOF, #TableRow, #DocStringSeparator, #StepLine, #TagLine, \
+                     #ExamplesLine, #ScenarioLine, #RuleLine, #Comment, #Empty, got 'Bogus line'"
+                ),
+                (
+                    "t.feature:8:7".to_owned(),
+                    "inconsistent cell count within the table"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn markdown_feature_files_are_feature_files() {
+        assert!(is_feature_file(Path::new("a/b.feature")));
+        assert!(is_feature_file(Path::new("b.feature.md")));
+        assert!(!is_feature_file(Path::new("README.md")));
+        assert!(!is_feature_file(Path::new("b.features")));
+        let feature = parse_str(
+            "# Feature: Markdown\n\n## Scenario: s\n\n* Given a step\n",
+            Arc::from(Path::new("t.feature.md")),
+        )
+        .unwrap();
+        assert_eq!(feature.name, "Markdown");
+        assert_eq!(feature.cases[0].steps[0].text, "a step");
     }
 
     #[test]

@@ -457,7 +457,7 @@ impl TestCase {
             }
             if let Some(doc) = &step.doc_string {
                 system_out.push_str("      \"\"\"\n");
-                for line in redactor.text(&fill(doc)).lines() {
+                for line in redactor.text(&fill(&doc.content)).lines() {
                     writeln!(system_out, "      {line}").unwrap();
                 }
                 system_out.push_str("      \"\"\"\n");

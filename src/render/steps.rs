@@ -215,28 +215,13 @@ fn arguments(
             })
             .collect()
     });
-    let doc_string = step.doc_string.as_ref().map(|text| {
+    let doc_string = step.doc_string.as_ref().map(|doc| {
         (
-            doc_string_line(&located.feature.source, step.location.line),
-            redactor.text(&substitute(located, text, background)),
+            doc.location.line,
+            redactor.text(&substitute(located, &doc.content, background)),
         )
     });
     (table, doc_string)
-}
-
-/// The line of the doc string's opening delimiter: the first line after the step's that
-/// opens with `"""` or a backtick fence (comment lines may come between). The model keeps
-/// the doc string's text only; without the source, the line after the step.
-fn doc_string_line(source: &str, step_line: usize) -> usize {
-    source
-        .lines()
-        .enumerate()
-        .skip(step_line)
-        .find(|(_, line)| {
-            let line = line.trim_start();
-            line.starts_with("\"\"\"") || line.starts_with("```")
-        })
-        .map_or(step_line + 1, |(index, _)| index + 1)
 }
 
 /// An execution a tester answers for, in the reports: every execution of a manual case, and
@@ -274,16 +259,4 @@ pub fn manual_executions<'a>(
                     (located, row, outcome)
                 })
         })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_doc_string_line_is_its_opening_delimiter() {
-        let source = "Feature: F\n  Scenario: s\n    Given a\n      # note\n      \"\"\"json\n      {}\n      \"\"\"\n";
-        assert_eq!(doc_string_line(source, 3), 5);
-        assert_eq!(doc_string_line("", 3), 4);
-    }
 }

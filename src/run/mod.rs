@@ -7,18 +7,21 @@
 //! `ambiguous`, never as passed and never silently skipped. The others run in cucumber-rs,
 //! whose events the [`recorder`] folds into attempts; [`execute`] turns those into the record.
 
+pub mod features;
 pub mod plan;
 mod recorder;
 pub mod terminal;
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use cucumber::World as _;
+use cucumber::gherkin;
 
 use crate::World;
-use crate::model::Suite;
+use crate::messages::{self, FilePlan, MessageWorld, PlannedCase, Session, Sink};
+use crate::model::{Feature, Suite};
 use crate::record::{
     AmbiguousStep, Counts, ExampleRef, ExecutionRecord, FORMAT_VERSION, RunRecord, Selection,
     Status, StepCounts, StepRecord, StepStatus, UnboundStep,
@@ -49,31 +52,47 @@ pub struct Options {
     pub release: Option<String>,
     /// The settings every world gets.
     pub context: RunContext,
-    /// Where `run.json` and attachments go.
+    /// Where `run.json`, `messages.ndjson` and attachments go.
     pub report_dir: PathBuf,
+    /// Run the steps of a case with an undefined or ambiguous step up to that step, as
+    /// Cucumber does, rather than not at all (casebook's default: they cannot pass, and
+    /// their first steps would only send requests for nothing).
+    pub run_unresolved: bool,
 }
 
+/// The name of the Cucumber Messages stream in the report directory.
+pub const MESSAGES: &str = "messages.ndjson";
+
 /// Executes the plan of `suite` and returns its record.
-pub async fn execute(suite: &mut Suite, registry: &Registry, options: &Options) -> RunRecord {
+pub async fn execute(suite: &Suite, registry: &Registry, options: &Options) -> RunRecord {
     crate::steps::link();
     let started_at = now();
-    // The runner executes the trees the suite was read from: every file is parsed once,
-    // and the runner sees exactly what lint and the plan saw.
-    let runnables: Vec<gherkin::Feature> = suite
-        .features
-        .iter_mut()
-        .filter_map(|f| f.runnable.take())
-        .map(|r| r.0)
-        .collect();
-    let suite: &Suite = suite;
     let plan = Plan::new(suite, registry, &options.filter);
     let stems = stems(&plan);
+    let path = options.report_dir.join(MESSAGES);
+    let sink = Sink::create(&path).unwrap_or_else(|err| {
+        eprintln!("warning: cannot write `{}`: {err}", path.display());
+        Sink::new(std::io::sink(), casebook_gherkin::UuidIds::new())
+    });
+    let session = start_messages(
+        suite,
+        registry,
+        options,
+        sink,
+        Some(options.context.redactor.clone()),
+    );
+    let files = file_plans(suite, &plan, options);
 
-    let attempts = if options.dry_run || !plan.executions.iter().any(|p| p.is_runnable()) {
+    let attempts = if files
+        .iter()
+        .all(|f| f.cases.values().all(|c| c.run == messages::Run::Not))
+    {
+        report_without_running(&session, &files);
         Vec::new()
     } else {
-        run_in_cucumber(&plan, runnables, stems, options).await
+        run_in_cucumber(&plan, files, session.clone(), stems, options).await
     };
+    finish_messages(&session, &path);
     let mut step_counts = StepCounts::default();
     let executions: Vec<ExecutionRecord> = plan
         .executions
@@ -127,26 +146,139 @@ pub async fn execute(suite: &mut Suite, registry: &Registry, options: &Options) 
     }
 }
 
-/// Runs the executions of `plan` whose steps are all bound, and returns what the recorder
-/// saw of each (by plan index).
+/// Starts the messages of a run: `meta`, the step definitions, `testRunStarted`, and the
+/// files that did not parse.
+fn start_messages(
+    suite: &Suite,
+    registry: &Registry,
+    options: &Options,
+    sink: Sink,
+    redactor: Option<crate::world::Redactor>,
+) -> messages::Shared {
+    // Step definitions name their files relative to the package they are compiled in,
+    // which is where `cargo test` runs a test binary.
+    let root = std::env::current_dir().unwrap_or_default();
+    let mut session = Session::start(sink, messages::meta(), registry, &root, options.strict);
+    if let Some(redactor) = redactor {
+        session = session.redact(redactor);
+    }
+    for failure in &suite.failures {
+        if !failure.source.is_empty() {
+            session.unparsed(&failure.path.to_string_lossy(), &failure.source);
+        }
+    }
+    Arc::new(Mutex::new(session))
+}
+
+/// Ends the messages of a run with `testRunFinished`, and says if they could not be written.
+fn finish_messages(session: &messages::Shared, path: &Path) {
+    let mut session = session.lock().unwrap_or_else(|p| p.into_inner());
+    session.finish();
+    if let Some(err) = session.error() {
+        eprintln!("warning: `{}` is incomplete: {err}", path.display());
+    }
+}
+
+/// Every feature file of the suite with the test cases the plan selected in it, and how each
+/// runs.
+fn file_plans(suite: &Suite, plan: &Plan<'_>, options: &Options) -> Vec<FilePlan> {
+    let mut files: Vec<FilePlan> = suite
+        .features
+        .iter()
+        .enumerate()
+        .map(|(number, feature)| FilePlan {
+            number,
+            uri: feature.path.to_string_lossy().into_owned(),
+            path: absolute(&feature.path),
+            source: feature.source.clone(),
+            cases: HashMap::new(),
+        })
+        .collect();
+    let numbers: HashMap<*const Feature, usize> = suite
+        .features
+        .iter()
+        .enumerate()
+        .map(|(number, feature)| (std::ptr::from_ref(feature), number))
+        .collect();
+    for planned in &plan.executions {
+        let Some(&number) = numbers.get(&std::ptr::from_ref(planned.feature)) else {
+            continue;
+        };
+        let run = if options.dry_run {
+            messages::Run::Not
+        } else if planned.is_runnable() {
+            messages::Run::All
+        } else if options.run_unresolved {
+            messages::Run::UntilUnresolved
+        } else {
+            messages::Run::Not
+        };
+        files[number].cases.insert(
+            plan::pickle_line(planned.case, planned.execution),
+            PlannedCase {
+                bindings: planned
+                    .steps
+                    .iter()
+                    .map(|step| (step.kind, step.binding.clone()))
+                    .collect(),
+                run,
+            },
+        );
+    }
+    files
+}
+
+/// One spelling of a path, the one the runner's features carry.
+fn absolute(path: &Path) -> PathBuf {
+    crate::location::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+/// Writes the messages of a run in which nothing executes.
+fn report_without_running(session: &messages::Shared, files: &[FilePlan]) {
+    let mut session = session.lock().unwrap_or_else(|p| p.into_inner());
+    for file in files {
+        session.file(file);
+    }
+}
+
+/// Runs the executions of `plan` that run in cucumber-rs (see [`messages::Run`]), and
+/// returns what the recorder saw of each (by plan index).
 async fn run_in_cucumber(
     plan: &Plan<'_>,
-    runnables: Vec<gherkin::Feature>,
+    files: Vec<FilePlan>,
+    session: messages::Shared,
     stems: Vec<String>,
     options: &Options,
 ) -> Vec<recorder::Attempt> {
     let _installed = world::install(options.context.clone());
-    let runnable_count = plan.executions.iter().filter(|p| p.is_runnable()).count();
+    let running = files
+        .iter()
+        .flat_map(|f| f.cases.values())
+        .filter(|c| c.run != messages::Run::Not)
+        .count();
     let sink = recorder::AttachmentSink {
         report_dir: options.report_dir.clone(),
         stems,
     };
-    let recorder =
-        recorder::Recorder::new(plan, runnable_count, sink, options.context.redactor.clone());
-    let mut runnable = plan.lookup.clone();
-    runnable.retain(|index| plan.executions[index].is_runnable());
-    // Scenarios come file by file: resolve each file's path once.
-    let last_file: std::cell::RefCell<Option<(PathBuf, Option<usize>)>> = Default::default();
+    let recorder = recorder::Recorder::new(plan, running, sink, options.context.redactor.clone());
+    let recorder = cucumber_run::<World, _>(files, session, recorder, options).await;
+    options.context.browsers.shutdown().await;
+    recorder.attempts
+}
+
+/// Runs the test cases of `files` in cucumber-rs with the step definitions of world `W`,
+/// writing their messages into `session` and handing every event to `writer` as well;
+/// returns `writer`.
+async fn cucumber_run<W, X>(
+    files: Vec<FilePlan>,
+    session: messages::Shared,
+    writer: X,
+    options: &Options,
+) -> X
+where
+    W: MessageWorld,
+    X: cucumber::Writer<W, Cli = cucumber::cli::Empty> + cucumber::writer::Normalized,
+{
     let mut cli = cucumber::cli::Opts::<
         cucumber::cli::Empty,
         cucumber::runner::basic::Cli,
@@ -156,12 +288,28 @@ async fn run_in_cucumber(
     cli.runner.concurrency = options.concurrency;
     cli.runner.retry = options.retry;
     cli.runner.fail_fast = options.fail_fast;
-    let recorder = cucumber::Cucumber::<World, _, (), _, _, cucumber::cli::Empty>::custom(
-        Parsed(runnables),
+    let outboxes = session.clone();
+    let writers = Both(messages::MessageWriter::<W>::new(session.clone()), writer);
+    let writers = cucumber::Cucumber::<W, _, (), _, _, cucumber::cli::Empty>::custom(
+        Parsed { files, session },
         cucumber::runner::Basic::default(),
-        recorder,
+        writers,
     )
-    .steps(World::collection())
+    .steps(W::collection())
+    // The world of each attempt gets the outbox of its test case: what a step attaches
+    // goes into that test case's messages.
+    .before(move |feature, _, scenario, world| {
+        let session = outboxes.lock().unwrap_or_else(|p| p.into_inner());
+        let outbox = feature
+            .path
+            .as_deref()
+            .and_then(|path| session.key(path, scenario.position.line))
+            .and_then(|key| session.outbox(key));
+        if let Some(outbox) = outbox {
+            *world.outbox() = outbox;
+        }
+        Box::pin(async {})
+    })
     .after(|_, _, _, finished, world| {
         let failed = !matches!(finished, cucumber::event::ScenarioFinished::StepPassed);
         Box::pin(async move {
@@ -171,38 +319,95 @@ async fn run_in_cucumber(
         })
     })
     .with_cli(cli)
-    .filter_run((), move |feature, _, scenario| {
-        let Some(path) = feature.path.as_ref() else {
-            return false;
-        };
-        let mut last = last_file.borrow_mut();
-        let file = match &*last {
-            Some((seen, file)) if seen == path => *file,
-            _ => last.insert((path.clone(), runnable.file(path))).1,
-        };
-        file.and_then(|file| runnable.execution(file, scenario.position.line))
-            .is_some()
-    })
+    .run(())
     .await;
-    options.context.browsers.shutdown().await;
-    recorder.attempts
+    writers.1
 }
 
-/// Hands the runner the features the suite was read from.
-struct Parsed(Vec<gherkin::Feature>);
+/// Runs `suite` with the step definitions of world `W` (any world, not only casebook's),
+/// writing only Cucumber Messages to `sink`; whether the run succeeded, as its
+/// `testRunFinished` says. This is how the Cucumber Compatibility Kit's samples run.
+pub async fn run_messages<W: MessageWorld>(
+    suite: &Suite,
+    registry: &Registry,
+    options: &Options,
+    sink: Sink,
+) -> bool {
+    let plan = Plan::new(suite, registry, &options.filter);
+    let session = start_messages(suite, registry, options, sink, None);
+    let files = file_plans(suite, &plan, options);
+    if files
+        .iter()
+        .all(|f| f.cases.values().all(|c| c.run == messages::Run::Not))
+    {
+        report_without_running(&session, &files);
+    } else {
+        cucumber_run::<W, _>(files, session.clone(), Discard, options).await;
+    }
+    let mut session = session.lock().unwrap_or_else(|p| p.into_inner());
+    session.finish()
+}
+
+/// Hands every event to two writers, in order.
+struct Both<A, B>(A, B);
+
+impl<W, A, B> cucumber::Writer<W> for Both<A, B>
+where
+    W: cucumber::World,
+    A: cucumber::Writer<W, Cli = cucumber::cli::Empty>,
+    B: cucumber::Writer<W, Cli = cucumber::cli::Empty>,
+{
+    type Cli = cucumber::cli::Empty;
+
+    async fn handle_event(
+        &mut self,
+        event: cucumber::parser::Result<cucumber::Event<cucumber::event::Cucumber<W>>>,
+        cli: &Self::Cli,
+    ) {
+        self.0.handle_event(event.clone(), cli).await;
+        self.1.handle_event(event, cli).await;
+    }
+}
+
+impl<A, B> cucumber::writer::Normalized for Both<A, B> {}
+
+/// A writer that does nothing.
+struct Discard;
+
+impl<W: cucumber::World> cucumber::Writer<W> for Discard {
+    type Cli = cucumber::cli::Empty;
+
+    async fn handle_event(
+        &mut self,
+        _: cucumber::parser::Result<cucumber::Event<cucumber::event::Cucumber<W>>>,
+        _: &Self::Cli,
+    ) {
+    }
+}
+
+impl cucumber::writer::Normalized for Discard {}
+
+/// Hands the runner the features of the run, each built when the runner asks for it, with
+/// its messages written as it is (see [`Session::file`]): only one file's document is in
+/// memory at a time.
+struct Parsed {
+    files: Vec<FilePlan>,
+    session: messages::Shared,
+}
 
 impl<I> cucumber::Parser<I> for Parsed {
     type Cli = cucumber::cli::Empty;
-    type Output =
-        futures::stream::Iter<std::vec::IntoIter<cucumber::parser::Result<gherkin::Feature>>>;
+    type Output = futures::stream::Iter<
+        Box<dyn Iterator<Item = cucumber::parser::Result<gherkin::Feature>> + Send>,
+    >;
 
     fn parse(self, _: I, _: Self::Cli) -> Self::Output {
-        use cucumber::feature::Ext as _;
-        let features: Vec<_> = self
-            .0
-            .into_iter()
-            .map(|feature| feature.expand_examples().map_err(Into::into))
-            .collect();
+        let session = self.session;
+        let features = self.files.into_iter().filter_map(move |file| {
+            let mut session = session.lock().unwrap_or_else(|p| p.into_inner());
+            session.file(&file).map(Ok)
+        });
+        let features: Box<dyn Iterator<Item = _> + Send> = Box::new(features);
         futures::stream::iter(features)
     }
 }
@@ -226,7 +431,7 @@ fn execution_record(
         .steps
         .iter()
         .map(|bound| {
-            let reported = attempt.and_then(|a| a.step(bound.line, bound.background));
+            let reported = attempt.and_then(|a| a.step(bound.line));
             let status = match (&bound.binding, reported) {
                 (Binding::Unbound, _) => StepStatus::Unbound,
                 (Binding::Ambiguous(_), _) => StepStatus::Ambiguous,

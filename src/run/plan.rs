@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use cucumber::gherkin::tagexpr::TagOperation;
 use cucumber::tag::Ext as _;
-use gherkin::tagexpr::TagOperation;
 use regex::Regex;
 
 use crate::model::{Case, Execution, Feature, Mode, Suite};
@@ -42,6 +42,8 @@ pub struct Plan<'s> {
     pub executions: Vec<Planned<'s>>,
     /// The feature files of the selected executions, as shown to people.
     pub files: Vec<String>,
+    /// The features of those files, by the same number.
+    pub features: Vec<&'s Feature>,
     /// Which execution a scenario of the runner stands for.
     pub lookup: Lookup,
 }
@@ -51,9 +53,9 @@ pub struct Plan<'s> {
 pub struct Lookup {
     /// The number of each feature file, by its absolute path.
     numbers: HashMap<PathBuf, usize>,
-    /// The execution by the number of its feature file and the line cucumber-rs gives its
-    /// scenario (the Scenario line, or for an outline its Examples row). Numbers, not
-    /// paths: this is looked up for every event of a run.
+    /// The execution by the number of its feature file and the line of its pickle (the
+    /// Scenario line, or for an outline its Examples row), where the runner's scenario
+    /// sits. Numbers, not paths: this is looked up for every event of a run.
     index: HashMap<(usize, usize), usize>,
 }
 
@@ -104,6 +106,7 @@ impl<'s> Plan<'s> {
         let mut plan = Self {
             executions: Vec::new(),
             files: Vec::new(),
+            features: Vec::new(),
             lookup: Lookup::default(),
         };
         let mut last: Option<(*const Feature, usize)> = None;
@@ -128,6 +131,7 @@ impl<'s> Plan<'s> {
                     _ => {
                         let file = plan.files.len();
                         plan.files.push(feature.path.display().to_string());
+                        plan.features.push(feature);
                         plan.lookup.numbers.insert(absolute(&feature.path), file);
                         last = Some((feature, file));
                         file
@@ -135,7 +139,7 @@ impl<'s> Plan<'s> {
                 };
                 plan.lookup
                     .index
-                    .insert((file, runner_line(case, execution)), plan.executions.len());
+                    .insert((file, pickle_line(case, execution)), plan.executions.len());
                 plan.executions.push(Planned {
                     feature,
                     case,
@@ -149,12 +153,10 @@ impl<'s> Plan<'s> {
     }
 }
 
-/// The line cucumber-rs reports for an execution: an expanded outline's scenario sits two
-/// lines below its Examples keyword, plus its row index (it counts rows as if no comment
-/// stood between them).
-fn runner_line(case: &Case, execution: &Execution) -> usize {
+/// The line of an execution's pickle: its Examples row's, or its Scenario's.
+pub fn pickle_line(case: &Case, execution: &Execution) -> usize {
     match &execution.row {
-        Some(row) => case.examples[row.examples].location.line + row.row + 1,
+        Some(row) => row.location.line,
         None => case.location.line,
     }
 }

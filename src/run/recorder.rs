@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use cucumber::event::{
     self, Cucumber, Feature as FeatureEvent, Rule as RuleEvent, Scenario as ScenarioEvent,
 };
-use cucumber::{Event, parser};
+use cucumber::{Event, gherkin, parser};
 
 use crate::World;
 use crate::record::{Failure, StepStatus};
@@ -46,10 +46,8 @@ pub struct Attempt {
 /// A step's outcome in an attempt.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportedStep {
-    /// Its line.
+    /// Its line: a step of a pickle, Background steps included, is known by its line.
     pub line: usize,
-    /// Whether it comes from a Background.
-    pub background: bool,
     /// Its outcome.
     pub status: StepStatus,
     /// The step definition that ran it (a `Copy` location: formatted only when recorded).
@@ -63,18 +61,12 @@ impl Attempt {
     }
 
     /// The reported outcome of the step at `line`.
-    pub fn step(&self, line: usize, background: bool) -> Option<&ReportedStep> {
-        self.steps
-            .iter()
-            .find(|s| s.line == line && s.background == background)
+    pub fn step(&self, line: usize) -> Option<&ReportedStep> {
+        self.steps.iter().find(|s| s.line == line)
     }
 
     fn report(&mut self, step: ReportedStep) {
-        match self
-            .steps
-            .iter_mut()
-            .find(|s| s.line == step.line && s.background == step.background)
-        {
+        match self.steps.iter_mut().find(|s| s.line == step.line) {
             Some(existing) => *existing = step,
             None => self.steps.push(step),
         }
@@ -85,9 +77,10 @@ impl Attempt {
 pub struct Recorder {
     /// Which execution a scenario stands for.
     lookup: Lookup,
-    /// The file number of each feature the runner reported, by the address of its parsed
-    /// feature (shared by all its events), so a path is resolved once per file.
-    files: HashMap<usize, Option<usize>>,
+    /// The file number of each feature the runner reported, by its path as the runner
+    /// gives it, so a path is resolved once per file. (Not by the feature's address:
+    /// features are built and dropped as the run goes, and an address may come back.)
+    files: HashMap<PathBuf, Option<usize>>,
     /// Attempts by planned index.
     pub attempts: Vec<Attempt>,
     /// Where failure transcripts are written, and how they are named in the record.
@@ -125,11 +118,14 @@ impl Recorder {
     }
 
     fn index(&mut self, feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Option<usize> {
-        let lookup = &self.lookup;
-        let file = *self
-            .files
-            .entry(std::ptr::from_ref(feature) as usize)
-            .or_insert_with(|| feature.path.as_deref().and_then(|path| lookup.file(path)));
+        let path = feature.path.as_deref()?;
+        let file = match self.files.get(path) {
+            Some(file) => *file,
+            None => *self
+                .files
+                .entry(path.to_path_buf())
+                .or_insert(self.lookup.file(path)),
+        };
         self.lookup.execution(file?, scenario.position.line)
     }
 
@@ -153,8 +149,9 @@ impl Recorder {
                 attempt.attachments.clear();
                 attempt.started = Some(Instant::now());
             }
-            ScenarioEvent::Step(step, outcome) => self.on_step(index, &step, outcome, false),
-            ScenarioEvent::Background(step, outcome) => self.on_step(index, &step, outcome, true),
+            ScenarioEvent::Step(step, outcome) | ScenarioEvent::Background(step, outcome) => {
+                self.on_step(index, &step, outcome)
+            }
             ScenarioEvent::Hook(kind, event::Hook::Failed(world, info)) => {
                 let attempt = &mut self.attempts[index];
                 attempt.ever_failed = true;
@@ -183,20 +180,13 @@ impl Recorder {
         }
     }
 
-    fn on_step(
-        &mut self,
-        index: usize,
-        step: &gherkin::Step,
-        outcome: event::Step<World>,
-        background: bool,
-    ) {
+    fn on_step(&mut self, index: usize, step: &gherkin::Step, outcome: event::Step<World>) {
         let (line, attempt) = (step.position.line, &mut self.attempts[index]);
         match outcome {
             event::Step::Started => {}
             event::Step::Passed(_, definition) => {
                 attempt.report(ReportedStep {
                     line,
-                    background,
                     status: StepStatus::Passed,
                     definition,
                 });
@@ -204,7 +194,6 @@ impl Recorder {
             event::Step::Skipped => {
                 attempt.report(ReportedStep {
                     line,
-                    background,
                     status: StepStatus::Skipped,
                     definition: None,
                 });
@@ -222,7 +211,6 @@ impl Recorder {
                 };
                 attempt.report(ReportedStep {
                     line,
-                    background,
                     status,
                     definition: location,
                 });
@@ -296,12 +284,16 @@ impl cucumber::Writer<World> for Recorder {
 // Events are keyed by scenario, so their interleaving does not matter (see the module docs).
 impl cucumber::writer::Normalized for Recorder {}
 
-/// The text of a panic payload: steps fail by panicking, with a `String` or a `&str`.
+/// The text of a panic payload: steps fail by panicking, with a `String` or a `&str`, or
+/// end as pending or skipped with casebook's payload (which the record counts as failed:
+/// the case did not pass).
 fn panic_message(info: &event::Info) -> String {
-    info.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "the step panicked with a value that is not text".to_owned())
+    let (status, message) = crate::messages::panic_outcome(info);
+    match status {
+        crate::messages::Status::Pending => format!("pending: {}", message.unwrap_or_default()),
+        crate::messages::Status::Skipped => format!("skipped: {}", message.unwrap_or_default()),
+        _ => message.unwrap_or_default(),
+    }
 }
 
 /// A one-line progress display on stderr: rewritten in place on a terminal, printed every

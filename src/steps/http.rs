@@ -37,10 +37,7 @@ async fn set_header(world: &mut World, name: String, value: String) {
 #[when(regex = r#"^I send a (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) request to "([^"]*)"$"#)]
 async fn send(world: &mut World, step: &Step, method: String, path: String) -> anyhow::Result<()> {
     let path = world.expand(&path);
-    let body = step
-        .docstring
-        .as_deref()
-        .map(|body| world.expand(doc_string(body)));
+    let body = step.docstring.as_deref().map(|body| world.expand(body));
     world.http.send(&method, &path, body.as_deref()).await?;
     Ok(())
 }
@@ -160,8 +157,7 @@ async fn json_includes(world: &mut World, step: &Step) -> anyhow::Result<()> {
         .docstring
         .as_deref()
         .context("this step needs a doc string with the expected JSON")?;
-    let expected: Value =
-        serde_json::from_str(doc_string(text)).context("the doc string is not JSON")?;
+    let expected: Value = serde_json::from_str(text).context("the doc string is not JSON")?;
     let document = world.http.last()?.json()?;
     let mut mismatches = Vec::new();
     subset(&expected, &document, "$", &mut mismatches);
@@ -171,11 +167,6 @@ async fn json_includes(world: &mut World, step: &Step) -> anyhow::Result<()> {
         mismatches.join("\n  ")
     );
     Ok(())
-}
-
-/// The doc string's content: the `gherkin` crate keeps the line breaks next to the delimiters.
-fn doc_string(text: &str) -> &str {
-    text.trim_matches('\n')
 }
 
 fn json_at(world: &World, path: &str) -> anyhow::Result<Value> {

@@ -118,6 +118,7 @@ pub struct World {
     vars: HashMap<String, String>,
     state: HashMap<TypeId, Box<dyn Any>>,
     attachments: Vec<Attachment>,
+    outbox: crate::messages::Outbox,
 }
 
 impl fmt::Debug for World {
@@ -149,6 +150,7 @@ impl World {
             vars: HashMap::new(),
             state: HashMap::new(),
             attachments: Vec::new(),
+            outbox: crate::messages::Outbox::default(),
         }
     }
 
@@ -243,14 +245,44 @@ impl World {
             .expect("the entry of a TypeId holds that type")
     }
 
-    /// Attaches a file, already written under the report directory, to the scenario.
+    /// Attaches a file, already written under the report directory, to the scenario: in
+    /// `run.json` and, with its content, in the run's messages.
     pub fn attach(&mut self, attachment: Attachment) {
+        match std::fs::read(self.context.report_dir.join(&attachment.path)) {
+            Ok(bytes) => self.outbox.attach(crate::messages::Attachment {
+                body: crate::messages::Body::Bytes(bytes),
+                media_type: attachment.media_type.clone(),
+                file_name: attachment
+                    .path
+                    .file_name()
+                    .map(|name| name.to_string_lossy().into_owned()),
+            }),
+            Err(err) => eprintln!(
+                "warning: cannot read the attachment `{}`: {err}",
+                attachment.path.display()
+            ),
+        }
         self.attachments.push(attachment);
+    }
+
+    /// Attaches text or bytes to the running step, in the run's messages (`attachment`).
+    pub fn attach_to_step(&self, attachment: crate::messages::Attachment) {
+        self.outbox.attach(attachment);
     }
 
     /// What has been attached so far.
     pub fn attachments(&self) -> &[Attachment] {
         &self.attachments
+    }
+}
+
+impl crate::messages::MessageWorld for World {
+    fn outbox(&mut self) -> &mut crate::messages::Outbox {
+        &mut self.outbox
+    }
+
+    async fn finish(&mut self, failed: bool) {
+        World::finish(self, failed).await;
     }
 }
 

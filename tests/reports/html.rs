@@ -11,6 +11,8 @@ use super::RUN;
 
 /// Opens the fixture run's report, runs `check` on it and closes the browser.
 fn with_report(check: impl AsyncFnOnce(&Browser)) {
+    // The run happens before the browser's runtime starts: the harness has a runtime of its own.
+    let url = format!("file://{}", RUN.path("report.html").display());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -22,7 +24,6 @@ fn with_report(check: impl AsyncFnOnce(&Browser)) {
             Duration::from_secs(20),
         ));
         let browser = pool.acquire().await.expect("a headless Chromium session");
-        let url = format!("file://{}", RUN.path("report.html").display());
         browser.open(&url).await.unwrap();
         check(&browser).await;
         browser.release().await;

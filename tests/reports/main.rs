@@ -10,6 +10,7 @@
 mod cucumber_json;
 mod html;
 mod junit;
+mod messages;
 mod steps;
 
 use std::path::{Path, PathBuf};

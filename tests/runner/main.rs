@@ -227,6 +227,31 @@ fn a_case_that_fails_once_is_flaky_under_retry() {
 }
 
 #[test]
+fn doc_strings_and_table_cells_reach_the_steps_exactly_as_written() {
+    steps::RECEIVED.lock().unwrap().clear();
+    let run = run(&fixture("arguments"), &[]);
+    assert!(run.passed, "{:?}", run.record.executions);
+    let received = steps::RECEIVED.lock().unwrap().clone();
+    assert_eq!(
+        received,
+        [
+            // No `json` line: the media type is not content. The delimiter's indentation
+            // is removed, the rest kept, and an escaped delimiter unescaped.
+            steps::Received::DocString(
+                "{\"note\": \"an escaped \"\"\" delimiter\"}\n  two more spaces".to_owned(),
+            ),
+            // `\|`, `\n` and `\\` are unescaped, in the Examples value too.
+            steps::Received::Table(vec![vec![
+                "a | pipe".to_owned(),
+                "a \n line break".to_owned(),
+                "a \\ backslash".to_owned(),
+                "|<>|".to_owned(),
+            ]]),
+        ]
+    );
+}
+
+#[test]
 fn a_dry_run_makes_no_http_request() {
     let (url, connections) = silent_listener();
     let run = run(&fixture("http"), &["--dry-run", "--base-url", &url]);

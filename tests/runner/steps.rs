@@ -1,11 +1,40 @@
 //! Step definitions of the runner's fixture projects (`tests/fixtures/runner/`), each made
 //! to produce one outcome: a failing browser check, an ambiguous step, a flaky step.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::ensure;
 use casebook::World;
+use cucumber::gherkin::Step;
 use cucumber::{given, then};
+
+/// The doc strings and tables the argument steps received, in the order they ran.
+pub static RECEIVED: Mutex<Vec<Received>> = Mutex::new(Vec::new());
+
+/// What one argument step received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received {
+    /// A doc string's content.
+    DocString(String),
+    /// A data table's cells.
+    Table(Vec<Vec<String>>),
+}
+
+#[given("this doc string is received:")]
+async fn doc_string_received(_: &mut World, step: &Step) {
+    let content = step.docstring.clone().expect("the step has a doc string");
+    RECEIVED.lock().unwrap().push(Received::DocString(content));
+}
+
+#[given("these cells are received:")]
+async fn cells_received(_: &mut World, step: &Step) {
+    let table = step.table.as_ref().expect("the step has a table");
+    RECEIVED
+        .lock()
+        .unwrap()
+        .push(Received::Table(table.rows.clone()));
+}
 
 #[given("a step that always passes")]
 async fn always_passes(_: &mut World) {}

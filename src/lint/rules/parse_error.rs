@@ -2,7 +2,8 @@
 
 use crate::lint::{Context, Finding, Severity, rules::Rule};
 
-/// Reports every file that failed to parse, at the place the parser stopped.
+/// Reports every syntax error of every file that failed to parse, with the official
+/// parser's message and position.
 pub struct ParseError;
 
 impl Rule for ParseError {
@@ -16,11 +17,38 @@ impl Rule for ParseError {
         "a feature file is not valid Gherkin"
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for failure in &cx.suite.failures {
+        for error in cx.suite.failures.iter().flat_map(|f| &f.errors) {
             out.push(
-                Finding::new(failure.location.clone(), failure.message.clone())
+                Finding::new(error.location.clone(), error.message.clone())
                     .hint("fix the syntax here; the other feature files are still checked"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::rules::test_support::run;
+
+    #[test]
+    fn a_file_with_two_syntax_errors_gives_two_diagnostics() {
+        let findings = run(
+            &ParseError,
+            "Feature: F\n  Scenario: s\n    Given x\n    Bogus line\n  Scenario: t\n    Given y\n      | a | b |\n      | c |\n",
+            None,
+        );
+        assert_eq!(
+            findings,
+            [
+                (
+                    4,
+                    "expected: #EOF, #TableRow, #DocStringSeparator, #StepLine, #TagLine, \
+                     #ExamplesLine, #ScenarioLine, #RuleLine, #Comment, #Empty, got 'Bogus line'"
+                        .to_owned()
+                ),
+                (8, "inconsistent cell count within the table".to_owned()),
+            ]
+        );
     }
 }

@@ -21,7 +21,7 @@ fn placeholders(step: &Step) -> Vec<String> {
         .map(String::as_str);
     let texts = std::iter::once(step.text.as_str())
         .chain(cells)
-        .chain(step.doc_string.as_deref());
+        .chain(step.doc_string.as_ref().map(|doc| doc.content.as_str()));
     texts
         .flat_map(|text| PLACEHOLDER.captures_iter(text).map(|c| c[1].to_owned()))
         .collect()

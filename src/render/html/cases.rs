@@ -348,7 +348,7 @@ pub(super) fn step_view(
                 .map(|row| row.iter().map(|cell| redactor.text(cell)).collect())
                 .collect()
         }),
-        doc_string: step.doc_string.as_deref().map(|d| redactor.text(d)),
+        doc_string: step.doc_string.as_ref().map(|d| redactor.text(&d.content)),
     }
 }
 

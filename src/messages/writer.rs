@@ -1,0 +1,154 @@
+//! [`MessageWriter`]: the cucumber-rs writer that turns the runner's events into execution
+//! messages.
+//!
+//! Events of concurrent scenarios interleave; each is keyed by its scenario (feature file
+//! and pickle line), as the recorder's are, so the order of arrival only decides the order
+//! of lines, which every reader of the protocol accepts.
+
+use cucumber::event::{self, Cucumber, Feature as FeatureEvent, Rule as RuleEvent, Scenario};
+use cucumber::{Event, gherkin, parser};
+
+use std::time::SystemTime;
+
+use super::{MessageWorld, Shared, Status};
+
+/// Writes the execution messages of a run into its [`Session`](super::Session).
+pub struct MessageWriter<W> {
+    session: Shared,
+    _world: std::marker::PhantomData<fn() -> W>,
+}
+
+impl<W> MessageWriter<W> {
+    /// A writer into `session`.
+    pub fn new(session: Shared) -> Self {
+        MessageWriter {
+            session,
+            _world: std::marker::PhantomData,
+        }
+    }
+}
+
+/// What a step that panicked with one of these payloads reports, instead of `FAILED`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepOutcome {
+    /// The step is not written yet: `PENDING`.
+    Pending(Option<String>),
+    /// The step decided not to run: `SKIPPED`, and so are the steps after it.
+    Skipped(Option<String>),
+}
+
+/// Ends the running step as pending (`PENDING` in the messages).
+pub fn pending(message: Option<&str>) -> ! {
+    std::panic::resume_unwind(Box::new(StepOutcome::Pending(message.map(str::to_owned))))
+}
+
+/// Ends the running step as skipped (`SKIPPED` in the messages; so are the steps after it).
+pub fn skip(message: Option<&str>) -> ! {
+    std::panic::resume_unwind(Box::new(StepOutcome::Skipped(message.map(str::to_owned))))
+}
+
+/// The status and message of a step that panicked with `info`.
+pub fn panic_outcome(info: &event::Info) -> (Status, Option<String>) {
+    if let Some(outcome) = info.downcast_ref::<StepOutcome>() {
+        return match outcome {
+            StepOutcome::Pending(message) => (Status::Pending, message.clone()),
+            StepOutcome::Skipped(message) => (Status::Skipped, message.clone()),
+        };
+    }
+    let message = info
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "the step panicked with a value that is not text".to_owned());
+    (Status::Failed, Some(message))
+}
+
+impl<W: MessageWorld> MessageWriter<W> {
+    fn on_scenario(
+        &mut self,
+        feature: &gherkin::Feature,
+        scenario: &gherkin::Scenario,
+        event: event::RetryableScenario<W>,
+        at: SystemTime,
+    ) {
+        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        // Looked up by path for every event: a parsed feature's address is no key, since
+        // features are built and dropped as the run goes.
+        let Some(key) = feature
+            .path
+            .as_deref()
+            .and_then(|path| session.key(path, scenario.position.line))
+        else {
+            return;
+        };
+        match event.event {
+            Scenario::Started => session.case_started(key, at),
+            Scenario::Step(step, outcome) | Scenario::Background(step, outcome) => {
+                let Some(index) = session.step_at(key, step.position.line) else {
+                    return;
+                };
+                match outcome {
+                    event::Step::Started => session.step_started(key, index, at),
+                    event::Step::Passed(..) => {
+                        session.step_finished(key, index, Status::Passed, None, at)
+                    }
+                    // cucumber-rs skips a step that no definition matches.
+                    event::Step::Skipped => {
+                        session.step_finished(key, index, Status::Undefined, None, at)
+                    }
+                    event::Step::Failed(_, _, _, error) => {
+                        let (status, message) = match error {
+                            event::StepError::NotFound => (Status::Undefined, None),
+                            event::StepError::AmbiguousMatch(err) => {
+                                (Status::Ambiguous, Some(err.to_string()))
+                            }
+                            event::StepError::Panic(info) => panic_outcome(&info),
+                        };
+                        session.step_finished(key, index, status, message, at);
+                    }
+                }
+            }
+            // casebook's own set-up and tear-down around a scenario are not test steps; if
+            // they fail, the scenario's messages say so in an attachment.
+            Scenario::Hook(kind, event::Hook::Failed(_, info)) => {
+                let (_, message) = panic_outcome(&info);
+                if let Some(outbox) = session.outbox(key) {
+                    outbox.log(format!(
+                        "casebook's {kind:?} hook failed: {}",
+                        message.unwrap_or_default()
+                    ));
+                }
+            }
+            Scenario::Hook(..) | Scenario::Log(_) => {}
+            Scenario::Finished => {
+                let retries_left = event.retries.is_some_and(|retries| retries.left > 0);
+                session.case_finished(key, retries_left, at);
+                session.sink.flush();
+            }
+        }
+    }
+}
+
+impl<W: MessageWorld> cucumber::Writer<W> for MessageWriter<W> {
+    type Cli = cucumber::cli::Empty;
+
+    async fn handle_event(&mut self, event: parser::Result<Event<Cucumber<W>>>, _: &Self::Cli) {
+        let Ok(event) = event else { return };
+        let at = event.at;
+        match event.value {
+            Cucumber::Feature(feature, FeatureEvent::Scenario(scenario, event)) => {
+                self.on_scenario(&feature, &scenario, event, at);
+            }
+            Cucumber::Feature(
+                feature,
+                FeatureEvent::Rule(_, RuleEvent::Scenario(scenario, event)),
+            ) => {
+                self.on_scenario(&feature, &scenario, event, at);
+            }
+            _ => {}
+        }
+    }
+}
+
+// Events are keyed by scenario (see the module docs).
+impl<W> cucumber::writer::Normalized for MessageWriter<W> {}
