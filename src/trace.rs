@@ -272,6 +272,31 @@ pub struct ManualOutcome {
 }
 
 impl ManualOutcome {
+    /// Who found what, when and for which release: `passed by tess at 2026-05-01T09:30:00Z
+    /// (release 1.4.0)`.
+    pub fn said(&self) -> String {
+        format!(
+            "{} by {} at {} (release {})",
+            self.label(),
+            self.tester,
+            self.at,
+            self.release
+        )
+    }
+
+    /// The tester's own words, one `actual result:` and one `defect:` line where there are
+    /// any, each ending in a newline.
+    pub fn details(&self) -> String {
+        let mut out = String::new();
+        if !self.actual.is_empty() {
+            out.push_str(&format!("actual result: {}\n", self.actual));
+        }
+        if let Some(defect) = &self.defect {
+            out.push_str(&format!("defect: {defect}\n"));
+        }
+        out
+    }
+
     /// The words reports show: `passed`, or `failed (stale: case changed)`.
     pub fn label(&self) -> String {
         match self.validity {

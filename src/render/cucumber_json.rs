@@ -42,6 +42,7 @@ pub fn cucumber_json(inputs: &Inputs<'_>, out: &mut dyn Write) -> io::Result<()>
     let attachments = inputs.attachments;
     let index = steps::Index::new(inputs.suite);
     let redactor = steps::redactor(inputs.config);
+    let testers = steps::TesterResults::new(inputs.matrix);
     // Manual executions, by feature file: each joins its file's feature, after the run's.
     let manual = std::cell::RefCell::new(manual_features(inputs, &index, &redactor));
     let run = steps::by_file(inputs.record).into_iter().map(|executions| {
@@ -52,14 +53,16 @@ pub fn cucumber_json(inputs: &Inputs<'_>, out: &mut dyn Write) -> io::Result<()>
         for execution in executions {
             let located = index.find(execution);
             let shown = steps::of(execution, located, inputs.registry, &redactor);
-            elements.extend(self::elements(
-                &id,
-                execution,
-                located,
-                shown,
-                inputs.record,
-                attachments,
-            ));
+            let mut these =
+                self::elements(&id, execution, located, shown, inputs.record, attachments);
+            if let (Some(m), Some(scenario)) = (testers.of(execution), these.last_mut()) {
+                let said = format!("manual result: {}\n{}", m.said(), m.details());
+                if !scenario.description.is_empty() {
+                    scenario.description.push_str("\n\n");
+                }
+                scenario.description.push_str(said.trim_end());
+            }
+            elements.extend(these);
         }
         let mut manual = manual.borrow_mut();
         if let Some(at) = manual.iter().position(|m| m.uri == first.file) {
@@ -122,22 +125,9 @@ fn manual_features(
                 });
             }
             let said = match &outcome.manual {
-                Some(m) => {
-                    let mut said = format!(
-                        "manual result: {} by {} at {} (release {})",
-                        m.label(),
-                        m.tester,
-                        m.at,
-                        m.release
-                    );
-                    if !m.actual.is_empty() {
-                        said.push_str(&format!("\nactual result: {}", m.actual));
-                    }
-                    if let Some(defect) = &m.defect {
-                        said.push_str(&format!("\ndefect: {defect}"));
-                    }
-                    said
-                }
+                Some(m) => format!("manual result: {}\n{}", m.said(), m.details())
+                    .trim_end()
+                    .to_owned(),
                 None => format!(
                     "manual result: not run for release {}",
                     inputs

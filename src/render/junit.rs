@@ -43,10 +43,10 @@ use crate::record::{ExecutionRecord, RunRecord, Status, StepStatus};
 use crate::trace::Outcome;
 
 /// Renders `junit.xml` in `dialect` into `out`.
-///
 pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) -> io::Result<()> {
     let index = steps::Index::new(inputs.suite);
     let redactor = steps::redactor(inputs.config);
+    let testers = steps::TesterResults::new(inputs.matrix);
     let mut suites: Vec<Vec<TestCase>> = steps::by_file(inputs.record)
         .into_iter()
         .map(|executions| {
@@ -55,7 +55,17 @@ pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) ->
                 .map(|execution| {
                     let shown =
                         steps::of(execution, index.find(execution), inputs.registry, &redactor);
-                    TestCase::new(execution, &shown, inputs.record, dialect)
+                    let mut case = TestCase::new(execution, &shown, inputs.record, dialect);
+                    if let Some(m) = testers.of(execution) {
+                        write!(
+                            case.system_out,
+                            "\nmanual result: {}\n{}",
+                            m.said(),
+                            m.details()
+                        )
+                        .unwrap();
+                    }
+                    case
                 })
                 .collect()
         })
@@ -417,30 +427,14 @@ impl TestCase {
             .manual_release
             .as_deref()
             .unwrap_or(crate::manual::UNRELEASED);
-        let said = manual.map(|m| {
-            format!(
-                "{} by {} at {} (release {})",
-                m.label(),
-                m.tester,
-                m.at,
-                m.release
-            )
-        });
-        match (&said, outcome.outcome) {
-            (Some(said), _) => writeln!(system_out, "outcome: {said}").unwrap(),
-            (None, _) => writeln!(
+        let said = manual.map(crate::trace::ManualOutcome::said);
+        match manual {
+            Some(m) => write!(system_out, "outcome: {}\n{}", m.said(), m.details()).unwrap(),
+            None => writeln!(
                 system_out,
                 "outcome: not run: no result for release {release}"
             )
             .unwrap(),
-        }
-        if let Some(m) = manual {
-            if !m.actual.is_empty() {
-                writeln!(system_out, "actual result: {}", m.actual).unwrap();
-            }
-            if let Some(defect) = &m.defect {
-                writeln!(system_out, "defect: {defect}").unwrap();
-            }
         }
         system_out.push_str("\nsteps:\n");
         let case = located.case;

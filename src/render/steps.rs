@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use crate::model::{Case, Execution, Feature, Suite};
 use crate::record::{ExecutionRecord, RunRecord, Status, StepStatus};
 use crate::registry::{Binding, Registry, bind_execution};
+use crate::trace::ManualOutcome;
 use crate::world::redact::Redactor;
 
 /// Where a recorded execution is in the suite.
@@ -259,4 +260,34 @@ pub fn manual_executions<'a>(
                     (located, row, outcome)
                 })
         })
+}
+
+/// Testers' results of executions the run has too: a case awaiting automation that the run
+/// included (and recorded as unbound) while a tester checked it by hand. The reports show
+/// both, the run's outcome and the tester's word.
+pub struct TesterResults<'a>(HashMap<(&'a str, usize, Option<usize>), &'a ManualOutcome>);
+
+impl<'a> TesterResults<'a> {
+    /// Collects them from the matrix.
+    pub fn new(matrix: &'a crate::trace::TraceMatrix) -> Self {
+        let results = matrix
+            .cases
+            .iter()
+            .flat_map(|case| {
+                case.executions.iter().filter_map(move |e| {
+                    let manual = e.manual.as_ref().filter(|_| e.record.is_some())?;
+                    Some(((case.file.as_str(), case.line, e.row), manual))
+                })
+            })
+            .collect();
+        Self(results)
+    }
+
+    /// The tester's result of a recorded execution, if there is one.
+    pub fn of(&self, execution: &ExecutionRecord) -> Option<&'a ManualOutcome> {
+        let row = execution.example.as_ref().map(|x| x.row);
+        self.0
+            .get(&(execution.file.as_str(), execution.line, row))
+            .copied()
+    }
 }

@@ -141,15 +141,7 @@ fn case_lines(case: &CaseRow, out: &mut String, note: &str) {
             .row
             .map(|row| format!("row {row} "))
             .unwrap_or_default();
-        writeln!(
-            out,
-            "    {row}manual result: {} by {} at {} (release {})",
-            manual.label(),
-            manual.tester,
-            manual.at,
-            manual.release
-        )
-        .unwrap();
+        writeln!(out, "    {row}manual result: {}", manual.said()).unwrap();
         if !manual.actual.is_empty() {
             let actual: Vec<&str> = manual.actual.split_whitespace().collect();
             writeln!(out, "      actual: {}", actual.join(" ")).unwrap();

@@ -423,3 +423,26 @@ fn manual_results_are_scenarios_marked_manual() {
         "no step definition runs a manual step"
     );
 }
+
+/// RPT-004 awaits automation: its scenario has the run's undefined step and the tester's word.
+#[test]
+fn an_unbound_case_a_tester_checked_shows_both() {
+    let document: Value = serde_json::from_str(&RUN.read("cucumber.json")).unwrap();
+    let scenario = scenarios(&document)
+        .into_iter()
+        .find(|s| s["name"].as_str().unwrap().contains("not written yet"))
+        .expect("RPT-004's scenario");
+    let statuses: Vec<&str> = scenario["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["result"]["status"].as_str().unwrap())
+        .collect();
+    assert!(statuses.contains(&"undefined"), "{statuses:?}");
+    let description = scenario["description"].as_str().unwrap();
+    assert!(
+        description.contains("manual result: passed by tess at ")
+            && description.ends_with("actual result: The step nobody has written, checked by hand"),
+        "{description}"
+    );
+}

@@ -571,3 +571,18 @@ fn junit_xml_of_the_fixture_run() {
 fn surefire_junit_xml_of_the_fixture_run() {
     insta::assert_snapshot!("surefire", normalize(&surefire()));
 }
+
+/// RPT-004 awaits automation (a step has no definition): the run reports it unbound, and a
+/// tester checked it by hand. Its testcase keeps the run's failure and adds the tester's word.
+#[test]
+fn an_unbound_case_a_tester_checked_shows_both() {
+    let root = Element::parse(&RUN.read("junit.xml"));
+    let case = testcase(&root, "RPT-004");
+    assert_eq!(case.child("failure").unwrap().attr("type"), "unbound");
+    let out = &case.child("system-out").unwrap().text;
+    assert!(
+        out.contains("\nmanual result: passed by tess at ")
+            && out.contains("(release 1.0.0-fixture)\nactual result: The step nobody has written, checked by hand\n"),
+        "{out}"
+    );
+}
