@@ -248,11 +248,6 @@ impl Hooks {
         Hooks { hooks }
     }
 
-    /// Hooks made here rather than registered (for tests).
-    pub fn from_hooks(hooks: Vec<Hook>) -> Self {
-        Hooks { hooks }
-    }
-
     /// Every hook, in source order.
     pub fn all(&self) -> &[Hook] {
         &self.hooks
