@@ -4,13 +4,24 @@
 //!
 //! A hook is an `async fn`, registered with a macro at the item level:
 //!
-//! ```ignore
-//! async fn reset_data(world: &mut casebook::World) -> anyhow::Result<()> { … }
+//! ```
+//! use casebook::World;
+//! use casebook::hooks::TestRun;
+//!
+//! async fn reset_data(world: &mut World) -> anyhow::Result<()> {
+//!     world.set_var("cart", "empty");
+//!     Ok(())
+//! }
 //! casebook::before!(reset_data);
+//!
+//! async fn close_account(_: &mut World) {}
 //! casebook::after!(close_account, name = "close the account", tags = "@account and not @keep");
 //!
-//! async fn seed(run: &mut casebook::hooks::TestRun<casebook::World>) { run.log("seeded"); }
+//! async fn seed(run: &mut TestRun<World>) {
+//!     run.log("seeded");
+//! }
 //! casebook::before_all!(seed);
+//! # fn main() {}
 //! ```
 //!
 //! Why macros and `inventory`, as cucumber-rs registers step definitions: a hook is known

@@ -3,19 +3,24 @@
 //!
 //! A [`Session`] writes the stream as the run goes, one envelope per line:
 //!
-//! 1. at the start, `meta`, a `stepDefinition` per definition of the registry and
-//!    `testRunStarted` ([`Session::start`]);
+//! 1. at the start, `meta`, a `stepDefinition` per definition of the registry, a `hook` per
+//!    hook of the project ([`hooks`](crate::hooks)) and `testRunStarted`
+//!    ([`Session::start`]); then each `BeforeAll` hook as the run runs it
+//!    ([`Session::test_run_hook`]);
 //! 2. per feature file, when the runner asks for it ([`Session::file`]): `source`,
 //!    `gherkinDocument`, its `pickle`s, and a `testCase` per pickle the plan selected, each
-//!    test step with the definitions it matches and what they capture. The same call
+//!    test step with the definitions it matches and what they capture, between the test
+//!    steps of the `Before` and `After` hooks whose tag expressions the pickle's tags match. The same call
 //!    builds the `gherkin::Feature` cucumber-rs runs (see [`run::features`](crate::run::features));
 //!    a test case that does not run (a dry run, or a step without exactly one definition)
 //!    gets its execution messages right away, every step `SKIPPED`, `UNDEFINED` (with a
 //!    `suggestion`) or `AMBIGUOUS`;
 //! 3. as cucumber-rs reports events ([`MessageWriter`]): `testCaseStarted`,
 //!    `testStepStarted`, `attachment`s, `suggestion`s, `testStepFinished`,
-//!    `testCaseFinished` with `willBeRetried`;
-//! 4. `testRunFinished` ([`Session::finish`]).
+//!    `testCaseFinished` with `willBeRetried`. The hooks run in cucumber-rs's before and
+//!    after closures, which record how each ended ([`Session::hooks_ran`]); the writer
+//!    reports them when the runner's hook events come, in their place among the steps;
+//! 4. the `AfterAll` hooks, and `testRunFinished` ([`Session::finish`]).
 //!
 //! Every id comes from one generator (UUIDs, or a counter for reproducible streams), and a
 //! message always comes after the messages it refers to. Lines are flushed after each file

@@ -10,9 +10,11 @@
 //! reference and are blanked too: a snippet's language (`rust`, not `typescript`), an
 //! exception's type (`panic`, not `Error`), and the line of a step definition in its source
 //! file (its `.rs` file, not the `.ts`). Order is compared as the kit allows: envelopes are
-//! put in one canonical order first (files and their pickles in order, support code, test
-//! cases in pickle order, each attempt's messages together with its steps in test-step
-//! order), which both streams reach if they differ only where the protocol lets them.
+//! put in one canonical order first (files by name and their pickles in order, support
+//! code, the BeforeAll hooks as they ran, test cases in pickle order, each attempt's
+//! messages together with its steps in test-step order, the AfterAll hooks as they ran),
+//! which both streams reach if they differ only where the protocol lets them. The order the
+//! test cases ran in, which that erases, is compared apart (`--order reverse`).
 //!
 //! Samples that need what casebook does not have are skipped, each with its reason (see
 //! `SKIPPED` and the README).
@@ -51,7 +53,8 @@ pub const SKIPPED: &[(&str, &str)] = &[
     ),
 ];
 
-/// Runs `sample` with world `W`'s step definitions and compares its stream.
+/// Runs `sample` with world `W`'s step definitions and hooks, with the options of its
+/// `arguments.txt` (`--retry`, `--order`), and compares its stream.
 fn check<W: MessageWorld>(sample: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/cck/samples")
