@@ -60,6 +60,10 @@ pub struct Args {
     /// Stop at the first failure.
     #[arg(long, visible_alias = "ff")]
     fail_fast: bool,
+    /// The order cases run in: `defined` (files, then scenarios and rows, as written) or
+    /// `reverse` (the last file first, in each file the last case first).
+    #[arg(long, value_name = "ORDER", default_value = "defined")]
+    order: run::Order,
     /// Lint and bind every step, write the reports, and execute nothing.
     #[arg(long)]
     dry_run: bool,
@@ -267,6 +271,7 @@ impl Harness {
                 context: context(&args, &project.config.run, base_url, &report_dir)?,
                 report_dir: report_dir.clone(),
                 run_unresolved: false,
+                order: args.order,
             };
             let mut record = run::execute(&project.suite, &registry, &options).await;
             record.commit = commit;

@@ -19,6 +19,7 @@
 pub mod catalog;
 pub mod config;
 pub mod harness;
+pub mod hooks;
 pub mod lint;
 pub mod location;
 pub mod manual;

@@ -22,7 +22,9 @@
 //!   step, its line, the error, the step definition and the last HTTP exchange), `attachments`;
 //! - `unbound_steps`: every distinct unbound step with its places and a Rust snippet;
 //! - `ambiguous_steps`: every ambiguous step with the definitions it matches;
-//! - `unused_definitions`: step definitions no step uses.
+//! - `unused_definitions`: step definitions no step uses;
+//! - `run_hook_failures` (only when there are any): each `BeforeAll` or `AfterAll` hook that
+//!   failed (`hook`, `error`); any of them fails the run.
 
 use serde::{Deserialize, Serialize};
 
@@ -57,6 +59,19 @@ pub struct RunRecord {
     pub ambiguous_steps: Vec<AmbiguousStep>,
     /// Definitions that no step uses.
     pub unused_definitions: Vec<Definition>,
+    /// `BeforeAll` and `AfterAll` hooks that failed: any fails the run, and a failed
+    /// `BeforeAll` hook runs no execution.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub run_hook_failures: Vec<RunHookFailure>,
+}
+
+/// A `BeforeAll` or `AfterAll` hook that failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunHookFailure {
+    /// The hook: its kind and name, or its kind and place.
+    pub hook: String,
+    /// The error, secrets redacted.
+    pub error: String,
 }
 
 /// The filters and modes of a run.

@@ -16,6 +16,10 @@ pub enum Envelope {
     Hook(Hook),
     /// The run began.
     TestRunStarted(TestRunStarted),
+    /// A `BeforeAll` or `AfterAll` hook began.
+    TestRunHookStarted(TestRunHookStarted),
+    /// A `BeforeAll` or `AfterAll` hook ended.
+    TestRunHookFinished(TestRunHookFinished),
     /// A pickle as it will run: its steps and what each binds to.
     TestCase(TestCase),
     /// An attempt of a test case began.
@@ -194,6 +198,9 @@ pub struct Hook {
     /// Its name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The tags a test case must have for it to run there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag_expression: Option<String>,
     /// Where it is.
     pub source_reference: SourceReference,
     /// When it runs.
@@ -209,6 +216,36 @@ pub enum HookType {
     BeforeTestCase,
     /// After each test case.
     AfterTestCase,
+    /// Once, before every test case.
+    BeforeTestRun,
+    /// Once, after every test case.
+    AfterTestRun,
+}
+
+/// `testRunHookStarted`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestRunHookStarted {
+    /// Its id.
+    pub id: String,
+    /// The run.
+    pub test_run_started_id: String,
+    /// The hook.
+    pub hook_id: String,
+    /// When.
+    pub timestamp: Timestamp,
+}
+
+/// `testRunHookFinished`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestRunHookFinished {
+    /// The hook's run.
+    pub test_run_hook_started_id: String,
+    /// How it ended.
+    pub result: TestStepResult,
+    /// When.
+    pub timestamp: Timestamp,
 }
 
 /// `testRunStarted`.
@@ -398,6 +435,9 @@ pub struct Attachment {
     /// The step it was attached in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub test_step_id: Option<String>,
+    /// The `BeforeAll` or `AfterAll` hook it was attached in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_run_hook_started_id: Option<String>,
     /// The content: text as it is, bytes in base64.
     pub body: String,
     /// `IDENTITY` or `BASE64`.

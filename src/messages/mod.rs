@@ -3,19 +3,24 @@
 //!
 //! A [`Session`] writes the stream as the run goes, one envelope per line:
 //!
-//! 1. at the start, `meta`, a `stepDefinition` per definition of the registry and
-//!    `testRunStarted` ([`Session::start`]);
+//! 1. at the start, `meta`, a `stepDefinition` per definition of the registry, a `hook` per
+//!    hook of the project ([`hooks`](crate::hooks)) and `testRunStarted`
+//!    ([`Session::start`]); then each `BeforeAll` hook as the run runs it
+//!    ([`Session::test_run_hook`]);
 //! 2. per feature file, when the runner asks for it ([`Session::file`]): `source`,
 //!    `gherkinDocument`, its `pickle`s, and a `testCase` per pickle the plan selected, each
-//!    test step with the definitions it matches and what they capture. The same call
+//!    test step with the definitions it matches and what they capture, between the test
+//!    steps of the `Before` and `After` hooks whose tag expressions the pickle's tags match. The same call
 //!    builds the `gherkin::Feature` cucumber-rs runs (see [`run::features`](crate::run::features));
 //!    a test case that does not run (a dry run, or a step without exactly one definition)
 //!    gets its execution messages right away, every step `SKIPPED`, `UNDEFINED` (with a
 //!    `suggestion`) or `AMBIGUOUS`;
 //! 3. as cucumber-rs reports events ([`MessageWriter`]): `testCaseStarted`,
 //!    `testStepStarted`, `attachment`s, `suggestion`s, `testStepFinished`,
-//!    `testCaseFinished` with `willBeRetried`;
-//! 4. `testRunFinished` ([`Session::finish`]).
+//!    `testCaseFinished` with `willBeRetried`. The hooks run in cucumber-rs's before and
+//!    after closures, which record how each ended ([`Session::hooks_ran`]); the writer
+//!    reports them when the runner's hook events come, in their place among the steps;
+//! 4. the `AfterAll` hooks, and `testRunFinished` ([`Session::finish`]).
 //!
 //! Every id comes from one generator (UUIDs, or a counter for reproducible streams), and a
 //! message always comes after the messages it refers to. Lines are flushed after each file
@@ -29,7 +34,7 @@ pub mod envelope;
 mod meta;
 mod writer;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -38,6 +43,7 @@ use std::time::SystemTime;
 use casebook_gherkin::{IdGenerator, Pickle};
 use cucumber::gherkin;
 
+use crate::hooks::{self, HookKind, Hooks};
 use crate::model::StepKind;
 use crate::registry::{Binding, Registry};
 use crate::run::features::{self, Nodes};
@@ -96,6 +102,11 @@ impl Outbox {
             media_type: "text/x.cucumber.log+plain".to_owned(),
             file_name: None,
         });
+    }
+
+    /// Everything attached, in order, leaving the outbox empty.
+    pub(crate) fn drain(&self) -> Vec<Attachment> {
+        self.take(SystemTime::now())
     }
 
     /// What was attached up to `until`, in order; the rest stays.
@@ -166,6 +177,8 @@ pub struct FilePlan {
     pub source: Arc<str>,
     /// The selected test cases by the line of their pickle.
     pub cases: HashMap<usize, PlannedCase>,
+    /// Whether its test cases run last pickle first (`--order reverse`).
+    pub reverse: bool,
 }
 
 /// Where the stream goes and how ids are made.
@@ -236,10 +249,12 @@ impl Sink {
     }
 }
 
-/// A step of a test case.
+/// A step of a test case: a pickle step, or a `Before` or `After` hook.
 #[derive(Debug)]
 struct TestStep {
     id: String,
+    /// The hook (its index in the session's hooks), for a hook step.
+    hook: Option<usize>,
     pickle_step_id: String,
     line: usize,
     kind: StepKind,
@@ -258,6 +273,11 @@ struct TestCase {
     outbox: Outbox,
     attempts: usize,
     current: Option<Attempt>,
+    /// How the hooks of each phase ended (`Before` or `After`, and each hook's step and
+    /// outcome), recorded as the runner runs them and reported when its events of that
+    /// phase come: first in, first out, since a retry may run before the writer is done
+    /// with the attempt before.
+    hook_runs: VecDeque<(HookKind, Vec<(usize, hooks::Outcome)>)>,
 }
 
 #[derive(Debug)]
@@ -276,6 +296,8 @@ pub struct Session {
     success: bool,
     definition_ids: Vec<String>,
     matchers: Vec<Matcher>,
+    hooks: Hooks,
+    hook_ids: Vec<String>,
     files: HashMap<PathBuf, usize>,
     cases: HashMap<(usize, usize), TestCase>,
     redactor: Option<crate::world::Redactor>,
@@ -286,12 +308,13 @@ pub type Shared = Arc<Mutex<Session>>;
 
 impl Session {
     /// Starts the stream: `meta`, the step definitions of `registry` (their source read
-    /// under `root`), `testRunStarted`. Under `strict`, undefined, ambiguous and pending
-    /// steps fail the run as failed ones do.
+    /// under `root`), the `hooks`, `testRunStarted`. Under `strict`, undefined, ambiguous
+    /// and pending steps fail the run as failed ones do.
     pub fn start(
         mut sink: Sink,
         meta: envelope::Meta,
         registry: &Registry,
+        hooks: &Hooks,
         root: &Path,
         strict: bool,
     ) -> Self {
@@ -320,6 +343,27 @@ impl Session {
             definition_ids.push(id);
             matchers.push(matcher);
         }
+        let mut hook_ids = Vec::new();
+        for hook in hooks.all() {
+            let id = sink.id();
+            let (uri, line) = hook.file_and_line();
+            sink.emit(&Envelope::Hook(envelope::Hook {
+                id: id.clone(),
+                name: hook.name.clone(),
+                tag_expression: hook.tags.clone(),
+                source_reference: envelope::SourceReference {
+                    uri: Some(uri.to_owned()),
+                    location: line.map(|line| envelope::Location { line, column: None }),
+                },
+                kind: match hook.kind {
+                    HookKind::Before => envelope::HookType::BeforeTestCase,
+                    HookKind::After => envelope::HookType::AfterTestCase,
+                    HookKind::BeforeAll => envelope::HookType::BeforeTestRun,
+                    HookKind::AfterAll => envelope::HookType::AfterTestRun,
+                },
+            }));
+            hook_ids.push(id);
+        }
         let run_id = sink.id();
         sink.emit(&Envelope::TestRunStarted(envelope::TestRunStarted {
             id: run_id.clone(),
@@ -333,6 +377,8 @@ impl Session {
             success: true,
             definition_ids,
             matchers,
+            hooks: hooks.clone(),
+            hook_ids,
             files: HashMap::new(),
             cases: HashMap::new(),
             redactor: None,
@@ -410,7 +456,11 @@ impl Session {
         let nodes = Nodes::new(&compiled.document);
         // How many steps of each pickle cucumber-rs runs, by pickle id.
         let mut runs: HashMap<&str, usize> = HashMap::new();
-        for pickle in &compiled.pickles {
+        let mut pickles: Vec<&Pickle> = compiled.pickles.iter().collect();
+        if file.reverse {
+            pickles.reverse();
+        }
+        for pickle in pickles {
             let Some(line) = pickle.location.map(|l| l.line as usize) else {
                 continue;
             };
@@ -421,6 +471,7 @@ impl Session {
             let resolved = case
                 .steps
                 .iter()
+                .filter(|step| step.hook.is_none())
                 .take_while(|step| matches!(step.binding, Binding::Bound(_)))
                 .count();
             let key = (file.number, line);
@@ -433,8 +484,14 @@ impl Session {
             }
         }
         self.sink.flush();
-        features::runnable(&compiled, file.path.clone(), |pickle| {
+        let feature = features::runnable(&compiled, file.path.clone(), |pickle| {
             runs.get(pickle.id.as_str()).copied()
+        });
+        feature.map(|mut feature| {
+            if file.reverse {
+                feature.scenarios.reverse();
+            }
+            feature
         })
     }
 
@@ -443,6 +500,9 @@ impl Session {
         let aligned = planned.bindings.len() == pickle.steps.len();
         let mut steps = Vec::with_capacity(pickle.steps.len());
         let mut test_steps = Vec::with_capacity(pickle.steps.len());
+        let tags = || pickle.tags.iter().map(|tag| tag.name.as_str());
+        let line = pickle.location.map_or(0, |l| l.line as usize);
+        self.hook_steps(HookKind::Before, tags(), line, &mut steps, &mut test_steps);
         for (index, (step, kind)) in pickle.steps.iter().zip(kinds).enumerate() {
             // The plan bound the same steps; its bindings are reused rather than computed
             // a second time, unless the file changed under the run.
@@ -478,6 +538,7 @@ impl Session {
             let argument = step.argument.as_ref();
             steps.push(TestStep {
                 id,
+                hook: None,
                 pickle_step_id: step.id.clone(),
                 line: written.map_or(0, |s| s.location.line as usize),
                 kind,
@@ -487,6 +548,7 @@ impl Session {
                 binding,
             });
         }
+        self.hook_steps(HookKind::After, tags(), line, &mut steps, &mut test_steps);
         let id = self.sink.id();
         self.sink.emit(&Envelope::TestCase(envelope::TestCase {
             id: id.clone(),
@@ -501,7 +563,105 @@ impl Session {
             outbox: Outbox::default(),
             attempts: 0,
             current: None,
+            hook_runs: VecDeque::new(),
         }
+    }
+
+    /// Adds a test step for each hook of `kind` that runs in a test case with `tags`, in
+    /// the order they run. A hook step's line is the scenario's, which is where Cucumber's
+    /// stack trace points for a hook.
+    fn hook_steps<'t>(
+        &mut self,
+        kind: HookKind,
+        tags: impl IntoIterator<Item = &'t str> + Clone,
+        line: usize,
+        steps: &mut Vec<TestStep>,
+        test_steps: &mut Vec<envelope::TestStep>,
+    ) {
+        for hook in self.hooks.running(kind, tags) {
+            let id = self.sink.id();
+            test_steps.push(envelope::TestStep {
+                id: id.clone(),
+                pickle_step_id: None,
+                hook_id: Some(self.hook_ids[hook].clone()),
+                step_definition_ids: None,
+                step_match_arguments_lists: None,
+            });
+            steps.push(TestStep {
+                id,
+                hook: Some(hook),
+                pickle_step_id: String::new(),
+                line,
+                kind: StepKind::Given,
+                text: String::new(),
+                has_table: false,
+                has_doc_string: false,
+                binding: Binding::Unbound,
+            });
+        }
+    }
+
+    /// The hooks of `kind` a test case runs, in order, each with its test step's index.
+    pub fn scenario_hooks(&self, key: (usize, usize), kind: HookKind) -> Vec<(usize, hooks::Hook)> {
+        let Some(case) = self.cases.get(&key) else {
+            return Vec::new();
+        };
+        case.steps
+            .iter()
+            .enumerate()
+            .filter_map(|(index, step)| {
+                let hook = &self.hooks.all()[step.hook?];
+                (hook.kind == kind).then(|| (index, hook.clone()))
+            })
+            .collect()
+    }
+
+    /// Records how the hooks of `kind` of a test case's attempt ended, for the writer to
+    /// report when the runner's events reach that phase.
+    pub fn hooks_ran(
+        &mut self,
+        key: (usize, usize),
+        kind: HookKind,
+        outcomes: Vec<(usize, hooks::Outcome)>,
+    ) {
+        if let Some(case) = self.cases.get_mut(&key) {
+            case.hook_runs.push_back((kind, outcomes));
+        }
+    }
+
+    /// Reports the hooks of `kind` of the current attempt as they ended (the steps before
+    /// them first, for `After`); whether one of them did not pass, which explains the
+    /// runner's hook failure.
+    fn report_hooks(&mut self, key: (usize, usize), kind: HookKind, at: SystemTime) -> bool {
+        let Some(case) = self.cases.get_mut(&key) else {
+            return false;
+        };
+        let outcomes = match case.hook_runs.front() {
+            Some((ran, _)) if *ran == kind => case.hook_runs.pop_front().map(|(_, o)| o),
+            _ => None,
+        }
+        .unwrap_or_default();
+        if kind == HookKind::After {
+            let first_after = case
+                .steps
+                .iter()
+                .position(|step| step.hook.is_some_and(|h| self.hooks.all()[h].kind == kind))
+                .unwrap_or(case.steps.len());
+            self.report_rest(key, first_after, at);
+        }
+        let mut explained = false;
+        for (index, outcome) in outcomes {
+            explained |= outcome.status != Status::Passed;
+            self.step_started(key, index, outcome.started);
+            self.step_finished(
+                key,
+                index,
+                outcome.status,
+                outcome.message,
+                outcome.finished,
+            );
+        }
+        explained
     }
 
     /// Reports a test case that does not run: one attempt, no step executed.
@@ -551,7 +711,10 @@ impl Session {
     fn step_at(&self, key: (usize, usize), line: usize) -> Option<usize> {
         let case = self.cases.get(&key)?;
         let attempt = case.current.as_ref()?;
-        (0..case.steps.len()).find(|&i| case.steps[i].line == line && attempt.reported[i].is_none())
+        (0..case.steps.len()).find(|&i| {
+            let step = &case.steps[i];
+            step.hook.is_none() && step.line == line && attempt.reported[i].is_none()
+        })
     }
 
     fn step_started(&mut self, key: (usize, usize), index: usize, at: SystemTime) {
@@ -637,24 +800,11 @@ impl Session {
             });
             self.sink.emit(&suggestion);
         }
-        // A step that ended itself (failed, pending, skipped) with a message has an
-        // exception, as a thrown error or `PendingException` has in Cucumber.
-        let kind = match status {
-            Status::Failed => Some("panic"),
-            Status::Pending if message.is_some() => Some("pending"),
-            Status::Skipped if message.is_some() => Some("skipped"),
-            _ => None,
-        };
-        let exception = kind.map(|kind| envelope::Exception {
-            kind: kind.to_owned(),
-            message: message.clone(),
-            stack_trace: Some(format!(
-                "{kind}: {}\n{}:{}",
-                message.as_deref().unwrap_or_default(),
-                case.uri,
-                step.line
-            )),
-        });
+        let exception = exception(
+            status,
+            message.as_deref(),
+            &format!("{}:{}", case.uri, step.line),
+        );
         let step_id = case.steps[index].id.clone();
         self.sink
             .emit(&Envelope::TestStepFinished(envelope::TestStepFinished {
@@ -670,10 +820,9 @@ impl Session {
             }));
     }
 
-    /// Ends an attempt: reports the steps the runner did not (skipped, or undefined and
-    /// ambiguous as they are), what was attached after the last step, and whether another
-    /// attempt follows (only when a step failed and retries are left).
-    fn case_finished(&mut self, key: (usize, usize), retries_left: bool, at: SystemTime) {
+    /// Reports the steps before `until` that the runner did not: skipped, or undefined and
+    /// ambiguous as they are; a hook the runner did not reach, skipped.
+    fn report_rest(&mut self, key: (usize, usize), until: usize, at: SystemTime) {
         let Some(case) = self.cases.get(&key) else {
             return;
         };
@@ -681,15 +830,16 @@ impl Session {
             return;
         };
         let unreported: Vec<(usize, Status)> = {
-            // After a step that skipped itself, the rest is skipped without being looked at.
+            // After a step or hook that skipped itself, the rest is skipped without being
+            // looked at.
             let mut skipping = false;
             let mut out = Vec::new();
-            for (index, step) in case.steps.iter().enumerate() {
+            for (index, step) in case.steps.iter().enumerate().take(until) {
                 match attempt.reported[index] {
                     Some(status) => skipping |= status == Status::Skipped,
                     None => {
                         let status = match &step.binding {
-                            _ if skipping => Status::Skipped,
+                            _ if skipping || step.hook.is_some() => Status::Skipped,
                             Binding::Unbound => Status::Undefined,
                             Binding::Ambiguous(_) => Status::Ambiguous,
                             Binding::Bound(_) => Status::Skipped,
@@ -703,6 +853,20 @@ impl Session {
         for (index, status) in unreported {
             self.step_finished(key, index, status, None, at);
         }
+    }
+
+    /// Ends an attempt: reports the steps the runner did not (see [`Self::report_rest`]),
+    /// what was attached after the last step, and whether another attempt follows (only
+    /// when a step or hook failed and retries are left).
+    fn case_finished(&mut self, key: (usize, usize), retries_left: bool, at: SystemTime) {
+        let Some(case) = self.cases.get(&key) else {
+            return;
+        };
+        if case.current.is_none() {
+            return;
+        }
+        let count = case.steps.len();
+        self.report_rest(key, count, at);
         let case = self.cases.get_mut(&key).expect("looked up above");
         let attempt = case.current.take().expect("looked up above");
         for attachment in case.outbox.take(at) {
@@ -728,6 +892,71 @@ impl Session {
             }));
     }
 
+    /// The hooks of the run.
+    pub fn hooks(&self) -> &Hooks {
+        &self.hooks
+    }
+
+    /// Reports a `BeforeAll` or `AfterAll` hook (its index in [`Self::hooks`]) that ended
+    /// as `outcome` after attaching `attachments`: `testRunHookStarted`, the attachments,
+    /// `testRunHookFinished`. A hook that fails (see [`Status::fails`]) fails the run.
+    pub fn test_run_hook(
+        &mut self,
+        hook: usize,
+        outcome: &hooks::Outcome,
+        attachments: Vec<Attachment>,
+    ) {
+        let id = self.sink.id();
+        self.sink.emit(&Envelope::TestRunHookStarted(
+            envelope::TestRunHookStarted {
+                id: id.clone(),
+                test_run_started_id: self.run_id.clone(),
+                hook_id: self.hook_ids[hook].clone(),
+                timestamp: outcome.started.into(),
+            },
+        ));
+        for attachment in attachments {
+            let attachment = redact_attachment(attachment, self.redactor.as_ref());
+            let Envelope::Attachment(mut envelope) =
+                attachment_envelope(attachment, "", None, outcome.finished)
+            else {
+                unreachable!("an attachment's envelope is an attachment")
+            };
+            envelope.test_case_started_id = None;
+            envelope.test_run_hook_started_id = Some(id.clone());
+            self.sink.emit(&Envelope::Attachment(envelope));
+        }
+        let message = outcome
+            .message
+            .as_ref()
+            .map(|message| match &self.redactor {
+                Some(redactor) => redactor.text(message),
+                None => message.clone(),
+            });
+        // Cucumber's stack trace of a run hook points at the hook's own line.
+        let (file, line) = self.hooks.all()[hook].file_and_line();
+        let place = format!("{file}:{}", line.unwrap_or(0));
+        let exception = exception(outcome.status, message.as_deref(), &place);
+        self.success &= !outcome.status.fails(self.strict);
+        self.sink.emit(&Envelope::TestRunHookFinished(
+            envelope::TestRunHookFinished {
+                test_run_hook_started_id: id,
+                result: envelope::TestStepResult {
+                    status: outcome.status,
+                    duration: outcome
+                        .finished
+                        .duration_since(outcome.started)
+                        .unwrap_or_default()
+                        .into(),
+                    message,
+                    exception,
+                },
+                timestamp: outcome.finished.into(),
+            },
+        ));
+        self.sink.flush();
+    }
+
     /// Ends the stream with `testRunFinished`; whether the run succeeded.
     pub fn finish(&mut self) -> bool {
         let envelope = Envelope::TestRunFinished(envelope::TestRunFinished {
@@ -744,6 +973,23 @@ impl Session {
     pub fn error(&self) -> Option<&std::io::Error> {
         self.sink.error.as_ref()
     }
+}
+
+/// The exception of a step or hook that ended itself (failed, pending, skipped) with a
+/// message, as a thrown error or `PendingException` has in Cucumber, with its stack trace
+/// pointing at `place`.
+fn exception(status: Status, message: Option<&str>, place: &str) -> Option<envelope::Exception> {
+    let kind = match status {
+        Status::Failed => "panic",
+        Status::Pending if message.is_some() => "pending",
+        Status::Skipped if message.is_some() => "skipped",
+        _ => return None,
+    };
+    Some(envelope::Exception {
+        kind: kind.to_owned(),
+        message: message.map(str::to_owned),
+        stack_trace: Some(format!("{kind}: {}\n{place}", message.unwrap_or_default())),
+    })
 }
 
 fn redact_attachment(
@@ -790,6 +1036,7 @@ fn attachment_envelope(
     Envelope::Attachment(envelope::Attachment {
         test_case_started_id: Some(started_id.to_owned()),
         test_step_id: step_id.map(str::to_owned),
+        test_run_hook_started_id: None,
         body,
         content_encoding,
         media_type: attachment.media_type,

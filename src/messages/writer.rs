@@ -11,6 +11,7 @@ use cucumber::{Event, gherkin, parser};
 use std::time::SystemTime;
 
 use super::{MessageWorld, Shared, Status};
+use crate::hooks::HookKind;
 
 /// Writes the execution messages of a run into its [`Session`](super::Session).
 pub struct MessageWriter<W> {
@@ -108,15 +109,27 @@ impl<W: MessageWorld> MessageWriter<W> {
                     }
                 }
             }
-            // casebook's own set-up and tear-down around a scenario are not test steps; if
-            // they fail, the scenario's messages say so in an attachment.
-            Scenario::Hook(kind, event::Hook::Failed(_, info)) => {
-                let (_, message) = panic_outcome(&info);
-                if let Some(outbox) = session.outbox(key) {
-                    outbox.log(format!(
-                        "casebook's {kind:?} hook failed: {}",
-                        message.unwrap_or_default()
-                    ));
+            // The project's hooks ran in cucumber-rs's hook (see `run`), which recorded how
+            // each ended: they are reported now, in their place among the steps.
+            Scenario::Hook(kind, outcome @ (event::Hook::Passed | event::Hook::Failed(..))) => {
+                let kind = match kind {
+                    event::HookType::Before => HookKind::Before,
+                    event::HookType::After => HookKind::After,
+                };
+                let explained = session.report_hooks(key, kind, at);
+                // casebook's own set-up and tear-down around a scenario (the world, the
+                // browser) are not test steps; if they fail, the scenario's messages say
+                // so in an attachment.
+                if let event::Hook::Failed(_, info) = outcome
+                    && !explained
+                {
+                    let (_, message) = panic_outcome(&info);
+                    if let Some(outbox) = session.outbox(key) {
+                        outbox.log(format!(
+                            "casebook's {kind} hook failed: {}",
+                            message.unwrap_or_default()
+                        ));
+                    }
                 }
             }
             Scenario::Hook(..) | Scenario::Log(_) => {}

@@ -20,11 +20,12 @@ use std::time::SystemTime;
 use cucumber::gherkin;
 
 use crate::World;
+use crate::hooks::{self, HookKind, Hooks};
 use crate::messages::{self, FilePlan, MessageWorld, PlannedCase, Session, Sink};
 use crate::model::{Feature, Suite};
 use crate::record::{
-    AmbiguousStep, Counts, ExampleRef, ExecutionRecord, FORMAT_VERSION, RunRecord, Selection,
-    Status, StepCounts, StepRecord, StepStatus, UnboundStep,
+    AmbiguousStep, Counts, ExampleRef, ExecutionRecord, FORMAT_VERSION, RunHookFailure, RunRecord,
+    Selection, Status, StepCounts, StepRecord, StepStatus, UnboundStep,
 };
 use crate::registry::{self, Binding, Registry};
 use crate::world::{self, RunContext};
@@ -58,6 +59,31 @@ pub struct Options {
     /// Cucumber does, rather than not at all (casebook's default: they cannot pass, and
     /// their first steps would only send requests for nothing).
     pub run_unresolved: bool,
+    /// The order test cases run in.
+    pub order: Order,
+}
+
+/// The order test cases run in (`--order`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    /// Files in the suite's order, and in each file its scenarios and rows as written.
+    #[default]
+    Defined,
+    /// The last file first, and in each file the last scenario or row first: what
+    /// `--order reverse` shows of cases that depend on the ones before them.
+    Reverse,
+}
+
+impl std::str::FromStr for Order {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "defined" => Ok(Order::Defined),
+            "reverse" => Ok(Order::Reverse),
+            other => Err(format!("unknown order `{other}`: `defined` or `reverse`")),
+        }
+    }
 }
 
 /// The name of the Cucumber Messages stream in the report directory.
@@ -74,15 +100,25 @@ pub async fn execute(suite: &Suite, registry: &Registry, options: &Options) -> R
         eprintln!("warning: cannot write `{}`: {err}", path.display());
         Sink::new(std::io::sink(), casebook_gherkin::UuidIds::new())
     });
+    let hooks = Hooks::collect::<World>();
     let session = start_messages(
         suite,
         registry,
+        &hooks,
         options,
         sink,
         Some(options.context.redactor.clone()),
     );
-    let files = file_plans(suite, &plan, options);
+    let mut files = file_plans(suite, &plan, options);
 
+    let mut run_hook_failures = Vec::new();
+    if !options.dry_run {
+        run_hook_failures = run_hooks::<World>(&session, HookKind::BeforeAll, options).await;
+    }
+    if !run_hook_failures.is_empty() {
+        // Cucumber runs no test case after a failed `BeforeAll` hook, nor makes one.
+        files.iter_mut().for_each(|file| file.cases.clear());
+    }
     let attempts = if files
         .iter()
         .all(|f| f.cases.values().all(|c| c.run == messages::Run::Not))
@@ -92,6 +128,9 @@ pub async fn execute(suite: &Suite, registry: &Registry, options: &Options) -> R
     } else {
         run_in_cucumber(&plan, files, session.clone(), stems, options).await
     };
+    if !options.dry_run {
+        run_hook_failures.extend(run_hooks::<World>(&session, HookKind::AfterAll, options).await);
+    }
     finish_messages(&session, &path);
     let mut step_counts = StepCounts::default();
     let executions: Vec<ExecutionRecord> = plan
@@ -143,7 +182,43 @@ pub async fn execute(suite: &Suite, registry: &Registry, options: &Options) -> R
         .map(|i| registry.definitions()[i].clone())
         .filter(|d| !d.location.as_deref().is_some_and(crate::steps::is_builtin))
         .collect(),
+        run_hook_failures,
     }
+}
+
+/// Runs the `BeforeAll` or `AfterAll` hooks of world `W`, reporting each in the messages;
+/// the ones that failed (failed, or pending in a strict run). Every one runs, even after
+/// one failed: a later hook may have something to set up or clean up of its own.
+async fn run_hooks<W: 'static>(
+    session: &messages::Shared,
+    kind: HookKind,
+    options: &Options,
+) -> Vec<RunHookFailure> {
+    let running: Vec<(usize, hooks::Hook)> = {
+        let session = session.lock().unwrap_or_else(|p| p.into_inner());
+        let all = session.hooks();
+        all.running(kind, std::iter::empty())
+            .into_iter()
+            .map(|index| (index, all.all()[index].clone()))
+            .collect()
+    };
+    let mut failures = Vec::new();
+    for (index, hook) in running {
+        let outbox = messages::Outbox::default();
+        let outcome = hooks::run_for_test_run::<W>(&hook, outbox.clone()).await;
+        let mut session = session.lock().unwrap_or_else(|p| p.into_inner());
+        session.test_run_hook(index, &outcome, outbox.drain());
+        if outcome.status.fails(options.strict) {
+            failures.push(RunHookFailure {
+                hook: hook.label(),
+                error: options
+                    .context
+                    .redactor
+                    .text(outcome.message.as_deref().unwrap_or("pending")),
+            });
+        }
+    }
+    failures
 }
 
 /// Starts the messages of a run: `meta`, the step definitions, `testRunStarted`, and the
@@ -151,6 +226,7 @@ pub async fn execute(suite: &Suite, registry: &Registry, options: &Options) -> R
 fn start_messages(
     suite: &Suite,
     registry: &Registry,
+    hooks: &Hooks,
     options: &Options,
     sink: Sink,
     redactor: Option<crate::world::Redactor>,
@@ -158,7 +234,14 @@ fn start_messages(
     // Step definitions name their files relative to the package they are compiled in,
     // which is where `cargo test` runs a test binary.
     let root = std::env::current_dir().unwrap_or_default();
-    let mut session = Session::start(sink, messages::meta(), registry, &root, options.strict);
+    let mut session = Session::start(
+        sink,
+        messages::meta(),
+        registry,
+        hooks,
+        &root,
+        options.strict,
+    );
     if let Some(redactor) = redactor {
         session = session.redact(redactor);
     }
@@ -192,6 +275,7 @@ fn file_plans(suite: &Suite, plan: &Plan<'_>, options: &Options) -> Vec<FilePlan
             path: absolute(&feature.path),
             source: feature.source.clone(),
             cases: HashMap::new(),
+            reverse: options.order == Order::Reverse,
         })
         .collect();
     let numbers: HashMap<*const Feature, usize> = suite
@@ -224,6 +308,9 @@ fn file_plans(suite: &Suite, plan: &Plan<'_>, options: &Options) -> Vec<FilePlan
                 run,
             },
         );
+    }
+    if options.order == Order::Reverse {
+        files.reverse();
     }
     files
 }
@@ -288,7 +375,7 @@ where
     cli.runner.concurrency = options.concurrency;
     cli.runner.retry = options.retry;
     cli.runner.fail_fast = options.fail_fast;
-    let outboxes = session.clone();
+    let (before, after) = (session.clone(), session.clone());
     let writers = Both(messages::MessageWriter::<W>::new(session.clone()), writer);
     let writers = cucumber::Cucumber::<W, _, (), _, _, cucumber::cli::Empty>::custom(
         Parsed { files, session },
@@ -296,25 +383,99 @@ where
         writers,
     )
     .steps(W::collection())
-    // The world of each attempt gets the outbox of its test case: what a step attaches
-    // goes into that test case's messages.
+    // The world of each attempt gets the outbox of its test case: what a step or hook
+    // attaches goes into that test case's messages. Then the project's `Before` hooks run.
     .before(move |feature, _, scenario, world| {
-        let session = outboxes.lock().unwrap_or_else(|p| p.into_inner());
-        let outbox = feature
-            .path
-            .as_deref()
-            .and_then(|path| session.key(path, scenario.position.line))
-            .and_then(|key| session.outbox(key));
-        if let Some(outbox) = outbox {
-            *world.outbox() = outbox;
-        }
-        Box::pin(async {})
-    })
-    .after(|_, _, _, finished, world| {
-        let failed = !matches!(finished, cucumber::event::ScenarioFinished::StepPassed);
+        let (key, running) = {
+            let session = before.lock().unwrap_or_else(|p| p.into_inner());
+            let key = feature
+                .path
+                .as_deref()
+                .and_then(|path| session.key(path, scenario.position.line));
+            if let Some(outbox) = key.and_then(|key| session.outbox(key)) {
+                *world.outbox() = outbox;
+            }
+            let running = key.map_or_else(Vec::new, |key| {
+                session.scenario_hooks(key, HookKind::Before)
+            });
+            (key, running)
+        };
+        let session = before.clone();
         Box::pin(async move {
+            let Some(key) = key else { return };
+            // After a hook that did not pass, the later ones are skipped, as steps are.
+            let mut outcomes = Vec::with_capacity(running.len());
+            let mut stopped: Option<(hooks::Outcome, hooks::Hook)> = None;
+            for (index, hook) in running {
+                let outcome = match stopped {
+                    Some(_) => hooks::Outcome::not_run(),
+                    None => hooks::run(&hook, world).await,
+                };
+                if stopped.is_none() && outcome.status != messages::Status::Passed {
+                    stopped = Some((outcome.clone(), hook));
+                }
+                outcomes.push((index, outcome));
+            }
+            session.lock().unwrap_or_else(|p| p.into_inner()).hooks_ran(
+                key,
+                HookKind::Before,
+                outcomes,
+            );
+            // Failing cucumber-rs's hook is how the steps are skipped.
+            if let Some((outcome, hook)) = stopped {
+                outcome.resume(&hook);
+            }
+        })
+    })
+    // Every `After` hook runs, whatever happened before; then casebook's own tear-down.
+    .after(move |feature, _, scenario, finished, world| {
+        let (key, running) = {
+            let session = after.lock().unwrap_or_else(|p| p.into_inner());
+            let key = feature
+                .path
+                .as_deref()
+                .and_then(|path| session.key(path, scenario.position.line));
+            let running =
+                key.map_or_else(Vec::new, |key| session.scenario_hooks(key, HookKind::After));
+            (key, running)
+        };
+        let session = after.clone();
+        let mut failed = !matches!(finished, cucumber::event::ScenarioFinished::StepPassed);
+        Box::pin(async move {
+            let mut world = world;
+            let mut outcomes = Vec::with_capacity(running.len());
+            let mut failure: Option<(hooks::Outcome, hooks::Hook)> = None;
+            for (index, hook) in running {
+                let outcome = match world.as_deref_mut() {
+                    Some(world) => hooks::run(&hook, world).await,
+                    // No world (it could not be made): nothing to run a hook on.
+                    None => hooks::Outcome::not_run(),
+                };
+                // A skipped `After` hook fails nothing; a failed or pending one fails the
+                // scenario, as a step does.
+                if failure.is_none()
+                    && matches!(
+                        outcome.status,
+                        messages::Status::Failed | messages::Status::Pending
+                    )
+                {
+                    failure = Some((outcome.clone(), hook));
+                }
+                outcomes.push((index, outcome));
+            }
+            if let Some(key) = key {
+                session.lock().unwrap_or_else(|p| p.into_inner()).hooks_ran(
+                    key,
+                    HookKind::After,
+                    outcomes,
+                );
+            }
+            failed |= failure.is_some();
             if let Some(world) = world {
                 world.finish(failed).await;
+            }
+            if let Some((outcome, hook)) = failure {
+                outcome.resume(&hook);
             }
         })
     })
@@ -334,8 +495,18 @@ pub async fn run_messages<W: MessageWorld>(
     sink: Sink,
 ) -> bool {
     let plan = Plan::new(suite, registry, &options.filter);
-    let session = start_messages(suite, registry, options, sink, None);
-    let files = file_plans(suite, &plan, options);
+    let hooks = Hooks::collect::<W>();
+    let session = start_messages(suite, registry, &hooks, options, sink, None);
+    let mut files = file_plans(suite, &plan, options);
+    let before_all = if options.dry_run {
+        Vec::new()
+    } else {
+        run_hooks::<W>(&session, HookKind::BeforeAll, options).await
+    };
+    if !before_all.is_empty() {
+        // Cucumber runs no test case after a failed `BeforeAll` hook, nor makes one.
+        files.iter_mut().for_each(|file| file.cases.clear());
+    }
     if files
         .iter()
         .all(|f| f.cases.values().all(|c| c.run == messages::Run::Not))
@@ -343,6 +514,9 @@ pub async fn run_messages<W: MessageWorld>(
         report_without_running(&session, &files);
     } else {
         cucumber_run::<W, _>(files, session.clone(), Discard, options).await;
+    }
+    if !options.dry_run {
+        run_hooks::<W>(&session, HookKind::AfterAll, options).await;
     }
     let mut session = session.lock().unwrap_or_else(|p| p.into_inner());
     session.finish()
@@ -416,7 +590,9 @@ impl<I> cucumber::Parser<I> for Parsed {
 /// selected case has an unbound or ambiguous step.
 pub fn passed(record: &RunRecord) -> bool {
     let c = &record.counts;
-    c.failed == 0 && !(record.selection.strict && (c.unbound > 0 || c.ambiguous > 0))
+    c.failed == 0
+        && record.run_hook_failures.is_empty()
+        && !(record.selection.strict && (c.unbound > 0 || c.ambiguous > 0))
 }
 
 fn execution_record(

@@ -20,6 +20,17 @@ pub fn report(record: &RunRecord, matrix: &TraceMatrix) -> String {
 }
 
 fn failures(record: &RunRecord, out: &mut String) {
+    // A failed BeforeAll hook ran no case: it comes first, or the run's failure is a riddle.
+    if !record.run_hook_failures.is_empty() {
+        writeln!(out, "\nhooks of the run that failed:").unwrap();
+        for failure in &record.run_hook_failures {
+            writeln!(out, "\n  {}", failure.hook).unwrap();
+            for (i, line) in failure.error.lines().enumerate() {
+                let label = if i == 0 { "error:   " } else { "         " };
+                writeln!(out, "    {label}{line}").unwrap();
+            }
+        }
+    }
     let failed: Vec<_> = record.failed().collect();
     if failed.is_empty() {
         return;
@@ -234,5 +245,31 @@ fn truncate(text: &str, width: usize) -> String {
         text.to_owned()
     } else {
         format!("{}…", text.chars().take(width - 1).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::RunHookFailure;
+
+    #[test]
+    fn a_failed_hook_of_the_run_is_shown_with_its_error() {
+        let record = RunRecord {
+            run_hook_failures: vec![RunHookFailure {
+                hook: "BeforeAll hook `seed`".to_owned(),
+                error: "no database\nat all".to_owned(),
+            }],
+            ..RunRecord::default()
+        };
+        let matrix =
+            crate::trace::build(&crate::model::Suite::default(), None, None, &record, None);
+        let text = report(&record, &matrix);
+        assert!(
+            text.contains(
+                "hooks of the run that failed:\n\n  BeforeAll hook `seed`\n    error:   no database\n             at all\n"
+            ),
+            "{text}"
+        );
     }
 }

@@ -10,9 +10,11 @@
 //! reference and are blanked too: a snippet's language (`rust`, not `typescript`), an
 //! exception's type (`panic`, not `Error`), and the line of a step definition in its source
 //! file (its `.rs` file, not the `.ts`). Order is compared as the kit allows: envelopes are
-//! put in one canonical order first (files and their pickles in order, support code, test
-//! cases in pickle order, each attempt's messages together with its steps in test-step
-//! order), which both streams reach if they differ only where the protocol lets them.
+//! put in one canonical order first (files by name and their pickles in order, support
+//! code, the BeforeAll hooks as they ran, test cases in pickle order, each attempt's
+//! messages together with its steps in test-step order, the AfterAll hooks as they ran),
+//! which both streams reach if they differ only where the protocol lets them. The order the
+//! test cases ran in, which that erases, is compared apart (`--order reverse`).
 //!
 //! Samples that need what casebook does not have are skipped, each with its reason (see
 //! `SKIPPED` and the README).
@@ -28,58 +30,11 @@ use std::path::{Path, PathBuf};
 use casebook::config::TagConventions;
 use casebook::messages::{MessageWorld, Sink};
 use casebook::registry::Registry;
+use casebook::run::Order;
 use serde_json::Value;
 
 /// The samples casebook does not run, and why.
 pub const SKIPPED: &[(&str, &str)] = &[
-    (
-        "global-hooks",
-        "BeforeAll and AfterAll hooks: cucumber-rs has none",
-    ),
-    (
-        "global-hooks-afterall-error",
-        "BeforeAll and AfterAll hooks: cucumber-rs has none",
-    ),
-    (
-        "global-hooks-attachments",
-        "BeforeAll and AfterAll hooks: cucumber-rs has none",
-    ),
-    (
-        "global-hooks-beforeall-error",
-        "BeforeAll and AfterAll hooks: cucumber-rs has none",
-    ),
-    (
-        "hooks",
-        "named, tagged and several Before/After hooks as test steps: cucumber-rs has one of each, not reported as steps",
-    ),
-    (
-        "hooks-attachment",
-        "Before/After hooks as test steps (see hooks)",
-    ),
-    (
-        "hooks-conditional",
-        "Before/After hooks as test steps (see hooks)",
-    ),
-    (
-        "hooks-named",
-        "Before/After hooks as test steps (see hooks)",
-    ),
-    (
-        "hooks-skipped",
-        "Before/After hooks as test steps (see hooks)",
-    ),
-    (
-        "hooks-undefined",
-        "Before/After hooks as test steps (see hooks)",
-    ),
-    (
-        "skipped-failing-hook",
-        "Before/After hooks as test steps (see hooks)",
-    ),
-    (
-        "multiple-features-reversed",
-        "`--order reverse`: casebook runs in file order",
-    ),
     (
         "test-run-exception",
         "`--error`, a contrived failure of the fake runner itself",
@@ -98,7 +53,8 @@ pub const SKIPPED: &[(&str, &str)] = &[
     ),
 ];
 
-/// Runs `sample` with world `W`'s step definitions and compares its stream.
+/// Runs `sample` with world `W`'s step definitions and hooks, with the options of its
+/// `arguments.txt` (`--retry`, `--order`), and compares its stream.
 fn check<W: MessageWorld>(sample: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/cck/samples")
@@ -117,6 +73,12 @@ fn check<W: MessageWorld>(sample: &str) {
             .skip_while(|a| *a != "--retry")
             .nth(1)
             .and_then(|n| n.parse().ok()),
+        order: arguments
+            .split_whitespace()
+            .skip_while(|a| *a != "--order")
+            .nth(1)
+            .map_or(Ok(Order::Defined), str::parse)
+            .unwrap(),
         ..Default::default()
     };
     let out = output(sample);
@@ -138,6 +100,13 @@ fn check<W: MessageWorld>(sample: &str) {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
+    // The canonical order puts test cases in pickle order; the order they ran in is
+    // compared apart (what `--order reverse` changes).
+    assert_eq!(
+        run_order(&actual_envelopes),
+        run_order(&expected_envelopes),
+        "{sample}: the order test cases ran in (pickles by their place in their file)"
+    );
     let (actual, expected) = (normalize(&actual_envelopes), normalize(&expected_envelopes));
     for (index, (a, e)) in actual.iter().zip(&expected).enumerate() {
         assert_eq!(
@@ -163,6 +132,33 @@ fn check<W: MessageWorld>(sample: &str) {
         expected_success,
         "{sample}: the run's success"
     );
+}
+
+/// The pickles of the first attempts in the order they started, each as its file's name
+/// and its place in its file.
+fn run_order(envelopes: &[Value]) -> Vec<(String, usize)> {
+    let text = |value: &Value, key: &str| value[key].as_str().unwrap_or_default().to_owned();
+    let find = |kind: &str, id: &str| {
+        envelopes
+            .iter()
+            .find(|e| stream::kind(e) == kind && text(&e[kind], "id") == id)
+            .map(|e| &e[kind])
+    };
+    envelopes
+        .iter()
+        .filter(|e| stream::kind(e) == "testCaseStarted" && e["testCaseStarted"]["attempt"] == 0)
+        .filter_map(|started| {
+            let case = find("testCase", &text(&started["testCaseStarted"], "testCaseId"))?;
+            let pickle = find("pickle", &text(case, "pickleId"))?;
+            let uri = text(pickle, "uri");
+            let place = envelopes
+                .iter()
+                .filter(|e| stream::kind(e) == "pickle" && e["pickle"]["uri"] == uri.as_str())
+                .position(|e| e["pickle"]["id"] == pickle["id"])?;
+            let name = uri.rsplit('/').next().unwrap_or_default().to_owned();
+            Some((name, place))
+        })
+        .collect()
 }
 
 /// Where a sample's stream is written.
@@ -194,8 +190,11 @@ fn canonical_order(envelopes: &[Value]) -> Vec<Value> {
     let text = |value: &Value, key: &str| value[key].as_str().unwrap_or_default().to_owned();
     let mut out: Vec<Value> = Vec::new();
     out.extend(of("meta").into_iter().cloned());
-    // Files in order: each source, then its document, then its pickles.
-    for source in of("source") {
+    // Files in the order of their names (a runner writes them as it reaches them, which
+    // `--order reverse` changes): each source, then its document, then its pickles.
+    let mut sources = of("source");
+    sources.sort_by_key(|source| text(&source["source"], "uri"));
+    for source in sources {
         let uri = text(&source["source"], "uri");
         out.push(source.clone());
         for kind in ["gherkinDocument", "pickle", "parseError"] {
@@ -219,9 +218,39 @@ fn canonical_order(envelopes: &[Value]) -> Vec<Value> {
     ] {
         out.extend(of(kind).into_iter().cloned());
     }
+    // The BeforeAll hooks, as they ran, each with what it attached.
+    let run_hooks = |out: &mut Vec<Value>, kind: &str| {
+        let hook_kind = |hook_id: &str| {
+            of("hook")
+                .into_iter()
+                .find(|h| text(&h["hook"], "id") == hook_id)
+                .map(|h| text(&h["hook"], "type"))
+        };
+        for started in of("testRunHookStarted") {
+            let body = &started["testRunHookStarted"];
+            if hook_kind(&text(body, "hookId")).as_deref() != Some(kind) {
+                continue;
+            }
+            let id = text(body, "id");
+            out.push(started.clone());
+            for (kind, key) in [
+                ("attachment", "testRunHookStartedId"),
+                ("testRunHookFinished", "testRunHookStartedId"),
+            ] {
+                out.extend(
+                    of(kind)
+                        .into_iter()
+                        .filter(|e| text(&e[kind], key) == id)
+                        .cloned(),
+                );
+            }
+        }
+    };
+    run_hooks(&mut out, "BEFORE_TEST_RUN");
     // Test cases in the order of their pickles.
-    let pickle_order: HashMap<String, usize> = of("pickle")
+    let pickle_order: HashMap<String, usize> = out
         .iter()
+        .filter(|e| stream::kind(e) == "pickle")
         .enumerate()
         .map(|(i, p)| (text(&p["pickle"], "id"), i))
         .collect();
@@ -294,6 +323,7 @@ fn canonical_order(envelopes: &[Value]) -> Vec<Value> {
                 .cloned(),
         );
     }
+    run_hooks(&mut out, "AFTER_TEST_RUN");
     out.extend(of("testRunFinished").into_iter().cloned());
     // Anything else, so that nothing goes uncompared.
     for envelope in envelopes {
@@ -423,4 +453,16 @@ samples! {
     retry => "retry",
     retry_ambiguous => "retry-ambiguous",
     retry_undefined => "retry-undefined",
+    hooks => "hooks",
+    hooks_attachment => "hooks-attachment",
+    hooks_conditional => "hooks-conditional",
+    hooks_named => "hooks-named",
+    hooks_skipped => "hooks-skipped",
+    hooks_undefined => "hooks-undefined",
+    skipped_failing_hook => "skipped-failing-hook",
+    global_hooks => "global-hooks",
+    global_hooks_afterall_error => "global-hooks-afterall-error",
+    global_hooks_attachments => "global-hooks-attachments",
+    global_hooks_beforeall_error => "global-hooks-beforeall-error",
+    multiple_features_reversed => "multiple-features-reversed",
 }

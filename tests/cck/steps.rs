@@ -548,3 +548,254 @@ pub mod retry_ambiguous {
 pub mod retry_undefined {
     world!();
 }
+
+// Hooks: each `async fn` takes its sample's world (or, for BeforeAll and AfterAll, its
+// `TestRun`), which is how each sample sees only its own hooks.
+
+pub mod hooks {
+    use cucumber::when;
+    world!();
+
+    async fn before(_: &mut World) {}
+    casebook::before!(before);
+
+    #[when(expr = "a step passes")]
+    fn passes(_: &mut World) {}
+
+    #[when(expr = "a step fails")]
+    fn fails(_: &mut World) {
+        panic!("Exception in step");
+    }
+
+    async fn after(_: &mut World) {}
+    casebook::after!(after);
+}
+
+pub mod hooks_attachment {
+    use super::{Attachment, Body, sample_file};
+    use cucumber::when;
+    world!();
+
+    fn svg(world: &mut World) {
+        world.outbox.attach(Attachment {
+            body: Body::Bytes(sample_file("hooks-attachment", "cucumber.svg")),
+            media_type: "image/svg+xml".to_owned(),
+            file_name: None,
+        });
+    }
+
+    async fn before(world: &mut World) {
+        svg(world);
+    }
+    casebook::before!(before);
+
+    #[when(expr = "a step passes")]
+    fn passes(_: &mut World) {}
+
+    async fn after(world: &mut World) {
+        svg(world);
+    }
+    casebook::after!(after);
+}
+
+pub mod hooks_conditional {
+    use cucumber::when;
+    world!();
+
+    async fn passing_before(_: &mut World) {}
+    casebook::before!(passing_before, tags = "@passing-hook");
+
+    async fn failing_before(_: &mut World) {
+        panic!("Exception in conditional hook");
+    }
+    casebook::before!(failing_before, tags = "@fail-before");
+
+    #[when(expr = "a step passes")]
+    fn passes(_: &mut World) {}
+
+    async fn failing_after(_: &mut World) {
+        panic!("Exception in conditional hook");
+    }
+    casebook::after!(failing_after, tags = "@fail-after");
+
+    async fn passing_after(_: &mut World) {}
+    casebook::after!(passing_after, tags = "@passing-hook");
+}
+
+pub mod hooks_named {
+    use cucumber::when;
+    world!();
+
+    async fn before(_: &mut World) {}
+    casebook::before!(before, name = "A named before hook");
+
+    #[when(expr = "a step passes")]
+    fn passes(_: &mut World) {}
+
+    async fn after(_: &mut World) {}
+    casebook::after!(after, name = "A named after hook");
+}
+
+pub mod hooks_skipped {
+    use super::skip;
+    use cucumber::given;
+    world!();
+
+    async fn first_before(_: &mut World) {}
+    casebook::before!(first_before);
+
+    async fn skipping_before(_: &mut World) {
+        skip(None);
+    }
+    casebook::before!(skipping_before, tags = "@skip-before");
+
+    async fn last_before(_: &mut World) {}
+    casebook::before!(last_before);
+
+    #[given(expr = "a normal step")]
+    fn normal(_: &mut World) {}
+
+    #[given(expr = "a step that skips")]
+    fn skips(_: &mut World) {
+        skip(None);
+    }
+
+    async fn first_after(_: &mut World) {}
+    casebook::after!(first_after);
+
+    async fn skipping_after(_: &mut World) {
+        skip(None);
+    }
+    casebook::after!(skipping_after, tags = "@skip-after");
+
+    async fn last_after(_: &mut World) {}
+    casebook::after!(last_after);
+}
+
+pub mod hooks_undefined {
+    world!();
+
+    async fn before(_: &mut World) {}
+    casebook::before!(before);
+
+    async fn after(_: &mut World) {}
+    casebook::after!(after);
+}
+
+pub mod skipped_failing_hook {
+    use super::skip;
+    use cucumber::given;
+    world!();
+
+    #[given(expr = "a step that skips")]
+    fn skips(_: &mut World) {
+        skip(None);
+    }
+
+    async fn after(_: &mut World) {
+        panic!("whoops");
+    }
+    casebook::after!(after);
+}
+
+pub mod global_hooks {
+    use casebook::hooks::TestRun;
+    use cucumber::when;
+    world!();
+
+    async fn first_before_all(_: &mut TestRun<World>) {}
+    casebook::before_all!(first_before_all);
+
+    async fn second_before_all(_: &mut TestRun<World>) {}
+    casebook::before_all!(second_before_all);
+
+    #[when(expr = "a step passes")]
+    fn passes(_: &mut World) {}
+
+    #[when(expr = "a step fails")]
+    fn fails(_: &mut World) {
+        panic!("Exception in step");
+    }
+
+    async fn first_after_all(_: &mut TestRun<World>) {}
+    casebook::after_all!(first_after_all);
+
+    async fn second_after_all(_: &mut TestRun<World>) {}
+    casebook::after_all!(second_after_all);
+}
+
+pub mod global_hooks_afterall_error {
+    use casebook::hooks::TestRun;
+    use cucumber::when;
+    world!();
+
+    async fn first_before_all(_: &mut TestRun<World>) {}
+    casebook::before_all!(first_before_all);
+
+    async fn second_before_all(_: &mut TestRun<World>) {}
+    casebook::before_all!(second_before_all);
+
+    #[when(expr = "a step passes")]
+    fn passes(_: &mut World) {}
+
+    async fn first_after_all(_: &mut TestRun<World>) {}
+    casebook::after_all!(first_after_all);
+
+    async fn failing_after_all(_: &mut TestRun<World>) {
+        panic!("AfterAll hook went wrong");
+    }
+    casebook::after_all!(failing_after_all);
+
+    async fn last_after_all(_: &mut TestRun<World>) {}
+    casebook::after_all!(last_after_all);
+}
+
+pub mod global_hooks_attachments {
+    use super::text;
+    use casebook::hooks::TestRun;
+    use cucumber::when;
+    world!();
+
+    async fn before_all(run: &mut TestRun<World>) {
+        run.attach(text("text/plain", "Attachment from BeforeAll hook"));
+    }
+    casebook::before_all!(before_all);
+
+    #[when(expr = "a step passes")]
+    fn passes(_: &mut World) {}
+
+    async fn after_all(run: &mut TestRun<World>) {
+        run.attach(text("text/plain", "Attachment from AfterAll hook"));
+    }
+    casebook::after_all!(after_all);
+}
+
+pub mod global_hooks_beforeall_error {
+    use casebook::hooks::TestRun;
+    use cucumber::when;
+    world!();
+
+    async fn first_before_all(_: &mut TestRun<World>) {}
+    casebook::before_all!(first_before_all);
+
+    async fn failing_before_all(_: &mut TestRun<World>) {
+        panic!("BeforeAll hook went wrong");
+    }
+    casebook::before_all!(failing_before_all);
+
+    async fn last_before_all(_: &mut TestRun<World>) {}
+    casebook::before_all!(last_before_all);
+
+    #[when(expr = "a step passes")]
+    fn passes(_: &mut World) {}
+
+    async fn first_after_all(_: &mut TestRun<World>) {}
+    casebook::after_all!(first_after_all);
+
+    async fn second_after_all(_: &mut TestRun<World>) {}
+    casebook::after_all!(second_after_all);
+}
+
+pub mod multiple_features_reversed {
+    pub use super::multiple_features::*;
+}

@@ -34,6 +34,11 @@ struct Run {
 /// Runs the harness on a fixture project with `flags`, the demo shop as the default service.
 fn run(project: &Path, flags: &[&str]) -> Run {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    run_serialised(project, flags)
+}
+
+/// [`run`], for a caller that holds `SERIAL` (to set up what the run's hooks read).
+fn run_serialised(project: &Path, flags: &[&str]) -> Run {
     let report_dir = tempfile::tempdir().unwrap();
     let report_flag = report_dir.path().display().to_string();
     let mut argv = vec!["specs", "--report-dir", &report_flag];
@@ -474,4 +479,217 @@ fn a_broken_feature_file_is_reported_and_the_others_still_run() {
         Status::Passed,
         "but the other cases still ran"
     );
+}
+
+/// The messages a run wrote.
+fn messages(run: &Run) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(run.report_dir.path().join("messages.ndjson"))
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// The envelopes of one kind.
+fn of<'m>(messages: &'m [serde_json::Value], kind: &str) -> Vec<&'m serde_json::Value> {
+    messages.iter().filter_map(|m| m.get(kind)).collect()
+}
+
+/// Each test step of the first attempt of the test case of the pickle named `name`, in
+/// order: the hook's name or id for a hook step (`step` for a pickle step), its status, and
+/// the bodies attached in it.
+fn test_steps(messages: &[serde_json::Value], name: &str) -> Vec<(String, String, Vec<String>)> {
+    let pickle = of(messages, "pickle")
+        .into_iter()
+        .find(|p| p["name"] == name)
+        .unwrap();
+    let case = of(messages, "testCase")
+        .into_iter()
+        .find(|c| c["pickleId"] == pickle["id"])
+        .unwrap();
+    let started = of(messages, "testCaseStarted")
+        .into_iter()
+        .find(|s| s["testCaseId"] == case["id"] && s["attempt"] == 0)
+        .unwrap();
+    case["testSteps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| {
+            let what = match step.get("hookId") {
+                Some(id) => {
+                    let hook = of(messages, "hook")
+                        .into_iter()
+                        .find(|h| h["id"] == *id)
+                        .unwrap();
+                    hook["name"].as_str().unwrap_or("unnamed").to_owned()
+                }
+                None => "step".to_owned(),
+            };
+            let in_step = |e: &&serde_json::Value| {
+                e["testCaseStartedId"] == started["id"] && e["testStepId"] == step["id"]
+            };
+            let status = of(messages, "testStepFinished")
+                .into_iter()
+                .find(in_step)
+                .map(|f| f["testStepResult"]["status"].as_str().unwrap().to_owned())
+                .unwrap();
+            let attached = of(messages, "attachment")
+                .into_iter()
+                .filter(in_step)
+                .map(|a| a["body"].as_str().unwrap().to_owned())
+                .collect();
+            (what, status, attached)
+        })
+        .collect()
+}
+
+fn take_hooks_ran() -> Vec<String> {
+    std::mem::take(&mut *steps::HOOKS_RAN.lock().unwrap_or_else(|p| p.into_inner()))
+}
+
+#[test]
+fn hooks_run_around_each_case_as_test_steps_and_their_failures_fail_it() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    take_hooks_ran();
+    let run = run_serialised(&fixture("hooks"), &["--concurrency", "1"]);
+    assert_eq!(
+        take_hooks_ran(),
+        [
+            "set up the run",
+            "open the account",
+            "close the account",
+            "open the account",
+            "refuse",
+            "close the account",
+            // After hooks run last registered first.
+            "open the account",
+            "break",
+            "close the account",
+            "tear down the run",
+        ]
+    );
+    let outcome: Vec<(Status, Option<String>)> = run
+        .record
+        .executions
+        .iter()
+        .map(|e| {
+            (
+                e.status,
+                e.failure
+                    .as_ref()
+                    .map(|f| format!("{}: {}", f.step, f.error)),
+            )
+        })
+        .collect();
+    assert_eq!(outcome[0], (Status::Passed, None));
+    assert_eq!(outcome[1].0, Status::Failed);
+    let before = outcome[1].1.as_deref().unwrap();
+    assert!(
+        before.starts_with("Before hook: Before hook at "),
+        "{before}"
+    );
+    assert!(before.ends_with(": the Before hook refuses"), "{before}");
+    assert_eq!(
+        outcome[2],
+        (
+            Status::Failed,
+            Some("After hook: After hook `break`: the After hook breaks".to_owned())
+        )
+    );
+    assert!(!run.passed);
+
+    let messages = messages(&run);
+    let step = |what: &str, status: &str, attached: &[&str]| {
+        (
+            what.to_owned(),
+            status.to_owned(),
+            attached.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>(),
+        )
+    };
+    let opened = ["the account is open"];
+    assert_eq!(
+        test_steps(&messages, "The hooks pass and log"),
+        [
+            step("open the account", "PASSED", &opened),
+            step("step", "PASSED", &[]),
+            step("step", "PASSED", &[]),
+            step("unnamed", "PASSED", &[]),
+        ]
+    );
+    assert_eq!(
+        test_steps(&messages, "A Before hook fails"),
+        [
+            step("open the account", "PASSED", &opened),
+            step("unnamed", "FAILED", &[]),
+            step("unnamed", "SKIPPED", &[]),
+            step("step", "SKIPPED", &[]),
+            step("step", "SKIPPED", &[]),
+            step("unnamed", "PASSED", &[]),
+        ]
+    );
+    assert_eq!(
+        test_steps(&messages, "An After hook fails"),
+        [
+            step("open the account", "PASSED", &opened),
+            step("step", "PASSED", &[]),
+            step("step", "PASSED", &[]),
+            step("break", "FAILED", &[]),
+            step("unnamed", "PASSED", &[]),
+        ]
+    );
+    let run_hooks: Vec<&str> = of(&messages, "testRunHookFinished")
+        .iter()
+        .map(|f| f["result"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(run_hooks, ["PASSED", "PASSED"]);
+    let torn_down = of(&messages, "attachment")
+        .into_iter()
+        .find(|a| a["body"] == "torn down")
+        .unwrap();
+    assert!(torn_down.get("testRunHookStartedId").is_some());
+    assert_eq!(of(&messages, "testRunFinished")[0]["success"], false);
+}
+
+#[test]
+fn a_failing_before_all_hook_runs_no_case_and_fails_the_run() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    take_hooks_ran();
+    steps::FAIL_BEFORE_ALL.store(true, Ordering::SeqCst);
+    let run = run_serialised(&fixture("hooks"), &[]);
+    steps::FAIL_BEFORE_ALL.store(false, Ordering::SeqCst);
+    // The AfterAll hooks still run, to clean up.
+    assert_eq!(take_hooks_ran(), ["set up the run", "tear down the run"]);
+    assert!(!run.passed);
+    let failures = &run.record.run_hook_failures;
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0].hook, "BeforeAll hook `set up the run`");
+    assert_eq!(failures[0].error, "the BeforeAll hook fails on purpose");
+    assert!(
+        run.record
+            .executions
+            .iter()
+            .all(|e| e.status == Status::Skipped && e.attempts == 0)
+    );
+    let messages = messages(&run);
+    assert!(of(&messages, "testCase").is_empty());
+    assert_eq!(of(&messages, "pickle").len(), 3);
+    assert_eq!(of(&messages, "testRunFinished")[0]["success"], false);
+}
+
+#[test]
+fn order_reverse_runs_the_last_case_first() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    take_hooks_ran();
+    run_serialised(
+        &fixture("hooks"),
+        &["--order", "reverse", "--concurrency", "1"],
+    );
+    let opened_then: Vec<String> = take_hooks_ran()
+        .windows(2)
+        .filter(|pair| pair[0] == "open the account")
+        .map(|pair| pair[1].clone())
+        .collect();
+    assert_eq!(opened_then, ["break", "refuse", "close the account"]);
+    assert!(Args::try_parse_from(["specs", "--order", "random"]).is_err());
 }

@@ -82,3 +82,68 @@ async fn page_says(world: &mut World, text: String) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+// The `hooks` fixture's hooks. Scenario hooks run only in its `@hooked` cases; the run hooks
+// run in every run of this binary, and fail only when a test asks them to.
+
+/// What the hooks did, in order.
+pub static HOOKS_RAN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Makes the next runs' `BeforeAll` hook fail (until set back).
+pub static FAIL_BEFORE_ALL: AtomicBool = AtomicBool::new(false);
+
+fn ran(what: &str) {
+    HOOKS_RAN
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(what.to_owned());
+}
+
+async fn open_account(world: &mut World) -> anyhow::Result<()> {
+    ran("open the account");
+    world.attach_to_step(casebook::messages::Attachment {
+        body: casebook::messages::Body::Text("the account is open".to_owned()),
+        media_type: "text/plain".to_owned(),
+        file_name: None,
+    });
+    Ok(())
+}
+casebook::before!(open_account, name = "open the account", tags = "@hooked");
+
+async fn refuse(_: &mut World) -> anyhow::Result<()> {
+    ran("refuse");
+    anyhow::bail!("the Before hook refuses")
+}
+casebook::before!(refuse, tags = "@before-fails");
+
+async fn never_reached(_: &mut World) {
+    ran("never reached");
+}
+casebook::before!(never_reached, tags = "@before-fails");
+
+async fn close_account(_: &mut World) {
+    ran("close the account");
+}
+casebook::after!(close_account, tags = "@hooked");
+
+async fn break_after(_: &mut World) {
+    ran("break");
+    panic!("the After hook breaks");
+}
+casebook::after!(break_after, name = "break", tags = "@after-fails");
+
+async fn set_up_run(_: &mut casebook::hooks::TestRun<World>) -> anyhow::Result<()> {
+    ran("set up the run");
+    ensure!(
+        !FAIL_BEFORE_ALL.load(Ordering::SeqCst),
+        "the BeforeAll hook fails on purpose"
+    );
+    Ok(())
+}
+casebook::before_all!(set_up_run, name = "set up the run");
+
+async fn tear_down_run(run: &mut casebook::hooks::TestRun<World>) {
+    ran("tear down the run");
+    run.log("torn down");
+}
+casebook::after_all!(tear_down_run);
