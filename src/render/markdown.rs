@@ -14,7 +14,7 @@ use crate::trace::TraceMatrix;
 pub fn summary(record: &RunRecord, matrix: &TraceMatrix) -> String {
     let mut out = String::new();
     let c = &record.counts;
-    let verdict = if c.failed > 0 {
+    let verdict = if c.failed > 0 || !record.run_hook_failures.is_empty() {
         "❌"
     } else if c.unbound + c.ambiguous > 0 {
         "⚠️"
@@ -166,6 +166,12 @@ fn requirements(matrix: &TraceMatrix, out: &mut String) {
 }
 
 fn failures(record: &RunRecord, out: &mut String) {
+    if !record.run_hook_failures.is_empty() {
+        writeln!(out, "\n### Run hooks that failed\n").unwrap();
+        for failure in &record.run_hook_failures {
+            writeln!(out, "- {}: {}", cell(&failure.hook), cell(&failure.error)).unwrap();
+        }
+    }
     let failed: Vec<_> = record.failed().collect();
     if failed.is_empty() {
         return;

@@ -675,6 +675,19 @@ fn a_failing_before_all_hook_runs_no_case_and_fails_the_run() {
     assert!(of(&messages, "testCase").is_empty());
     assert_eq!(of(&messages, "pickle").len(), 3);
     assert_eq!(of(&messages, "testRunFinished")[0]["success"], false);
+    // The reports people read say so too.
+    let read = |name: &str| std::fs::read_to_string(run.report_dir.path().join(name)).unwrap();
+    let summary = read("summary.md");
+    assert!(summary.starts_with("## ❌"), "{summary}");
+    assert!(
+        summary.contains("### Run hooks that failed\n\n- BeforeAll hook \\`set up the run\\`: the BeforeAll hook fails on purpose\n"),
+        "{summary}"
+    );
+    let html = read("report.html");
+    assert!(
+        html.contains("<h3>BeforeAll hook `set up the run`</h3>\n<pre class=\"error\">the BeforeAll hook fails on purpose</pre>"),
+        "the failures section of report.html names the hook"
+    );
 }
 
 #[test]

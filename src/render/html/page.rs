@@ -31,6 +31,8 @@ pub(super) struct Page {
     /// script renders the cases that match the filters from it. At ten thousand cases, the
     /// same as HTML would take Chromium seconds to parse and lay out.
     pub(super) case_data: String,
+    /// `BeforeAll` and `AfterAll` hooks that failed: hook and error.
+    pub(super) run_hook_failures: Vec<(String, String)>,
     pub(super) failures: Vec<FailureView>,
     pub(super) unbound: Vec<UnboundView>,
     pub(super) ambiguous: Vec<AmbiguousView>,
@@ -91,6 +93,11 @@ pub(super) fn page(inputs: &Inputs<'_>) -> Page {
         requirements: requirements(inputs),
         scripts,
         case_data: script_json(&features),
+        run_hook_failures: record
+            .run_hook_failures
+            .iter()
+            .map(|f| (f.hook.clone(), f.error.clone()))
+            .collect(),
         failures: failures(inputs),
         unbound: record
             .unbound_steps
