@@ -36,7 +36,7 @@ pub mod pickles;
 mod token;
 
 pub use ast::GherkinDocument;
-pub use ids::{IdGenerator, IncrementingIds, UuidIds};
+pub use ids::{IdGenerator, IncrementingIds, RunIds, UuidIds};
 pub use messages::{Envelope, MediaType, ParseError, Source, SourceReference};
 pub use pickles::{Pickle, compile};
 

@@ -22,7 +22,8 @@
 //!    reports them when the runner's hook events come, in their place among the steps;
 //! 4. the `AfterAll` hooks, and `testRunFinished` ([`Session::finish`]).
 //!
-//! Every id comes from one generator (UUIDs, or a counter for reproducible streams), and a
+//! Every id comes from one generator (a run prefix and a counter, or a plain counter for
+//! reproducible streams), and a
 //! message always comes after the messages it refers to. Lines are flushed after each file
 //! and each runner event, so a run that dies leaves every message written before.
 //!
@@ -207,14 +208,15 @@ impl Sink {
         }
     }
 
-    /// A stream to a new file at `path` (its directory made if need be), with UUIDs.
+    /// A stream to a new file at `path` (its directory made if need be), with short ids
+    /// unique across runs ([`casebook_gherkin::RunIds`]).
     pub fn create(path: &Path) -> std::io::Result<Self> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
         Ok(Sink::new(
             std::fs::File::create(path)?,
-            casebook_gherkin::UuidIds::new(),
+            casebook_gherkin::RunIds::new(),
         ))
     }
 

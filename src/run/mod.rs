@@ -98,7 +98,7 @@ pub async fn execute(suite: &Suite, registry: &Registry, options: &Options) -> R
     let path = options.report_dir.join(MESSAGES);
     let sink = Sink::create(&path).unwrap_or_else(|err| {
         eprintln!("warning: cannot write `{}`: {err}", path.display());
-        Sink::new(std::io::sink(), casebook_gherkin::UuidIds::new())
+        Sink::new(std::io::sink(), casebook_gherkin::RunIds::new())
     });
     let hooks = Hooks::collect::<World>();
     let session = start_messages(
