@@ -352,7 +352,9 @@ fn cucumber_json_of_the_fixture_run() {
     // The embedded bytes (a screenshot, a transcript with the port and dates) vary from run
     // to run; `attachments_are_embedded_in_the_failing_step` checks them.
     let data = regex::Regex::new(r#""data": "[A-Za-z0-9+/=]*""#).unwrap();
-    let text = RUN.read("cucumber.json");
+    // The file is compact; the snapshot is indented, to be read in review.
+    let document: Value = serde_json::from_str(&RUN.read("cucumber.json")).unwrap();
+    let text = serde_json::to_string_pretty(&document).unwrap();
     insta::assert_snapshot!(
         "cucumber",
         normalize(&data.replace_all(&text, r#""data": "[base64]""#))
