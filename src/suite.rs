@@ -3,7 +3,7 @@
 //! Reads every feature file of the project, then applies the tag conventions: which tag is a
 //! case's ID, which requirements it covers (inherited Feature → Rule → Scenario → Examples),
 //! whether it is manual, and one [`Execution`] per Examples row. One broken file becomes a
-//! [`ParseFailure`](crate::model::ParseFailure); every other file is still read.
+//! [`ParseFailure`]; every other file is still read.
 
 use std::path::{Path, PathBuf};
 

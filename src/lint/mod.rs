@@ -2,7 +2,7 @@
 //!
 //! Every rule is a small unit struct in [`rules`], listed once in [`rules::ALL`]. Rules only
 //! report; [`check`] applies the configured severities, drops rules turned off and sorts
-//! the findings by place, and [`format`] renders them for people, for tools and for GitHub.
+//! the findings by place, and [`format`](mod@format) renders them for people, for tools and for GitHub.
 
 mod check;
 mod diagnostic;

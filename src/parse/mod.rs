@@ -3,7 +3,7 @@
 //! This stage is purely syntactic: it keeps tags as written and leaves case IDs,
 //! requirements and modes to [`suite`](crate::suite). The parser is casebook's own,
 //! [`casebook_gherkin`], which gives what the official Cucumber parsers give (messages,
-//! positions and errors included); [`document`] turns its output into the model.
+//! positions and errors included); `document` turns its output into the model.
 //!
 //! Classic Gherkin (`.feature`) and Markdown with Gherkin (`.feature.md`) are both read,
 //! as the official tools read them.

@@ -5,7 +5,7 @@
 //! with an unbound or ambiguous step are not executed: they cannot pass, and running their
 //! first steps would only send requests for nothing. They are recorded as `unbound` or
 //! `ambiguous`, never as passed and never silently skipped. The others run in cucumber-rs,
-//! whose events the [`recorder`] folds into attempts; [`execute`] turns those into the record.
+//! whose events the `recorder` folds into attempts; [`execute`] turns those into the record.
 
 pub mod features;
 pub mod plan;

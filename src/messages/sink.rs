@@ -1,0 +1,77 @@
+//! The stream's file: one envelope per line, ids from one generator, flushed at the points
+//! where a run that dies must leave everything written before.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::envelope::Envelope;
+use casebook_gherkin::IdGenerator;
+
+/// Where the stream goes and how ids are made.
+pub struct Sink {
+    pub(super) out: Box<dyn Write + Send>,
+    pub(super) ids: Box<dyn IdGenerator + Send>,
+    /// The first write error; the run goes on without messages.
+    pub(super) error: Option<std::io::Error>,
+}
+
+impl std::fmt::Debug for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sink")
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sink {
+    /// A stream to `out`, with ids from `ids`.
+    pub fn new(out: impl Write + Send + 'static, ids: impl IdGenerator + Send + 'static) -> Self {
+        Sink {
+            out: Box::new(std::io::BufWriter::with_capacity(64 * 1024, out)),
+            ids: Box::new(ids),
+            error: None,
+        }
+    }
+
+    /// A stream to a new file at `path` (its directory made if need be), with short ids
+    /// unique across runs ([`casebook_gherkin::RunIds`]).
+    pub fn create(path: &Path) -> std::io::Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        Ok(Sink::new(
+            std::fs::File::create(path)?,
+            casebook_gherkin::RunIds::new(),
+        ))
+    }
+
+    pub(super) fn id(&mut self) -> String {
+        self.ids.new_id()
+    }
+
+    pub(super) fn line(&mut self, json: &[u8]) {
+        if self.error.is_none() {
+            let written = self
+                .out
+                .write_all(json)
+                .and_then(|()| self.out.write_all(b"\n"));
+            self.error = written.err();
+        }
+    }
+
+    pub(super) fn emit(&mut self, envelope: &Envelope) {
+        let json = serde_json::to_vec(envelope).expect("messages serialise to JSON");
+        self.line(&json);
+    }
+
+    pub(super) fn emit_gherkin(&mut self, envelope: &casebook_gherkin::Envelope) {
+        let json = serde_json::to_vec(envelope).expect("messages serialise to JSON");
+        self.line(&json);
+    }
+
+    pub(super) fn flush(&mut self) {
+        if self.error.is_none() {
+            self.error = self.out.flush().err();
+        }
+    }
+}
