@@ -63,3 +63,17 @@ pub fn write_project(dir: &Path, features: usize, per_feature: usize) {
         std::fs::write(features_dir.join(format!("feature_{f:04}.feature")), text).unwrap();
     }
 }
+
+/// The benchmark's size from its command line: `[FEATURES] [CASES_PER_FEATURE] [RUNS]`
+/// (`cargo bench` passes `--bench`; only the numbers count), each with its default.
+pub fn size(runs: usize) -> (usize, usize, usize) {
+    let numbers: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    (
+        numbers.first().copied().unwrap_or(500),
+        numbers.get(1).copied().unwrap_or(20),
+        numbers.get(2).copied().unwrap_or(runs),
+    )
+}

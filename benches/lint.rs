@@ -16,14 +16,7 @@ use std::time::{Duration, Instant};
 mod corpus;
 
 fn main() {
-    // `cargo bench` passes `--bench`; keep only the numbers.
-    let numbers: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let features = numbers.first().copied().unwrap_or(500);
-    let per_feature = numbers.get(1).copied().unwrap_or(20);
-    let runs = numbers.get(2).copied().unwrap_or(10);
+    let (features, per_feature, runs) = corpus::size(10);
 
     let dir = tempfile::tempdir().expect("a temporary directory");
     corpus::write_project(dir.path(), features, per_feature);

@@ -20,13 +20,7 @@ use casebook::world::{Browsers, WebDriver};
 mod corpus;
 
 fn main() {
-    let numbers: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let features = numbers.first().copied().unwrap_or(500);
-    let per_feature = numbers.get(1).copied().unwrap_or(20);
-    let runs = numbers.get(2).copied().unwrap_or(5);
+    let (features, per_feature, runs) = corpus::size(5);
 
     let dir = tempfile::tempdir().expect("a temporary directory");
     corpus::write_project(dir.path(), features, per_feature);

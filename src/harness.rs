@@ -280,26 +280,7 @@ impl Harness {
 
         write_record(&report_dir, &record)?;
         let manual = manual_ledger(&project.config, record.release.as_deref());
-        let matrix = crate::trace::build(
-            &project.suite,
-            project.catalog(),
-            Some(&registry),
-            &record,
-            Some(&manual),
-        );
-        let attachments = crate::render::AttachmentFiles::read(&report_dir, &record);
-        crate::render::write_all(
-            &report_dir,
-            &crate::render::Inputs {
-                suite: &project.suite,
-                catalog: project.catalog(),
-                registry: Some(&registry),
-                record: &record,
-                matrix: &matrix,
-                attachments: &attachments,
-                config: &project.config,
-            },
-        )?;
+        let (matrix, _) = project.write_reports(&report_dir, Some(&registry), &record, &manual)?;
         print!("{}", run::terminal::report(&record, &matrix));
         println!("reports: {}", report_dir.display());
         // Lint errors fail a strict run (CI); elsewhere they are shown and the cases still run.

@@ -1,16 +1,20 @@
 //! A [`Project`]: the suite and the catalog of one project, loaded as its config says.
 //!
 //! This is where the stages meet for the commands and the test harness: it reads the
-//! feature files (parse + suite), reads the catalog, and hands both to lint.
+//! feature files (parse + suite), reads the catalog, and hands both to lint, and to trace
+//! and render once there is a run.
 
 use std::path::{Path, PathBuf};
 
 use crate::catalog::{self, Catalog};
 use crate::config::Config;
 use crate::lint::{self, Context, Diagnostic, Severity, Summary, format::Sources};
+use crate::manual::Ledger;
 use crate::model::Suite;
+use crate::record::RunRecord;
 use crate::registry::Registry;
 use crate::suite;
+use crate::trace::TraceMatrix;
 
 /// A project's suite and catalog.
 #[derive(Debug)]
@@ -149,6 +153,32 @@ impl Project {
             warnings: count(Severity::Warning),
         };
         (diagnostics, summary)
+    }
+
+    /// Builds the traceability matrix of `record` (with the testers' results in `manual`)
+    /// and writes every report into `dir`, the report directory the record's attachments
+    /// are in. Returns the matrix, which the terminal shows too, and the files written.
+    pub fn write_reports(
+        &self,
+        dir: &Path,
+        registry: Option<&Registry>,
+        record: &RunRecord,
+        manual: &Ledger,
+    ) -> std::io::Result<(TraceMatrix, Vec<PathBuf>)> {
+        let matrix =
+            crate::trace::build(&self.suite, self.catalog(), registry, record, Some(manual));
+        let attachments = crate::render::AttachmentFiles::read(dir, record);
+        let inputs = crate::render::Inputs {
+            suite: &self.suite,
+            catalog: self.catalog(),
+            registry,
+            record,
+            matrix: &matrix,
+            attachments: &attachments,
+            config: &self.config,
+        };
+        let written = crate::render::write_all(dir, &inputs)?;
+        Ok((matrix, written))
     }
 
     /// The text of every file a diagnostic may point into.

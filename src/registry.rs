@@ -354,7 +354,7 @@ fn snippet_with(
 }
 
 /// Escapes what cucumber expressions give a meaning to: `(`, `)`, `{`, `}` and `/`.
-fn escape_expression(text: &str) -> String {
+pub(crate) fn escape_expression(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '(' | ')' | '{' | '}' | '/' | '\\') {

@@ -57,24 +57,9 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
         &project.config,
         args.release.as_deref().or(record.release.as_deref()),
     );
-    let matrix = casebook::trace::build(
-        &project.suite,
-        project.catalog(),
-        project.registry.as_ref(),
-        &record,
-        Some(&manual),
-    );
-    let attachments = casebook::render::AttachmentFiles::read(&report_dir, &record);
-    let inputs = casebook::render::Inputs {
-        suite: &project.suite,
-        catalog: project.catalog(),
-        registry: project.registry.as_ref(),
-        record: &record,
-        matrix: &matrix,
-        attachments: &attachments,
-        config: &project.config,
-    };
-    for path in casebook::render::write_all(&report_dir, &inputs)? {
+    let (_, written) =
+        project.write_reports(&report_dir, project.registry.as_ref(), &record, &manual)?;
+    for path in written {
         eprintln!("wrote {}", path.display());
     }
     Ok(exit::OK)

@@ -25,6 +25,26 @@ pub struct Recorder<'a> {
     pub tester: &'a str,
 }
 
+impl Recorder<'_> {
+    /// Completes an answer already saved (its actual result, its defect) and saves it again
+    /// in its place, so that the file holds the answer once, as complete as it got.
+    fn amend(
+        &self,
+        result: &mut ManualResult,
+        change: impl FnOnce(&mut ManualResult),
+    ) -> anyhow::Result<()> {
+        let before = result.clone();
+        change(result);
+        results::append(
+            self.dir,
+            self.release,
+            std::slice::from_ref(result),
+            Some(&before),
+        )?;
+        Ok(())
+    }
+}
+
 /// How a session ended.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -165,28 +185,14 @@ pub fn run(
             break 'cases;
         };
         if !actual.is_empty() {
-            let before = result.clone();
-            result.actual = actual;
-            results::append(
-                recorder.dir,
-                recorder.release,
-                std::slice::from_ref(&result),
-                Some(&before),
-            )?;
+            recorder.amend(&mut result, |r| r.actual = actual)?;
         }
         if status != Status::Passed {
             let Reply::Line(defect) = ask(input, out, "Defect link (Enter: none): ")? else {
                 break 'cases;
             };
             if !defect.is_empty() {
-                let before = result.clone();
-                result.defect = Some(defect);
-                results::append(
-                    recorder.dir,
-                    recorder.release,
-                    std::slice::from_ref(&result),
-                    Some(&before),
-                )?;
+                recorder.amend(&mut result, |r| r.defect = Some(defect))?;
             }
         }
         writeln!(out, "saved {}: {}", item.label(), status)?;

@@ -270,23 +270,12 @@ fn written(location: &str, root: &Path) -> Option<Pattern> {
         // A plain string matches itself exactly: a Cucumber Expression of the same text,
         // with what expressions give a meaning to escaped.
         Pattern {
-            source: escape_expression(&source),
+            source: crate::registry::escape_expression(&source),
             kind: PatternType::CucumberExpression,
         }
     } else {
         Pattern { source, kind }
     })
-}
-
-fn escape_expression(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '(' | ')' | '{' | '}' | '/' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The value of the Rust string literal at the start of `text`: `"..."` with escapes, or
