@@ -22,6 +22,7 @@ use crate::project::Project;
 use crate::record::RunRecord;
 use crate::registry::Registry;
 use crate::run::{self, Filter, Options};
+use crate::trace::TraceMatrix;
 use crate::world::{Browsers, Redactor, RunContext, WebDriver};
 
 /// How many lint findings a run shows in full before the outcome.
@@ -224,70 +225,102 @@ impl Harness {
             let describe = git(&git_root, &["describe", "--tags", "--always", "--dirty"]);
             (describe, git(&git_root, &["rev-parse", "HEAD"]))
         });
-        let project = Project::load(config, &[])?;
-        let lint = lint(&project, &report_dir)?;
-        let registry = Registry::collect::<World>();
+        let mut project = Project::load(config, &[])?;
+        // Lint checks the steps against the definitions of this harness, not against the
+        // `steps.json` an earlier build left behind.
+        project.registry = Some(Registry::collect::<World>());
+        let registry = project.registry.as_ref().expect("set above");
         crate::output::write_atomic(
             &report_dir.join("steps.json"),
             registry.to_json().as_bytes(),
         )?;
         let filter = filter(&args)?;
         if args.list {
-            list(&project, &registry, &filter);
+            list(&project, registry, &filter);
             return Ok(Outcome {
                 passed: true,
                 _kept: None,
             });
         }
-
         let (describe, commit) = revision.join().unwrap_or_default();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
-        let record = runtime.block_on(async {
-            // Keep the in-process service alive until the record is complete.
-            let (base_url, _service) = match (args.base_url.clone().or(project.config.run.base_url.clone()), self.service) {
-                (Some(url), _) => (url, None),
-                (None, Some(start)) if !args.dry_run => {
-                    let (url, service) = start().await?;
-                    (url, Some(service))
-                }
-                // A dry run sends nothing, so it needs no service.
-                (None, _) if args.dry_run => ("http://127.0.0.1:9".to_owned(), None),
-                (None, _) => anyhow::bail!(
-                    "no service to test: set --base-url, CASEBOOK_BASE_URL or `run.base-url` in casebook.toml"
-                ),
-            };
-            let options = Options {
-                filter,
-                tags_text: args.tags.clone(),
-                dry_run: args.dry_run,
-                strict,
-                concurrency: args.concurrency,
-                retry: args.retry,
-                fail_fast: args.fail_fast,
-                release: args.release.clone().or(describe),
-                context: context(&args, &project.config.run, base_url, &report_dir)?,
-                report_dir: report_dir.clone(),
-                run_unresolved: false,
-                order: args.order,
-            };
-            let mut record = run::execute(&project.suite, &registry, &options).await;
-            record.commit = commit;
-            anyhow::Ok(record)
-        })?;
+        let mut options = Options {
+            filter,
+            tags_text: args.tags.clone(),
+            dry_run: args.dry_run,
+            strict,
+            concurrency: args.concurrency,
+            retry: args.retry,
+            fail_fast: args.fail_fast,
+            release: args.release.clone().or(describe),
+            context: RunContext::default(),
+            report_dir: report_dir.clone(),
+            run_unresolved: false,
+            order: args.order,
+        };
 
-        write_record(&report_dir, &record)?;
-        let manual = manual_ledger(&project.config, record.release.as_deref());
-        let (matrix, _) = project.write_reports(&report_dir, Some(&registry), &record, &manual)?;
+        // The record is written whole, then the reports of it (a dry run's on demand: it is
+        // the quick check of bindings and lint, and no report of an earlier run may sit
+        // beside its record).
+        let finish = |mut record: RunRecord| -> anyhow::Result<(RunRecord, TraceMatrix)> {
+            record.commit = commit.clone();
+            write_record(&report_dir, &record)?;
+            let manual = manual_ledger(&project.config, record.release.as_deref());
+            let matrix = if record.selection.dry_run {
+                crate::render::remove_all(&report_dir)?;
+                let messages = report_dir.join(run::MESSAGES);
+                if messages.exists() {
+                    std::fs::remove_file(messages)?;
+                }
+                project.matrix(Some(registry), &record, &manual)
+            } else {
+                project
+                    .write_reports(&report_dir, Some(registry), &record, &manual)?
+                    .0
+            };
+            Ok((record, matrix))
+        };
+        let (lint, (record, matrix)) = if args.dry_run {
+            // A dry run sends nothing, so it needs no service, no world and no runtime; the
+            // lint rules run beside the binding, and show their findings first.
+            std::thread::scope(|scope| {
+                let linting = scope.spawn(|| lint(&project, &report_dir));
+                let finished = finish(run::dry_run(&project.suite, registry, &options));
+                let lint = linting
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                anyhow::Ok((lint, finished?))
+            })?
+        } else {
+            let lint = lint(&project, &report_dir)?;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()?;
+            let record = runtime.block_on(async {
+                // Keep the in-process service alive until the record is complete.
+                let configured = args.base_url.clone().or(project.config.run.base_url.clone());
+                let (base_url, _service) = match (configured, self.service) {
+                    (Some(url), _) => (url, None),
+                    (None, Some(start)) => {
+                        let (url, service) = start().await?;
+                        (url, Some(service))
+                    }
+                    (None, None) => anyhow::bail!(
+                        "no service to test: set --base-url, CASEBOOK_BASE_URL or `run.base-url` in casebook.toml"
+                    ),
+                };
+                options.context = context(&args, &project.config.run, base_url, &report_dir)?;
+                anyhow::Ok(run::execute(&project.suite, registry, &options).await)
+            })?;
+            (lint, finish(record)?)
+        };
         print!("{}", run::terminal::report(&record, &matrix));
         println!("reports: {}", report_dir.display());
         // Lint errors fail a strict run (CI); elsewhere they are shown and the cases still run.
         let passed = run::passed(&record) && !(strict && lint.errors > 0);
         Ok(Outcome {
             passed,
-            _kept: Some((project, record)),
+            _kept: Some((project, record, matrix)),
         })
     }
 }
@@ -379,8 +412,8 @@ fn context(
 /// What a run leaves behind.
 struct Outcome {
     passed: bool,
-    /// The suite and the record, freed or not as the caller decides.
-    _kept: Option<(Project, RunRecord)>,
+    /// The suite, the record and its matrix, freed or not as the caller decides.
+    _kept: Option<(Project, RunRecord, TraceMatrix)>,
 }
 
 fn write_record(report_dir: &Path, record: &RunRecord) -> anyhow::Result<()> {

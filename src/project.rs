@@ -155,6 +155,16 @@ impl Project {
         (diagnostics, summary)
     }
 
+    /// The traceability matrix of `record`, with the testers' results in `manual`.
+    pub fn matrix(
+        &self,
+        registry: Option<&Registry>,
+        record: &RunRecord,
+        manual: &Ledger,
+    ) -> TraceMatrix {
+        crate::trace::build(&self.suite, self.catalog(), registry, record, Some(manual))
+    }
+
     /// Builds the traceability matrix of `record` (with the testers' results in `manual`)
     /// and writes every report into `dir`, the report directory the record's attachments
     /// are in. Returns the matrix, which the terminal shows too, and the files written.
@@ -165,8 +175,7 @@ impl Project {
         record: &RunRecord,
         manual: &Ledger,
     ) -> std::io::Result<(TraceMatrix, Vec<PathBuf>)> {
-        let matrix =
-            crate::trace::build(&self.suite, self.catalog(), registry, record, Some(manual));
+        let matrix = self.matrix(registry, record, manual);
         let attachments = crate::render::AttachmentFiles::read(dir, record);
         let inputs = crate::render::Inputs {
             suite: &self.suite,

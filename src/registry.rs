@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::{PoisonError, RwLock};
 
 use cucumber::codegen::{StepConstructor, WorldInventory, inventory};
 use regex::{Regex, RegexSet};
@@ -117,6 +118,21 @@ pub struct Registry {
     /// index in `definitions` of each pattern of the set. One pass of a set finds every
     /// matching definition, which is what binding a large suite spends its time on.
     sets: [(RegexSet, Vec<usize>); 3],
+    /// The bindings found so far, per kind, by step text.
+    memo: Memo,
+}
+
+/// Bindings already found, by step kind and text. A run binds every step of the suite in
+/// lint, in its plan and in its matrix, and a suite repeats most of its step texts: after
+/// the first pass a binding is one lookup instead of a pass of the regex set.
+#[derive(Debug, Default)]
+struct Memo([RwLock<foldhash::HashMap<Box<str>, Binding>>; 3]);
+
+impl Clone for Memo {
+    /// A copy starts empty: it is only a cache.
+    fn clone(&self) -> Self {
+        Self::default()
+    }
 }
 
 /// The saved form of a registry (`steps.json`).
@@ -175,7 +191,11 @@ impl Registry {
             set(StepKind::When)?,
             set(StepKind::Then)?,
         ];
-        Ok(Self { definitions, sets })
+        Ok(Self {
+            definitions,
+            sets,
+            memo: Memo::default(),
+        })
     }
 
     /// Every definition.
@@ -185,13 +205,25 @@ impl Registry {
 
     /// How a step of this kind and text binds.
     pub fn bind(&self, kind: StepKind, text: &str) -> Binding {
+        let memo = &self.memo.0[kind as usize];
+        if let Some(binding) = memo
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(text)
+        {
+            return binding.clone();
+        }
         let (set, indexes) = &self.sets[kind as usize];
         let matches: Vec<usize> = set.matches(text).into_iter().map(|i| indexes[i]).collect();
-        match matches.as_slice() {
+        let binding = match matches.as_slice() {
             [] => Binding::Unbound,
             [one] => Binding::Bound(*one),
             _ => Binding::Ambiguous(matches),
-        }
+        };
+        memo.write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(text.into(), binding.clone());
+        binding
     }
 
     /// The registry as `steps.json`.

@@ -8,7 +8,7 @@
 //! which requirements are covered, which cases are automated and which manual, which failed.
 //! Every report is a view of this matrix and the run record.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -360,7 +360,7 @@ pub fn build(
     record: &RunRecord,
     manual: Option<&Ledger>,
 ) -> TraceMatrix {
-    let in_record: HashMap<(&str, usize, Option<usize>), usize> = record
+    let in_record: foldhash::HashMap<(&str, usize, Option<usize>), usize> = record
         .executions
         .iter()
         .enumerate()
@@ -372,11 +372,33 @@ pub fn build(
         })
         .collect();
 
+    // A definition's pattern is shown as written, which takes a few regex replacements:
+    // done once per definition, not once per case that uses it.
+    let registry_scripts: Vec<Script> = registry.map_or_else(Vec::new, |registry| {
+        registry
+            .definitions()
+            .iter()
+            .map(|definition| Script {
+                pattern: definition.display_pattern(),
+                location: definition.location.clone(),
+            })
+            .collect()
+    });
     let mut bound_places = BTreeSet::new();
     let mut unbound_places = BTreeSet::new();
     let mut manual_counts = ManualCounts::default();
     let mut cases = Vec::new();
-    for (feature, case) in suite.cases() {
+    let numbered_cases = suite
+        .features
+        .iter()
+        .enumerate()
+        .flat_map(|(number, feature)| {
+            feature
+                .cases
+                .iter()
+                .map(move |case| (number, feature, case))
+        });
+    for (number, feature, case) in numbered_cases {
         let file = feature.path.display().to_string();
         let mut scripts = BTreeSet::new();
         // Definitions by index while binding: one `Script` per definition, not per step.
@@ -395,7 +417,7 @@ pub fn build(
                     .into_iter()
                     .zip(case.all_steps())
                 {
-                    let place = (file.clone(), step.location.line);
+                    let place = (number, step.location.line);
                     match &bound.binding {
                         Binding::Bound(i) => {
                             definitions.insert(*i);
@@ -476,15 +498,7 @@ pub fn build(
                 manual: manual_outcome,
             });
         }
-        if let Some(registry) = registry {
-            scripts.extend(definitions.into_iter().map(|i| {
-                let definition = &registry.definitions()[i];
-                Script {
-                    pattern: definition.display_pattern(),
-                    location: definition.location.clone(),
-                }
-            }));
-        }
+        scripts.extend(definitions.into_iter().map(|i| registry_scripts[i].clone()));
         let outcome = worst(executions.iter().map(|e| e.outcome));
         cases.push(CaseRow {
             id: case.id.as_ref().map(|id| id.0.clone()),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::catalog::{Catalog, Problem};
 use crate::config::{LintSettings, TagConventions};
-use crate::lint::diagnostic::Diagnostic;
+use crate::lint::diagnostic::{Diagnostic, Severity};
 use crate::lint::rules;
 use crate::model::Suite;
 use crate::registry::Registry;
@@ -46,23 +46,47 @@ pub struct Summary {
 /// Runs every rule that is not turned off and returns the findings sorted by file, line,
 /// column and rule, so that output is the same from run to run.
 pub fn check(cx: &Context<'_>) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    for rule in rules::ALL {
-        let severity = match cx.settings.rules.get(rule.name()) {
-            Some(Some(severity)) => *severity,
-            Some(None) => continue,
-            None => rule.severity(),
-        };
-        let mut findings = Vec::new();
-        rule.check(cx, &mut findings);
-        diagnostics.extend(findings.into_iter().map(|finding| Diagnostic {
-            location: finding.location,
-            rule: rule.name(),
-            severity,
-            message: finding.message,
-            hint: finding.hint,
-        }));
-    }
+    let enabled: Vec<(&dyn rules::Rule, Severity)> = rules::ALL
+        .iter()
+        .filter_map(|&rule| match cx.settings.rules.get(rule.name()) {
+            Some(Some(severity)) => Some((rule, *severity)),
+            Some(None) => None,
+            None => Some((rule, rule.severity())),
+        })
+        .collect();
+    // The rules read the same suite and nothing else: they run on every core, every
+    // thread taking every n-th rule so that the slow ones spread out.
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut diagnostics: Vec<Diagnostic> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|first| {
+                let enabled = &enabled;
+                scope.spawn(move || {
+                    let mut diagnostics = Vec::new();
+                    for &(rule, severity) in enabled.iter().skip(first).step_by(threads) {
+                        let mut findings = Vec::new();
+                        rule.check(cx, &mut findings);
+                        diagnostics.extend(findings.into_iter().map(|finding| Diagnostic {
+                            location: finding.location,
+                            rule: rule.name(),
+                            severity,
+                            message: finding.message,
+                            hint: finding.hint,
+                        }));
+                    }
+                    diagnostics
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
     diagnostics.sort_by(|a, b| (&a.location, a.rule).cmp(&(&b.location, b.rule)));
     diagnostics
 }

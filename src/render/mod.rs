@@ -81,24 +81,38 @@ impl AttachmentFiles {
 /// A report format: a pure function of the inputs, written as it is produced.
 pub type Renderer = fn(&Inputs<'_>, &mut dyn Write) -> std::io::Result<()>;
 
+/// Every report file, by name, with its renderer.
+const REPORTS: [(&str, Renderer); 4] = [
+    ("summary.md", |i, out| {
+        out.write_all(markdown::summary(i.record, i.matrix).as_bytes())
+    }),
+    ("junit.xml", |i, out| {
+        junit::junit(i, i.config.report.junit, out)
+    }),
+    ("cucumber.json", cucumber_json::cucumber_json),
+    ("report.html", html::report),
+];
+
+/// Removes from `dir` the report files of an earlier run: after a dry run they would
+/// describe a record that `run.json` no longer holds.
+pub fn remove_all(dir: &Path) -> std::io::Result<()> {
+    for (name, _) in REPORTS {
+        match std::fs::remove_file(dir.join(name)) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Writes every report file into `dir` and returns their paths, in the order listed.
 ///
 /// The formats are rendered and written on threads of their own: each is a pure function of
 /// the same inputs, and at ten thousand cases the larger ones take a few hundred
 /// milliseconds each, which a run would otherwise add up at its end.
 pub fn write_all(dir: &Path, inputs: &Inputs<'_>) -> std::io::Result<Vec<PathBuf>> {
-    let reports: [(&str, Renderer); 4] = [
-        ("summary.md", |i, out| {
-            out.write_all(markdown::summary(i.record, i.matrix).as_bytes())
-        }),
-        ("junit.xml", |i, out| {
-            junit::junit(i, i.config.report.junit, out)
-        }),
-        ("cucumber.json", cucumber_json::cucumber_json),
-        ("report.html", html::report),
-    ];
     std::thread::scope(|scope| {
-        let writers: Vec<_> = reports
+        let writers: Vec<_> = REPORTS
             .into_iter()
             .map(|(name, render)| {
                 scope.spawn(move || {

@@ -91,47 +91,43 @@ pub const MESSAGES: &str = "messages.ndjson";
 
 /// Executes the plan of `suite` and returns its record.
 pub async fn execute(suite: &Suite, registry: &Registry, options: &Options) -> RunRecord {
+    if options.dry_run {
+        return dry_run(suite, registry, options);
+    }
     crate::steps::link();
     let started_at = now();
     let plan = Plan::new(suite, registry, &options.filter);
-    let stems = stems(&plan);
-    let path = options.report_dir.join(MESSAGES);
-    let sink = Sink::create(&path).unwrap_or_else(|err| {
-        eprintln!("warning: cannot write `{}`: {err}", path.display());
-        Sink::new(std::io::sink(), casebook_gherkin::RunIds::new())
-    });
-    let hooks = Hooks::collect::<World>();
-    let session = start_messages(
+    let (attempts, run_hook_failures) = run_with_messages(suite, registry, &plan, options).await;
+    record(
         suite,
         registry,
-        &hooks,
+        &plan,
+        &attempts,
+        run_hook_failures,
         options,
-        sink,
-        Some(options.context.redactor.clone()),
-    );
-    let mut files = file_plans(suite, &plan, options);
+        started_at,
+    )
+}
 
-    let mut run_hook_failures = Vec::new();
-    if !options.dry_run {
-        run_hook_failures = run_hooks::<World>(&session, HookKind::BeforeAll, options).await;
-    }
-    if !run_hook_failures.is_empty() {
-        // Cucumber runs no test case after a failed `BeforeAll` hook, nor makes one.
-        files.iter_mut().for_each(|file| file.cases.clear());
-    }
-    let attempts = if files
-        .iter()
-        .all(|f| f.cases.values().all(|c| c.run == messages::Run::Not))
-    {
-        report_without_running(&session, &files);
-        Vec::new()
-    } else {
-        run_in_cucumber(&plan, files, session.clone(), stems, options).await
-    };
-    if !options.dry_run {
-        run_hook_failures.extend(run_hooks::<World>(&session, HookKind::AfterAll, options).await);
-    }
-    finish_messages(&session, &path);
+/// Binds and records the selected executions without executing any (`--dry-run`): no
+/// hook, no world, no messages, since nothing happens to tell of.
+pub fn dry_run(suite: &Suite, registry: &Registry, options: &Options) -> RunRecord {
+    let started_at = now();
+    let plan = Plan::new(suite, registry, &options.filter);
+    record(suite, registry, &plan, &[], Vec::new(), options, started_at)
+}
+
+/// The record of a run of `plan`: what the recorder saw of each execution (by plan index,
+/// none when nothing ran) and the run hooks that failed.
+fn record(
+    suite: &Suite,
+    registry: &Registry,
+    plan: &Plan<'_>,
+    attempts: &[recorder::Attempt],
+    run_hook_failures: Vec<RunHookFailure>,
+    options: &Options,
+    started_at: String,
+) -> RunRecord {
     let mut step_counts = StepCounts::default();
     let executions: Vec<ExecutionRecord> = plan
         .executions
@@ -148,8 +144,8 @@ pub async fn execute(suite: &Suite, registry: &Registry, options: &Options) -> R
             )
         })
         .collect();
-    let (unbound_steps, ambiguous_steps) = unresolved(&plan, registry);
-    let mut counts = counts(suite, registry, &plan, &executions);
+    let (unbound_steps, ambiguous_steps) = unresolved(plan, registry);
+    let mut counts = counts(suite, registry, plan, &executions);
     counts.steps = step_counts;
     RunRecord {
         format_version: FORMAT_VERSION,
@@ -184,6 +180,48 @@ pub async fn execute(suite: &Suite, registry: &Registry, options: &Options) -> R
         .collect(),
         run_hook_failures,
     }
+}
+
+/// Runs the executions of `plan` with their hooks, writing `messages.ndjson` as they go;
+/// what the recorder saw of each execution (by plan index), and the run hooks that failed.
+async fn run_with_messages(
+    suite: &Suite,
+    registry: &Registry,
+    plan: &Plan<'_>,
+    options: &Options,
+) -> (Vec<recorder::Attempt>, Vec<RunHookFailure>) {
+    let path = options.report_dir.join(MESSAGES);
+    let sink = Sink::create(&path).unwrap_or_else(|err| {
+        eprintln!("warning: cannot write `{}`: {err}", path.display());
+        Sink::new(std::io::sink(), casebook_gherkin::RunIds::new())
+    });
+    let hooks = Hooks::collect::<World>();
+    let session = start_messages(
+        suite,
+        registry,
+        &hooks,
+        options,
+        sink,
+        Some(options.context.redactor.clone()),
+    );
+    let mut files = file_plans(suite, plan, options);
+    let mut run_hook_failures = run_hooks::<World>(&session, HookKind::BeforeAll, options).await;
+    if !run_hook_failures.is_empty() {
+        // Cucumber runs no test case after a failed `BeforeAll` hook, nor makes one.
+        files.iter_mut().for_each(|file| file.cases.clear());
+    }
+    let attempts = if files
+        .iter()
+        .all(|f| f.cases.values().all(|c| c.run == messages::Run::Not))
+    {
+        report_without_running(&session, &files);
+        Vec::new()
+    } else {
+        run_in_cucumber(plan, files, session.clone(), stems(plan), options).await
+    };
+    run_hook_failures.extend(run_hooks::<World>(&session, HookKind::AfterAll, options).await);
+    finish_messages(&session, &path);
+    (attempts, run_hook_failures)
 }
 
 /// Runs the `BeforeAll` or `AfterAll` hooks of world `W`, reporting each in the messages;

@@ -51,6 +51,64 @@ fn runs_api_cases_with_the_built_in_steps() {
 }
 
 #[test]
+fn a_dry_run_records_and_lints_but_leaves_no_report_of_an_earlier_run() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let shop = runtime.block_on(demo_shop::Shop::start()).unwrap();
+    let reports = tempfile::tempdir().unwrap();
+    let report_dir = reports.path().display().to_string();
+    let rendered = ["report.html", "junit.xml", "cucumber.json", "summary.md"];
+    let full = casebook(
+        &http_fixture(),
+        &[
+            "run",
+            "--base-url",
+            shop.base_url(),
+            "--report-dir",
+            &report_dir,
+        ],
+    );
+    assert_eq!(full.code, 0, "{}{}", full.stdout, full.stderr);
+    for name in rendered.iter().chain(&["messages.ndjson"]) {
+        assert!(reports.path().join(name).is_file(), "{name} after a run");
+    }
+
+    let dry = casebook(
+        &http_fixture(),
+        &["run", "--dry-run", "--report-dir", &report_dir],
+    );
+    assert_eq!(dry.code, 0, "{}{}", dry.stdout, dry.stderr);
+    for name in rendered.iter().chain(&["messages.ndjson"]) {
+        assert!(
+            !reports.path().join(name).exists(),
+            "{name} after a dry run"
+        );
+    }
+    for name in ["run.json", "lint.json", "steps.json"] {
+        assert!(
+            reports.path().join(name).is_file(),
+            "{name} after a dry run"
+        );
+    }
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.path().join("run.json")).unwrap())
+            .unwrap();
+    assert_eq!(record["selection"]["dry_run"], true);
+    assert_eq!(record["executions"][0]["status"], "skipped");
+
+    // The reports of the dry run's record, on demand.
+    let report = casebook(&http_fixture(), &["report", "--report-dir", &report_dir]);
+    assert_eq!(report.code, 0, "{}", report.stderr);
+    for name in rendered {
+        assert!(
+            reports.path().join(name).is_file(),
+            "{name} after casebook report"
+        );
+    }
+    let summary = std::fs::read_to_string(reports.path().join("summary.md")).unwrap();
+    assert!(summary.contains("1 skipped"), "{summary}");
+}
+
+#[test]
 fn a_run_without_a_service_is_refused_but_a_dry_run_needs_none() {
     let reports = tempfile::tempdir().unwrap();
     let report_dir = reports.path().display().to_string();

@@ -191,6 +191,20 @@ fn an_unbound_step_is_unbound_with_a_snippet_and_fails_only_under_strict() {
         "{}",
         first.snippet
     );
+    // Lint checks the steps against this harness's definitions, with no `steps.json` from
+    // an earlier run in the report directory.
+    let lint: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(run1.report_dir.path().join("lint.json")).unwrap(),
+    )
+    .unwrap();
+    let unbound_lines: Vec<u64> = lint
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "unbound-step")
+        .map(|d| d["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(unbound_lines, [5, 6], "{lint:#}");
     let strict = run(&fixture("unbound"), &["--strict"]);
     assert!(!strict.passed, "--strict fails on an unbound step");
 }

@@ -2,8 +2,6 @@
 //! definition, checked against the `steps.json` the last harness run saved, so no build is
 //! needed.
 
-use std::collections::HashSet;
-
 use crate::lint::{Context, Finding, Severity, rules::Rule};
 use crate::location::Location;
 use crate::model::Mode;
@@ -15,19 +13,30 @@ fn bindings<'a>(
     registry: &Registry,
     keep: fn(&Binding) -> bool,
 ) -> Vec<(Location, String, Binding)> {
-    let mut seen = HashSet::new();
+    let mut seen = foldhash::HashSet::default();
     let mut found = Vec::new();
-    for (_, case) in cx
+    let automated = cx
         .suite
-        .cases()
-        .filter(|(_, case)| case.mode == Mode::Automated)
-    {
+        .features
+        .iter()
+        .enumerate()
+        .flat_map(|(number, feature)| {
+            feature
+                .cases
+                .iter()
+                .filter(|case| case.mode == Mode::Automated)
+                .map(move |case| (number, case))
+        });
+    for (number, case) in automated {
         for execution in &case.executions {
             for (bound, step) in bind_execution(registry, case, execution)
                 .into_iter()
                 .zip(case.all_steps())
             {
-                if keep(&bound.binding) && seen.insert(step.location.clone()) {
+                // A step is one place in every execution of its case (and a Background
+                // step in every case): one finding each.
+                let place = (number, step.location.line, step.location.column);
+                if keep(&bound.binding) && seen.insert(place) {
                     found.push((
                         step.location.clone(),
                         format!("{} {}", step.keyword, bound.text),

@@ -83,20 +83,30 @@ impl Rule for UiCoupledWording {
 
 /// The UI words, lowercased once: the rule looks at every word of every step.
 struct Words {
-    set: std::collections::HashSet<String>,
+    set: foldhash::HashSet<String>,
     longest: usize,
 }
 
 impl Words {
     fn new(words: &[String]) -> Self {
-        let set: std::collections::HashSet<String> =
-            words.iter().map(|w| w.to_lowercase()).collect();
+        let set: foldhash::HashSet<String> = words.iter().map(|w| w.to_lowercase()).collect();
         let longest = set.iter().map(String::len).max().unwrap_or(0);
         Self { set, longest }
     }
 
     fn contains(&self, token: &str) -> bool {
-        token.len() <= self.longest && self.set.contains(&token.to_lowercase())
+        if token.len() > self.longest {
+            return false;
+        }
+        // Most words of a step are lowercase already: looked up without a copy.
+        if token
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || !b.is_ascii_alphabetic() && b.is_ascii())
+        {
+            self.set.contains(token)
+        } else {
+            self.set.contains(&token.to_lowercase())
+        }
     }
 }
 
