@@ -47,7 +47,7 @@ pub async fn call(
     let value = if response.body.is_empty() {
         Value::Null
     } else {
-        response.json()?
+        response.json()?.clone()
     };
     Ok((response.status, value))
 }

@@ -1,7 +1,9 @@
 //! The [`Session`]: what the stream has said so far (test cases, their steps and attempts),
 //! and the envelopes of each stage of a run, in the order the protocol needs.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::{HashMap, HashMapExt as _};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -162,7 +164,7 @@ impl Session {
     }
 
     /// Writes a parser message, its strings redacted when its file has secrets.
-    pub(super) fn emit_gherkin(&mut self, envelope: &casebook_gherkin::Envelope, secret: bool) {
+    pub(super) fn emit_gherkin(&mut self, envelope: &impl serde::Serialize, secret: bool) {
         match (&self.redactor, secret) {
             (Some(redactor), true) => {
                 let mut value = serde_json::to_value(envelope).expect("messages serialise");
@@ -170,7 +172,7 @@ impl Session {
                 let json = serde_json::to_vec(&value).expect("messages serialise to JSON");
                 self.sink.line(&json);
             }
-            _ => self.sink.emit_gherkin(envelope),
+            _ => self.sink.serialize(envelope),
         }
     }
 
@@ -210,16 +212,15 @@ impl Session {
             .redactor
             .as_ref()
             .is_some_and(|redactor| redactor.text(&file.source) != *file.source);
-        let source = casebook_gherkin::Envelope::Source(casebook_gherkin::Source {
-            uri: file.uri.clone(),
-            data: file.source.to_string(),
+        let source = Parsed::Source(SourceRef {
+            uri: &file.uri,
+            data: &file.source,
             media_type: casebook_gherkin::MediaType::of_uri(&file.uri),
         });
         self.emit_gherkin(&source, secret);
-        let document = casebook_gherkin::Envelope::GherkinDocument(compiled.document.clone());
-        self.emit_gherkin(&document, secret);
+        self.emit_gherkin(&Parsed::GherkinDocument(&compiled.document), secret);
         for pickle in &compiled.pickles {
-            self.emit_gherkin(&casebook_gherkin::Envelope::Pickle(pickle.clone()), secret);
+            self.emit_gherkin(&Parsed::Pickle(pickle), secret);
         }
         self.files.insert(file.path.clone(), file.number);
         let nodes = Nodes::new(&compiled.document);
@@ -778,4 +779,24 @@ pub(super) fn exception(
         message: message.map(str::to_owned),
         stack_trace: Some(format!("{kind}: {}\n{place}", message.unwrap_or_default())),
     })
+}
+
+/// What the parser makes of a file, borrowed: serialised exactly as
+/// [`casebook_gherkin::Envelope`] is, without copying a file's text, document or pickles to
+/// wrap them.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+enum Parsed<'a> {
+    Source(SourceRef<'a>),
+    GherkinDocument(&'a casebook_gherkin::GherkinDocument),
+    Pickle(&'a Pickle),
+}
+
+/// A [`casebook_gherkin::Source`], borrowed.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SourceRef<'a> {
+    uri: &'a str,
+    data: &'a str,
+    media_type: casebook_gherkin::MediaType,
 }

@@ -13,6 +13,8 @@ pub struct Sink {
     pub(super) ids: Box<dyn IdGenerator + Send>,
     /// The first write error; the run goes on without messages.
     pub(super) error: Option<std::io::Error>,
+    /// The line being serialised.
+    scratch: Vec<u8>,
 }
 
 impl std::fmt::Debug for Sink {
@@ -30,6 +32,7 @@ impl Sink {
             out: Box::new(std::io::BufWriter::with_capacity(64 * 1024, out)),
             ids: Box::new(ids),
             error: None,
+            scratch: Vec::new(),
         }
     }
 
@@ -60,13 +63,17 @@ impl Sink {
     }
 
     pub(super) fn emit(&mut self, envelope: &Envelope) {
-        let json = serde_json::to_vec(envelope).expect("messages serialise to JSON");
-        self.line(&json);
+        self.serialize(envelope);
     }
 
-    pub(super) fn emit_gherkin(&mut self, envelope: &casebook_gherkin::Envelope) {
-        let json = serde_json::to_vec(envelope).expect("messages serialise to JSON");
+    /// Writes one message of any serialisable shape (a parser's envelope, borrowed or not).
+    pub(super) fn serialize(&mut self, message: &impl serde::Serialize) {
+        // One buffer for every line: a run writes a few messages per step.
+        let mut json = std::mem::take(&mut self.scratch);
+        json.clear();
+        serde_json::to_writer(&mut json, message).expect("messages serialise to JSON");
         self.line(&json);
+        self.scratch = json;
     }
 
     pub(super) fn flush(&mut self) {

@@ -6,7 +6,7 @@
 //! is why it is [`Normalized`](cucumber::writer::Normalized) without cucumber's `Normalize`
 //! buffer, and why the run record it feeds is in suite order whatever finished first.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt as _};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -170,7 +170,7 @@ async fn json_includes(world: &mut World, step: &Step) -> anyhow::Result<()> {
 }
 
 fn json_at(world: &World, path: &str) -> anyhow::Result<Value> {
-    query(&world.http.last()?.json()?, path)
+    query(world.http.last()?.json()?, path)
 }
 
 /// The one value at an RFC 9535 JSON path.

@@ -56,17 +56,22 @@ pub struct Response {
     pub headers: HeaderMap,
     /// The body as text.
     pub body: String,
+    /// The body as JSON, parsed when a step first asks: a scenario checks several values of
+    /// one response.
+    parsed: std::sync::OnceLock<Result<Value, String>>,
 }
 
 impl Response {
     /// The body parsed as JSON.
-    pub fn json(&self) -> Result<Value, Error> {
-        serde_json::from_str(&self.body).map_err(|err| {
-            Error::NotJson(format!(
-                "{err}; body starts with {:?}",
-                truncate(&self.body, 80)
-            ))
-        })
+    pub fn json(&self) -> Result<&Value, Error> {
+        self.parsed
+            .get_or_init(|| {
+                serde_json::from_str(&self.body).map_err(|err| {
+                    format!("{err}; body starts with {:?}", truncate(&self.body, 80))
+                })
+            })
+            .as_ref()
+            .map_err(|err| Error::NotJson(err.clone()))
     }
 
     /// The value of a header, if present and text.
@@ -262,6 +267,7 @@ impl HttpSession {
                 status,
                 headers,
                 body,
+                parsed: std::sync::OnceLock::new(),
             })
         }
         .await;
