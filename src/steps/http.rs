@@ -129,7 +129,7 @@ async fn json_contains_table(world: &mut World, step: &Step) -> anyhow::Result<(
     let mut mismatches = Vec::new();
     for row in &table.rows[1..] {
         let (path, expected) = (&row[path_column], world.expand(&row[value_column]));
-        match query(&document, path) {
+        match query(document, path) {
             Ok(value) => {
                 // A string compares with its content, anything else with its JSON text.
                 let actual = match &value {
@@ -160,7 +160,7 @@ async fn json_includes(world: &mut World, step: &Step) -> anyhow::Result<()> {
     let expected: Value = serde_json::from_str(text).context("the doc string is not JSON")?;
     let document = world.http.last()?.json()?;
     let mut mismatches = Vec::new();
-    subset(&expected, &document, "$", &mut mismatches);
+    subset(&expected, document, "$", &mut mismatches);
     ensure!(
         mismatches.is_empty(),
         "the response JSON does not include the expected values:\n  {}",
