@@ -675,6 +675,11 @@ impl Session {
                 timestamp: at.into(),
                 will_be_retried,
             }));
+        if !will_be_retried {
+            // Nothing more comes of a test case after its last attempt: a large run keeps
+            // only the ones still running.
+            self.cases.remove(&key);
+        }
     }
 
     /// The hooks of the run.

@@ -13,7 +13,6 @@
 //! nothing else can run, even if escaping were ever missed.
 
 use base64::Engine as _;
-use serde::Serialize;
 use sha2::Digest as _;
 
 use super::Inputs;
@@ -41,16 +40,25 @@ pub fn report(inputs: &Inputs<'_>, out: &mut dyn std::io::Write) -> std::io::Res
         .get_template("report.html")
         .expect("the report template is there");
     let context = minijinja::context! {
-        page => page,
+        page => &page,
         style => STYLE,
         script => SCRIPT,
         csp => content_security_policy(),
     };
-    match template.render_captured_to(context, out) {
-        Ok(_) => Ok(()),
-        Err(err) => Err(std::io::Error::other(err)),
-    }
+    let html = template.render(context).map_err(std::io::Error::other)?;
+    // The case data, most of the page on a large suite, goes straight from the view model
+    // into the file, at the one place the template marks: escaping turns every `<` of a
+    // text into `&lt;`, so the marker cannot come from the suite or the run.
+    let (head, tail) = html
+        .split_once(CASE_DATA)
+        .expect("the template marks the place of the case data");
+    out.write_all(head.as_bytes())?;
+    serde_json::to_writer(ScriptSafe(&mut *out), &page.features).map_err(std::io::Error::other)?;
+    out.write_all(tail.as_bytes())
 }
+
+/// Where the template wants the case data.
+const CASE_DATA: &str = "<casebook-case-data/>";
 
 /// Allows the page's own style sheet and script, and images inlined as `data:` URIs; nothing
 /// else (no network, no other script, no plug-in, no form target).
@@ -66,20 +74,36 @@ fn content_security_policy() -> String {
     )
 }
 
-/// JSON that can sit inside a `<script>` element: `<`, `>` and `&` are written as `\u` escapes,
-/// so no `</script>` or `<!--` in a title can end the element early.
-fn script_json(value: &impl Serialize) -> String {
-    let json = serde_json::to_string(value).expect("plain data serializes");
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            c => out.push(c),
-        }
+/// Writes JSON so that it can sit inside a `<script>` element: `<`, `>` and `&` are written
+/// as `\u` escapes, so no `</script>` or `<!--` in a title can end the element early. (JSON
+/// has these characters only inside strings, where the escapes mean the same.)
+struct ScriptSafe<W>(W);
+
+impl<W: std::io::Write> std::io::Write for ScriptSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
     }
-    out
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, byte) in buf.iter().enumerate() {
+            let escaped: &[u8] = match byte {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                b'&' => b"\\u0026",
+                _ => continue,
+            };
+            self.0.write_all(&buf[start..i])?;
+            self.0.write_all(escaped)?;
+            start = i + 1;
+        }
+        self.0.write_all(&buf[start..])
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// Only web links become `href`s: a `javascript:` link in the catalog must not run.
@@ -94,7 +118,9 @@ mod tests {
 
     #[test]
     fn script_json_cannot_close_its_element() {
-        let json = script_json(&["</script><!-- & -->"]);
+        let mut json = Vec::new();
+        serde_json::to_writer(ScriptSafe(&mut json), &["</script><!-- & -->"]).unwrap();
+        let json = String::from_utf8(json).unwrap();
         assert!(!json.contains('<') && !json.contains('>') && !json.contains('&'));
         let back: Vec<String> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, ["</script><!-- & -->"]);

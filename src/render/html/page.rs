@@ -5,11 +5,10 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::cases::{ScriptRow, ScriptView, features, scripts};
+use super::cases::{FeatureView, ScriptRow, ScriptView, features, scripts};
 use super::dashboard::{Bar, Number, coverage, numbers, outcome_mix};
 use super::failures::{AmbiguousView, FailureView, UnboundView, failures};
 use super::requirements::{RequirementView, requirements};
-use super::script_json;
 use crate::render::Inputs;
 use crate::trace::{Outcome, RequirementStatus};
 
@@ -27,10 +26,12 @@ pub(super) struct Page {
     pub(super) coverage: Vec<Bar>,
     pub(super) requirements: Vec<RequirementView>,
     pub(super) scripts: Vec<ScriptRow>,
-    /// The features and their cases as JSON, safe inside a `<script>` element: the page's
-    /// script renders the cases that match the filters from it. At ten thousand cases, the
-    /// same as HTML would take Chromium seconds to parse and lay out.
-    pub(super) case_data: String,
+    /// The features and their cases, which travel as JSON inside the page (not part of the
+    /// template's context: written straight into the output, see [`super::report`]). The
+    /// page's script renders the cases that match the filters from it; at ten thousand
+    /// cases, the same as HTML would take Chromium seconds to parse and lay out.
+    #[serde(skip)]
+    pub(super) features: Vec<FeatureView>,
     /// `BeforeAll` and `AfterAll` hooks that failed: hook and error.
     pub(super) run_hook_failures: Vec<(String, String)>,
     pub(super) failures: Vec<FailureView>,
@@ -92,7 +93,7 @@ pub(super) fn page(inputs: &Inputs<'_>) -> Page {
         coverage: coverage(inputs),
         requirements: requirements(inputs),
         scripts,
-        case_data: script_json(&features),
+        features,
         run_hook_failures: record
             .run_hook_failures
             .iter()
