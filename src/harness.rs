@@ -292,8 +292,11 @@ impl Harness {
             })?
         } else {
             let lint = lint(&project, &report_dir)?;
+            // cucumber-rs spawns nothing: every scenario and step runs in the future this
+            // thread blocks on. The one worker serves what is spawned (HTTP connections, the
+            // in-process service); more workers only contend for the same cores.
             let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
+                .worker_threads(1)
                 .enable_all()
                 .build()?;
             let record = runtime.block_on(async {

@@ -38,6 +38,24 @@ async fn visible_case_ids(browser: &Browser) -> Vec<String> {
     ids
 }
 
+/// The case IDs the page shows once they are `expected`, or after 5 s. The text filter
+/// redraws the list on the next animation frame, so right after typing the page may still
+/// show the list before, or be redrawing it while it is read (a stale element).
+async fn settled_case_ids(browser: &Browser, expected: &[&str]) -> Vec<String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let shown = browser.texts("case-id").await.map(|mut ids| {
+            ids.retain(|id| !id.is_empty());
+            ids
+        });
+        match shown {
+            Ok(ids) if ids == expected || std::time::Instant::now() > deadline => return ids,
+            Err(err) if std::time::Instant::now() > deadline => panic!("{err}"),
+            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
 /// Whether any payload of the fixture ran: each sets `window.pwned`.
 async fn pwned(browser: &Browser) -> serde_json::Value {
     browser
@@ -116,9 +134,9 @@ fn the_filters_narrow_the_cases_without_a_server() {
 
         browser.select("filter-tag", "any").await.unwrap();
         browser.fill("filter-text", "rpt-003").await.unwrap();
-        assert_eq!(visible_case_ids(browser).await, ["RPT-003"]);
+        assert_eq!(settled_case_ids(browser, &["RPT-003"]).await, ["RPT-003"]);
         browser.fill("filter-text", "second attempt").await.unwrap();
-        assert_eq!(visible_case_ids(browser).await, ["RPT-003"]);
+        assert_eq!(settled_case_ids(browser, &["RPT-003"]).await, ["RPT-003"]);
     });
 }
 
