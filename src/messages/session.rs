@@ -140,7 +140,7 @@ impl Session {
             id: run_id.clone(),
             timestamp: Timestamp::now(),
         }));
-        sink.flush();
+        sink.flush_now();
         Session {
             sink,
             run_id,
@@ -744,7 +744,7 @@ impl Session {
                 timestamp: outcome.finished.into(),
             },
         ));
-        self.sink.flush();
+        self.sink.flush_now();
     }
 
     /// Ends the stream with `testRunFinished`; whether the run succeeded.
@@ -755,7 +755,7 @@ impl Session {
             success: self.success,
         });
         self.sink.emit(&envelope);
-        self.sink.flush();
+        self.sink.flush_now();
         self.success
     }
 

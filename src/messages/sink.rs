@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use super::envelope::Envelope;
 use casebook_gherkin::IdGenerator;
@@ -15,7 +16,12 @@ pub struct Sink {
     pub(super) error: Option<std::io::Error>,
     /// The line being serialised.
     scratch: Vec<u8>,
+    /// When the stream was last flushed.
+    flushed: Instant,
 }
+
+/// How long written messages may wait in memory before they are flushed.
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
 
 impl std::fmt::Debug for Sink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -33,6 +39,7 @@ impl Sink {
             ids: Box::new(ids),
             error: None,
             scratch: Vec::new(),
+            flushed: Instant::now(),
         }
     }
 
@@ -76,9 +83,20 @@ impl Sink {
         self.scratch = json;
     }
 
+    /// Flushes what is written, unless the last flush was less than [`FLUSH_EVERY`] ago: a
+    /// run that dies leaves everything up to then, without a write to the disk after each of
+    /// ten thousand scenarios.
     pub(super) fn flush(&mut self) {
+        if self.flushed.elapsed() >= FLUSH_EVERY {
+            self.flush_now();
+        }
+    }
+
+    /// Flushes what is written.
+    pub(super) fn flush_now(&mut self) {
         if self.error.is_none() {
             self.error = self.out.flush().err();
         }
+        self.flushed = Instant::now();
     }
 }
