@@ -258,25 +258,28 @@ impl Harness {
             order: args.order,
         };
 
-        // The record is written whole, then the reports of it (a dry run's on demand: it is
-        // the quick check of bindings and lint, and no report of an earlier run may sit
-        // beside its record).
+        // The record and its reports (a dry run's on demand: it is the quick check of
+        // bindings and lint, and no report of an earlier run may sit beside its record).
         let finish = |mut record: RunRecord| -> anyhow::Result<(RunRecord, TraceMatrix)> {
             record.commit = commit.clone();
-            write_record(&report_dir, &record)?;
             let manual = manual_ledger(&project.config, record.release.as_deref());
-            let matrix = if record.selection.dry_run {
-                crate::render::remove_all(&report_dir)?;
-                let messages = report_dir.join(run::MESSAGES);
-                if messages.exists() {
-                    std::fs::remove_file(messages)?;
-                }
-                project.matrix(Some(registry), &record, &manual)
-            } else {
-                project
-                    .write_reports(&report_dir, Some(registry), &record, &manual)?
-                    .0
-            };
+            // The record is written while the matrix and the reports are made of it.
+            let matrix = std::thread::scope(|scope| {
+                let record = &record;
+                let writing = scope.spawn(|| write_record(&report_dir, record));
+                let matrix = if record.selection.dry_run {
+                    remove_reports(&report_dir)
+                        .map(|()| project.matrix(Some(registry), record, &manual))
+                } else {
+                    project
+                        .write_reports(&report_dir, Some(registry), record, &manual)
+                        .map(|(matrix, _)| matrix)
+                };
+                writing
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                anyhow::Ok(matrix?)
+            })?;
             Ok((record, matrix))
         };
         let (lint, (record, matrix)) = if args.dry_run {
@@ -417,6 +420,16 @@ struct Outcome {
     passed: bool,
     /// The suite, the record and its matrix, freed or not as the caller decides.
     _kept: Option<(Project, RunRecord, TraceMatrix)>,
+}
+
+/// Removes the reports and messages of an earlier run, which a dry run does not write:
+/// they would no longer describe its `run.json`.
+fn remove_reports(report_dir: &Path) -> std::io::Result<()> {
+    crate::render::remove_all(report_dir)?;
+    match std::fs::remove_file(report_dir.join(run::MESSAGES)) {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err),
+        _ => Ok(()),
+    }
 }
 
 fn write_record(report_dir: &Path, record: &RunRecord) -> anyhow::Result<()> {
