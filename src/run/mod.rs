@@ -14,6 +14,7 @@ pub mod terminal;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -414,9 +415,17 @@ where
     cli.runner.retry = options.retry;
     cli.runner.fail_fast = options.fail_fast;
     let (before, after) = (session.clone(), session.clone());
+    // After a failure under --fail-fast, cucumber-rs starts nothing more and waits for the
+    // parser to end: it gets every feature at once.
+    let window = (!options.fail_fast).then(|| Arc::new(Window::new(options.concurrency)));
+    let started = window.clone();
     let writers = Both(messages::MessageWriter::<W>::new(session.clone()), writer);
     let writers = cucumber::Cucumber::<W, _, (), _, _, cucumber::cli::Empty>::custom(
-        Parsed { files, session },
+        Parsed {
+            files,
+            session,
+            window,
+        },
         cucumber::runner::Basic::default(),
         writers,
     )
@@ -424,6 +433,9 @@ where
     // The world of each attempt gets the outbox of its test case: what a step or hook
     // attaches goes into that test case's messages. Then the project's `Before` hooks run.
     .before(move |feature, _, scenario, world| {
+        if let Some(window) = &started {
+            window.started();
+        }
         let (key, running) = {
             let session = before.lock().unwrap_or_else(|p| p.into_inner());
             let key = feature
@@ -600,27 +612,116 @@ impl<W: cucumber::World> cucumber::Writer<W> for Discard {
 impl cucumber::writer::Normalized for Discard {}
 
 /// Hands the runner the features of the run, each built when the runner asks for it, with
-/// its messages written as it is (see [`Session::file`]): only one file's document is in
-/// memory at a time.
+/// its messages written as it is (see [`Session::file`]), and no more than the [`Window`]
+/// lets run ahead.
 struct Parsed {
     files: Vec<FilePlan>,
     session: messages::Shared,
+    window: Option<Arc<Window>>,
 }
 
 impl<I> cucumber::Parser<I> for Parsed {
     type Cli = cucumber::cli::Empty;
-    type Output = futures::stream::Iter<
-        Box<dyn Iterator<Item = cucumber::parser::Result<gherkin::Feature>> + Send>,
-    >;
+    type Output = Features;
 
     fn parse(self, _: I, _: Self::Cli) -> Self::Output {
-        let session = self.session;
-        let features = self.files.into_iter().filter_map(move |file| {
-            let mut session = session.lock().unwrap_or_else(|p| p.into_inner());
-            session.file(&file).map(Ok)
-        });
-        let features: Box<dyn Iterator<Item = _> + Send> = Box::new(features);
-        futures::stream::iter(features)
+        Features {
+            files: self.files.into_iter(),
+            session: self.session,
+            window: self.window,
+        }
+    }
+}
+
+/// The stream of [`Parsed`]'s features.
+struct Features {
+    files: std::vec::IntoIter<FilePlan>,
+    session: messages::Shared,
+    window: Option<Arc<Window>>,
+}
+
+impl futures::Stream for Features {
+    type Item = cucumber::parser::Result<gherkin::Feature>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if let Some(window) = &this.window
+            && window.is_full(cx.waker())
+        {
+            return std::task::Poll::Pending;
+        }
+        for file in this.files.by_ref() {
+            let mut session = this.session.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(feature) = session.file(&file) {
+                if let Some(window) = &this.window {
+                    window.produced(feature.scenarios.len());
+                }
+                return std::task::Poll::Ready(Some(Ok(feature)));
+            }
+        }
+        std::task::Poll::Ready(None)
+    }
+}
+
+/// How many scenarios the runner may have been given and not yet started.
+///
+/// cucumber-rs takes every feature its parser offers before it starts a scenario, and scans
+/// all the scenarios it holds each time it starts more: on a large suite, every feature and
+/// test case would be built at once, and each start would cost a pass over ten thousand
+/// scenarios. The parser holds back while enough are waiting: several times what the runner
+/// starts at once, so that it never waits for the parser while scenarios could run.
+struct Window {
+    /// Scenarios handed to the runner.
+    produced: AtomicUsize,
+    /// Scenarios the runner started (retries included, which only makes the window larger).
+    started: AtomicUsize,
+    /// The most that may wait.
+    ahead: usize,
+    /// The parser's task, to wake when the window has room again.
+    waker: Mutex<Option<std::task::Waker>>,
+}
+
+impl Window {
+    /// A window for a runner that starts up to `concurrency` scenarios at once (cucumber-rs's
+    /// default: 64).
+    fn new(concurrency: Option<usize>) -> Self {
+        Self {
+            produced: AtomicUsize::new(0),
+            started: AtomicUsize::new(0),
+            ahead: 4 * concurrency.unwrap_or(64).max(64),
+            waker: Mutex::new(None),
+        }
+    }
+
+    fn waiting(&self) -> usize {
+        let started = self.started.load(Ordering::SeqCst);
+        self.produced.load(Ordering::SeqCst).saturating_sub(started)
+    }
+
+    /// Whether enough scenarios wait; if so, `waker` is woken when that is no longer true.
+    fn is_full(&self, waker: &std::task::Waker) -> bool {
+        let mut slot = self.waker.lock().unwrap_or_else(|p| p.into_inner());
+        let full = self.waiting() >= self.ahead;
+        *slot = full.then(|| waker.clone());
+        full
+    }
+
+    fn produced(&self, scenarios: usize) {
+        self.produced.fetch_add(scenarios, Ordering::SeqCst);
+    }
+
+    /// A scenario started: wakes the parser if the window has room again.
+    fn started(&self) {
+        self.started.fetch_add(1, Ordering::SeqCst);
+        if self.waiting() < self.ahead {
+            let waker = self.waker.lock().unwrap_or_else(|p| p.into_inner()).take();
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        }
     }
 }
 

@@ -228,6 +228,62 @@ fn an_ambiguous_step_lists_both_definitions() {
     assert!(!self::run(&fixture("ambiguous"), &["--strict"]).passed);
 }
 
+/// A project of `files` feature files with `rows` Examples rows each, every step bound.
+fn large_project(files: usize, rows: usize) -> tempfile::TempDir {
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(project.path().join("casebook.toml"), "").unwrap();
+    std::fs::create_dir(project.path().join("features")).unwrap();
+    for file in 0..files {
+        let mut text = format!(
+            "Feature: Part {file}\n\n  @BIG-{file}\n  Scenario Outline: Row <n>\n    \
+             Given a step that always passes\n    Then the case passes\n\n    \
+             Examples:\n      | n |\n"
+        );
+        for row in 0..rows {
+            text.push_str(&format!("      | {row} |\n"));
+        }
+        std::fs::write(
+            project.path().join(format!("features/part{file}.feature")),
+            text,
+        )
+        .unwrap();
+    }
+    project
+}
+
+#[test]
+fn a_suite_larger_than_the_runner_s_window_runs_every_case_once() {
+    // The runner is handed features a window at a time (a few hundred scenarios ahead of
+    // the ones it starts); 900 scenarios in 3 files need it to refill across files, one
+    // scenario at a time too.
+    let project = large_project(3, 300);
+    for flags in [&[][..], &["--concurrency", "1"][..]] {
+        // A runner starved of scenarios spins rather than fails: give it a deadline.
+        let (done, finished) = std::sync::mpsc::channel();
+        let path = project.path().to_path_buf();
+        std::thread::spawn(move || done.send(run(&path, flags)));
+        let run = finished
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .unwrap_or_else(|_| panic!("the run with {flags:?} did not finish in 2 minutes"));
+        assert!(run.passed, "{flags:?}");
+        assert_eq!(run.record.executions.len(), 900, "{flags:?}");
+        assert!(
+            run.record
+                .executions
+                .iter()
+                .all(|e| e.status == Status::Passed && e.attempts == 1),
+            "{flags:?}"
+        );
+        let messages =
+            std::fs::read_to_string(run.report_dir.path().join("messages.ndjson")).unwrap();
+        let finished = messages
+            .lines()
+            .filter(|line| line.starts_with("{\"testCaseFinished\""))
+            .count();
+        assert_eq!(finished, 900, "{flags:?}");
+    }
+}
+
 #[test]
 fn a_case_that_fails_once_is_flaky_under_retry() {
     steps::reset_flaky();
