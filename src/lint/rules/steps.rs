@@ -1,6 +1,6 @@
 //! `unbound-step` and `ambiguous-step`: steps of automated cases without exactly one step
-//! definition, checked against the `steps.json` the last harness run saved, so no build is
-//! needed.
+//! definition. A harness checks them against its own definitions; `casebook lint` against
+//! the `steps.json` the last harness run saved, so no build is needed.
 
 use crate::lint::{Context, Finding, Severity, rules::Rule};
 use crate::location::Location;

@@ -99,10 +99,7 @@ impl Words {
             return false;
         }
         // Most words of a step are lowercase already: looked up without a copy.
-        if token
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || !b.is_ascii_alphabetic() && b.is_ascii())
-        {
+        if token.is_ascii() && !token.bytes().any(|b| b.is_ascii_uppercase()) {
             self.set.contains(token)
         } else {
             self.set.contains(&token.to_lowercase())
