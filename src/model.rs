@@ -51,6 +51,20 @@ impl Suite {
             .flat_map(|feature| feature.cases.iter().map(move |case| (feature, case)))
     }
 
+    /// Every case with its feature and the feature's number (its index in `features`): a
+    /// place keyed by (number, line) is cheaper to hash and compare than one by path.
+    pub fn numbered_cases(&self) -> impl Iterator<Item = (usize, &Feature, &Case)> {
+        self.features
+            .iter()
+            .enumerate()
+            .flat_map(|(number, feature)| {
+                feature
+                    .cases
+                    .iter()
+                    .map(move |case| (number, feature, case))
+            })
+    }
+
     /// How many files were read, parsed or not.
     pub fn file_count(&self) -> usize {
         self.features.len() + self.failures.len()

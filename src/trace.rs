@@ -388,17 +388,7 @@ pub fn build(
     let mut unbound_places = BTreeSet::new();
     let mut manual_counts = ManualCounts::default();
     let mut cases = Vec::new();
-    let numbered_cases = suite
-        .features
-        .iter()
-        .enumerate()
-        .flat_map(|(number, feature)| {
-            feature
-                .cases
-                .iter()
-                .map(move |case| (number, feature, case))
-        });
-    for (number, feature, case) in numbered_cases {
+    for (number, feature, case) in suite.numbered_cases() {
         let file = feature.path.display().to_string();
         let mut scripts = BTreeSet::new();
         // Definitions by index while binding: one `Script` per definition, not per step.

@@ -9,22 +9,21 @@ fn http_fixture() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runner/http")
 }
 
+/// `casebook run` of the HTTP fixture against `base_url`, reports into `report_dir`.
+fn run_http_fixture(base_url: &str, report_dir: &str) -> crate::support::Output {
+    casebook(
+        &http_fixture(),
+        &["run", "--base-url", base_url, "--report-dir", report_dir],
+    )
+}
+
 #[test]
 fn runs_api_cases_with_the_built_in_steps() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let shop = runtime.block_on(demo_shop::Shop::start()).unwrap();
     let reports = tempfile::tempdir().unwrap();
     let report_dir = reports.path().display().to_string();
-    let output = casebook(
-        &http_fixture(),
-        &[
-            "run",
-            "--base-url",
-            shop.base_url(),
-            "--report-dir",
-            &report_dir,
-        ],
-    );
+    let output = run_http_fixture(shop.base_url(), &report_dir);
     assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
     assert!(
         output.stdout.contains("1 passed, 0 failed"),
@@ -57,16 +56,7 @@ fn a_dry_run_records_and_lints_but_leaves_no_report_of_an_earlier_run() {
     let reports = tempfile::tempdir().unwrap();
     let report_dir = reports.path().display().to_string();
     let rendered = ["report.html", "junit.xml", "cucumber.json", "summary.md"];
-    let full = casebook(
-        &http_fixture(),
-        &[
-            "run",
-            "--base-url",
-            shop.base_url(),
-            "--report-dir",
-            &report_dir,
-        ],
-    );
+    let full = run_http_fixture(shop.base_url(), &report_dir);
     assert_eq!(full.code, 0, "{}{}", full.stdout, full.stderr);
     for name in rendered.iter().chain(&["messages.ndjson"]) {
         assert!(reports.path().join(name).is_file(), "{name} after a run");

@@ -17,17 +17,9 @@ fn bindings<'a>(
     let mut found = Vec::new();
     let automated = cx
         .suite
-        .features
-        .iter()
-        .enumerate()
-        .flat_map(|(number, feature)| {
-            feature
-                .cases
-                .iter()
-                .filter(|case| case.mode == Mode::Automated)
-                .map(move |case| (number, case))
-        });
-    for (number, case) in automated {
+        .numbered_cases()
+        .filter(|(_, _, case)| case.mode == Mode::Automated);
+    for (number, _, case) in automated {
         for execution in &case.executions {
             for (bound, step) in bind_execution(registry, case, execution)
                 .into_iter()
