@@ -9,6 +9,7 @@
 //! Every report is a view of this matrix and the run record.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -230,13 +231,14 @@ pub struct CaseRow {
     pub outcome: Outcome,
 }
 
-/// A step definition a case uses.
+/// A step definition a case uses. Shared text: the few definitions of a suite are listed
+/// under each of its thousands of cases.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Script {
     /// The pattern, as written (`{string}` for cucumber expressions).
-    pub pattern: String,
+    pub pattern: Arc<str>,
     /// Where it is, `path:line:column`.
-    pub location: Option<String>,
+    pub location: Option<Arc<str>>,
 }
 
 /// One execution's latest outcome.
@@ -379,8 +381,8 @@ pub fn build(
             .definitions()
             .iter()
             .map(|definition| Script {
-                pattern: definition.display_pattern(),
-                location: definition.location.clone(),
+                pattern: definition.display_pattern().into(),
+                location: definition.location.as_deref().map(Arc::from),
             })
             .collect()
     });
@@ -428,8 +430,8 @@ pub fn build(
                 for step in &record.executions[i].steps {
                     if let Some(location) = &step.definition {
                         scripts.insert(Script {
-                            pattern: step.text.clone(),
-                            location: Some(location.clone()),
+                            pattern: step.text.as_str().into(),
+                            location: Some(location.as_str().into()),
                         });
                     }
                 }

@@ -33,38 +33,44 @@ pub struct Located<'a> {
 /// the trace matrix does. A saved run re-rendered after the features changed may name a
 /// case the suite no longer has: reports then show what the record has.
 pub struct Index<'a> {
-    by_place: HashMap<(String, usize, Option<usize>), Located<'a>>,
+    /// By file, then by Scenario line and Examples row: a lookup by the record's file name
+    /// needs no copy of it.
+    by_file: foldhash::HashMap<String, foldhash::HashMap<(usize, Option<usize>), Located<'a>>>,
 }
 
 impl<'a> Index<'a> {
     /// Indexes every execution of the suite.
     pub fn new(suite: &'a Suite) -> Self {
-        let mut by_place = HashMap::new();
-        for (feature, case) in suite.cases() {
-            let file = feature.path.display().to_string();
-            for execution in &case.executions {
-                let row = execution.row.as_ref().map(|row| row.row);
-                by_place.insert(
-                    (file.clone(), case.location.line, row),
-                    Located {
-                        feature,
-                        case,
-                        execution,
-                    },
-                );
+        let mut by_file: foldhash::HashMap<String, foldhash::HashMap<_, _>> =
+            foldhash::HashMap::default();
+        for feature in &suite.features {
+            let places = by_file
+                .entry(feature.path.display().to_string())
+                .or_default();
+            for case in &feature.cases {
+                for execution in &case.executions {
+                    let row = execution.row.as_ref().map(|row| row.row);
+                    places.insert(
+                        (case.location.line, row),
+                        Located {
+                            feature,
+                            case,
+                            execution,
+                        },
+                    );
+                }
             }
         }
-        Self { by_place }
+        Self { by_file }
     }
 
     /// The suite's place of a recorded execution.
     pub fn find(&self, execution: &ExecutionRecord) -> Option<Located<'a>> {
-        let key = (
-            execution.file.clone(),
-            execution.line,
-            execution.example.as_ref().map(|e| e.row),
-        );
-        self.by_place.get(&key).copied()
+        let row = execution.example.as_ref().map(|e| e.row);
+        self.by_file
+            .get(execution.file.as_str())?
+            .get(&(execution.line, row))
+            .copied()
     }
 }
 

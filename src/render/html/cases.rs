@@ -148,10 +148,10 @@ pub(super) fn scripts<'a>(inputs: &Inputs<'a>) -> (Vec<ScriptRow>, BTreeMap<&'a 
     let rows = uses
         .iter()
         .map(|(script, &cases)| ScriptRow {
-            pattern: script.pattern.clone(),
-            location: script.location.clone(),
+            pattern: script.pattern.to_string(),
+            location: script.location.as_deref().map(str::to_owned),
             short: script.location.as_deref().map_or_else(
-                || script.pattern.clone(),
+                || script.pattern.to_string(),
                 |l| {
                     let name = l.rsplit('/').next().unwrap_or(l);
                     // `file.rs:LINE:COLUMN` → `file.rs:LINE`
