@@ -762,16 +762,25 @@ mod tests {
         }
     }
 
-    fn matrix() -> TraceMatrix {
-        let conventions = TagConventions::default();
-        let feature = parse::parse_str(FEATURE, Arc::from(Path::new("t.feature"))).unwrap();
-        let suite = crate::model::Suite {
-            features: vec![suite::classify(feature, &conventions)],
+    /// The suite of one feature file `t.feature` with `text`.
+    fn suite_of(text: &str) -> crate::model::Suite {
+        let feature = parse::parse_str(text, Arc::from(Path::new("t.feature"))).unwrap();
+        crate::model::Suite {
+            features: vec![suite::classify(feature, &TagConventions::default())],
             failures: Vec::new(),
-        };
-        let catalog = catalog::from_str(CATALOG, Arc::from(Path::new("r.toml")))
+        }
+    }
+
+    /// The catalog of [`CATALOG`].
+    fn test_catalog() -> Catalog {
+        catalog::from_str(CATALOG, Arc::from(Path::new("r.toml")))
             .catalog
-            .unwrap();
+            .unwrap()
+    }
+
+    fn matrix() -> TraceMatrix {
+        let suite = suite_of(FEATURE);
+        let catalog = test_catalog();
         let record = RunRecord {
             executions: vec![
                 execution(4, None, Status::Passed),
@@ -860,15 +869,8 @@ mod tests {
         text: &str,
         answers: &[(&str, Option<usize>, manual::Status, &str, bool)],
     ) -> TraceMatrix {
-        let conventions = TagConventions::default();
-        let feature = parse::parse_str(text, Arc::from(Path::new("t.feature"))).unwrap();
-        let suite = crate::model::Suite {
-            features: vec![suite::classify(feature, &conventions)],
-            failures: Vec::new(),
-        };
-        let catalog = catalog::from_str(CATALOG, Arc::from(Path::new("r.toml")))
-            .catalog
-            .unwrap();
+        let suite = suite_of(text);
+        let catalog = test_catalog();
         let hash = |id: &str, row: Option<usize>| {
             let case = suite
                 .cases()
@@ -1031,12 +1033,7 @@ mod tests {
             definitions(crate::model::StepKind::Then, "^it is paid$"),
         ])
         .unwrap();
-        let conventions = TagConventions::default();
-        let feature = parse::parse_str(FEATURE, Arc::from(Path::new("t.feature"))).unwrap();
-        let suite = crate::model::Suite {
-            features: vec![suite::classify(feature, &conventions)],
-            failures: Vec::new(),
-        };
+        let suite = suite_of(FEATURE);
         let refuses = suite.features[0].cases[1].clone();
         let mut ledger = Ledger::empty("2.0");
         ledger.current.results.push(manual::ManualResult {
