@@ -253,18 +253,20 @@ pub enum StepKind {
 /// One step of a case or Background.
 #[derive(Debug, Clone, Serialize)]
 pub struct Step {
-    /// The keyword as written, without trailing space (`Given`, `And`, `*`, …).
-    pub keyword: String,
+    /// The keyword as written, without trailing space (`Given`, `And`, `*`, …); shared by
+    /// the steps of a file that spell it alike.
+    pub keyword: Arc<str>,
     /// Given, When or Then.
     pub kind: StepKind,
     /// The text after the keyword.
     pub text: String,
     /// Where the keyword is.
     pub location: Location,
-    /// A data table under the step.
-    pub table: Option<Table>,
+    /// A data table under the step (boxed, like the doc string: most steps have neither,
+    /// and a suite holds every step of every file).
+    pub table: Option<Box<Table>>,
     /// A doc string under the step.
-    pub doc_string: Option<DocString>,
+    pub doc_string: Option<Box<DocString>>,
 }
 
 /// A doc string: its content exactly as Gherkin defines it, and its media type apart.

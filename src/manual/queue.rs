@@ -5,6 +5,8 @@
 //! outline is one item per Examples row, each answered on its own. Results are keyed by case
 //! ID, so a case without one cannot be recorded: it is counted, and lint names it.
 
+use std::sync::Arc;
+
 use cucumber::gherkin::tagexpr::TagOperation;
 use cucumber::tag::Ext as _;
 use serde::Serialize;
@@ -141,7 +143,7 @@ pub struct Sections {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShownStep {
     /// The keyword as written.
-    pub keyword: String,
+    pub keyword: Arc<str>,
     /// The text, an outline row's values in place.
     pub text: String,
     /// Whether it comes from a Background.

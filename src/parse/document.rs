@@ -6,6 +6,7 @@
 //! step's kind ([`StepKind`]), which the registry binds by, and which Background steps a
 //! case has (none when it has no steps of its own, as in Gherkin's pickles).
 
+use std::cell::RefCell;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -23,7 +24,10 @@ pub(super) fn feature(
     path: Arc<Path>,
     source: Arc<str>,
 ) -> Feature {
-    let builder = Builder { path: &path };
+    let builder = Builder {
+        path: &path,
+        keywords: RefCell::default(),
+    };
     let Some(feature) = &document.feature else {
         // A file of comments and blank lines: a feature with no cases, as in the official
         // parsers.
@@ -147,9 +151,23 @@ fn last_kind(steps: &[Step]) -> Option<StepKind> {
 
 struct Builder<'a> {
     path: &'a Arc<Path>,
+    /// The step keywords met so far: a file spells them a handful of ways, and a suite holds
+    /// every one of its steps.
+    keywords: RefCell<Vec<Arc<str>>>,
 }
 
 impl Builder<'_> {
+    /// `keyword`, shared with the steps before that spell it alike.
+    fn keyword(&self, keyword: &str) -> Arc<str> {
+        let mut keywords = self.keywords.borrow_mut();
+        if let Some(known) = keywords.iter().find(|known| ***known == *keyword) {
+            return known.clone();
+        }
+        let keyword: Arc<str> = keyword.into();
+        keywords.push(keyword.clone());
+        keyword
+    }
+
     fn at(&self, location: ast::Location) -> Location {
         Location::new(
             self.path.clone(),
@@ -222,18 +240,20 @@ impl Builder<'_> {
                 let kind = step_kind(step.keyword_type, before);
                 before = Some(kind);
                 Step {
-                    keyword: step.keyword.trim_end().to_owned(),
+                    keyword: self.keyword(step.keyword.trim_end()),
                     kind,
                     text: step.text.clone(),
                     location: self.at(step.location),
                     table: step
                         .data_table
                         .as_ref()
-                        .map(|table| self.table(table.rows.iter())),
-                    doc_string: step.doc_string.as_ref().map(|doc| DocString {
-                        content: doc.content.clone(),
-                        media_type: doc.media_type.clone(),
-                        location: self.at(doc.location),
+                        .map(|table| Box::new(self.table(table.rows.iter()))),
+                    doc_string: step.doc_string.as_ref().map(|doc| {
+                        Box::new(DocString {
+                            content: doc.content.clone(),
+                            media_type: doc.media_type.clone(),
+                            location: self.at(doc.location),
+                        })
                     }),
                 }
             })

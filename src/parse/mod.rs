@@ -161,7 +161,7 @@ mod tests {
         let kinds: Vec<_> = feature.cases[0].steps.iter().map(|s| s.kind).collect();
         use StepKind::*;
         assert_eq!(kinds, [Given, Given, When, When, Then, Then]);
-        assert_eq!(feature.cases[0].steps[1].keyword, "And");
+        assert_eq!(feature.cases[0].steps[1].keyword.as_ref(), "And");
     }
 
     #[test]

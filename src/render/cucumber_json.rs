@@ -218,7 +218,7 @@ fn manual_record(
                 });
             }
             steps.push(StepRecord {
-                keyword: step.keyword.clone(),
+                keyword: step.keyword.to_string(),
                 text,
                 line: step.location.line,
                 background: *background,

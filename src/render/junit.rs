@@ -44,67 +44,72 @@ use crate::config::JunitDialect;
 use crate::record::{ExecutionRecord, RunRecord, Status, StepStatus};
 
 /// Renders `junit.xml` in `dialect` into `out`.
+///
+/// Every suite's totals are written before its testcases, so every testcase's name and
+/// tally are worked out first; its body (the story in `system-out`, the failure) only as it
+/// is written, since at ten thousand executions the bodies would hold the whole file in
+/// memory again.
 pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) -> io::Result<()> {
     let index = steps::Index::new(inputs.suite);
     let redactor = steps::redactor(inputs.config);
     let testers = steps::TesterResults::new(inputs.matrix);
-    let mut suites: Vec<Vec<TestCase>> = steps::by_file(inputs.record)
+    let mut suites: Vec<Vec<Entry<'_>>> = steps::by_file(inputs.record)
         .into_iter()
-        .map(|executions| {
-            executions
-                .iter()
-                .map(|execution| {
-                    let shown =
-                        steps::of(execution, index.find(execution), inputs.registry, &redactor);
-                    let mut case = TestCase::new(execution, &shown, inputs.record, dialect);
-                    if let Some(m) = testers.of(execution) {
-                        write!(
-                            case.system_out,
-                            "\nmanual result: {}\n{}",
-                            m.said(),
-                            m.details()
-                        )
-                        .unwrap();
-                    }
-                    case
-                })
-                .collect()
-        })
+        .map(|executions| executions.iter().map(Entry::run).collect())
         .collect();
     // The testers' cases join their feature file's suite, in the file's order.
-    for (file, case) in manual::manual_cases(inputs, dialect, &redactor) {
+    for entry in manual::manual_cases(inputs, dialect, &redactor) {
         match suites
             .iter_mut()
-            .find(|cases| cases.first().is_some_and(|c| c.file == file))
+            .find(|entries| entries.first().is_some_and(|e| e.file == entry.file))
         {
-            Some(cases) => cases.push(case),
-            None => suites.push(vec![case]),
+            Some(entries) => entries.push(entry),
+            None => suites.push(vec![entry]),
         }
     }
-    let file_order: std::collections::HashMap<String, usize> = inputs
+    let file_order: std::collections::HashMap<&str, usize> = inputs
         .suite
         .features
         .iter()
         .enumerate()
-        .map(|(i, f)| (f.path.display().to_string(), i))
+        .map(|(i, f)| (f.path.to_str().unwrap_or_default(), i))
         .collect();
-    for cases in &mut suites {
-        cases.sort_by_key(|c| c.order);
+    for entries in &mut suites {
+        entries.sort_by_key(|e| e.order);
     }
-    suites.sort_by_key(|cases| {
-        cases
+    suites.sort_by_key(|entries| {
+        entries
             .first()
-            .and_then(|c| file_order.get(&c.file))
+            .and_then(|e| file_order.get(e.file.as_ref()))
             .copied()
             .unwrap_or(usize::MAX)
     });
 
+    let write_entry = |w: &mut Writer<&mut dyn Write>, entry: &Entry<'_>| match &entry.source {
+        Source::Run(execution) => {
+            let shown = steps::of(execution, index.find(execution), inputs.registry, &redactor);
+            let mut case = TestCase::new(execution, &shown, inputs.record, dialect);
+            if let Some(m) = testers.of(execution) {
+                write!(
+                    case.system_out,
+                    "\nmanual result: {}\n{}",
+                    m.said(),
+                    m.details()
+                )
+                .unwrap();
+            }
+            case.write(w, entry, dialect)
+        }
+        Source::Manual(case) => case.write(w, entry, dialect),
+    };
     let mut writer = Writer::new_with_indent(out, b' ', 2);
     writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     match dialect {
         JunitDialect::Jenkins => {
-            let all: Vec<&TestCase> = suites.iter().flatten().collect();
-            let totals = Totals::of(&all);
+            for entries in &mut suites {
+                unique_names(entries);
+            }
+            let totals = Totals::of(suites.iter().flatten());
             writer
                 .create_element("testsuites")
                 .with_attributes([
@@ -115,11 +120,9 @@ pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) ->
                     ("time", &seconds(totals.millis)),
                 ])
                 .write_inner_content(|w| {
-                    for mut cases in suites {
-                        unique_names(&mut cases);
-                        let cases: Vec<&TestCase> = cases.iter().collect();
-                        let totals = Totals::of(&cases);
-                        let name = cases.first().map_or("", |c| c.classname.as_str());
+                    for entries in &suites {
+                        let totals = Totals::of(entries);
+                        let name = entries.first().map_or("", |e| e.classname.as_ref());
                         w.create_element("testsuite")
                             .with_attributes([
                                 ("name", text(name).as_ref()),
@@ -131,17 +134,16 @@ pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) ->
                                 ("timestamp", text(&inputs.record.started_at).as_ref()),
                             ])
                             .write_inner_content(|w| {
-                                cases.iter().try_for_each(|case| case.write(w, dialect))
+                                entries.iter().try_for_each(|e| write_entry(w, e))
                             })?;
                     }
                     Ok(())
                 })?;
         }
         JunitDialect::Surefire => {
-            let mut cases: Vec<TestCase> = suites.into_iter().flatten().collect();
-            unique_names(&mut cases);
-            let cases: Vec<&TestCase> = cases.iter().collect();
-            let totals = Totals::of(&cases);
+            let mut entries: Vec<Entry<'_>> = suites.into_iter().flatten().collect();
+            unique_names(&mut entries);
+            let totals = Totals::of(&entries);
             writer
                 .create_element("testsuite")
                 .with_attributes([
@@ -152,9 +154,7 @@ pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) ->
                     ("skipped", &totals.skipped.to_string()),
                     ("time", &seconds(totals.millis)),
                 ])
-                .write_inner_content(|w| {
-                    cases.iter().try_for_each(|case| case.write(w, dialect))
-                })?;
+                .write_inner_content(|w| entries.iter().try_for_each(|e| write_entry(w, e)))?;
         }
     }
     writer.into_inner().write_all(b"\n")
@@ -170,26 +170,99 @@ struct Totals {
 }
 
 impl Totals {
-    fn of(cases: &[&TestCase]) -> Self {
-        Self {
-            tests: cases.len(),
-            failures: cases.iter().filter(|c| c.failure.is_some()).count(),
-            skipped: cases.iter().filter(|c| c.skipped.is_some()).count(),
-            millis: cases.iter().map(|c| c.millis).sum(),
+    fn of<'e, 'r: 'e>(entries: impl IntoIterator<Item = &'e Entry<'r>>) -> Self {
+        let mut totals = Totals {
+            tests: 0,
+            failures: 0,
+            skipped: 0,
+            millis: 0,
+        };
+        for entry in entries {
+            totals.tests += 1;
+            totals.failures += usize::from(entry.failed);
+            totals.skipped += usize::from(entry.skipped);
+            totals.millis += entry.millis;
         }
+        totals
     }
 }
 
-/// One `testcase`, everything it shows worked out before anything is written.
-struct TestCase {
-    classname: String,
+/// One `testcase` as its suite needs it before anything is written: its names, its place and
+/// its tally; its body comes from [`Source`].
+struct Entry<'r> {
+    classname: Cow<'r, str>,
     name: String,
     /// The Scenario line, to tell apart cases whose names are the same.
     line: usize,
     /// Its feature file.
-    file: String,
+    file: Cow<'r, str>,
     /// Its place in the file: the Scenario line and the Examples row.
     order: (usize, usize),
+    /// Whether it has a `failure`.
+    failed: bool,
+    /// Whether it has a `skipped`.
+    skipped: bool,
+    millis: u64,
+    source: Source<'r>,
+}
+
+/// Where a testcase's body comes from.
+enum Source<'r> {
+    /// An execution of the run: its body is built when written.
+    Run(&'r ExecutionRecord),
+    /// A tester's result, built already (a suite has few).
+    Manual(TestCase),
+}
+
+impl<'r> Entry<'r> {
+    fn run(execution: &'r ExecutionRecord) -> Self {
+        let mut name = match &execution.case_id {
+            Some(id) => format!("{id}: {}", execution.title),
+            None => execution.title.clone(),
+        };
+        if let Some(example) = &execution.example {
+            write!(
+                name,
+                " [row {}: {}]",
+                example.row,
+                row_values(&example.values)
+            )
+            .unwrap();
+        }
+        Entry {
+            classname: Cow::Borrowed(&execution.feature),
+            name,
+            line: execution.line,
+            file: Cow::Borrowed(&execution.file),
+            order: (
+                execution.line,
+                execution.example.as_ref().map_or(0, |e| e.row),
+            ),
+            failed: fails(execution.status),
+            skipped: execution.status == Status::Skipped,
+            millis: execution.duration_ms,
+            source: Source::Run(execution),
+        }
+    }
+}
+
+/// An Examples row's values as a testcase's name shows them.
+fn row_values(values: &[(String, String)]) -> String {
+    let values: Vec<String> = values
+        .iter()
+        .map(|(column, value)| format!("{column}={value}"))
+        .collect();
+    values.join(", ")
+}
+
+/// Whether an execution's testcase has a `failure`: a failed one, and an unbound or ambiguous
+/// one, which proves nothing.
+fn fails(status: Status) -> bool {
+    matches!(status, Status::Failed | Status::Unbound | Status::Ambiguous)
+}
+
+/// The body of one `testcase`: everything it shows below its names.
+struct TestCase {
     /// Why it was skipped, when it was (empty: no reason to give).
     skipped: Option<String>,
     millis: u64,
@@ -214,18 +287,6 @@ impl TestCase {
         record: &RunRecord,
         dialect: JunitDialect,
     ) -> Self {
-        let mut name = match &execution.case_id {
-            Some(id) => format!("{id}: {}", execution.title),
-            None => execution.title.clone(),
-        };
-        if let Some(example) = &execution.example {
-            let values: Vec<String> = example
-                .values
-                .iter()
-                .map(|(column, value)| format!("{column}={value}"))
-                .collect();
-            write!(name, " [row {}: {}]", example.row, values.join(", ")).unwrap();
-        }
         let mut properties = Vec::new();
         if let Some(id) = &execution.case_id {
             properties.push(("test_key", id.clone()));
@@ -268,17 +329,9 @@ impl TestCase {
         }
         story(&mut system_out, execution, steps);
         Self {
-            classname: execution.feature.clone(),
-            name,
-            line: execution.line,
-            file: execution.file.clone(),
-            order: (
-                execution.line,
-                execution.example.as_ref().map_or(0, |e| e.row),
-            ),
             skipped: (execution.status == Status::Skipped).then(String::new),
             millis: execution.duration_ms,
-            failure: failure(execution, steps, record),
+            failure: fails(execution.status).then(|| failure(execution, steps, record)),
             earlier,
             earlier_element,
             properties: if dialect == JunitDialect::Surefire {
@@ -290,11 +343,17 @@ impl TestCase {
         }
     }
 
-    fn write<W: Write>(&self, w: &mut Writer<W>, dialect: JunitDialect) -> std::io::Result<()> {
+    /// Writes the testcase `entry` names, with this body.
+    fn write<W: Write>(
+        &self,
+        w: &mut Writer<W>,
+        entry: &Entry<'_>,
+        dialect: JunitDialect,
+    ) -> std::io::Result<()> {
         w.create_element("testcase")
             .with_attributes([
-                ("name", text(&self.name).as_ref()),
-                ("classname", text(&self.classname).as_ref()),
+                ("name", text(&entry.name).as_ref()),
+                ("classname", text(&entry.classname).as_ref()),
                 ("time", &seconds(self.millis)),
             ])
             .write_inner_content(|w| {
@@ -380,15 +439,11 @@ impl FailureElement {
     }
 }
 
-/// The `failure` of a failed, unbound or ambiguous execution.
-fn failure(
-    execution: &ExecutionRecord,
-    steps: &[ShownStep],
-    record: &RunRecord,
-) -> Option<FailureElement> {
+/// The `failure` of an execution that [`fails`].
+fn failure(execution: &ExecutionRecord, steps: &[ShownStep], record: &RunRecord) -> FailureElement {
     let step_with = |status: StepStatus| steps.iter().find(|s| s.status == status);
     match execution.status {
-        Status::Failed => Some(match &execution.failure {
+        Status::Failed => match &execution.failure {
             Some(failure) => FailureElement {
                 message: failure.error.lines().next().unwrap_or("").to_owned(),
                 kind: "failed",
@@ -409,7 +464,7 @@ fn failure(
                 kind: "failed",
                 body: "the run recorded no error".to_owned(),
             },
-        }),
+        },
         Status::Unbound => {
             let step = step_with(StepStatus::Unbound);
             let snippet = step.and_then(|step| {
@@ -419,7 +474,7 @@ fn failure(
                     .find(|u| u.text == step.text)
                     .map(|u| u.snippet.as_str())
             });
-            Some(FailureElement {
+            FailureElement {
                 message: match step {
                     Some(step) => format!(
                         "no step definition matches \"{} {}\" (line {}): a spec without a script",
@@ -432,7 +487,7 @@ fn failure(
                     Some(snippet) => format!("A step definition to start from:\n\n{snippet}"),
                     None => "casebook prints a snippet to start from with the run".to_owned(),
                 },
-            })
+            }
         }
         Status::Ambiguous => {
             let step = step_with(StepStatus::Ambiguous);
@@ -450,7 +505,7 @@ fn failure(
                 )
                 .unwrap();
             }
-            Some(FailureElement {
+            FailureElement {
                 message: match step {
                     Some(step) => format!(
                         "\"{} {}\" (line {}) matches {} step definitions",
@@ -463,9 +518,11 @@ fn failure(
                 },
                 kind: "ambiguous",
                 body,
-            })
+            }
         }
-        Status::Passed | Status::Flaky | Status::Skipped => None,
+        Status::Passed | Status::Flaky | Status::Skipped => {
+            unreachable!("only an execution that fails has a failure")
+        }
     }
 }
 
@@ -610,21 +667,21 @@ fn text(s: &str) -> Cow<'_, str> {
 /// Makes every (classname, name) pair unique: a repeated name gets its Scenario line, and
 /// a name still repeated a counter. Reports key results by that pair, so two cases that
 /// share one would merge into one result.
-fn unique_names(cases: &mut [TestCase]) {
+fn unique_names(cases: &mut [Entry<'_>]) {
     let mut count = std::collections::HashMap::<(String, String), usize>::new();
     for case in cases.iter() {
         *count
-            .entry((case.classname.clone(), case.name.clone()))
+            .entry((case.classname.to_string(), case.name.clone()))
             .or_default() += 1;
     }
     let mut seen = HashSet::new();
     for case in cases.iter_mut() {
-        if count[&(case.classname.clone(), case.name.clone())] > 1 {
+        if count[&(case.classname.to_string(), case.name.clone())] > 1 {
             write!(case.name, " (line {})", case.line).unwrap();
         }
         let base = case.name.clone();
         let mut n = 1;
-        while !seen.insert((case.classname.clone(), case.name.clone())) {
+        while !seen.insert((case.classname.to_string(), case.name.clone())) {
             n += 1;
             case.name = format!("{base} #{n}");
         }
@@ -651,20 +708,25 @@ mod tests {
         assert_eq!(seconds(61_005), "61.005");
     }
 
-    fn case(classname: &str, name: &str, line: usize) -> TestCase {
-        TestCase {
-            classname: classname.to_owned(),
+    fn case(classname: &str, name: &str, line: usize) -> Entry<'static> {
+        Entry {
+            classname: Cow::Owned(classname.to_owned()),
             name: name.to_owned(),
             line,
-            file: String::new(),
+            file: Cow::Borrowed(""),
             order: (line, 0),
-            skipped: None,
+            failed: false,
+            skipped: false,
             millis: 0,
-            failure: None,
-            earlier: Vec::new(),
-            earlier_element: "",
-            properties: Vec::new(),
-            system_out: String::new(),
+            source: Source::Manual(TestCase {
+                skipped: None,
+                millis: 0,
+                failure: None,
+                earlier: Vec::new(),
+                earlier_element: "",
+                properties: Vec::new(),
+                system_out: String::new(),
+            }),
         }
     }
 

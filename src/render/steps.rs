@@ -11,6 +11,7 @@
 //! reports travel further than the feature files, to CI servers and test managers.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::model::{Case, Execution, Feature, Suite};
 use crate::record::{ExecutionRecord, RunRecord, Status, StepStatus};
@@ -86,7 +87,7 @@ pub fn by_file(record: &RunRecord) -> Vec<&[ExecutionRecord]> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShownStep {
     /// The keyword as written, without trailing space.
-    pub keyword: String,
+    pub keyword: Arc<str>,
     /// The text, with the Examples row's values in place.
     pub text: String,
     /// Its line in the feature file.
@@ -139,7 +140,7 @@ pub fn of(
                     }
                 };
                 ShownStep {
-                    keyword: step.keyword.clone(),
+                    keyword: step.keyword.as_str().into(),
                     text: step.text.clone(),
                     line: step.line,
                     background: step.background,

@@ -793,7 +793,7 @@ fn execution_record(
             .zip(case.all_steps())
             .zip(&reported)
             .map(|((bound, step), (status, reported))| StepRecord {
-                keyword: step.keyword.clone(),
+                keyword: step.keyword.to_string(),
                 text: bound.text.to_string(),
                 line: bound.line,
                 background: bound.background,

@@ -3,6 +3,7 @@
 //! testers' results, and the scripts (step definitions) each case runs, listed once.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -101,7 +102,7 @@ pub(super) struct ScriptRow {
 /// third of it.
 #[derive(Debug)]
 pub(super) struct StepView {
-    pub(super) keyword: String,
+    pub(super) keyword: Arc<str>,
     pub(super) text: String,
     pub(super) status: &'static str,
     pub(super) table: Option<Vec<Vec<String>>>,

@@ -140,7 +140,7 @@ pub(super) fn failures(inputs: &Inputs<'_>) -> Vec<FailureView> {
                     .steps
                     .iter()
                     .map(|s| StepView {
-                        keyword: s.keyword.clone(),
+                        keyword: s.keyword.as_str().into(),
                         text: s.text.clone(),
                         status: step_status(s.status),
                         table: None,

@@ -5,7 +5,9 @@
 
 use std::fmt::Write as _;
 
-use super::{FailureElement, TestCase};
+use std::borrow::Cow;
+
+use super::{Entry, FailureElement, Source, TestCase, row_values};
 use crate::config::JunitDialect;
 use crate::render::{Inputs, steps};
 use crate::trace::Outcome;
@@ -17,16 +19,15 @@ pub(super) fn manual_cases(
     inputs: &Inputs<'_>,
     dialect: JunitDialect,
     redactor: &crate::world::redact::Redactor,
-) -> Vec<(String, TestCase)> {
+) -> Vec<Entry<'static>> {
     steps::manual_executions(inputs)
         .map(|(located, row, outcome)| {
-            let case = TestCase::manual(located, row, outcome, inputs, dialect, redactor);
-            (row.file.clone(), case)
+            Entry::manual(located, row, outcome, inputs, dialect, redactor)
         })
         .collect()
 }
 
-impl TestCase {
+impl Entry<'static> {
     fn manual(
         located: steps::Located<'_>,
         row: &crate::trace::CaseRow,
@@ -40,16 +41,11 @@ impl TestCase {
             None => row.title.clone(),
         };
         if let Some(example) = &located.execution.row {
-            let values: Vec<String> = example
-                .values
-                .iter()
-                .map(|(column, value)| format!("{column}={value}"))
-                .collect();
             write!(
                 name,
                 " [row {}: {}]",
                 outcome.row.unwrap_or(example.row),
-                values.join(", ")
+                row_values(&example.values)
             )
             .unwrap();
         }
@@ -151,23 +147,28 @@ impl TestCase {
                 Some(format!("manual: not run, no result for release {release}")),
             ),
         };
-        Self {
-            classname: located.feature.name.clone(),
+        Entry {
+            classname: Cow::Owned(located.feature.name.clone()),
             name,
             line: row.line,
-            file: row.file.clone(),
+            file: Cow::Owned(row.file.clone()),
             order: (row.line, outcome.row.unwrap_or(0)),
-            skipped,
+            failed: failure.is_some(),
+            skipped: skipped.is_some(),
             millis: 0,
-            failure,
-            earlier: Vec::new(),
-            earlier_element: "",
-            properties: if dialect == JunitDialect::Surefire {
-                properties
-            } else {
-                Vec::new()
-            },
-            system_out,
+            source: Source::Manual(TestCase {
+                skipped,
+                millis: 0,
+                failure,
+                earlier: Vec::new(),
+                earlier_element: "",
+                properties: if dialect == JunitDialect::Surefire {
+                    properties
+                } else {
+                    Vec::new()
+                },
+                system_out,
+            }),
         }
     }
 }
