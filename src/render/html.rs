@@ -53,7 +53,11 @@ pub fn report(inputs: &Inputs<'_>, out: &mut dyn std::io::Write) -> std::io::Res
         .split_once(CASE_DATA)
         .expect("the template marks the place of the case data");
     out.write_all(head.as_bytes())?;
-    serde_json::to_writer(ScriptSafe(&mut *out), &page.features).map_err(std::io::Error::other)?;
+    let features = cases::Features {
+        inputs,
+        scripts: &page.script_index,
+    };
+    serde_json::to_writer(ScriptSafe(&mut *out), &features).map_err(std::io::Error::other)?;
     out.write_all(tail.as_bytes())
 }
 

@@ -168,18 +168,34 @@ pub(super) fn scripts<'a>(inputs: &Inputs<'a>) -> (Vec<ScriptRow>, BTreeMap<&'a 
     (rows, index)
 }
 
-pub(super) fn features(
-    inputs: &Inputs<'_>,
-    scripts: &BTreeMap<&Script, usize>,
-) -> Vec<FeatureView> {
-    let redactor = &crate::render::steps::redactor(inputs.config);
+/// The features and their cases as the page's data, each feature's view built only as it is
+/// serialized: at ten thousand cases, the views of all at once would be most of the memory
+/// a report takes.
+pub(super) struct Features<'i, 'a> {
+    pub(super) inputs: &'i Inputs<'a>,
+    /// The index of each script in the page's list.
+    pub(super) scripts: &'i BTreeMap<&'a Script, usize>,
+}
+
+impl Serialize for Features<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let redactor = crate::render::steps::redactor(self.inputs.config);
+        serializer.collect_seq(features(self.inputs, self.scripts, &redactor))
+    }
+}
+
+fn features<'i>(
+    inputs: &'i Inputs<'_>,
+    scripts: &'i BTreeMap<&Script, usize>,
+    redactor: &'i Redactor,
+) -> impl Iterator<Item = FeatureView> + 'i {
     let mut rows = inputs.matrix.cases.iter().enumerate();
     inputs
         .suite
         .features
         .iter()
         .enumerate()
-        .map(|(index, feature)| {
+        .map(move |(index, feature)| {
             let cases = feature
                 .cases
                 .iter()
@@ -227,7 +243,6 @@ pub(super) fn features(
                 cases,
             }
         })
-        .collect()
 }
 
 pub(super) fn case_view(

@@ -1,20 +1,20 @@
 //! The page as a whole: its view model ([`Page`]), assembled from the parts the sibling
 //! modules build, and the outcome vocabulary they share (order, CSS classes).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::cases::{FeatureView, ScriptRow, ScriptView, features, scripts};
+use super::cases::{ScriptRow, ScriptView, scripts};
 use super::dashboard::{Bar, Number, coverage, numbers, outcome_mix};
 use super::failures::{AmbiguousView, FailureView, UnboundView, failures};
 use super::requirements::{RequirementView, requirements};
 use crate::render::Inputs;
-use crate::trace::{Outcome, RequirementStatus};
+use crate::trace::{Outcome, RequirementStatus, Script};
 
 /// Everything the page shows.
 #[derive(Debug, Serialize)]
-pub(super) struct Page {
+pub(super) struct Page<'a> {
     pub(super) title: String,
     pub(super) release: Option<String>,
     pub(super) commit: Option<String>,
@@ -26,12 +26,9 @@ pub(super) struct Page {
     pub(super) coverage: Vec<Bar>,
     pub(super) requirements: Vec<RequirementView>,
     pub(super) scripts: Vec<ScriptRow>,
-    /// The features and their cases, which travel as JSON inside the page (not part of the
-    /// template's context: written straight into the output, see [`super::report`]). The
-    /// page's script renders the cases that match the filters from it; at ten thousand
-    /// cases, the same as HTML would take Chromium seconds to parse and lay out.
+    /// The index of each script in `scripts`, by which the cases name theirs.
     #[serde(skip)]
-    pub(super) features: Vec<FeatureView>,
+    pub(super) script_index: BTreeMap<&'a Script, usize>,
     /// `BeforeAll` and `AfterAll` hooks that failed: hook and error.
     pub(super) run_hook_failures: Vec<(String, String)>,
     pub(super) failures: Vec<FailureView>,
@@ -48,21 +45,23 @@ pub(super) struct Filters {
     pub(super) requirements: Vec<String>,
 }
 
-pub(super) fn page(inputs: &Inputs<'_>) -> Page {
+pub(super) fn page<'a>(inputs: &Inputs<'a>) -> Page<'a> {
     let (record, matrix) = (inputs.record, inputs.matrix);
     let title = match &record.release {
         Some(release) => format!("casebook report — {release}"),
         None => "casebook report".to_owned(),
     };
     let (scripts, script_index) = scripts(inputs);
-    let features = features(inputs, &script_index);
     let filters = Filters {
         outcomes: OUTCOMES.iter().map(|o| (o.css(), o.label())).collect(),
-        tags: features
-            .iter()
-            .flat_map(|f| f.cases.iter().flat_map(|c| c.tags.iter().cloned()))
+        // The tags the cases show.
+        tags: inputs
+            .suite
+            .cases()
+            .flat_map(|(_, case)| &case.effective_tags)
             .collect::<BTreeSet<_>>()
             .into_iter()
+            .map(|tag| format!("@{tag}"))
             .collect(),
         requirements: matrix.requirements.iter().map(|r| r.id.clone()).collect(),
     };
@@ -93,7 +92,7 @@ pub(super) fn page(inputs: &Inputs<'_>) -> Page {
         coverage: coverage(inputs),
         requirements: requirements(inputs),
         scripts,
-        features,
+        script_index,
         run_hook_failures: record
             .run_hook_failures
             .iter()
