@@ -26,6 +26,8 @@
 //! - `run_hook_failures` (only when there are any): each `BeforeAll` or `AfterAll` hook that
 //!   failed (`hook`, `error`); any of them fails the run.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::registry::Definition;
@@ -219,10 +221,10 @@ pub struct ExecutionRecord {
     pub case_id: Option<String>,
     /// The case's title.
     pub title: String,
-    /// The feature's name.
-    pub feature: String,
-    /// The feature file.
-    pub file: String,
+    /// The feature's name (shared by the executions of a file).
+    pub feature: Arc<str>,
+    /// The feature file (shared by the executions of a file).
+    pub file: Arc<str>,
     /// The Scenario line.
     pub line: usize,
     /// The Examples row, for an outline.
@@ -238,8 +240,8 @@ pub struct ExecutionRecord {
     /// Every step with its outcome, for a failed, unbound, ambiguous or flaky execution;
     /// empty otherwise (every step passed, or none ran).
     pub steps: Vec<StepRecord>,
-    /// What failed, when it failed.
-    pub failure: Option<Failure>,
+    /// What failed, when it failed (boxed: most executions pass, and a run holds them all).
+    pub failure: Option<Box<Failure>>,
     /// Screenshots, transcripts.
     pub attachments: Vec<Attachment>,
 }

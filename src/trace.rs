@@ -366,12 +366,7 @@ pub fn build(
         .executions
         .iter()
         .enumerate()
-        .map(|(i, e)| {
-            (
-                (e.file.as_str(), e.line, e.example.as_ref().map(|x| x.row)),
-                i,
-            )
-        })
+        .map(|(i, e)| ((&*e.file, e.line, e.example.as_ref().map(|x| x.row)), i))
         .collect();
 
     // A definition's pattern is shown as written, which takes a few regex replacements:

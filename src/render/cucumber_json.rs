@@ -65,14 +65,14 @@ pub fn cucumber_json(inputs: &Inputs<'_>, out: &mut dyn Write) -> io::Result<()>
             elements.extend(these);
         }
         let mut manual = manual.borrow_mut();
-        if let Some(at) = manual.iter().position(|m| m.uri == first.file) {
+        if let Some(at) = manual.iter().position(|m| *m.uri == *first.file) {
             elements.extend(manual.remove(at).elements);
         }
         Feature {
-            uri: first.file.clone(),
+            uri: first.file.to_string(),
             id,
             keyword: feature.map_or("Feature", |f| f.keyword.as_str()).to_owned(),
-            name: first.feature.clone(),
+            name: first.feature.to_string(),
             description: feature.map_or(String::new(), |f| f.description.clone()),
             line: feature.map_or(1, |f| f.location.line),
             tags: feature.map_or_else(Vec::new, |f| tags(&f.tags)),
@@ -202,7 +202,7 @@ fn manual_record(
             };
             if step_status == StepStatus::Failed {
                 let m = outcome.manual.as_ref();
-                failure = Some(Failure {
+                failure = Some(Box::new(Failure {
                     step: format!("{} {text}", step.keyword),
                     line: step.location.line,
                     error: format!(
@@ -215,7 +215,7 @@ fn manual_record(
                     ),
                     definition: None,
                     exchange: None,
-                });
+                }));
             }
             steps.push(StepRecord {
                 keyword: step.keyword.to_string(),
@@ -230,8 +230,8 @@ fn manual_record(
     ExecutionRecord {
         case_id: row.id.clone(),
         title: row.title.clone(),
-        feature: feature.name.clone(),
-        file: row.file.clone(),
+        feature: feature.name.as_str().into(),
+        file: row.file.as_str().into(),
         line: row.line,
         example: execution.row.as_ref().map(|r| ExampleRef {
             row: outcome.row.unwrap_or(r.row),

@@ -287,13 +287,13 @@ mod tests {
             attempts: 1,
             duration_ms: 3,
             steps: Vec::new(),
-            failure: Some(Failure {
+            failure: Some(Box::new(Failure {
                 step: "Then the customer is told \"declined\"".into(),
                 line: 34,
                 error: "expected \"declined\"\nsecond line".into(),
                 definition: None,
                 exchange: None,
-            }),
+            })),
             attachments: Vec::new(),
         };
         let mut record = RunRecord {

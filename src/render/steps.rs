@@ -69,7 +69,7 @@ impl<'a> Index<'a> {
     pub fn find(&self, execution: &ExecutionRecord) -> Option<Located<'a>> {
         let row = execution.example.as_ref().map(|e| e.row);
         self.by_file
-            .get(execution.file.as_str())?
+            .get(&*execution.file)?
             .get(&(execution.line, row))
             .copied()
     }
@@ -294,7 +294,7 @@ impl<'a> TesterResults<'a> {
     pub fn of(&self, execution: &ExecutionRecord) -> Option<&'a ManualOutcome> {
         let row = execution.example.as_ref().map(|x| x.row);
         self.0
-            .get(&(execution.file.as_str(), execution.line, row))
+            .get(&(&*execution.file, execution.line, row))
             .copied()
     }
 }

@@ -130,6 +130,13 @@ fn record(
     started_at: String,
 ) -> RunRecord {
     let mut step_counts = StepCounts::default();
+    // Each file's path and feature name, shared by the records of its executions.
+    let files: Vec<(Arc<str>, Arc<str>)> = plan
+        .files
+        .iter()
+        .zip(&plan.features)
+        .map(|(file, feature)| (file.as_str().into(), feature.name.as_str().into()))
+        .collect();
     let executions: Vec<ExecutionRecord> = plan
         .executions
         .iter()
@@ -138,7 +145,7 @@ fn record(
             let attempt = attempts.get(index).filter(|a| a.ran());
             execution_record(
                 planned,
-                &plan.files[planned.file],
+                &files[planned.file],
                 attempt,
                 options.dry_run,
                 &mut step_counts,
@@ -736,13 +743,13 @@ pub fn passed(record: &RunRecord) -> bool {
 
 fn execution_record(
     planned: &plan::Planned<'_>,
-    file: &str,
+    (file, feature): &(Arc<str>, Arc<str>),
     attempt: Option<&recorder::Attempt>,
     dry_run: bool,
     step_counts: &mut StepCounts,
 ) -> ExecutionRecord {
     let (case, execution) = (planned.case, planned.execution);
-    let reported: Vec<(StepStatus, Option<&recorder::ReportedStep>)> = planned
+    let reported: Vec<(StepStatus, Option<recorder::ReportedStep>)> = planned
         .steps
         .iter()
         .map(|bound| {
@@ -809,8 +816,8 @@ fn execution_record(
     ExecutionRecord {
         case_id: case.id.as_ref().map(|id| id.0.clone()),
         title: case.title.clone(),
-        feature: planned.feature.name.clone(),
-        file: file.to_owned(),
+        feature: feature.clone(),
+        file: file.clone(),
         line: case.location.line,
         example: execution.row.as_ref().map(|row| ExampleRef {
             row: case

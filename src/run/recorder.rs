@@ -30,10 +30,16 @@ pub struct Attempt {
     pub count: usize,
     /// Whether any attempt failed.
     pub ever_failed: bool,
-    /// The outcome of each step that reported one.
-    pub steps: Vec<ReportedStep>,
-    /// The failure of the last attempt.
-    pub failure: Option<Failure>,
+    /// The outcome of each step that reported one; emptied when the attempt finished with
+    /// every step passed (see `all_passed`).
+    steps: Vec<ReportedStep>,
+    /// Whether the attempt finished with every step passed and nothing failed before it: its
+    /// steps then tell nothing the record keeps, and a run holds an attempt per execution.
+    all_passed: bool,
+    /// How many steps the execution has.
+    planned_steps: usize,
+    /// The failure of the last attempt (boxed: most attempts pass).
+    pub failure: Option<Box<Failure>>,
     /// Whether the last attempt finished.
     pub finished: bool,
     /// How long the last attempt took.
@@ -61,8 +67,15 @@ impl Attempt {
     }
 
     /// The reported outcome of the step at `line`.
-    pub fn step(&self, line: usize) -> Option<&ReportedStep> {
-        self.steps.iter().find(|s| s.line == line)
+    pub fn step(&self, line: usize) -> Option<ReportedStep> {
+        if self.all_passed {
+            return Some(ReportedStep {
+                line,
+                status: StepStatus::Passed,
+                definition: None,
+            });
+        }
+        self.steps.iter().find(|s| s.line == line).copied()
     }
 
     fn report(&mut self, step: ReportedStep) {
@@ -111,7 +124,14 @@ impl Recorder {
             redactor,
             lookup: plan.lookup.clone(),
             files: HashMap::new(),
-            attempts: vec![Attempt::default(); plan.executions.len()],
+            attempts: plan
+                .executions
+                .iter()
+                .map(|planned| Attempt {
+                    planned_steps: planned.steps.len(),
+                    ..Attempt::default()
+                })
+                .collect(),
             attachments,
             progress: Progress::new(runnable),
         }
@@ -144,6 +164,7 @@ impl Recorder {
             ScenarioEvent::Started => {
                 attempt.count += 1;
                 attempt.steps.clear();
+                attempt.all_passed = false;
                 attempt.failure = None;
                 attempt.finished = false;
                 attempt.attachments.clear();
@@ -155,12 +176,14 @@ impl Recorder {
             ScenarioEvent::Hook(kind, event::Hook::Failed(world, info)) => {
                 let attempt = &mut self.attempts[index];
                 attempt.ever_failed = true;
-                attempt.failure.get_or_insert(Failure {
-                    step: format!("{kind:?} hook"),
-                    line: scenario.position.line,
-                    error: self.redactor.text(&panic_message(&info)),
-                    definition: None,
-                    exchange: None,
+                attempt.failure.get_or_insert_with(|| {
+                    Box::new(Failure {
+                        step: format!("{kind:?} hook"),
+                        line: scenario.position.line,
+                        error: self.redactor.text(&panic_message(&info)),
+                        definition: None,
+                        exchange: None,
+                    })
                 });
                 if let Some(world) = world {
                     self.attach(index, &world);
@@ -173,6 +196,14 @@ impl Recorder {
                     .started
                     .map_or(Duration::ZERO, |start| start.elapsed());
                 let failed = attempt.failure.is_some();
+                if !failed
+                    && !attempt.ever_failed
+                    && attempt.steps.len() == attempt.planned_steps
+                    && attempt.steps.iter().all(|s| s.status == StepStatus::Passed)
+                {
+                    attempt.all_passed = true;
+                    attempt.steps = Vec::new();
+                }
                 if !(failed && will_retry) {
                     self.progress.finished(failed);
                 }
@@ -215,13 +246,13 @@ impl Recorder {
                     definition: location,
                 });
                 attempt.ever_failed = true;
-                attempt.failure = Some(Failure {
+                attempt.failure = Some(Box::new(Failure {
                     step: format!("{}{}", step.keyword, step.value),
                     line,
                     error: self.redactor.text(&error),
                     definition: location.map(crate::registry::place),
                     exchange: None,
-                });
+                }));
                 if let Some(world) = world {
                     self.attach(index, &world);
                 }

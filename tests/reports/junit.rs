@@ -253,12 +253,7 @@ fn the_testsuite_counts_match_the_record() {
     assert_eq!(root.count("failures"), not_proven);
 
     let suites: Vec<&Element> = root.all("testsuite").collect();
-    let files: HashSet<&str> = RUN
-        .record
-        .executions
-        .iter()
-        .map(|e| e.file.as_str())
-        .collect();
+    let files: HashSet<&str> = RUN.record.executions.iter().map(|e| &*e.file).collect();
     assert_eq!(suites.len(), files.len(), "one testsuite per feature file");
     let mut totals = (0, 0, 0, 0);
     for suite in &suites {

@@ -111,14 +111,14 @@ pub(super) fn failures(inputs: &Inputs<'_>) -> Vec<FailureView> {
             FailureView {
                 anchor: format!("failure-{n}"),
                 case_anchor: anchors
-                    .get(&(e.file.as_str(), e.line))
+                    .get(&(&*e.file, e.line))
                     .cloned()
                     .unwrap_or_default(),
                 label: match &e.case_id {
                     Some(id) => format!("{id}: {}", e.title),
                     None => e.title.clone(),
                 },
-                file: e.file.clone(),
+                file: e.file.to_string(),
                 line: e.line,
                 example: e.example.as_ref().map(|x| {
                     let values: Vec<String> =
