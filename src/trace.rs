@@ -208,10 +208,10 @@ pub struct CaseRow {
     pub id: Option<String>,
     /// Its title.
     pub title: String,
-    /// Its feature's name.
-    pub feature: String,
-    /// Its feature file.
-    pub file: String,
+    /// Its feature's name (shared by the cases of a file).
+    pub feature: Arc<str>,
+    /// Its feature file (shared by the cases of a file).
+    pub file: Arc<str>,
     /// The Scenario line.
     pub line: usize,
     /// Who executes it.
@@ -250,8 +250,9 @@ pub struct ExecutionOutcome {
     pub outcome: Outcome,
     /// The index in [`RunRecord::executions`], when the run has it.
     pub record: Option<usize>,
-    /// A tester's latest result, for a manual case or one awaiting automation.
-    pub manual: Option<ManualOutcome>,
+    /// A tester's latest result, for a manual case or one awaiting automation (boxed: most
+    /// executions have none).
+    pub manual: Option<Box<ManualOutcome>>,
 }
 
 /// A tester's latest result of one execution, and what it is worth for the release reported.
@@ -385,8 +386,14 @@ pub fn build(
     let mut unbound_places = BTreeSet::new();
     let mut manual_counts = ManualCounts::default();
     let mut cases = Vec::new();
+    let mut file: Option<(usize, Arc<str>, Arc<str>)> = None;
     for (number, feature, case) in suite.numbered_cases() {
-        let file = feature.path.display().to_string();
+        // One path and feature name per file, shared by its cases.
+        if file.as_ref().is_none_or(|(seen, ..)| *seen != number) {
+            let path = feature.path.display().to_string();
+            file = Some((number, path.into(), feature.name.as_str().into()));
+        }
+        let (_, file, feature_name) = file.clone().expect("set for this file above");
         let mut scripts = BTreeSet::new();
         // Definitions by index while binding: one `Script` per definition, not per step.
         let mut definitions = BTreeSet::new();
@@ -396,7 +403,7 @@ pub fn build(
         for (index, execution) in case.executions.iter().enumerate() {
             let row = execution.row.as_ref().map(|_| index + 1);
             let record_index = in_record
-                .get(&(file.as_str(), case.location.line, row))
+                .get(&(&*file, case.location.line, row))
                 .copied();
             let mut execution_unbound = false;
             if let Some(registry) = registry {
@@ -443,14 +450,16 @@ pub fn build(
             let manual_outcome = match (manual, &case.id) {
                 (Some(ledger), Some(id)) if in_queue => ledger
                     .latest(&id.0, row, &manual::case_hash(case, execution))
-                    .map(|latest| ManualOutcome {
-                        status: latest.result.status,
-                        validity: latest.validity,
-                        release: latest.release.to_owned(),
-                        tester: latest.result.tester.clone(),
-                        at: latest.result.at.clone(),
-                        actual: latest.result.actual.clone(),
-                        defect: latest.result.defect.clone(),
+                    .map(|latest| {
+                        Box::new(ManualOutcome {
+                            status: latest.result.status,
+                            validity: latest.validity,
+                            release: latest.release.to_owned(),
+                            tester: latest.result.tester.clone(),
+                            at: latest.result.at.clone(),
+                            actual: latest.result.actual.clone(),
+                            defect: latest.result.defect.clone(),
+                        })
                     }),
                 _ => None,
             };
@@ -490,7 +499,7 @@ pub fn build(
         cases.push(CaseRow {
             id: case.id.as_ref().map(|id| id.0.clone()),
             title: case.title.clone(),
-            feature: feature.name.clone(),
+            feature: feature_name,
             file,
             line: case.location.line,
             mode: case.mode,

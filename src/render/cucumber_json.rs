@@ -231,7 +231,7 @@ fn manual_record(
         case_id: row.id.clone(),
         title: row.title.clone(),
         feature: feature.name.as_str().into(),
-        file: row.file.as_str().into(),
+        file: row.file.clone(),
         line: row.line,
         example: execution.row.as_ref().map(|r| ExampleRef {
             row: outcome.row.unwrap_or(r.row),

@@ -282,8 +282,8 @@ impl<'a> TesterResults<'a> {
             .iter()
             .flat_map(|case| {
                 case.executions.iter().filter_map(move |e| {
-                    let manual = e.manual.as_ref().filter(|_| e.record.is_some())?;
-                    Some(((case.file.as_str(), case.line, e.row), manual))
+                    let manual = e.manual.as_deref().filter(|_| e.record.is_some())?;
+                    Some(((&*case.file, case.line, e.row), manual))
                 })
             })
             .collect();

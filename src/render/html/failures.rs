@@ -71,7 +71,7 @@ pub(super) fn failures(inputs: &Inputs<'_>) -> Vec<FailureView> {
         .cases
         .iter()
         .enumerate()
-        .map(|(i, row)| ((row.file.as_str(), row.line), case_anchor(row, i)))
+        .map(|(i, row)| ((&*row.file, row.line), case_anchor(row, i)))
         .collect();
     record
         .executions

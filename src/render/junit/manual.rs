@@ -78,7 +78,7 @@ impl Entry<'static> {
             .unwrap();
         }
         system_out.push_str("\nmode: manual\n");
-        let manual = outcome.manual.as_ref();
+        let manual = outcome.manual.as_deref();
         let release = inputs
             .matrix
             .manual_release
@@ -151,7 +151,7 @@ impl Entry<'static> {
             classname: Cow::Owned(located.feature.name.clone()),
             name,
             line: row.line,
-            file: Cow::Owned(row.file.clone()),
+            file: Cow::Owned(row.file.to_string()),
             order: (row.line, outcome.row.unwrap_or(0)),
             failed: failure.is_some(),
             skipped: skipped.is_some(),
