@@ -209,7 +209,7 @@ pub struct Case {
     /// The tags written on the Scenario itself.
     pub tags: Vec<Tag>,
     /// Tags that apply through inheritance: the Feature's, then the Rule's, then its own.
-    pub effective_tags: Vec<String>,
+    pub effective_tags: Arc<[String]>,
     /// Requirements it covers, from tags on the Feature, Rule, Scenario and any Examples.
     pub requirements: Vec<RequirementRef>,
     /// Who executes it.
@@ -322,10 +322,12 @@ impl Examples {
 pub struct Execution {
     /// The Examples row this execution comes from, if the case is an outline.
     pub row: Option<ExampleRow>,
-    /// The tags that apply to it: the case's effective tags, then its Examples block's.
-    pub tags: Vec<String>,
-    /// Requirements this execution covers (the case's, plus those tagged on its Examples).
-    pub requirements: Vec<RequirementId>,
+    /// The tags that apply to it: the case's effective tags, then its Examples block's
+    /// (shared with the case, or with the other rows of the block).
+    pub tags: Arc<[String]>,
+    /// Requirements this execution covers (the case's, plus those tagged on its Examples;
+    /// shared with the other rows of the block).
+    pub requirements: Arc<[RequirementId]>,
 }
 
 /// Which Examples row an execution takes its values from.

@@ -6,6 +6,7 @@
 //! [`ParseFailure`]; every other file is still read.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::TagConventions;
 use crate::location::{Location, display_path};
@@ -104,7 +105,7 @@ fn classify_case(
         .chain(rule_tags)
         .chain(&case.tags)
         .collect();
-    case.effective_tags = unique(inherited.iter().map(|tag| tag.name.clone()));
+    case.effective_tags = unique(inherited.iter().map(|tag| tag.name.clone())).into();
 
     let has = |name: &str| case.effective_tags.iter().any(|tag| tag == name);
     let manual = has(&conventions.manual)
@@ -129,7 +130,7 @@ fn classify_case(
         vec![Execution {
             row: None,
             tags: case.effective_tags.clone(),
-            requirements: ids(&case_requirements),
+            requirements: ids(&case_requirements).into(),
         }]
     } else {
         executions(case, &case_requirements, conventions)
@@ -148,13 +149,14 @@ fn executions(
         };
         let mut requirements = case_requirements.to_vec();
         requirements.extend(requirement_refs(examples.tags.iter(), conventions));
-        let requirements = ids(&dedup_refs(requirements));
-        let tags = unique(
+        let requirements: Arc<[RequirementId]> = ids(&dedup_refs(requirements)).into();
+        let tags: Arc<[String]> = unique(
             case.effective_tags
                 .iter()
                 .chain(examples.tags.iter().map(|tag| &tag.name))
                 .cloned(),
-        );
+        )
+        .into();
         let header = examples.header();
         for (row, cells) in table.rows.iter().enumerate().skip(1) {
             let line = table
@@ -275,7 +277,7 @@ mod tests {
         assert_eq!(plain.id.as_ref().unwrap().0, "PAY-1");
         assert_eq!(ids(&plain.requirements), ["EPIC", "STORY-1"]);
         assert_eq!(
-            plain.effective_tags,
+            &plain.effective_tags[..],
             ["req:EPIC", "smoke", "PAY-1", "req:STORY-1"]
         );
         assert_eq!(plain.mode, Mode::Automated);

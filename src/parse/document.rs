@@ -94,6 +94,8 @@ pub(super) fn feature(
             }
         }
     }
+    // Pushed one by one: without this, a suite would hold up to twice the room its cases take.
+    cases.shrink_to_fit();
     Feature {
         path: path.clone(),
         source,
@@ -200,7 +202,7 @@ impl Builder<'_> {
             location: self.at(scenario.location),
             rule,
             tags: self.tags(&scenario.tags),
-            effective_tags: Vec::new(),
+            effective_tags: Arc::from([]),
             requirements: Vec::new(),
             mode: Mode::Automated,
             // A scenario without steps is run as nothing: Gherkin gives its pickle no

@@ -58,7 +58,7 @@ pub(super) fn page<'a>(inputs: &Inputs<'a>) -> Page<'a> {
         tags: inputs
             .suite
             .cases()
-            .flat_map(|(_, case)| &case.effective_tags)
+            .flat_map(|(_, case)| case.effective_tags.iter())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .map(|tag| format!("@{tag}"))
