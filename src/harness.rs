@@ -318,6 +318,8 @@ impl Harness {
                 options.context = context(&args, &project.config.run, base_url, &report_dir)?;
                 anyhow::Ok(run::execute(&project.suite, registry, &options).await)
             })?;
+            // The HTTP client's pooled connections and the runtime serve no report.
+            drop((options, runtime));
             (lint, finish(record)?)
         };
         print!("{}", run::terminal::report(&record, &matrix));

@@ -385,7 +385,7 @@ pub fn build(
     let mut bound_places = BTreeSet::new();
     let mut unbound_places = BTreeSet::new();
     let mut manual_counts = ManualCounts::default();
-    let mut cases = Vec::new();
+    let mut cases = Vec::with_capacity(suite.features.iter().map(|f| f.cases.len()).sum());
     let mut file: Option<(usize, Arc<str>, Arc<str>)> = None;
     for (number, feature, case) in suite.numbered_cases() {
         // One path and feature name per file, shared by its cases.
@@ -399,7 +399,7 @@ pub fn build(
         let mut definitions = BTreeSet::new();
         let mut unbound = false;
         let mut awaiting_automation = false;
-        let mut executions = Vec::new();
+        let mut executions = Vec::with_capacity(case.executions.len());
         for (index, execution) in case.executions.iter().enumerate() {
             let row = execution.row.as_ref().map(|_| index + 1);
             let record_index = in_record

@@ -211,7 +211,7 @@ enum Source<'r> {
     /// An execution of the run: its body is built when written.
     Run(&'r ExecutionRecord),
     /// A tester's result, built already (a suite has few).
-    Manual(TestCase),
+    Manual(Box<TestCase>),
 }
 
 impl<'r> Entry<'r> {
@@ -718,7 +718,7 @@ mod tests {
             failed: false,
             skipped: false,
             millis: 0,
-            source: Source::Manual(TestCase {
+            source: Source::Manual(Box::new(TestCase {
                 skipped: None,
                 millis: 0,
                 failure: None,
@@ -726,7 +726,7 @@ mod tests {
                 earlier_element: "",
                 properties: Vec::new(),
                 system_out: String::new(),
-            }),
+            })),
         }
     }
 

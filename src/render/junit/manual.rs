@@ -156,7 +156,7 @@ impl Entry<'static> {
             failed: failure.is_some(),
             skipped: skipped.is_some(),
             millis: 0,
-            source: Source::Manual(TestCase {
+            source: Source::Manual(Box::new(TestCase {
                 skipped,
                 millis: 0,
                 failure,
@@ -168,7 +168,7 @@ impl Entry<'static> {
                     Vec::new()
                 },
                 system_out,
-            }),
+            })),
         }
     }
 }
