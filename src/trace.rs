@@ -402,9 +402,7 @@ pub fn build(
         let mut executions = Vec::with_capacity(case.executions.len());
         for (index, execution) in case.executions.iter().enumerate() {
             let row = execution.row.as_ref().map(|_| index + 1);
-            let record_index = in_record
-                .get(&(&*file, case.location.line, row))
-                .copied();
+            let record_index = in_record.get(&(&*file, case.location.line, row)).copied();
             let mut execution_unbound = false;
             if let Some(registry) = registry {
                 for (bound, step) in bind_execution(registry, case, execution)
