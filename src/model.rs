@@ -345,11 +345,96 @@ pub struct ExampleRow {
 
 impl ExampleRow {
     /// Replaces every `<column>` in `text` with this row's value.
+    ///
+    /// Columns are replaced one after the other, as Gherkin's compiler does (a value that
+    /// spells a later column's `<name>` is replaced in turn); the text is copied only for a
+    /// column it names.
     pub fn substitute(&self, text: &str) -> String {
-        self.values
-            .iter()
-            .fold(text.to_owned(), |text, (name, value)| {
-                text.replace(&format!("<{name}>"), value)
-            })
+        let mut text = std::borrow::Cow::Borrowed(text);
+        for (name, value) in &self.values {
+            if let Some(replaced) = replace_placeholder(&text, name, value) {
+                text = std::borrow::Cow::Owned(replaced);
+            }
+        }
+        text.into_owned()
+    }
+}
+
+/// `text` with every `<name>` replaced by `value`, left to right as [`str::replace`] does;
+/// `None` when it has none.
+fn replace_placeholder(text: &str, name: &str, value: &str) -> Option<String> {
+    let is_placeholder_at = |at: usize| {
+        text[at + 1..]
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with('>'))
+    };
+    let first = text
+        .match_indices('<')
+        .map(|(at, _)| at)
+        .find(|&at| is_placeholder_at(at))?;
+    let placeholder = name.len() + 2;
+    let mut replaced = String::with_capacity(text.len() + value.len());
+    replaced.push_str(&text[..first]);
+    replaced.push_str(value);
+    let mut rest = first + placeholder;
+    while let Some(offset) = text[rest..].find('<') {
+        let at = rest + offset;
+        if is_placeholder_at(at) {
+            replaced.push_str(&text[rest..at]);
+            replaced.push_str(value);
+            rest = at + placeholder;
+        } else {
+            replaced.push_str(&text[rest..=at]);
+            rest = at + 1;
+        }
+    }
+    replaced.push_str(&text[rest..]);
+    Some(replaced)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExampleRow;
+
+    fn row(values: &[(&str, &str)]) -> ExampleRow {
+        ExampleRow {
+            examples: 0,
+            row: 1,
+            location: crate::location::Location {
+                path: std::path::Path::new("outline.feature").into(),
+                line: 9,
+                column: 5,
+            },
+            values: values
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn substitution_replaces_columns_one_after_the_other_as_str_replace_would() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("a", "1")], "no placeholder"),
+            (&[("a", "1")], "<a> and <a>, <b>"),
+            (&[("a", "<b>"), ("b", "2")], "<a> then <b>"),
+            (&[("b", "2"), ("a", "<b>")], "<a> then <b>"),
+            (&[("a", "x")], "<<a>> <a <a>"),
+            (&[("x<y", "v")], "<x<y> <x<y>>"),
+            (&[("", "empty")], "<> <a>"),
+            (&[("é", "ü")], "<é>€<é>"),
+        ];
+        for (values, text) in cases {
+            let expected = values
+                .iter()
+                .fold((*text).to_owned(), |text, (name, value)| {
+                    text.replace(&format!("<{name}>"), value)
+                });
+            assert_eq!(
+                row(values).substitute(text),
+                expected,
+                "{text} with {values:?}"
+            );
+        }
     }
 }

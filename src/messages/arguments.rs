@@ -16,6 +16,7 @@
 use std::path::Path;
 
 use cucumber::codegen::Expression;
+use foldhash::HashMap;
 use regex::Regex;
 
 use super::envelope::{Group, Pattern, PatternType, StepMatchArgument, StepMatchArgumentsList};
@@ -32,7 +33,13 @@ pub struct Matcher {
     /// The nesting of the regex's capture groups: the children of each group (0 is the
     /// whole match).
     tree: Vec<Vec<usize>>,
+    /// The arguments of texts met before (see [`Matcher::remembered`]).
+    remembered: HashMap<Box<str>, StepMatchArgumentsList>,
 }
+
+/// How many texts a matcher remembers the arguments of, so that a suite of many distinct
+/// steps holds a bounded memory.
+const REMEMBERED: usize = 512;
 
 impl Matcher {
     /// The matcher of `definition`, reading its source under `root` when it can.
@@ -56,7 +63,22 @@ impl Matcher {
             regex,
             parameters,
             tree,
+            remembered: HashMap::default(),
         }
+    }
+
+    /// [`Matcher::arguments`], remembered for the texts met first. A suite repeats its
+    /// steps (a Background in every scenario, the same check in many cases), and matching a
+    /// text with its captures is most of what a test case's message costs.
+    pub fn remembered(&mut self, text: &str) -> StepMatchArgumentsList {
+        if let Some(arguments) = self.remembered.get(text) {
+            return arguments.clone();
+        }
+        let arguments = self.arguments(text);
+        if self.remembered.len() < REMEMBERED {
+            self.remembered.insert(text.into(), arguments.clone());
+        }
+        arguments
     }
 
     /// What this definition captures from `text` (no arguments when it does not match).
@@ -357,6 +379,26 @@ mod tests {
 
     fn arguments(matcher: &Matcher, text: &str) -> serde_json::Value {
         serde_json::to_value(matcher.arguments(text)).unwrap()
+    }
+
+    #[test]
+    fn remembered_arguments_are_the_arguments_and_memory_stays_bounded() {
+        let regex = Expression::regex("item {int} costs {int}")
+            .unwrap()
+            .as_str()
+            .to_owned();
+        let mut matcher = Matcher::new(&definition(&regex), Path::new("."));
+        for round in 0..2 {
+            for n in 0..REMEMBERED + 10 {
+                let text = format!("item {n} costs {}", n * 3);
+                assert_eq!(
+                    serde_json::to_value(matcher.remembered(&text)).unwrap(),
+                    arguments(&matcher, &text),
+                    "{text}, round {round}"
+                );
+            }
+        }
+        assert_eq!(matcher.remembered.len(), REMEMBERED);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use foldhash::{HashMap, HashMapExt as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -69,7 +69,8 @@ pub struct Session {
     pub(super) matchers: Vec<Matcher>,
     pub(super) hooks: Hooks,
     pub(super) hook_ids: Vec<String>,
-    pub(super) files: HashMap<PathBuf, usize>,
+    /// The number of each file the runner was given, by [`features::path_key`].
+    pub(super) files: HashMap<Box<[u8]>, usize>,
     pub(super) cases: HashMap<(usize, usize), TestCase>,
     pub(super) redactor: Option<crate::world::Redactor>,
 }
@@ -185,10 +186,7 @@ impl Session {
             casebook_gherkin::Options::default(),
             &mut *self.sink.ids,
         );
-        let secret = self
-            .redactor
-            .as_ref()
-            .is_some_and(|r| r.text(source) != source);
+        let secret = self.redactor.as_ref().is_some_and(|r| r.has_secret(source));
         for envelope in &envelopes {
             self.emit_gherkin(envelope, secret);
         }
@@ -211,7 +209,7 @@ impl Session {
         let secret = self
             .redactor
             .as_ref()
-            .is_some_and(|redactor| redactor.text(&file.source) != *file.source);
+            .is_some_and(|redactor| redactor.has_secret(&file.source));
         let source = Parsed::Source(SourceRef {
             uri: &file.uri,
             data: &file.source,
@@ -222,7 +220,8 @@ impl Session {
         for pickle in &compiled.pickles {
             self.emit_gherkin(&Parsed::Pickle(pickle), secret);
         }
-        self.files.insert(file.path.clone(), file.number);
+        self.files
+            .insert(features::path_key(&file.path).into(), file.number);
         let nodes = Nodes::new(&compiled.document);
         // How many steps of each pickle cucumber-rs runs, by pickle id.
         let mut runs: HashMap<&str, usize> = HashMap::new();
@@ -291,6 +290,10 @@ impl Session {
                 Binding::Ambiguous(all) => all.clone(),
                 Binding::Unbound => Vec::new(),
             };
+            let arguments = definitions
+                .iter()
+                .map(|&d| self.matchers[d].remembered(&step.text))
+                .collect();
             let id = self.sink.id();
             test_steps.push(envelope::TestStep {
                 id: id.clone(),
@@ -302,12 +305,7 @@ impl Session {
                         .map(|&d| self.definition_ids[d].clone())
                         .collect(),
                 ),
-                step_match_arguments_lists: Some(
-                    definitions
-                        .iter()
-                        .map(|&d| self.matchers[d].arguments(&step.text))
-                        .collect(),
-                ),
+                step_match_arguments_lists: Some(arguments),
             });
             let written = nodes.step(step);
             let argument = step.argument.as_ref();
@@ -453,7 +451,7 @@ impl Session {
 
     /// The test case the runner's scenario at `line` of the feature at `path` stands for.
     pub fn key(&self, path: &Path, line: usize) -> Option<(usize, usize)> {
-        let file = *self.files.get(path)?;
+        let file = *self.files.get(features::path_key(path))?;
         self.cases
             .contains_key(&(file, line))
             .then_some((file, line))

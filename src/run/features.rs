@@ -22,6 +22,12 @@ use cucumber::gherkin;
 use crate::model::StepKind;
 use crate::parse::step_kind;
 
+/// A feature's path as the key the runner's events are looked up by: its bytes, since
+/// `Path`'s own hash walks its components, and every event of every scenario asks.
+pub fn path_key(path: &std::path::Path) -> &[u8] {
+    path.as_os_str().as_encoded_bytes()
+}
+
 /// One feature file parsed and compiled with the run's ids.
 #[derive(Debug, Clone)]
 pub struct Compiled {

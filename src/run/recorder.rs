@@ -93,7 +93,7 @@ pub struct Recorder {
     /// The file number of each feature the runner reported, by its path as the runner
     /// gives it, so a path is resolved once per file. (Not by the feature's address:
     /// features are built and dropped as the run goes, and an address may come back.)
-    files: HashMap<PathBuf, Option<usize>>,
+    files: HashMap<Box<[u8]>, Option<usize>>,
     /// Attempts by planned index.
     pub attempts: Vec<Attempt>,
     /// Where failure transcripts are written, and how they are named in the record.
@@ -139,11 +139,12 @@ impl Recorder {
 
     fn index(&mut self, feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Option<usize> {
         let path = feature.path.as_deref()?;
-        let file = match self.files.get(path) {
+        let key = super::features::path_key(path);
+        let file = match self.files.get(key) {
             Some(file) => *file,
             None => *self
                 .files
-                .entry(path.to_path_buf())
+                .entry(key.into())
                 .or_insert(self.lookup.file(path)),
         };
         self.lookup.execution(file?, scenario.position.line)
