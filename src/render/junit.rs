@@ -653,7 +653,13 @@ fn seconds(millis: u64) -> String {
 /// an error message may well contain) become U+FFFD; the writer escapes the rest.
 fn text(s: &str) -> Cow<'_, str> {
     let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
-    if s.chars().all(allowed) {
+    // Checked by bytes first: below U+0020 only tab and line ends are allowed, and above it
+    // only U+FFFE and U+FFFF, whose encodings start with 0xEF, are not.
+    let clean = s
+        .bytes()
+        .all(|b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r'))
+        && (!s.as_bytes().contains(&0xEF) || s.chars().all(allowed));
+    if clean {
         Cow::Borrowed(s)
     } else {
         Cow::Owned(
@@ -699,6 +705,9 @@ mod tests {
             text("\u{1b}[31mred\u{1b}[0m\u{0}"),
             "\u{FFFD}[31mred\u{FFFD}[0m\u{FFFD}"
         );
+        assert_eq!(text("tab\tline\r\nend\u{7f}"), "tab\tline\r\nend\u{7f}");
+        assert_eq!(text("café €5 \u{FFFD} 😀"), "café €5 \u{FFFD} 😀");
+        assert_eq!(text("a\u{FFFE}b\u{FFFF}c"), "a\u{FFFD}b\u{FFFD}c");
     }
 
     #[test]

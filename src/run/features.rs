@@ -11,8 +11,9 @@
 //! the recorder and the messages find it again. Background steps are ordinary steps of the
 //! scenario: cucumber-rs then runs exactly the pickle, and a step is known by its line.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
+
+use foldhash::{HashMap, HashMapExt as _};
 
 use casebook_gherkin::ast::{self, FeatureChild, GherkinDocument, RuleChild};
 use casebook_gherkin::{IdGenerator, Pickle};
