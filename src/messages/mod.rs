@@ -7,11 +7,13 @@
 //!    hook of the project ([`hooks`](crate::hooks)) and `testRunStarted`
 //!    ([`Session::start`]); then each `BeforeAll` hook as the run runs it
 //!    ([`Session::test_run_hook`]);
-//! 2. per feature file, when the runner asks for it ([`Session::file`]): `source`,
+//! 2. per feature file, as the runner takes it: `source`,
 //!    `gherkinDocument`, its `pickle`s, and a `testCase` per pickle the plan selected, each
 //!    test step with the definitions it matches and what they capture, between the test
-//!    steps of the `Before` and `After` hooks whose tag expressions the pickle's tags match. The same call
-//!    builds the `gherkin::Feature` cucumber-rs runs (see [`run::features`](crate::run::features));
+//!    steps of the `Before` and `After` hooks whose tag expressions the pickle's tags match,
+//!    made a few files ahead on a thread of their own ([`Session::produce`]);
+//!    the same work builds the `gherkin::Feature` cucumber-rs runs (see
+//!    [`run::features`](crate::run::features));
 //!    a test case that does not run (a dry run, or a step without exactly one definition)
 //!    gets its execution messages right away, every step `SKIPPED`, `UNDEFINED` (with a
 //!    `suggestion`) or `AMBIGUOUS`;
@@ -34,6 +36,7 @@ mod arguments;
 mod attachment;
 pub mod envelope;
 mod meta;
+mod prepare;
 mod session;
 mod sink;
 mod writer;
@@ -49,6 +52,7 @@ pub use arguments::Matcher;
 pub use attachment::{Attachment, Body, MessageWorld, Outbox};
 pub use envelope::{Envelope, Status, Timestamp};
 pub use meta::meta;
+pub use prepare::{Prepared, Producer};
 pub use session::{Session, Shared};
 pub use sink::Sink;
 pub use writer::{MessageWriter, StepOutcome, panic_outcome, pending, skip};

@@ -8,17 +8,18 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use casebook_gherkin::Pickle;
 use cucumber::gherkin;
 
 use crate::hooks::{self, HookKind, Hooks};
 use crate::model::StepKind;
 use crate::registry::{Binding, Registry};
-use crate::run::features::{self, Nodes};
+use crate::run::features;
 
-use super::attachment::{attachment_envelope, redact_attachment, redact_strings};
+use super::attachment::{attachment_envelope, redact_attachment};
 use super::envelope::{self, Envelope, Status, Timestamp};
-use super::{Attachment, FilePlan, Matcher, Outbox, PlannedCase, Run, Sink};
+use super::prepare::{Prepared, Preparer, Producer};
+use super::sink::Lines;
+use super::{Attachment, FilePlan, Matcher, Outbox, Sink};
 
 /// A step of a test case: a pickle step, or a `Before` or `After` hook.
 #[derive(Debug)]
@@ -65,14 +66,11 @@ pub struct Session {
     pub(super) run_id: String,
     pub(super) strict: bool,
     pub(super) success: bool,
-    pub(super) definition_ids: Vec<String>,
-    pub(super) matchers: Vec<Matcher>,
-    pub(super) hooks: Hooks,
-    pub(super) hook_ids: Vec<String>,
+    /// What the files' messages are made from, shared with the thread that makes them.
+    pub(super) prepare: Arc<Preparer>,
     /// The number of each file the runner was given, by [`features::path_key`].
     pub(super) files: HashMap<Box<[u8]>, usize>,
     pub(super) cases: HashMap<(usize, usize), TestCase>,
-    pub(super) redactor: Option<crate::world::Redactor>,
 }
 
 /// A session shared between the parts of a run.
@@ -143,53 +141,44 @@ impl Session {
         }));
         sink.flush_now();
         Session {
+            prepare: Arc::new(Preparer {
+                ids: sink.ids.clone(),
+                run_id: run_id.clone(),
+                definition_ids,
+                matchers: Mutex::new(matchers),
+                hooks: hooks.clone(),
+                hook_ids,
+                redactor: None,
+            }),
             sink,
             run_id,
             strict,
             success: true,
-            definition_ids,
-            matchers,
-            hooks: hooks.clone(),
-            hook_ids,
             files: HashMap::new(),
             cases: HashMap::new(),
-            redactor: None,
         }
     }
 
     /// Masks secrets as the other reports do: in the text of feature files (a password in a
     /// doc string), failure messages and text attachments.
     pub fn redact(mut self, redactor: crate::world::Redactor) -> Self {
-        self.redactor = Some(redactor);
+        Arc::get_mut(&mut self.prepare)
+            .expect("a session is told to redact before it is shared")
+            .redactor = Some(redactor);
         self
     }
 
-    /// Writes a parser message, its strings redacted when its file has secrets.
-    pub(super) fn emit_gherkin(&mut self, envelope: &impl serde::Serialize, secret: bool) {
-        match (&self.redactor, secret) {
-            (Some(redactor), true) => {
-                let mut value = serde_json::to_value(envelope).expect("messages serialise");
-                redact_strings(&mut value, redactor);
-                let json = serde_json::to_vec(&value).expect("messages serialise to JSON");
-                self.sink.line(&json);
-            }
-            _ => self.sink.serialize(envelope),
-        }
+    /// The redactor of failure messages and attachments, if any.
+    fn redactor(&self) -> Option<&crate::world::Redactor> {
+        self.prepare.redactor.as_ref()
     }
 
     /// A file that does not parse: its `source` and a `parseError` per error. It fails the
     /// run, as in Cucumber.
     pub fn unparsed(&mut self, uri: &str, source: &str) {
-        let envelopes = casebook_gherkin::envelopes(
-            uri,
-            source,
-            casebook_gherkin::Options::default(),
-            &mut *self.sink.ids,
-        );
-        let secret = self.redactor.as_ref().is_some_and(|r| r.has_secret(source));
-        for envelope in &envelopes {
-            self.emit_gherkin(envelope, secret);
-        }
+        let mut lines = Lines::default();
+        self.prepare.unparsed(uri, source, &mut lines);
+        self.sink.lines(&lines);
         self.success = false;
         self.sink.flush();
     }
@@ -198,180 +187,33 @@ impl Session {
     /// test cases that do not run, and returns the feature cucumber-rs runs (`None` when
     /// none of its test cases runs there).
     pub fn file(&mut self, file: &FilePlan) -> Option<gherkin::Feature> {
-        let compiled = match features::compile(&file.source, &file.uri, &mut *self.sink.ids) {
-            Ok(compiled) => compiled,
-            Err(_) => {
-                self.unparsed(&file.uri, &file.source);
-                return None;
-            }
-        };
-        // Only a file whose text has something to mask has its messages walked.
-        let secret = self
-            .redactor
-            .as_ref()
-            .is_some_and(|redactor| redactor.has_secret(&file.source));
-        let source = Parsed::Source(SourceRef {
-            uri: &file.uri,
-            data: &file.source,
-            media_type: casebook_gherkin::MediaType::of_uri(&file.uri),
-        });
-        self.emit_gherkin(&source, secret);
-        self.emit_gherkin(&Parsed::GherkinDocument(&compiled.document), secret);
-        for pickle in &compiled.pickles {
-            self.emit_gherkin(&Parsed::Pickle(pickle), secret);
+        let prepared = self.prepare.prepare(file);
+        self.add(prepared)
+    }
+
+    /// Makes the messages of `files` on a thread of their own, at most `ahead` files before
+    /// they are [added](Self::add).
+    pub fn produce(&self, files: Vec<FilePlan>, ahead: usize) -> Producer {
+        Producer::start(self.prepare.clone(), files, ahead)
+    }
+
+    /// Writes a prepared file's messages and keeps its test cases (see [`Self::file`]).
+    pub fn add(&mut self, prepared: Prepared) -> Option<gherkin::Feature> {
+        self.sink.lines(&prepared.lines);
+        if prepared.parsed {
+            self.files
+                .insert(features::path_key(&prepared.path).into(), prepared.number);
+        } else {
+            self.success = false;
         }
-        self.files
-            .insert(features::path_key(&file.path).into(), file.number);
-        let nodes = Nodes::new(&compiled.document);
-        // How many steps of each pickle cucumber-rs runs, by pickle id.
-        let mut runs: HashMap<&str, usize> = HashMap::new();
-        let mut pickles: Vec<&Pickle> = compiled.pickles.iter().collect();
-        if file.reverse {
-            pickles.reverse();
-        }
-        for pickle in pickles {
-            let Some(line) = pickle.location.map(|l| l.line as usize) else {
-                continue;
-            };
-            let Some(planned) = file.cases.get(&line) else {
-                continue;
-            };
-            let case = self.test_case(pickle, planned, &nodes);
-            let resolved = case
-                .steps
-                .iter()
-                .filter(|step| step.hook.is_none())
-                .take_while(|step| matches!(step.binding, Binding::Bound(_)))
-                .count();
-            let key = (file.number, line);
-            if planned.run != Run::Not {
-                runs.insert(&pickle.id, resolved);
-            }
+        for (key, case, runs) in prepared.cases {
             self.cases.insert(key, case);
-            if planned.run == Run::Not {
+            if !runs {
                 self.not_run(key);
             }
         }
         self.sink.flush();
-        let feature = features::runnable(&compiled, file.path.clone(), |pickle| {
-            runs.get(pickle.id.as_str()).copied()
-        });
-        feature.map(|mut feature| {
-            if file.reverse {
-                feature.scenarios.reverse();
-            }
-            feature
-        })
-    }
-
-    pub(super) fn test_case(
-        &mut self,
-        pickle: &Pickle,
-        planned: &PlannedCase,
-        nodes: &Nodes<'_>,
-    ) -> TestCase {
-        let kinds = features::step_kinds(pickle, nodes);
-        let aligned = planned.bindings.len() == pickle.steps.len();
-        let mut steps = Vec::with_capacity(pickle.steps.len());
-        let mut test_steps = Vec::with_capacity(pickle.steps.len());
-        let tags = || pickle.tags.iter().map(|tag| tag.name.as_str());
-        let line = pickle.location.map_or(0, |l| l.line as usize);
-        self.hook_steps(HookKind::Before, tags(), line, &mut steps, &mut test_steps);
-        for (index, (step, kind)) in pickle.steps.iter().zip(kinds).enumerate() {
-            // The plan bound the same steps; its bindings are reused rather than computed
-            // a second time, unless the file changed under the run.
-            let binding = if aligned && planned.bindings[index].0 == kind {
-                planned.bindings[index].1.clone()
-            } else {
-                Binding::Unbound
-            };
-            let definitions: Vec<usize> = match &binding {
-                Binding::Bound(one) => vec![*one],
-                Binding::Ambiguous(all) => all.clone(),
-                Binding::Unbound => Vec::new(),
-            };
-            let arguments = definitions
-                .iter()
-                .map(|&d| self.matchers[d].remembered(&step.text))
-                .collect();
-            let id = self.sink.id();
-            test_steps.push(envelope::TestStep {
-                id: id.clone(),
-                pickle_step_id: Some(step.id.clone()),
-                hook_id: None,
-                step_definition_ids: Some(
-                    definitions
-                        .iter()
-                        .map(|&d| self.definition_ids[d].clone())
-                        .collect(),
-                ),
-                step_match_arguments_lists: Some(arguments),
-            });
-            let written = nodes.step(step);
-            let argument = step.argument.as_ref();
-            steps.push(TestStep {
-                id,
-                hook: None,
-                pickle_step_id: step.id.clone(),
-                line: written.map_or(0, |s| s.location.line as usize),
-                kind,
-                text: step.text.clone(),
-                has_table: argument.is_some_and(|a| a.data_table.is_some()),
-                has_doc_string: argument.is_some_and(|a| a.doc_string.is_some()),
-                binding,
-            });
-        }
-        self.hook_steps(HookKind::After, tags(), line, &mut steps, &mut test_steps);
-        let id = self.sink.id();
-        self.sink.emit(&Envelope::TestCase(envelope::TestCase {
-            id: id.clone(),
-            pickle_id: pickle.id.clone(),
-            test_steps,
-            test_run_started_id: self.run_id.clone(),
-        }));
-        TestCase {
-            id,
-            uri: pickle.uri.clone(),
-            steps,
-            outbox: Outbox::default(),
-            attempts: 0,
-            current: None,
-            hook_runs: VecDeque::new(),
-        }
-    }
-
-    /// Adds a test step for each hook of `kind` that runs in a test case with `tags`, in
-    /// the order they run. A hook step's line is the scenario's, which is where Cucumber's
-    /// stack trace points for a hook.
-    pub(super) fn hook_steps<'t>(
-        &mut self,
-        kind: HookKind,
-        tags: impl IntoIterator<Item = &'t str> + Clone,
-        line: usize,
-        steps: &mut Vec<TestStep>,
-        test_steps: &mut Vec<envelope::TestStep>,
-    ) {
-        for hook in self.hooks.running(kind, tags) {
-            let id = self.sink.id();
-            test_steps.push(envelope::TestStep {
-                id: id.clone(),
-                pickle_step_id: None,
-                hook_id: Some(self.hook_ids[hook].clone()),
-                step_definition_ids: None,
-                step_match_arguments_lists: None,
-            });
-            steps.push(TestStep {
-                id,
-                hook: Some(hook),
-                pickle_step_id: String::new(),
-                line,
-                kind: StepKind::Given,
-                text: String::new(),
-                has_table: false,
-                has_doc_string: false,
-                binding: Binding::Unbound,
-            });
-        }
+        prepared.feature
     }
 
     /// The hooks of `kind` a test case runs, in order, each with its test step's index.
@@ -383,7 +225,7 @@ impl Session {
             .iter()
             .enumerate()
             .filter_map(|(index, step)| {
-                let hook = &self.hooks.all()[step.hook?];
+                let hook = &self.prepare.hooks.all()[step.hook?];
                 (hook.kind == kind).then(|| (index, hook.clone()))
             })
             .collect()
@@ -423,7 +265,10 @@ impl Session {
             let first_after = case
                 .steps
                 .iter()
-                .position(|step| step.hook.is_some_and(|h| self.hooks.all()[h].kind == kind))
+                .position(|step| {
+                    step.hook
+                        .is_some_and(|h| self.prepare.hooks.all()[h].kind == kind)
+                })
                 .unwrap_or(case.steps.len());
             self.report_rest(key, first_after, at);
         }
@@ -543,14 +388,15 @@ impl Session {
             }
         };
         attempt.reported[index] = Some(status);
-        let message = message.map(|message| match &self.redactor {
+        let redactor = self.prepare.redactor.as_ref();
+        let message = message.map(|message| match redactor {
             Some(redactor) => redactor.text(&message),
             None => message,
         });
         let started_id = attempt.id.clone();
         let step = &case.steps[index];
         for attachment in case.outbox.take(at) {
-            let attachment = redact_attachment(attachment, self.redactor.as_ref());
+            let attachment = redact_attachment(attachment, redactor);
             self.sink.emit(&attachment_envelope(
                 attachment,
                 &started_id,
@@ -653,7 +499,7 @@ impl Session {
         let case = self.cases.get_mut(&key).expect("looked up above");
         let attempt = case.current.take().expect("looked up above");
         for attachment in case.outbox.take(at) {
-            let attachment = redact_attachment(attachment, self.redactor.as_ref());
+            let attachment = redact_attachment(attachment, self.redactor());
             self.sink
                 .emit(&attachment_envelope(attachment, &attempt.id, None, at));
         }
@@ -682,7 +528,7 @@ impl Session {
 
     /// The hooks of the run.
     pub fn hooks(&self) -> &Hooks {
-        &self.hooks
+        &self.prepare.hooks
     }
 
     /// Reports a `BeforeAll` or `AfterAll` hook (its index in [`Self::hooks`]) that ended
@@ -699,12 +545,12 @@ impl Session {
             envelope::TestRunHookStarted {
                 id: id.clone(),
                 test_run_started_id: self.run_id.clone(),
-                hook_id: self.hook_ids[hook].clone(),
+                hook_id: self.prepare.hook_ids[hook].clone(),
                 timestamp: outcome.started.into(),
             },
         ));
         for attachment in attachments {
-            let attachment = redact_attachment(attachment, self.redactor.as_ref());
+            let attachment = redact_attachment(attachment, self.redactor());
             let Envelope::Attachment(mut envelope) =
                 attachment_envelope(attachment, "", None, outcome.finished)
             else {
@@ -717,12 +563,12 @@ impl Session {
         let message = outcome
             .message
             .as_ref()
-            .map(|message| match &self.redactor {
+            .map(|message| match self.redactor() {
                 Some(redactor) => redactor.text(message),
                 None => message.clone(),
             });
         // Cucumber's stack trace of a run hook points at the hook's own line.
-        let (file, line) = self.hooks.all()[hook].file_and_line();
+        let (file, line) = self.prepare.hooks.all()[hook].file_and_line();
         let place = format!("{file}:{}", line.unwrap_or(0));
         let exception = exception(outcome.status, message.as_deref(), &place);
         self.success &= !outcome.status.fails(self.strict);
@@ -782,24 +628,4 @@ pub(super) fn exception(
         message: message.map(str::to_owned),
         stack_trace: Some(format!("{kind}: {}\n{place}", message.unwrap_or_default())),
     })
-}
-
-/// What the parser makes of a file, borrowed: serialised exactly as
-/// [`casebook_gherkin::Envelope`] is, without copying a file's text, document or pickles to
-/// wrap them.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-enum Parsed<'a> {
-    Source(SourceRef<'a>),
-    GherkinDocument(&'a casebook_gherkin::GherkinDocument),
-    Pickle(&'a Pickle),
-}
-
-/// A [`casebook_gherkin::Source`], borrowed.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SourceRef<'a> {
-    uri: &'a str,
-    data: &'a str,
-    media_type: casebook_gherkin::MediaType,
 }

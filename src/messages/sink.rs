@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::envelope::Envelope;
@@ -11,7 +12,7 @@ use casebook_gherkin::IdGenerator;
 /// Where the stream goes and how ids are made.
 pub struct Sink {
     pub(super) out: Box<dyn Write + Send>,
-    pub(super) ids: Box<dyn IdGenerator + Send>,
+    pub(super) ids: Ids,
     /// The first write error; the run goes on without messages.
     pub(super) error: Option<std::io::Error>,
     /// The line being serialised.
@@ -36,7 +37,7 @@ impl Sink {
     pub fn new(out: impl Write + Send + 'static, ids: impl IdGenerator + Send + 'static) -> Self {
         Sink {
             out: Box::new(std::io::BufWriter::with_capacity(64 * 1024, out)),
-            ids: Box::new(ids),
+            ids: Ids(Arc::new(Mutex::new(ids))),
             error: None,
             scratch: Vec::new(),
             flushed: Instant::now(),
@@ -56,7 +57,14 @@ impl Sink {
     }
 
     pub(super) fn id(&mut self) -> String {
-        self.ids.new_id()
+        self.ids.next()
+    }
+
+    /// Writes lines serialised elsewhere.
+    pub(super) fn lines(&mut self, lines: &Lines) {
+        if self.error.is_none() {
+            self.error = self.out.write_all(&lines.0).err();
+        }
     }
 
     pub(super) fn line(&mut self, json: &[u8]) {
@@ -98,5 +106,47 @@ impl Sink {
             self.error = self.out.flush().err();
         }
         self.flushed = Instant::now();
+    }
+}
+
+/// The stream's id generator, shared by everything that writes into it: ids are unique
+/// whichever thread asks.
+#[derive(Clone)]
+pub(super) struct Ids(Arc<Mutex<dyn IdGenerator + Send>>);
+
+impl Ids {
+    /// A new id.
+    pub(super) fn next(&self) -> String {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).new_id()
+    }
+}
+
+impl IdGenerator for Ids {
+    fn new_id(&mut self) -> String {
+        self.next()
+    }
+}
+
+impl std::fmt::Debug for Ids {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Ids")
+    }
+}
+
+/// Messages serialised ahead of their place in the stream, one per line.
+#[derive(Debug, Default)]
+pub(super) struct Lines(Vec<u8>);
+
+impl Lines {
+    /// Adds one message of any serialisable shape.
+    pub(super) fn serialize(&mut self, message: &impl serde::Serialize) {
+        serde_json::to_writer(&mut self.0, message).expect("messages serialise to JSON");
+        self.0.push(b'\n');
+    }
+
+    /// Adds one message serialised already.
+    pub(super) fn line(&mut self, json: &[u8]) {
+        self.0.extend_from_slice(json);
+        self.0.push(b'\n');
     }
 }

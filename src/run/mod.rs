@@ -618,9 +618,9 @@ impl<W: cucumber::World> cucumber::Writer<W> for Discard {
 
 impl cucumber::writer::Normalized for Discard {}
 
-/// Hands the runner the features of the run, each built when the runner asks for it, with
-/// its messages written as it is (see [`Session::file`]), and no more than the [`Window`]
-/// lets run ahead.
+/// Hands the runner the features of the run, each made with its messages on a thread of
+/// their own ([`Session::produce`]) and written into the stream as the runner takes it, no
+/// more than the [`Window`] lets run ahead.
 struct Parsed {
     files: Vec<FilePlan>,
     session: messages::Shared,
@@ -632,17 +632,26 @@ impl<I> cucumber::Parser<I> for Parsed {
     type Output = Features;
 
     fn parse(self, _: I, _: Self::Cli) -> Self::Output {
+        let producer = self
+            .session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .produce(self.files, PREPARED_AHEAD);
         Features {
-            files: self.files.into_iter(),
+            producer,
             session: self.session,
             window: self.window,
         }
     }
 }
 
+/// How many files' messages may be made before the runner takes them: enough that it never
+/// waits for the next, few enough to hold little.
+const PREPARED_AHEAD: usize = 4;
+
 /// The stream of [`Parsed`]'s features.
 struct Features {
-    files: std::vec::IntoIter<FilePlan>,
+    producer: messages::Producer,
     session: messages::Shared,
     window: Option<Arc<Window>>,
 }
@@ -660,9 +669,13 @@ impl futures::Stream for Features {
         {
             return std::task::Poll::Pending;
         }
-        for file in this.files.by_ref() {
+        loop {
+            let runner_busy = this.window.as_ref().is_some_and(|w| w.waiting() > 0);
+            let Some(prepared) = std::task::ready!(this.producer.poll_next(cx, runner_busy)) else {
+                break;
+            };
             let mut session = this.session.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(feature) = session.file(&file) {
+            if let Some(feature) = session.add(prepared) {
                 if let Some(window) = &this.window {
                     window.produced(feature.scenarios.len());
                 }
