@@ -424,11 +424,9 @@ impl Session {
             });
             self.sink.emit(&suggestion);
         }
-        let exception = exception(
-            status,
-            message.as_deref(),
-            &format!("{}:{}", case.uri, step.line),
-        );
+        // The place is written out only for the exception of a step that did not pass.
+        let place = format_args!("{}:{}", case.uri, step.line);
+        let exception = exception(status, message.as_deref(), place);
         let step_id = case.steps[index].id.clone();
         self.sink
             .emit(&Envelope::TestStepFinished(envelope::TestStepFinished {
@@ -569,8 +567,8 @@ impl Session {
             });
         // Cucumber's stack trace of a run hook points at the hook's own line.
         let (file, line) = self.prepare.hooks.all()[hook].file_and_line();
-        let place = format!("{file}:{}", line.unwrap_or(0));
-        let exception = exception(outcome.status, message.as_deref(), &place);
+        let place = format_args!("{file}:{}", line.unwrap_or(0));
+        let exception = exception(outcome.status, message.as_deref(), place);
         self.success &= !outcome.status.fails(self.strict);
         self.sink.emit(&Envelope::TestRunHookFinished(
             envelope::TestRunHookFinished {
@@ -615,7 +613,7 @@ impl Session {
 pub(super) fn exception(
     status: Status,
     message: Option<&str>,
-    place: &str,
+    place: impl std::fmt::Display,
 ) -> Option<envelope::Exception> {
     let kind = match status {
         Status::Failed => "panic",
