@@ -69,7 +69,7 @@ impl<W: MessageWorld> MessageWriter<W> {
         &mut self,
         feature: &gherkin::Feature,
         scenario: &gherkin::Scenario,
-        event: event::RetryableScenario<W>,
+        event: &event::RetryableScenario<W>,
         at: SystemTime,
     ) {
         let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
@@ -82,7 +82,7 @@ impl<W: MessageWorld> MessageWriter<W> {
         else {
             return;
         };
-        match event.event {
+        match &event.event {
             Scenario::Started => session.case_started(key, at),
             Scenario::Step(step, outcome) | Scenario::Background(step, outcome) => {
                 let Some(index) = session.step_at(key, step.position.line) else {
@@ -103,7 +103,7 @@ impl<W: MessageWorld> MessageWriter<W> {
                             event::StepError::AmbiguousMatch(err) => {
                                 (Status::Ambiguous, Some(err.to_string()))
                             }
-                            event::StepError::Panic(info) => panic_outcome(&info),
+                            event::StepError::Panic(info) => panic_outcome(info),
                         };
                         session.step_finished(key, index, status, message, at);
                     }
@@ -112,7 +112,7 @@ impl<W: MessageWorld> MessageWriter<W> {
             // The project's hooks ran in cucumber-rs's hook (see `run`), which recorded how
             // each ended: they are reported now, in their place among the steps.
             Scenario::Hook(kind, outcome @ (event::Hook::Passed | event::Hook::Failed(..))) => {
-                let kind = match kind {
+                let kind = match *kind {
                     event::HookType::Before => HookKind::Before,
                     event::HookType::After => HookKind::After,
                 };
@@ -123,7 +123,7 @@ impl<W: MessageWorld> MessageWriter<W> {
                 if let event::Hook::Failed(_, info) = outcome
                     && !explained
                 {
-                    let (_, message) = panic_outcome(&info);
+                    let (_, message) = panic_outcome(info);
                     if let Some(outbox) = session.outbox(key) {
                         outbox.log(format!(
                             "casebook's {kind} hook failed: {}",
@@ -146,17 +146,25 @@ impl<W: MessageWorld> cucumber::Writer<W> for MessageWriter<W> {
     type Cli = cucumber::cli::Empty;
 
     async fn handle_event(&mut self, event: parser::Result<Event<Cucumber<W>>>, _: &Self::Cli) {
+        self.read(&event);
+    }
+}
+
+impl<W: MessageWorld> MessageWriter<W> {
+    /// Writes what `event` says, without keeping it: beside another writer, the runner's
+    /// event need not be copied for this one (see `run::Both`).
+    pub fn read(&mut self, event: &parser::Result<Event<Cucumber<W>>>) {
         let Ok(event) = event else { return };
         let at = event.at;
-        match event.value {
+        match &event.value {
             Cucumber::Feature(feature, FeatureEvent::Scenario(scenario, event)) => {
-                self.on_scenario(&feature, &scenario, event, at);
+                self.on_scenario(feature, scenario, event, at);
             }
             Cucumber::Feature(
                 feature,
                 FeatureEvent::Rule(_, RuleEvent::Scenario(scenario, event)),
             ) => {
-                self.on_scenario(&feature, &scenario, event, at);
+                self.on_scenario(feature, scenario, event, at);
             }
             _ => {}
         }

@@ -579,13 +579,13 @@ pub async fn run_messages<W: MessageWorld>(
     session.finish()
 }
 
-/// Hands every event to two writers, in order.
-struct Both<A, B>(A, B);
+/// Hands every event to the message writer, then to another writer: the first only reads
+/// it, so the runner's event is not copied for it (as a tee of two writers would).
+struct Both<W, B>(messages::MessageWriter<W>, B);
 
-impl<W, A, B> cucumber::Writer<W> for Both<A, B>
+impl<W, B> cucumber::Writer<W> for Both<W, B>
 where
-    W: cucumber::World,
-    A: cucumber::Writer<W, Cli = cucumber::cli::Empty>,
+    W: messages::MessageWorld,
     B: cucumber::Writer<W, Cli = cucumber::cli::Empty>,
 {
     type Cli = cucumber::cli::Empty;
@@ -595,12 +595,12 @@ where
         event: cucumber::parser::Result<cucumber::Event<cucumber::event::Cucumber<W>>>,
         cli: &Self::Cli,
     ) {
-        self.0.handle_event(event.clone(), cli).await;
+        self.0.read(&event);
         self.1.handle_event(event, cli).await;
     }
 }
 
-impl<A, B> cucumber::writer::Normalized for Both<A, B> {}
+impl<W, B> cucumber::writer::Normalized for Both<W, B> {}
 
 /// A writer that does nothing.
 struct Discard;
