@@ -121,7 +121,8 @@ impl Project {
     /// outside it is still found.
     pub fn lint(&self, scope: &[PathBuf]) -> (Vec<Diagnostic>, Summary) {
         let cx = self.lint_context();
-        let in_scope = |path: &Path| scope.is_empty() || within(path, scope);
+        let scope = Scope::new(scope);
+        let in_scope = |path: &Path| scope.contains(path);
         let mut diagnostics = lint::check(&cx);
         diagnostics.retain(|d| in_scope(&d.location.path));
         let count = |severity| {
@@ -206,9 +207,38 @@ impl Project {
     }
 }
 
-/// Whether `path` lies inside any of `scope`, both taken from the current directory.
-fn within(path: &Path, scope: &[PathBuf]) -> bool {
-    let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let path = absolute(path);
-    scope.iter().any(|root| path.starts_with(absolute(root)))
+/// Files or directories to report on (empty: everything), each path answered once: the
+/// lint asks for every finding, case and file, and making a path absolute reads the current
+/// directory each time.
+struct Scope {
+    /// The roots, absolute.
+    roots: Vec<PathBuf>,
+    known: std::cell::RefCell<foldhash::HashMap<PathBuf, bool>>,
+}
+
+impl Scope {
+    fn new(roots: &[PathBuf]) -> Self {
+        Scope {
+            roots: roots.iter().map(|root| absolute(root)).collect(),
+            known: Default::default(),
+        }
+    }
+
+    /// Whether `path` lies inside any root, both taken from the current directory.
+    fn contains(&self, path: &Path) -> bool {
+        if self.roots.is_empty() {
+            return true;
+        }
+        if let Some(&inside) = self.known.borrow().get(path) {
+            return inside;
+        }
+        let absolute = absolute(path);
+        let inside = self.roots.iter().any(|root| absolute.starts_with(root));
+        self.known.borrow_mut().insert(path.to_path_buf(), inside);
+        inside
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }

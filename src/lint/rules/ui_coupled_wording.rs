@@ -111,9 +111,11 @@ impl Words {
 fn find(step: &Step, words: &Words) -> Option<(String, usize)> {
     let hit = |text: &str| -> Option<(String, usize)> {
         let word = first_word(text, words).map(|(word, start)| (word.to_owned(), start));
-        // Selectors need one of these characters; most steps have none.
-        let selector = text
-            .contains(['#', '.', '/'])
+        // Selectors need one of these characters; most steps have none, and of those most
+        // (paths, URLs, JSON paths) hold no selector, which a match tells before a capture.
+        let has_selector =
+            text.bytes().any(|b| matches!(b, b'#' | b'.' | b'/')) && SELECTOR.is_match(text);
+        let selector = has_selector
             .then(|| SELECTOR.captures(text).and_then(|c| c.get(1)))
             .flatten()
             .map(|m| (m.as_str().trim_end().to_owned(), m.start()));
