@@ -63,7 +63,6 @@ pub(super) struct Attempt {
 #[derive(Debug)]
 pub struct Session {
     pub(super) sink: Sink,
-    pub(super) run_id: String,
     pub(super) strict: bool,
     pub(super) success: bool,
     /// What the files' messages are made from, shared with the thread that makes them.
@@ -143,7 +142,7 @@ impl Session {
         Session {
             prepare: Arc::new(Preparer {
                 ids: sink.ids.clone(),
-                run_id: run_id.clone(),
+                run_id,
                 definition_ids,
                 matchers: Mutex::new(matchers),
                 hooks: hooks.clone(),
@@ -151,7 +150,6 @@ impl Session {
                 redactor: None,
             }),
             sink,
-            run_id,
             strict,
             success: true,
             files: HashMap::new(),
@@ -542,7 +540,7 @@ impl Session {
         self.sink.emit(&Envelope::TestRunHookStarted(
             envelope::TestRunHookStarted {
                 id: id.clone(),
-                test_run_started_id: self.run_id.clone(),
+                test_run_started_id: self.prepare.run_id.clone(),
                 hook_id: self.prepare.hook_ids[hook].clone(),
                 timestamp: outcome.started.into(),
             },
@@ -592,7 +590,7 @@ impl Session {
     /// Ends the stream with `testRunFinished`; whether the run succeeded.
     pub fn finish(&mut self) -> bool {
         let envelope = Envelope::TestRunFinished(envelope::TestRunFinished {
-            test_run_started_id: self.run_id.clone(),
+            test_run_started_id: self.prepare.run_id.clone(),
             timestamp: Timestamp::now(),
             success: self.success,
         });

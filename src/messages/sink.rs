@@ -16,7 +16,7 @@ pub struct Sink {
     /// The first write error; the run goes on without messages.
     pub(super) error: Option<std::io::Error>,
     /// The line being serialised.
-    scratch: Vec<u8>,
+    scratch: Lines,
     /// When the stream was last flushed.
     flushed: Instant,
 }
@@ -39,7 +39,7 @@ impl Sink {
             out: Box::new(std::io::BufWriter::with_capacity(64 * 1024, out)),
             ids: Ids(Arc::new(Mutex::new(ids))),
             error: None,
-            scratch: Vec::new(),
+            scratch: Lines::default(),
             flushed: Instant::now(),
         }
     }
@@ -67,28 +67,13 @@ impl Sink {
         }
     }
 
-    pub(super) fn line(&mut self, json: &[u8]) {
-        if self.error.is_none() {
-            let written = self
-                .out
-                .write_all(json)
-                .and_then(|()| self.out.write_all(b"\n"));
-            self.error = written.err();
-        }
-    }
-
     pub(super) fn emit(&mut self, envelope: &Envelope) {
-        self.serialize(envelope);
-    }
-
-    /// Writes one message of any serialisable shape (a parser's envelope, borrowed or not).
-    pub(super) fn serialize(&mut self, message: &impl serde::Serialize) {
         // One buffer for every line: a run writes a few messages per step.
-        let mut json = std::mem::take(&mut self.scratch);
-        json.clear();
-        serde_json::to_writer(&mut json, message).expect("messages serialise to JSON");
-        self.line(&json);
-        self.scratch = json;
+        let mut line = std::mem::take(&mut self.scratch);
+        line.0.clear();
+        line.serialize(envelope);
+        self.lines(&line);
+        self.scratch = line;
     }
 
     /// Flushes what is written, unless the last flush was less than [`FLUSH_EVERY`] ago: a

@@ -265,7 +265,6 @@ fn fails(status: Status) -> bool {
 struct TestCase {
     /// Why it was skipped, when it was (empty: no reason to give).
     skipped: Option<String>,
-    millis: u64,
     failure: Option<FailureElement>,
     /// Surefire's elements for earlier attempts: `flakyFailure` or `rerunFailure`.
     earlier: Vec<FailureElement>,
@@ -330,7 +329,6 @@ impl TestCase {
         story(&mut system_out, execution, steps);
         Self {
             skipped: (execution.status == Status::Skipped).then(String::new),
-            millis: execution.duration_ms,
             failure: fails(execution.status).then(|| failure(execution, steps, record)),
             earlier,
             earlier_element,
@@ -354,7 +352,7 @@ impl TestCase {
             .with_attributes([
                 ("name", text(&entry.name).as_ref()),
                 ("classname", text(&entry.classname).as_ref()),
-                ("time", &seconds(self.millis)),
+                ("time", &seconds(entry.millis)),
             ])
             .write_inner_content(|w| {
                 // Xray's extension: the schemas have no per-testcase properties.
@@ -729,7 +727,6 @@ mod tests {
             millis: 0,
             source: Source::Manual(Box::new(TestCase {
                 skipped: None,
-                millis: 0,
                 failure: None,
                 earlier: Vec::new(),
                 earlier_element: "",

@@ -158,7 +158,6 @@ impl Entry<'static> {
             millis: 0,
             source: Source::Manual(Box::new(TestCase {
                 skipped,
-                millis: 0,
                 failure,
                 earlier: Vec::new(),
                 earlier_element: "",
