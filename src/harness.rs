@@ -12,6 +12,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
 
@@ -255,6 +257,7 @@ impl Harness {
             context: RunContext::default(),
             report_dir: report_dir.clone(),
             run_unresolved: false,
+            progress_after: None,
             order: args.order,
         };
 
@@ -294,33 +297,22 @@ impl Harness {
                 anyhow::Ok((lint, finished?))
             })?
         } else {
-            let lint = lint(&project, &report_dir)?;
-            // cucumber-rs spawns nothing: every scenario and step runs in the future this
-            // thread blocks on. What is spawned (HTTP connections, the in-process service)
-            // runs on the same thread: a worker of its own was woken for every request and
-            // woke this thread for every response, which cost more than it ran (on 10,000
-            // scenarios against a local server, 9% more CPU time and 6% more wall time).
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            let record = runtime.block_on(async {
-                // Keep the in-process service alive until the record is complete.
-                let configured = args.base_url.clone().or(project.config.run.base_url.clone());
-                let (base_url, _service) = match (configured, self.service) {
-                    (Some(url), _) => (url, None),
-                    (None, Some(start)) => {
-                        let (url, service) = start().await?;
-                        (url, Some(service))
-                    }
-                    (None, None) => anyhow::bail!(
-                        "no service to test: set --base-url, CASEBOOK_BASE_URL or `run.base-url` in casebook.toml"
-                    ),
-                };
-                options.context = context(&args, &project.config.run, base_url, &report_dir)?;
-                anyhow::Ok(run::execute(&project.suite, registry, &options).await)
+            // The lint rules run beside the first cases, on another core: their findings
+            // do not change what runs (a strict run fails on lint errors at its end), and
+            // they still show first, since the progress line waits for them.
+            let shown = Arc::new(AtomicBool::new(false));
+            options.progress_after = Some(shown.clone());
+            let (lint, record) = std::thread::scope(|scope| {
+                let linting = scope.spawn(|| {
+                    let _shown = SetOnDrop(&shown);
+                    lint(&project, &report_dir)
+                });
+                let record = run_cases(&project, registry, &args, self.service, options);
+                let lint = linting
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                anyhow::Ok((lint?, record?))
             })?;
-            // The HTTP client's pooled connections and the runtime serve no report.
-            drop((options, runtime));
             (lint, finish(record)?)
         };
         print!("{}", run::terminal::report(&record, &matrix));
@@ -331,6 +323,51 @@ impl Harness {
             passed,
             _kept: Some((project, record, matrix)),
         })
+    }
+}
+
+/// Runs the selected cases and returns their record. The runtime, and with it the HTTP
+/// client's pooled connections and the in-process service, are gone when it returns: they
+/// serve no report.
+fn run_cases(
+    project: &Project,
+    registry: &Registry,
+    args: &Args,
+    service: Option<ServiceFactory>,
+    mut options: Options,
+) -> anyhow::Result<RunRecord> {
+    // cucumber-rs spawns nothing: every scenario and step runs in the future this thread
+    // blocks on. What is spawned (HTTP connections, the in-process service) runs on the
+    // same thread: a worker of its own was woken for every request and woke this thread for
+    // every response, which cost more than it ran (on 10,000 scenarios against a local
+    // server, 9% more CPU time and 6% more wall time).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        // Keep the in-process service alive until the record is complete.
+        let configured = args.base_url.clone().or(project.config.run.base_url.clone());
+        let (base_url, _service) = match (configured, service) {
+            (Some(url), _) => (url, None),
+            (None, Some(start)) => {
+                let (url, service) = start().await?;
+                (url, Some(service))
+            }
+            (None, None) => anyhow::bail!(
+                "no service to test: set --base-url, CASEBOOK_BASE_URL or `run.base-url` in casebook.toml"
+            ),
+        };
+        options.context = context(args, &project.config.run, base_url, &options.report_dir)?;
+        anyhow::Ok(run::execute(&project.suite, registry, &options).await)
+    })
+}
+
+/// Sets a flag when dropped: also when what it guards panicked.
+struct SetOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for SetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
     }
 }
 

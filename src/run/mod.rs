@@ -14,7 +14,7 @@ pub mod terminal;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -62,6 +62,9 @@ pub struct Options {
     pub run_unresolved: bool,
     /// The order test cases run in.
     pub order: Order,
+    /// Set once what the terminal shows before the run (the lint findings, made while the
+    /// first cases run) has been printed: until then the progress line waits.
+    pub progress_after: Option<Arc<AtomicBool>>,
 }
 
 /// The order test cases run in (`--order`).
@@ -393,7 +396,13 @@ async fn run_in_cucumber(
         report_dir: options.report_dir.clone(),
         stems,
     };
-    let recorder = recorder::Recorder::new(plan, running, sink, options.context.redactor.clone());
+    let recorder = recorder::Recorder::new(
+        plan,
+        running,
+        sink,
+        options.context.redactor.clone(),
+        options.progress_after.clone(),
+    );
     let recorder = cucumber_run::<World, _>(files, session, recorder, options).await;
     options.context.browsers.shutdown().await;
     recorder.attempts

@@ -10,6 +10,7 @@ use foldhash::{HashMap, HashMapExt as _};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use cucumber::event::{
@@ -119,6 +120,7 @@ impl Recorder {
         runnable: usize,
         attachments: AttachmentSink,
         redactor: Redactor,
+        progress_after: Option<Arc<AtomicBool>>,
     ) -> Self {
         Self {
             redactor,
@@ -133,7 +135,7 @@ impl Recorder {
                 })
                 .collect(),
             attachments,
-            progress: Progress::new(runnable),
+            progress: Progress::new(runnable, progress_after),
         }
     }
 
@@ -336,16 +338,22 @@ struct Progress {
     failed: usize,
     terminal: bool,
     last_step: usize,
+    /// The count of done cases the last line showed.
+    shown: usize,
+    /// Set when what shows first has been printed (see `Options::progress_after`).
+    after: Option<Arc<AtomicBool>>,
 }
 
 impl Progress {
-    fn new(total: usize) -> Self {
+    fn new(total: usize, after: Option<Arc<AtomicBool>>) -> Self {
         Self {
             total,
             done: 0,
             failed: 0,
             terminal: std::io::stderr().is_terminal(),
             last_step: 0,
+            shown: 0,
+            after,
         }
     }
 
@@ -353,22 +361,41 @@ impl Progress {
         self.done += 1;
         self.failed += usize::from(failed);
         let step = self.done * 10 / self.total.max(1);
-        if self.terminal || step > self.last_step {
+        // A line held back is shown with the next case after the wait.
+        let may_show = self
+            .after
+            .as_ref()
+            .is_none_or(|after| after.load(Ordering::Acquire));
+        if may_show && (self.terminal || step > self.last_step) {
             self.last_step = step;
-            let line = format!(
-                "running {}/{} cases: {} failed",
-                self.done, self.total, self.failed
-            );
-            let mut stderr = std::io::stderr().lock();
-            let _ = if self.terminal {
-                write!(stderr, "\r{line}")
-            } else {
-                writeln!(stderr, "{line}")
-            };
+            self.show();
         }
     }
 
+    fn show(&mut self) {
+        self.shown = self.done;
+        let line = format!(
+            "running {}/{} cases: {} failed",
+            self.done, self.total, self.failed
+        );
+        let mut stderr = std::io::stderr().lock();
+        let _ = if self.terminal {
+            write!(stderr, "\r{line}")
+        } else {
+            writeln!(stderr, "{line}")
+        };
+    }
+
     fn done(&mut self) {
+        // A run quicker than what shows first waits for it, so that its last line comes after.
+        if let Some(after) = &self.after {
+            while !after.load(Ordering::Acquire) {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        if self.done > 0 && self.shown != self.done {
+            self.show();
+        }
         if self.terminal && self.done > 0 {
             eprintln!();
         }
