@@ -474,7 +474,9 @@ fn remove_reports(report_dir: &Path) -> std::io::Result<()> {
 
 fn write_record(report_dir: &Path, record: &RunRecord) -> anyhow::Result<()> {
     crate::output::write_atomic_with(&report_dir.join("run.json"), |out| {
-        serde_json::to_writer(out, record).map_err(std::io::Error::other)
+        let mut out = crate::render::buffered(out);
+        serde_json::to_writer(&mut out, record).map_err(std::io::Error::other)?;
+        out.flush()
     })?;
     Ok(())
 }

@@ -83,12 +83,14 @@ pub fn cucumber_json(inputs: &Inputs<'_>, out: &mut dyn Write) -> io::Result<()>
     // with manual executions only are written.
     // Compact: the readers are tools, and at ten thousand cases indentation would be half
     // the file and a sixth of a dry run's time.
-    let mut serializer = serde_json::Serializer::new(&mut *out);
+    let mut out = super::buffered(out);
+    let mut serializer = serde_json::Serializer::new(&mut out);
     serializer.collect_seq(run.chain(std::iter::from_fn(|| {
         let mut manual = manual.borrow_mut();
         (!manual.is_empty()).then(|| manual.remove(0))
     })))?;
-    out.write_all(b"\n")
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// Adds a scenario for every execution of a manual case (and of a case awaiting automation

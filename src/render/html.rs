@@ -12,6 +12,8 @@
 //! Content-Security-Policy allows exactly those two (by SHA-256 hash) and `data:` images:
 //! nothing else can run, even if escaping were ever missed.
 
+use std::io::Write as _;
+
 use base64::Engine as _;
 use sha2::Digest as _;
 
@@ -57,8 +59,19 @@ pub fn report(inputs: &Inputs<'_>, out: &mut dyn std::io::Write) -> std::io::Res
         inputs,
         scripts: &page.script_index,
     };
-    serde_json::to_writer(ScriptSafe(&mut *out), &features).map_err(std::io::Error::other)?;
+    let mut data = super::buffered(&mut *out);
+    script_json(&mut data, &features)?;
+    data.flush()?;
+    drop(data);
     out.write_all(tail.as_bytes())
+}
+
+/// Writes `value` as JSON that can sit inside a `<script>` element (see [`ScriptSafe`]).
+fn script_json(out: impl std::io::Write, value: &impl serde::Serialize) -> std::io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, ScriptSafe);
+    value
+        .serialize(&mut serializer)
+        .map_err(std::io::Error::other)
 }
 
 /// Where the template wants the case data.
@@ -78,35 +91,32 @@ fn content_security_policy() -> String {
     )
 }
 
-/// Writes JSON so that it can sit inside a `<script>` element: `<`, `>` and `&` are written
-/// as `\u` escapes, so no `</script>` or `<!--` in a title can end the element early. (JSON
-/// has these characters only inside strings, where the escapes mean the same.)
-struct ScriptSafe<W>(W);
+/// Formats JSON so that it can sit inside a `<script>` element: `<`, `>` and `&` are written
+/// as `\u` escapes, so no `</script>` or `<!--` in a title can end the element early. JSON
+/// has these characters only inside strings, where the escapes mean the same; the formatter
+/// sees exactly those, as the unescaped runs of every string and key.
+struct ScriptSafe;
 
-impl<W: std::io::Write> std::io::Write for ScriptSafe<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.write_all(buf)?;
-        Ok(buf.len())
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+impl serde_json::ser::Formatter for ScriptSafe {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let bytes = fragment.as_bytes();
         let mut start = 0;
-        for (i, byte) in buf.iter().enumerate() {
+        for (i, byte) in bytes.iter().enumerate() {
             let escaped: &[u8] = match byte {
                 b'<' => b"\\u003c",
                 b'>' => b"\\u003e",
                 b'&' => b"\\u0026",
                 _ => continue,
             };
-            self.0.write_all(&buf[start..i])?;
-            self.0.write_all(escaped)?;
+            writer.write_all(&bytes[start..i])?;
+            writer.write_all(escaped)?;
             start = i + 1;
         }
-        self.0.write_all(&buf[start..])
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
+        writer.write_all(&bytes[start..])
     }
 }
 
@@ -123,11 +133,13 @@ mod tests {
     #[test]
     fn script_json_cannot_close_its_element() {
         let mut json = Vec::new();
-        serde_json::to_writer(ScriptSafe(&mut json), &["</script><!-- & -->"]).unwrap();
+        let value = std::collections::BTreeMap::from([("<b>&", ["</script><!-- & -->"])]);
+        script_json(&mut json, &value).unwrap();
         let json = String::from_utf8(json).unwrap();
         assert!(!json.contains('<') && !json.contains('>') && !json.contains('&'));
-        let back: Vec<String> = serde_json::from_str(&json).unwrap();
-        assert_eq!(back, ["</script><!-- & -->"]);
+        let back: std::collections::BTreeMap<String, Vec<String>> =
+            serde_json::from_str(&json).unwrap();
+        assert_eq!(back["<b>&"], ["</script><!-- & -->"]);
     }
 
     #[test]

@@ -36,6 +36,7 @@ use std::io::{self, Write};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
+use super::Buffered;
 use super::Inputs;
 use super::steps::{self, ShownStep};
 
@@ -85,7 +86,7 @@ pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) ->
             .unwrap_or(usize::MAX)
     });
 
-    let write_entry = |w: &mut Writer<&mut dyn Write>, entry: &Entry<'_>| match &entry.source {
+    let write_entry = |w: &mut Writer<&mut Buffered<'_>>, entry: &Entry<'_>| match &entry.source {
         Source::Run(execution) => {
             let shown = steps::of(execution, index.find(execution), inputs.registry, &redactor);
             let mut case = TestCase::new(execution, &shown, inputs.record, dialect);
@@ -102,7 +103,8 @@ pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) ->
         }
         Source::Manual(case) => case.write(w, entry, dialect),
     };
-    let mut writer = Writer::new_with_indent(out, b' ', 2);
+    let mut out = super::buffered(out);
+    let mut writer = Writer::new_with_indent(&mut out, b' ', 2);
     writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     match dialect {
         JunitDialect::Jenkins => {
@@ -157,7 +159,8 @@ pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) ->
                 .write_inner_content(|w| entries.iter().try_for_each(|e| write_entry(w, e)))?;
         }
     }
-    writer.into_inner().write_all(b"\n")
+    writer.into_inner().write_all(b"\n")?;
+    out.flush()
 }
 
 /// The counts of a `testsuite`: unbound and ambiguous executions are failures (they prove

@@ -1,6 +1,8 @@
 //! `--format json`: an array of objects with exactly the keys `file`, `line`, `column`,
 //! `rule`, `severity` and `message`, in the order of the diagnostics.
 
+use std::io::Write as _;
+
 use serde::Serialize;
 
 use crate::lint::{Diagnostic, Severity};
@@ -27,8 +29,10 @@ pub fn json(diagnostics: &[Diagnostic]) -> String {
 /// The same array, compact, written straight to `out` (for files tools read, such as
 /// `lint.json`).
 pub fn write_json(diagnostics: &[Diagnostic], out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *out, &entries(diagnostics)).map_err(std::io::Error::other)?;
-    out.write_all(b"\n")
+    let mut out = crate::render::buffered(out);
+    serde_json::to_writer(&mut out, &entries(diagnostics)).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 fn entries(diagnostics: &[Diagnostic]) -> Vec<Entry<'_>> {
