@@ -580,9 +580,19 @@ fn story(out: &mut String, execution: &ExecutionRecord, steps: &[ShownStep]) {
                 StepStatus::Unbound => "unbound",
                 StepStatus::Ambiguous => "ambiguous",
             };
-            write!(out, "  {status:<9} {} {}", step.keyword, step.text).unwrap();
+            // Pieces pushed, not formatted: a run has hundreds of thousands of steps, and
+            // the padding `{:<9}` takes the formatter's slow path for each.
+            out.push_str("  ");
+            out.push_str(status);
+            out.push_str(&"         "[status.len().min(9)..]);
+            out.push(' ');
+            out.push_str(&step.keyword);
+            out.push(' ');
+            out.push_str(&step.text);
             if let Some(definition) = &step.definition {
-                write!(out, "  ({definition})").unwrap();
+                out.push_str("  (");
+                out.push_str(definition);
+                out.push(')');
             }
             out.push('\n');
             for row in step.table.iter().flatten() {
