@@ -28,6 +28,8 @@
 
 use std::sync::Arc;
 
+use anyhow::Context as _;
+
 use serde::{Deserialize, Serialize};
 
 use crate::registry::Definition;
@@ -65,6 +67,34 @@ pub struct RunRecord {
     /// `BeforeAll` hook runs no execution.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub run_hook_failures: Vec<RunHookFailure>,
+}
+
+impl RunRecord {
+    /// The record in `text`, read from `path` (named in errors). A record of another format
+    /// version is refused as such, not as a document whose fields do not fit.
+    pub fn from_json(text: &str, path: &std::path::Path) -> anyhow::Result<Self> {
+        /// The one field every version has.
+        #[derive(Deserialize)]
+        struct Versioned {
+            format_version: u32,
+        }
+        let not_a_record = || format!("`{}` is not a casebook run record", path.display());
+        let parsed = serde_json::from_str::<RunRecord>(text);
+        let version = match &parsed {
+            Ok(record) => record.format_version,
+            Err(_) => {
+                serde_json::from_str::<Versioned>(text)
+                    .with_context(not_a_record)?
+                    .format_version
+            }
+        };
+        anyhow::ensure!(
+            version == FORMAT_VERSION,
+            "`{}` has format version {version}, this casebook reads {FORMAT_VERSION}",
+            path.display()
+        );
+        parsed.with_context(not_a_record)
+    }
 }
 
 /// A `BeforeAll` or `AfterAll` hook that failed.

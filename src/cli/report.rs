@@ -37,15 +37,7 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
     let text = std::fs::read_to_string(&run_json).with_context(|| {
         format!("cannot read the run record `{}`\n(hint: run the cases first, or name a record with --run)", run_json.display())
     })?;
-    let record: RunRecord = serde_json::from_str(&text)
-        .with_context(|| format!("`{}` is not a casebook run record", run_json.display()))?;
-    anyhow::ensure!(
-        record.format_version == casebook::record::FORMAT_VERSION,
-        "`{}` has format version {}, this casebook reads {}",
-        run_json.display(),
-        record.format_version,
-        casebook::record::FORMAT_VERSION
-    );
+    let record = RunRecord::from_json(&text, &run_json)?;
     // The step definitions of that run, when they were saved beside it.
     let mut config = config;
     config.report_dir = report_dir.clone();

@@ -25,8 +25,7 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
     let project = Project::load(config, &[]).context("failed to load the project")?;
     // Without a run yet, the chain is still there; every outcome is "not run".
     let record = match std::fs::read_to_string(&run_json) {
-        Ok(text) => serde_json::from_str(&text)
-            .with_context(|| format!("cannot read `{}`", run_json.display()))?,
+        Ok(text) => RunRecord::from_json(&text, &run_json)?,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
             eprintln!(
                 "note: no run yet ({} is missing): every outcome shows as not run",

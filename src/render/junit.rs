@@ -11,7 +11,9 @@
 //! lines, which Jenkins's JUnit Attachments plugin picks up. Every execution of a manual
 //! case is a `testcase` too, with the tester's latest result (`mode: manual` in `system-out`):
 //! passed passes, failed is a `failure` of type `manual` with the actual result, and blocked,
-//! stale or not run is `skipped` with the reason.
+//! stale or not run is `skipped` with the reason. A `BeforeAll` or `AfterAll` hook that
+//! failed is a `testcase` of classname `run hooks` (a suite of its own, last), with a
+//! `failure` of type `hook`.
 //!
 //! Neither JUnit schema has a place for everything: Jenkins's has no per-testcase
 //! `properties` and no flaky retries; Surefire's has `flakyFailure` but no per-testcase
@@ -42,7 +44,7 @@ use super::steps::{self, ShownStep};
 
 mod manual;
 use crate::config::JunitDialect;
-use crate::record::{ExecutionRecord, RunRecord, Status, StepStatus};
+use crate::record::{ExecutionRecord, RunHookFailure, RunRecord, Status, StepStatus};
 
 /// Renders `junit.xml` in `dialect` into `out`.
 ///
@@ -85,6 +87,16 @@ pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) ->
             .copied()
             .unwrap_or(usize::MAX)
     });
+    // The run hooks that failed come last, in a suite of their own.
+    let hooks: Vec<Entry<'_>> = inputs
+        .record
+        .run_hook_failures
+        .iter()
+        .map(Entry::run_hook)
+        .collect();
+    if !hooks.is_empty() {
+        suites.push(hooks);
+    }
 
     let write_entry = |w: &mut Writer<&mut Buffered<'_>>, entry: &Entry<'_>| match &entry.source {
         Source::Run(execution) => {
@@ -101,7 +113,7 @@ pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) ->
             }
             case.write(w, entry, dialect)
         }
-        Source::Manual(case) => case.write(w, entry, dialect),
+        Source::Built(case) => case.write(w, entry, dialect),
     };
     let mut out = super::buffered(out);
     let mut writer = Writer::new_with_indent(&mut out, b' ', 2);
@@ -213,8 +225,8 @@ struct Entry<'r> {
 enum Source<'r> {
     /// An execution of the run: its body is built when written.
     Run(&'r ExecutionRecord),
-    /// A tester's result, built already (a suite has few).
-    Manual(Box<TestCase>),
+    /// A body built already: a tester's result, or a run hook's failure (a run has few).
+    Built(Box<TestCase>),
 }
 
 impl<'r> Entry<'r> {
@@ -248,6 +260,39 @@ impl<'r> Entry<'r> {
         }
     }
 }
+
+impl Entry<'static> {
+    /// A `BeforeAll` or `AfterAll` hook that failed, as a failed testcase of the suite
+    /// [`RUN_HOOKS`]: a reader of the JUnit file sees why the run failed, even when a failed
+    /// `BeforeAll` hook ran no execution at all.
+    fn run_hook(failure: &RunHookFailure) -> Self {
+        Entry {
+            classname: Cow::Borrowed(RUN_HOOKS),
+            name: failure.hook.clone(),
+            line: 0,
+            file: Cow::Borrowed(""),
+            order: (0, 0),
+            failed: true,
+            skipped: false,
+            millis: 0,
+            source: Source::Built(Box::new(TestCase {
+                skipped: None,
+                failure: Some(FailureElement {
+                    message: failure.error.lines().next().unwrap_or("").to_owned(),
+                    kind: "hook",
+                    body: failure.error.clone(),
+                }),
+                earlier: Vec::new(),
+                earlier_element: "",
+                properties: Vec::new(),
+                system_out: format!("hook: {}\nerror: {}\n", failure.hook, failure.error),
+            })),
+        }
+    }
+}
+
+/// The classname and suite of the run hooks that failed.
+const RUN_HOOKS: &str = "run hooks";
 
 /// An Examples row's values as a testcase's name shows them.
 fn row_values(values: &[(String, String)]) -> String {
@@ -738,7 +783,7 @@ mod tests {
             failed: false,
             skipped: false,
             millis: 0,
-            source: Source::Manual(Box::new(TestCase {
+            source: Source::Built(Box::new(TestCase {
                 skipped: None,
                 failure: None,
                 earlier: Vec::new(),

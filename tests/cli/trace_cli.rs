@@ -1,6 +1,6 @@
 //! `casebook trace ID`: the chain of a requirement or a case, before any run.
 
-use crate::support::{casebook, fixture};
+use crate::support::{casebook, copy_of_fixture, fixture, write};
 
 #[test]
 fn traces_a_requirement_and_a_case_before_any_run() {
@@ -55,4 +55,26 @@ fn an_unknown_id_is_a_usage_error() {
         "{}",
         output.stderr
     );
+}
+
+#[test]
+fn a_run_record_of_another_format_version_is_refused_by_name() {
+    let project = copy_of_fixture("clean");
+    // A later format whose fields this casebook does not know.
+    write(
+        project.path(),
+        "target/casebook/run.json",
+        br#"{"format_version": 2, "runs": []}"#,
+    );
+    for args in [&["trace", "SHOP-1"][..], &["report"]] {
+        let output = casebook(project.path(), args);
+        assert_eq!(output.code, 2, "{args:?}: {}", output.stderr);
+        assert!(
+            output
+                .stderr
+                .contains("run.json` has format version 2, this casebook reads 1"),
+            "{args:?}: {}",
+            output.stderr
+        );
+    }
 }

@@ -761,6 +761,15 @@ fn a_failing_before_all_hook_runs_no_case_and_fails_the_run() {
         html.contains("<h3>BeforeAll hook `set up the run`</h3>\n<pre class=\"error\">the BeforeAll hook fails on purpose</pre>"),
         "the failures section of report.html names the hook"
     );
+    let junit = read("junit.xml");
+    assert!(
+        junit.contains("<testsuite name=\"run hooks\" tests=\"1\" failures=\"1\""),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("<testcase name=\"BeforeAll hook `set up the run`\" classname=\"run hooks\" time=\"0.000\">\n      <failure message=\"the BeforeAll hook fails on purpose\" type=\"hook\">the BeforeAll hook fails on purpose</failure>"),
+        "{junit}"
+    );
 }
 
 #[test]

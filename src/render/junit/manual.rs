@@ -156,7 +156,7 @@ impl Entry<'static> {
             failed: failure.is_some(),
             skipped: skipped.is_some(),
             millis: 0,
-            source: Source::Manual(Box::new(TestCase {
+            source: Source::Built(Box::new(TestCase {
                 skipped,
                 failure,
                 earlier: Vec::new(),
