@@ -55,8 +55,9 @@ pub struct Lookup {
     numbers: HashMap<PathBuf, usize>,
     /// The execution by the number of its feature file and the line of its pickle (the
     /// Scenario line, or for an outline its Examples row), where the runner's scenario
-    /// sits. Numbers, not paths: this is looked up for every event of a run.
-    index: HashMap<(usize, usize), usize>,
+    /// sits. Numbers, not paths, and a fast hash: this is looked up for every event of a
+    /// run.
+    index: foldhash::HashMap<(usize, usize), usize>,
 }
 
 impl Lookup {
