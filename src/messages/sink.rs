@@ -71,7 +71,8 @@ impl Sink {
         // One buffer for every line: a run writes a few messages per step.
         let mut line = std::mem::take(&mut self.scratch);
         line.0.clear();
-        line.serialize(envelope);
+        envelope.write_json(&mut line.0);
+        line.0.push(b'\n');
         self.lines(&line);
         self.scratch = line;
     }
