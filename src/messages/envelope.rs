@@ -48,59 +48,117 @@ impl Envelope {
     /// escaping; their texts (ids) are still written by serde_json, and a test holds both
     /// ways to the same bytes. Every other message goes through serde.
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        let text = |out: &mut Vec<u8>, text: &str| {
-            serde_json::to_writer(&mut *out, text).expect("a string serialises to JSON");
-        };
         match self {
-            Envelope::TestStepStarted(m) => {
-                out.extend_from_slice(b"{\"testStepStarted\":{\"testCaseStartedId\":");
-                text(out, &m.test_case_started_id);
-                out.extend_from_slice(b",\"testStepId\":");
-                text(out, &m.test_step_id);
-                out.extend_from_slice(b",\"timestamp\":");
-                m.timestamp.write_json(out);
-                out.extend_from_slice(b"}}");
-            }
+            Envelope::TestStepStarted(m) => Object::open(out, "testStepStarted")
+                .text("testCaseStartedId", &m.test_case_started_id)
+                .text("testStepId", &m.test_step_id)
+                .timestamp("timestamp", m.timestamp)
+                .close(),
             Envelope::TestStepFinished(m)
                 if m.test_step_result.message.is_none()
                     && m.test_step_result.exception.is_none() =>
             {
-                out.extend_from_slice(b"{\"testStepFinished\":{\"testCaseStartedId\":");
-                text(out, &m.test_case_started_id);
-                out.extend_from_slice(b",\"testStepId\":");
-                text(out, &m.test_step_id);
-                out.extend_from_slice(b",\"testStepResult\":{\"status\":\"");
-                out.extend_from_slice(m.test_step_result.status.as_str().as_bytes());
-                out.extend_from_slice(b"\",\"duration\":");
-                m.test_step_result.duration.write_json(out);
-                out.extend_from_slice(b"},\"timestamp\":");
-                m.timestamp.write_json(out);
-                out.extend_from_slice(b"}}");
+                Object::open(out, "testStepFinished")
+                    .text("testCaseStartedId", &m.test_case_started_id)
+                    .text("testStepId", &m.test_step_id)
+                    .object("testStepResult", |result| {
+                        result
+                            .text("status", m.test_step_result.status.as_str())
+                            .timestamp("duration", m.test_step_result.duration)
+                    })
+                    .timestamp("timestamp", m.timestamp)
+                    .close()
             }
-            Envelope::TestCaseStarted(m) => {
-                out.extend_from_slice(b"{\"testCaseStarted\":{\"id\":");
-                text(out, &m.id);
-                out.extend_from_slice(b",\"testCaseId\":");
-                text(out, &m.test_case_id);
-                out.extend_from_slice(b",\"attempt\":");
-                out.extend_from_slice(itoa::Buffer::new().format(m.attempt).as_bytes());
-                out.extend_from_slice(b",\"timestamp\":");
-                m.timestamp.write_json(out);
-                out.extend_from_slice(b"}}");
-            }
-            Envelope::TestCaseFinished(m) => {
-                out.extend_from_slice(b"{\"testCaseFinished\":{\"testCaseStartedId\":");
-                text(out, &m.test_case_started_id);
-                out.extend_from_slice(b",\"timestamp\":");
-                m.timestamp.write_json(out);
-                out.extend_from_slice(if m.will_be_retried {
-                    b",\"willBeRetried\":true}}"
-                } else {
-                    b",\"willBeRetried\":false}}"
-                });
-            }
+            Envelope::TestCaseStarted(m) => Object::open(out, "testCaseStarted")
+                .text("id", &m.id)
+                .text("testCaseId", &m.test_case_id)
+                .number("attempt", m.attempt as u64)
+                .timestamp("timestamp", m.timestamp)
+                .close(),
+            Envelope::TestCaseFinished(m) => Object::open(out, "testCaseFinished")
+                .text("testCaseStartedId", &m.test_case_started_id)
+                .timestamp("timestamp", m.timestamp)
+                .raw(
+                    "willBeRetried",
+                    if m.will_be_retried { "true" } else { "false" },
+                )
+                .close(),
             _ => serde_json::to_writer(out, self).expect("messages serialise to JSON"),
         }
+    }
+}
+
+/// A JSON object written field by field, for [`Envelope::write_json`]: keys are written as
+/// they are (they are this module's own names, which need no escaping), texts through
+/// serde_json.
+struct Object<'o> {
+    out: &'o mut Vec<u8>,
+    /// Whether a field is written yet (the next one is preceded by a comma).
+    fields: bool,
+}
+
+impl<'o> Object<'o> {
+    /// `{"<message>":{`, an envelope and the object of its message.
+    fn open(out: &'o mut Vec<u8>, message: &str) -> Self {
+        out.extend_from_slice(b"{\"");
+        out.extend_from_slice(message.as_bytes());
+        out.extend_from_slice(b"\":{");
+        Object { out, fields: false }
+    }
+
+    fn key(&mut self, key: &str) {
+        if self.fields {
+            self.out.push(b',');
+        }
+        self.fields = true;
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+    }
+
+    fn text(mut self, key: &str, text: &str) -> Self {
+        self.key(key);
+        serde_json::to_writer(&mut *self.out, text).expect("a string serialises to JSON");
+        self
+    }
+
+    fn number(mut self, key: &str, number: u64) -> Self {
+        self.key(key);
+        self.out
+            .extend_from_slice(itoa::Buffer::new().format(number).as_bytes());
+        self
+    }
+
+    /// A field whose value is JSON already (`true`).
+    fn raw(mut self, key: &str, json: &str) -> Self {
+        self.key(key);
+        self.out.extend_from_slice(json.as_bytes());
+        self
+    }
+
+    /// `{"seconds":…,"nanos":…}`, as serde writes a [`Timestamp`].
+    fn timestamp(self, key: &str, at: Timestamp) -> Self {
+        self.object(key, |time| {
+            time.number("seconds", at.seconds)
+                .number("nanos", u64::from(at.nanos))
+        })
+    }
+
+    /// A nested object, its fields written by `fields`.
+    fn object(mut self, key: &str, fields: impl FnOnce(Object<'_>) -> Object<'_>) -> Self {
+        self.key(key);
+        self.out.push(b'{');
+        fields(Object {
+            out: &mut *self.out,
+            fields: false,
+        });
+        self.out.push(b'}');
+        self
+    }
+
+    /// Ends the message's object and the envelope.
+    fn close(self) {
+        self.out.extend_from_slice(b"}}");
     }
 }
 
@@ -123,18 +181,6 @@ impl Timestamp {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
         Self::from(since)
-    }
-}
-
-impl Timestamp {
-    /// `{"seconds":…,"nanos":…}`, as serde writes it (see [`Envelope::write_json`]).
-    fn write_json(self, out: &mut Vec<u8>) {
-        let mut number = itoa::Buffer::new();
-        out.extend_from_slice(b"{\"seconds\":");
-        out.extend_from_slice(number.format(self.seconds).as_bytes());
-        out.extend_from_slice(b",\"nanos\":");
-        out.extend_from_slice(number.format(self.nanos).as_bytes());
-        out.push(b'}');
     }
 }
 
