@@ -285,34 +285,22 @@ impl Harness {
             })?;
             Ok((record, matrix))
         };
+        // The lint rules run beside the binding or the cases, on another core: their findings
+        // change nothing of what runs (a strict run fails on lint errors at its end), and they
+        // still show first, since a run's progress line waits for them.
+        let shown = Arc::new(AtomicBool::new(false));
         let (lint, (record, matrix)) = if args.dry_run {
-            // A dry run sends nothing, so it needs no service, no world and no runtime; the
-            // lint rules run beside the binding, and show their findings first.
-            std::thread::scope(|scope| {
-                let linting = scope.spawn(|| lint(&project, &report_dir));
-                let finished = finish(run::dry_run(&project.suite, registry, &options));
-                let lint = linting
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-                anyhow::Ok((lint, finished?))
-            })?
+            // A dry run sends nothing, so it needs no service, no world and no runtime.
+            let (lint, finished) = beside_lint(&project, &report_dir, &shown, || {
+                finish(run::dry_run(&project.suite, registry, &options))
+            });
+            (lint?, finished?)
         } else {
-            // The lint rules run beside the first cases, on another core: their findings
-            // do not change what runs (a strict run fails on lint errors at its end), and
-            // they still show first, since the progress line waits for them.
-            let shown = Arc::new(AtomicBool::new(false));
             options.progress_after = Some(shown.clone());
-            let (lint, record) = std::thread::scope(|scope| {
-                let linting = scope.spawn(|| {
-                    let _shown = SetOnDrop(&shown);
-                    lint(&project, &report_dir)
-                });
-                let record = run_cases(&project, registry, &args, self.service, options);
-                let lint = linting
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                anyhow::Ok((lint?, record?))
-            })?;
+            let (lint, record) = beside_lint(&project, &report_dir, &shown, || {
+                run_cases(&project, registry, &args, self.service, options)
+            });
+            let (lint, record) = (lint?, record?);
             (lint, finish(record)?)
         };
         print!("{}", run::terminal::report(&record, &matrix));
@@ -359,6 +347,27 @@ fn run_cases(
         };
         options.context = context(args, &project.config.run, base_url, &options.report_dir)?;
         anyhow::Ok(run::execute(&project.suite, registry, &options).await)
+    })
+}
+
+/// Does `work` while the project is linted on another thread ([`lint`]), and sets `shown`
+/// once the findings are printed, also when the lint panicked; both outcomes.
+fn beside_lint<T>(
+    project: &Project,
+    report_dir: &Path,
+    shown: &AtomicBool,
+    work: impl FnOnce() -> T,
+) -> (anyhow::Result<Summary>, T) {
+    std::thread::scope(|scope| {
+        let linting = scope.spawn(|| {
+            let _shown = SetOnDrop(shown);
+            lint(project, report_dir)
+        });
+        let done = work();
+        let lint = linting
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (lint, done)
     })
 }
 

@@ -78,10 +78,7 @@ impl Envelope {
             Envelope::TestCaseFinished(m) => Object::open(out, "testCaseFinished")
                 .text("testCaseStartedId", &m.test_case_started_id)
                 .timestamp("timestamp", m.timestamp)
-                .raw(
-                    "willBeRetried",
-                    if m.will_be_retried { "true" } else { "false" },
-                )
+                .boolean("willBeRetried", m.will_be_retried)
                 .close(),
             _ => serde_json::to_writer(out, self).expect("messages serialise to JSON"),
         }
@@ -129,10 +126,10 @@ impl<'o> Object<'o> {
         self
     }
 
-    /// A field whose value is JSON already (`true`).
-    fn raw(mut self, key: &str, json: &str) -> Self {
+    fn boolean(mut self, key: &str, value: bool) -> Self {
         self.key(key);
-        self.out.extend_from_slice(json.as_bytes());
+        self.out
+            .extend_from_slice(if value { b"true" } else { b"false" });
         self
     }
 
