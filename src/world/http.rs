@@ -6,7 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::cookie::{CookieStore as _, Jar};
+use cookie_store::CookieStore;
+use reqwest::Url;
 use reqwest::header::{
     CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, LOCATION, SET_COOKIE,
 };
@@ -111,8 +112,12 @@ pub struct Exchange {
 #[derive(Debug)]
 pub struct HttpSession {
     client: reqwest::Client,
-    cookies: Jar,
+    cookies: CookieStore,
     base_url: String,
+    /// `base_url` parsed once, with a trailing slash that paths are joined under: a URL
+    /// parsed whole for every request would parse its host every time (a fifth of a
+    /// request's cost against a local server). `None` when the base URL is not a URL.
+    base: Option<Url>,
     headers: Vec<(String, String)>,
     /// The index in `exchanges` of the last response, when the last request got one.
     last: Option<usize>,
@@ -150,10 +155,12 @@ pub fn client(timeout: Duration) -> reqwest::Client {
 impl HttpSession {
     /// A session against `base_url` on the run's `client`, with no cookies yet.
     pub fn new(base_url: &str, client: reqwest::Client, redactor: Redactor) -> Self {
+        let base_url = base_url.trim_end_matches('/').to_owned();
         Self {
             client,
-            cookies: Jar::default(),
-            base_url: base_url.trim_end_matches('/').to_owned(),
+            cookies: CookieStore::default(),
+            base: Url::parse(&format!("{base_url}/")).ok(),
+            base_url,
             headers: Vec::new(),
             last: None,
             exchanges: Vec::new(),
@@ -184,6 +191,20 @@ impl HttpSession {
         }
     }
 
+    /// The URL of `path`, as [`url`](Self::url) spells it, parsed: a path is joined under
+    /// the parsed base URL, its leading slash dropped and `./` put before it, so that it
+    /// stays a path below the base's however it starts (`//x` included).
+    fn resolve(&self, path: &str) -> Result<Url, Error> {
+        let joined = match &self.base {
+            Some(base) if !path.starts_with("http://") && !path.starts_with("https://") => {
+                let below = path.strip_prefix('/').unwrap_or(path);
+                base.join(&format!("./{below}"))
+            }
+            _ => Url::parse(&self.url(path)),
+        };
+        joined.map_err(|_| Error::Url(self.url(path)))
+    }
+
     /// Sends a request with the scenario's headers and cookies (and `Content-Type:
     /// application/json` for a body that is JSON), follows redirects, and keeps the final
     /// response as the last one.
@@ -195,8 +216,7 @@ impl HttpSession {
     ) -> Result<&Response, Error> {
         let mut method = reqwest::Method::from_bytes(method.as_bytes())
             .map_err(|_| Error::Header(method.to_owned()))?;
-        let mut url =
-            reqwest::Url::parse(&self.url(path)).map_err(|_| Error::Url(self.url(path)))?;
+        let mut url = self.resolve(path)?;
         let mut body = body.map(str::to_owned);
         let mut headers = HeaderMap::new();
         for (name, value) in &self.headers {
@@ -243,7 +263,7 @@ impl HttpSession {
     async fn exchange(
         &mut self,
         method: &reqwest::Method,
-        url: &reqwest::Url,
+        url: &Url,
         headers: &HeaderMap,
         body: Option<&str>,
     ) -> Result<&Response, Error> {
@@ -251,7 +271,7 @@ impl HttpSession {
             .client
             .request(method.clone(), url.clone())
             .headers(headers.clone());
-        if let Some(cookies) = self.cookies.cookies(url) {
+        if let Some(cookies) = self.cookie_header(url) {
             request = request.header(COOKIE, cookies);
         }
         if let Some(body) = body {
@@ -283,8 +303,13 @@ impl HttpSession {
         let index = self.exchanges.len() - 1;
         match &self.exchanges[index].response {
             Ok(response) => {
-                self.cookies
-                    .set_cookies(&mut response.headers.get_all(SET_COOKIE).iter(), url);
+                for set_cookie in response.headers.get_all(SET_COOKIE) {
+                    // A cookie the store refuses (bad syntax, another domain) is dropped, as
+                    // a browser drops it.
+                    if let Ok(text) = std::str::from_utf8(set_cookie.as_bytes()) {
+                        let _ = self.cookies.parse(text, url);
+                    }
+                }
                 self.last = Some(index);
                 self.last()
             }
@@ -297,6 +322,22 @@ impl HttpSession {
                 })
             }
         }
+    }
+
+    /// The `Cookie` header the store holds for `url`, if any cookie applies.
+    fn cookie_header(&self, url: &Url) -> Option<HeaderValue> {
+        let mut header = String::new();
+        for (name, value) in self.cookies.get_request_values(url) {
+            if !header.is_empty() {
+                header.push_str("; ");
+            }
+            header.push_str(name);
+            header.push('=');
+            header.push_str(value);
+        }
+        (!header.is_empty())
+            .then(|| HeaderValue::from_str(&header).ok())
+            .flatten()
     }
 
     /// The last response of the scenario.
@@ -404,6 +445,36 @@ mod tests {
         assert_eq!(session.url("/api/orders"), "http://127.0.0.1:9/api/orders");
         assert_eq!(session.url("api"), "http://127.0.0.1:9/api");
         assert_eq!(session.url("http://other/x"), "http://other/x");
+    }
+
+    #[test]
+    fn resolved_paths_are_the_urls_spelled_whole() {
+        for base in [
+            "http://127.0.0.1:9",
+            "http://127.0.0.1:9/",
+            "http://shop.test/api/v1/",
+        ] {
+            let session =
+                HttpSession::new(base, client(Duration::from_secs(1)), Redactor::default());
+            for path in [
+                "/api/orders?status=paid&x=%41#top",
+                "api",
+                "",
+                "/",
+                "?q=1",
+                "//twice/slashed",
+                "/a b/ü/../c",
+                "/items/605",
+                "http://other/x",
+                "https://other:8443/y?z",
+            ] {
+                assert_eq!(
+                    session.resolve(path).unwrap().as_str(),
+                    Url::parse(&session.url(path)).unwrap().as_str(),
+                    "{base} + {path}"
+                );
+            }
+        }
     }
 
     #[test]
