@@ -387,7 +387,7 @@ fn lint(project: &Project, report_dir: &Path) -> anyhow::Result<Summary> {
     let shown = &diagnostics[..diagnostics.len().min(LINT_SHOWN)];
     std::io::stdout().write_all(&format::human(shown, &project.sources(), false))?;
     let lint_report = report_dir.join("lint.json");
-    crate::output::write_atomic_with(&lint_report, |out| format::write_json(&diagnostics, out))?;
+    crate::output::write_report_with(&lint_report, |out| format::write_json(&diagnostics, out))?;
     if diagnostics.len() > shown.len() {
         println!(
             "… and {} more findings in {}",

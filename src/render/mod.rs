@@ -127,7 +127,7 @@ pub fn write_all(dir: &Path, inputs: &Inputs<'_>) -> std::io::Result<Vec<PathBuf
             .map(|(name, render)| {
                 scope.spawn(move || {
                     let path = dir.join(name);
-                    crate::output::write_atomic_with(&path, |out| render(inputs, out))
+                    crate::output::write_report_with(&path, |out| render(inputs, out))
                         .map(|()| path)
                 })
             })
