@@ -137,6 +137,24 @@ struct Recorded {
     duration_ms: u64,
 }
 
+/// `base_url` with a trailing slash, parsed; the last one parsed on this thread is kept,
+/// since every scenario of a run starts a session on the same base URL (and parsing it,
+/// host included, cost as much as the rest of a new world).
+fn parsed_base(base_url: &str) -> Option<Url> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(String, Option<Url>)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((text, parsed)) if text == base_url => parsed.clone(),
+        _ => {
+            let parsed = Url::parse(&format!("{base_url}/")).ok();
+            *last = Some((base_url.to_owned(), parsed.clone()));
+            parsed
+        }
+    })
+}
+
 /// The most redirects one request follows.
 const MAX_REDIRECTS: usize = 10;
 
@@ -159,7 +177,7 @@ impl HttpSession {
         Self {
             client,
             cookies: CookieStore::default(),
-            base: Url::parse(&format!("{base_url}/")).ok(),
+            base: parsed_base(&base_url),
             base_url,
             headers: Vec::new(),
             last: None,
