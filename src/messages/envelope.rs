@@ -42,13 +42,23 @@ impl Envelope {
     /// Writes the envelope as one line of JSON into `out`, without the line's end.
     ///
     /// The messages every step and every test case sends (a step started, a step finished
-    /// without a message, a test case started and finished) are written here directly:
-    /// through serde, each of their dozen keys is escaped in turn, which came to a tenth of
-    /// the runner's thread on 10,000 scenarios. Their shape is fixed and their keys need no
-    /// escaping; their texts (ids) are still written by serde_json, and a test holds both
+    /// without a message, a test case started and finished), and each test case with its
+    /// steps' arguments, are written here directly: through serde, each of their dozen keys
+    /// is escaped in turn, which came to a tenth of the runner's thread on 10,000 scenarios
+    /// (and `testCase`, the largest message of a run, to a sixth of the thread that makes
+    /// the files' messages). Their shape is fixed and their keys need no escaping; their
+    /// texts (ids, captured values) are still written by serde_json, and a test holds both
     /// ways to the same bytes. Every other message goes through serde.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         match self {
+            Envelope::TestCase(m) => Object::open(out, "testCase")
+                .text("id", &m.id)
+                .text("pickleId", &m.pickle_id)
+                .array("testSteps", &m.test_steps, |out, step| {
+                    Object::bare(out, |o| test_step(o, step))
+                })
+                .text("testRunStartedId", &m.test_run_started_id)
+                .close(),
             Envelope::TestStepStarted(m) => Object::open(out, "testStepStarted")
                 .text("testCaseStartedId", &m.test_case_started_id)
                 .text("testStepId", &m.test_step_id)
@@ -85,6 +95,60 @@ impl Envelope {
     }
 }
 
+/// The fields of a [`TestStep`], as serde writes them (absent ones left out).
+fn test_step<'o>(o: Object<'o>, step: &TestStep) -> Object<'o> {
+    o.text("id", &step.id)
+        .maybe("pickleStepId", step.pickle_step_id.as_deref(), Object::text)
+        .maybe("hookId", step.hook_id.as_deref(), Object::text)
+        .maybe(
+            "stepDefinitionIds",
+            step.step_definition_ids.as_deref(),
+            |o, key, ids| o.array(key, ids, |out, id| text(out, id)),
+        )
+        .maybe(
+            "stepMatchArgumentsLists",
+            step.step_match_arguments_lists.as_deref(),
+            |o, key, lists| {
+                o.array(key, lists, |out, list| {
+                    Object::bare(out, |o| {
+                        o.array(
+                            "stepMatchArguments",
+                            &list.step_match_arguments,
+                            |out, arg| {
+                                Object::bare(out, |o| {
+                                    o.object("group", |g| group(g, &arg.group)).maybe(
+                                        "parameterTypeName",
+                                        arg.parameter_type_name.as_deref(),
+                                        Object::text,
+                                    )
+                                })
+                            },
+                        )
+                    })
+                })
+            },
+        )
+}
+
+/// The fields of a capture [`Group`] and of the groups inside it.
+fn group<'o>(o: Object<'o>, group: &Group) -> Object<'o> {
+    let children = (!group.children.is_empty()).then_some(group.children.as_slice());
+    o.maybe("start", group.start, |o, key, start| {
+        o.number(key, start as u64)
+    })
+    .maybe("value", group.value.as_deref(), Object::text)
+    .maybe("children", children, |o, key, children| {
+        o.array(key, children, |out, child| {
+            Object::bare(out, |o| self::group(o, child))
+        })
+    })
+}
+
+/// A JSON string, escaped by serde_json.
+fn text(out: &mut Vec<u8>, text: &str) {
+    serde_json::to_writer(out, text).expect("a string serialises to JSON");
+}
+
 /// A JSON object written field by field, for [`Envelope::write_json`]: keys are written as
 /// they are (they are this module's own names, which need no escaping), texts through
 /// serde_json.
@@ -113,9 +177,46 @@ impl<'o> Object<'o> {
         self.out.extend_from_slice(b"\":");
     }
 
+    /// An object inside another value (an array's item): `{`, its fields, `}`.
+    fn bare(out: &mut Vec<u8>, fields: impl FnOnce(Object<'_>) -> Object<'_>) {
+        out.push(b'{');
+        fields(Object {
+            out: &mut *out,
+            fields: false,
+        });
+        out.push(b'}');
+    }
+
     fn text(mut self, key: &str, text: &str) -> Self {
         self.key(key);
-        serde_json::to_writer(&mut *self.out, text).expect("a string serialises to JSON");
+        self::text(self.out, text);
+        self
+    }
+
+    /// The field `key` written by `field` when there is a value, as serde skips a `None`.
+    fn maybe<T>(
+        self,
+        key: &str,
+        value: Option<T>,
+        field: impl FnOnce(Self, &str, T) -> Self,
+    ) -> Self {
+        match value {
+            Some(value) => field(self, key, value),
+            None => self,
+        }
+    }
+
+    /// `"key":[…]`, each item written into the array by `item`.
+    fn array<T>(mut self, key: &str, items: &[T], mut item: impl FnMut(&mut Vec<u8>, &T)) -> Self {
+        self.key(key);
+        self.out.push(b'[');
+        for (index, each) in items.iter().enumerate() {
+            if index > 0 {
+                self.out.push(b',');
+            }
+            item(self.out, each);
+        }
+        self.out.push(b']');
         self
     }
 
@@ -678,6 +779,72 @@ mod tests {
                 test_case_started_id: (*id).to_owned(),
                 timestamp: Timestamp::default(),
                 will_be_retried: n % 2 == 0,
+            }));
+            let argument = |value: &str, parameter: Option<&str>| StepMatchArgument {
+                group: Group {
+                    start: Some(n * 7),
+                    value: Some(format!("\"{value}\"")),
+                    children: vec![
+                        Group {
+                            start: Some(n * 7 + 1),
+                            value: Some(value.to_owned()),
+                            children: vec![Group::default()],
+                        },
+                        Group {
+                            start: None,
+                            value: None,
+                            children: vec![Group::default()],
+                        },
+                    ],
+                },
+                parameter_type_name: parameter.map(str::to_owned),
+            };
+            envelopes.push(Envelope::TestCase(TestCase {
+                id: (*id).to_owned(),
+                pickle_id: other.clone(),
+                test_steps: vec![
+                    // A hook's step.
+                    TestStep {
+                        id: other.clone(),
+                        pickle_step_id: None,
+                        hook_id: Some((*id).to_owned()),
+                        step_definition_ids: None,
+                        step_match_arguments_lists: None,
+                    },
+                    // An undefined step.
+                    TestStep {
+                        id: (*id).to_owned(),
+                        pickle_step_id: Some(other.clone()),
+                        hook_id: None,
+                        step_definition_ids: Some(Vec::new()),
+                        step_match_arguments_lists: Some(Vec::new()),
+                    },
+                    // A step two definitions match, one capturing nothing.
+                    TestStep {
+                        id: other.clone(),
+                        pickle_step_id: Some((*id).to_owned()),
+                        hook_id: None,
+                        step_definition_ids: Some(vec![(*id).to_owned(), other.clone()]),
+                        step_match_arguments_lists: Some(vec![
+                            StepMatchArgumentsList {
+                                step_match_arguments: vec![
+                                    argument(id, Some("string")),
+                                    argument(&other, None),
+                                ],
+                            },
+                            StepMatchArgumentsList {
+                                step_match_arguments: Vec::new(),
+                            },
+                        ]),
+                    },
+                ],
+                test_run_started_id: other.clone(),
+            }));
+            envelopes.push(Envelope::TestCase(TestCase {
+                id: (*id).to_owned(),
+                pickle_id: other.clone(),
+                test_steps: Vec::new(),
+                test_run_started_id: (*id).to_owned(),
             }));
             for status in statuses {
                 envelopes.push(Envelope::TestStepFinished(TestStepFinished {

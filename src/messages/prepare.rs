@@ -226,7 +226,7 @@ impl Preparer {
         }
         self.hook_steps(HookKind::After, tags(), line, &mut steps, &mut test_steps);
         let id = self.ids.next();
-        lines.serialize(&Envelope::TestCase(envelope::TestCase {
+        lines.envelope(&Envelope::TestCase(envelope::TestCase {
             id: id.clone(),
             pickle_id: pickle.id.clone(),
             test_steps,

@@ -78,8 +78,7 @@ impl Sink {
         // One buffer for every line: a run writes a few messages per step.
         let mut line = std::mem::take(&mut self.scratch);
         line.0.clear();
-        envelope.write_json(&mut line.0);
-        line.0.push(b'\n');
+        line.envelope(envelope);
         self.lines(&line);
         self.scratch = line;
     }
@@ -134,6 +133,12 @@ impl Lines {
     /// Adds one message of any serialisable shape.
     pub(super) fn serialize(&mut self, message: &impl serde::Serialize) {
         serde_json::to_writer(&mut self.0, message).expect("messages serialise to JSON");
+        self.0.push(b'\n');
+    }
+
+    /// Adds one envelope, written as [`Envelope::write_json`] writes it.
+    pub(super) fn envelope(&mut self, envelope: &Envelope) {
+        envelope.write_json(&mut self.0);
         self.0.push(b'\n');
     }
 
