@@ -2,6 +2,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 
 use crate::lint::{Context, Finding, Severity, rules::Rule};
@@ -85,13 +86,26 @@ impl Rule for UiCoupledWording {
 struct Words {
     set: foldhash::HashSet<String>,
     longest: usize,
+    /// The words an ASCII text can hold (ASCII letters, digits and `_`), found in one pass
+    /// over it in any case, rather than by a lookup of each of its words (a tenth of the
+    /// lint's time on 50,000 steps).
+    in_ascii: AhoCorasick,
 }
 
 impl Words {
     fn new(words: &[String]) -> Self {
         let set: foldhash::HashSet<String> = words.iter().map(|w| w.to_lowercase()).collect();
         let longest = set.iter().map(String::len).max().unwrap_or(0);
-        Self { set, longest }
+        let in_ascii = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(set.iter().filter(|word| word.bytes().all(is_word_byte)))
+            .expect("a few words make an automaton");
+        Self {
+            set,
+            longest,
+            in_ascii,
+        }
     }
 
     fn contains(&self, token: &str) -> bool {
@@ -141,6 +155,29 @@ fn find(step: &Step, words: &Words) -> Option<(String, usize)> {
 /// The first whole word of `text` that is one of `words` (any case), with its byte offset.
 /// A word is a run of letters and digits, as `\b` would delimit it.
 fn first_word<'t>(text: &'t str, words: &Words) -> Option<(&'t str, usize)> {
+    if !text.is_ascii() {
+        return first_word_by_word(text, words);
+    }
+    // A match inside a longer word is no word; the longest at each start is taken, and a
+    // word further on cannot start inside a match, which holds no separator.
+    let bytes = text.as_bytes();
+    words
+        .in_ascii
+        .find_iter(text)
+        .find(|m| {
+            (m.start() == 0 || !is_word_byte(bytes[m.start() - 1]))
+                && bytes.get(m.end()).is_none_or(|&b| !is_word_byte(b))
+        })
+        .map(|m| (&text[m.range()], m.start()))
+}
+
+/// Whether `byte` is an ASCII letter, digit or `_`: part of a word.
+fn is_word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+/// [`first_word`], word by word: for any text (a non-ASCII one's lowercase is Unicode's).
+fn first_word_by_word<'t>(text: &'t str, words: &Words) -> Option<(&'t str, usize)> {
     let mut start = None;
     for (i, c) in text
         .char_indices()
@@ -187,6 +224,48 @@ mod tests {
                 .map(|(_, m)| m.split('"').nth(1).unwrap_or_default().to_owned());
             assert_eq!(word.as_deref(), expected, "{step}");
         }
+    }
+
+    #[test]
+    fn ascii_texts_find_the_words_that_word_by_word_finds() {
+        let words = Words::new(
+            &[
+                "Click",
+                "clicks",
+                "button",
+                "red",
+                "redo",
+                "tap",
+                "drop-down",
+                "K",
+                "é",
+            ]
+            .map(str::to_owned),
+        );
+        for text in [
+            "When she clicks the Buy BUTTON",
+            "When she CLICK_ed it",
+            "predo red",
+            "redo",
+            "a tap2 taps tap",
+            "the drop-down opens",
+            "k",
+            "I send a GET request to \"/items/605\"",
+            "the response JSON at \"$.red\" should be \"tap\"",
+            "",
+            "_red",
+            "red_",
+            "9tap tap9 tap",
+        ] {
+            assert_eq!(
+                first_word(text, &words),
+                first_word_by_word(text, &words),
+                "{text}"
+            );
+        }
+        assert_eq!(first_word("a Button", &words), Some(("Button", 2)));
+        assert_eq!(first_word("clicks", &words), Some(("clicks", 0)));
+        assert_eq!(first_word("Ünder the red", &words), Some(("red", 11)));
     }
 
     #[test]
