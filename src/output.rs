@@ -30,7 +30,7 @@ pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    replace(path, write, Sync::Data)
+    replace(path, write, Data::Synced)
 }
 
 /// Like [`write_atomic_with`], for a report: a reader never sees half of it and a process
@@ -42,21 +42,21 @@ pub fn write_report_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    replace(path, write, Sync::None)
+    replace(path, write, Data::Unsynced)
 }
 
-/// What is synced before the rename.
+/// Whether the file's data is synced to the disk before the rename.
 #[derive(PartialEq)]
-enum Sync {
-    Data,
-    None,
+enum Data {
+    Synced,
+    Unsynced,
 }
 
 /// Writes `path` through a temporary file in its directory and a rename.
 fn replace(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-    sync: Sync,
+    data: Data,
 ) -> std::io::Result<()> {
     let dir = path
         .parent()
@@ -74,7 +74,7 @@ fn replace(
         write(&mut out)?;
         out.flush()?;
     }
-    if sync == Sync::Data {
+    if data == Data::Synced {
         temp.as_file().sync_all()?;
     }
     temp.persist(path).map_err(|err| err.error)?;

@@ -111,23 +111,22 @@ fn test_step<'o>(o: Object<'o>, step: &TestStep) -> Object<'o> {
             |o, key, lists| {
                 o.array(key, lists, |out, list| {
                     Object::bare(out, |o| {
-                        o.array(
-                            "stepMatchArguments",
-                            &list.step_match_arguments,
-                            |out, arg| {
-                                Object::bare(out, |o| {
-                                    o.object("group", |g| group(g, &arg.group)).maybe(
-                                        "parameterTypeName",
-                                        arg.parameter_type_name.as_deref(),
-                                        Object::text,
-                                    )
-                                })
-                            },
-                        )
+                        o.array("stepMatchArguments", &list.step_match_arguments, argument)
                     })
                 })
             },
         )
+}
+
+/// A captured argument: its group, and its parameter type for a Cucumber Expression.
+fn argument(out: &mut Vec<u8>, argument: &StepMatchArgument) {
+    Object::bare(out, |o| {
+        o.object("group", |g| group(g, &argument.group)).maybe(
+            "parameterTypeName",
+            argument.parameter_type_name.as_deref(),
+            Object::text,
+        )
+    });
 }
 
 /// The fields of a capture [`Group`] and of the groups inside it.

@@ -115,8 +115,9 @@ pub struct HttpSession {
     cookies: CookieStore,
     base_url: String,
     /// `base_url` parsed once, with a trailing slash that paths are joined under: a URL
-    /// parsed whole for every request would parse its host every time (a fifth of a
-    /// request's cost against a local server). `None` when the base URL is not a URL.
+    /// parsed whole for every request would parse its host every time (a tenth of what a
+    /// request cost the runner's thread against a local server). `None` when the base URL
+    /// is not a URL.
     base: Option<Url>,
     headers: Vec<(String, String)>,
     /// The index in `exchanges` of the last response, when the last request got one.
@@ -139,7 +140,7 @@ struct Recorded {
 
 /// `base_url` with a trailing slash, parsed; the last one parsed on this thread is kept,
 /// since every scenario of a run starts a session on the same base URL (and parsing it,
-/// host included, cost as much as the rest of a new world).
+/// host included, was most of what a new world cost).
 fn parsed_base(base_url: &str) -> Option<Url> {
     thread_local! {
         static LAST: std::cell::RefCell<Option<(String, Option<Url>)>> =
