@@ -45,8 +45,8 @@ impl Envelope {
     /// without a message, a test case started and finished), and each test case with its
     /// steps' arguments, are written here directly: through serde, each of their dozen keys
     /// is escaped in turn, which came to a tenth of the runner's thread on 10,000 scenarios
-    /// (and `testCase`, the largest message of a run, to a sixth of the thread that makes
-    /// the files' messages). Their shape is fixed and their keys need no escaping; their
+    /// (and `testCase`, the largest message of a run, to a sixth of what making the files'
+    /// messages cost). Their shape is fixed and their keys need no escaping; their
     /// texts (ids, captured values) are still written by serde_json, and a test holds both
     /// ways to the same bytes. Every other message goes through serde.
     pub fn write_json(&self, out: &mut Vec<u8>) {
