@@ -331,12 +331,20 @@ pub struct Execution {
 }
 
 /// Which Examples row an execution takes its values from.
+///
+/// A row has two numbers, and each has one name: [`row_in_block`](Self::row_in_block)
+/// counts within its own Examples table (what Cucumber's ids and a reader of the file use),
+/// [`index_in_outline`](Self::index_in_outline) counts over every block of the outline (what
+/// the run record, the matrix and testers' results key an execution by).
 #[derive(Debug, Clone, Serialize)]
 pub struct ExampleRow {
     /// The index of the block in [`Case::examples`].
-    pub examples: usize,
-    /// The 1-based row number below the header.
-    pub row: usize,
+    pub block: usize,
+    /// The 1-based row number below its block's header.
+    pub row_in_block: usize,
+    /// The 1-based number of the row over every Examples block of the outline, in file order:
+    /// its execution's place in [`Case::executions`] plus one.
+    pub index_in_outline: usize,
     /// Where the row is.
     pub location: Location,
     /// Column name and value pairs.
@@ -398,8 +406,9 @@ mod tests {
 
     fn row(values: &[(&str, &str)]) -> ExampleRow {
         ExampleRow {
-            examples: 0,
-            row: 1,
+            block: 0,
+            row_in_block: 1,
+            index_in_outline: 1,
             location: crate::location::Location {
                 path: std::path::Path::new("outline.feature").into(),
                 line: 9,

@@ -279,8 +279,10 @@ pub struct ExecutionRecord {
 /// Which Examples row an execution ran.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExampleRef {
-    /// The 1-based row below the header, counted over all Examples blocks of the outline.
-    pub row: usize,
+    /// The 1-based row below the header, counted over all Examples blocks of the outline
+    /// ([`ExampleRow::index_in_outline`](crate::model::ExampleRow::index_in_outline)).
+    #[serde(rename = "row")]
+    pub index_in_outline: usize,
     /// The row's line.
     pub line: usize,
     /// Column name and value pairs.

@@ -166,8 +166,9 @@ fn executions(
                 .unwrap_or(table.location.line + row);
             executions.push(Execution {
                 row: Some(ExampleRow {
-                    examples: index,
-                    row,
+                    block: index,
+                    row_in_block: row,
+                    index_in_outline: executions.len() + 1,
                     location: Location::new(
                         case.location.path.clone(),
                         line,
@@ -306,14 +307,15 @@ mod tests {
     fn an_outline_has_one_execution_per_examples_row() {
         let feature = classify_text(SHOP, &TagConventions::default());
         let outline = &feature.cases[1];
-        let rows: Vec<(usize, usize, usize, String)> = outline
+        let rows: Vec<(usize, usize, usize, usize, String)> = outline
             .executions
             .iter()
             .map(|e| {
                 let row = e.row.as_ref().unwrap();
                 (
-                    row.examples,
-                    row.row,
+                    row.block,
+                    row.row_in_block,
+                    row.index_in_outline,
                     row.location.line,
                     row.substitute("<n> items"),
                 )
@@ -322,9 +324,9 @@ mod tests {
         assert_eq!(
             rows,
             [
-                (0, 1, 20, "1 items".into()),
-                (0, 2, 21, "2 items".into()),
-                (1, 1, 25, "3 items".into())
+                (0, 1, 1, 20, "1 items".into()),
+                (0, 2, 2, 21, "2 items".into()),
+                (1, 1, 3, 25, "3 items".into())
             ]
         );
         assert_eq!(feature.cases[0].executions.len(), 1);

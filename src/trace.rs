@@ -92,13 +92,20 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// Counts a case and every execution of it.
     fn add_case(&mut self, case: &CaseRow) {
+        self.add(case, case.executions.iter());
+    }
+
+    /// Counts a case and those of its executions that `executions` names: a requirement
+    /// tagged on one Examples block is proved by that block's rows only.
+    fn add<'r>(&mut self, case: &CaseRow, executions: impl Iterator<Item = &'r ExecutionOutcome>) {
         self.cases += 1;
         match case.mode {
             Mode::Automated => self.automated += 1,
             Mode::Manual => self.manual += 1,
         }
-        for execution in &case.executions {
+        for execution in executions {
             match execution.outcome {
                 Outcome::Passed | Outcome::Flaky => self.passed += 1,
                 Outcome::Failed => self.failed += 1,
@@ -140,10 +147,27 @@ pub struct RequirementRow {
     pub direct_cases: Vec<usize>,
     /// Indexes of the cases that cover it or any requirement below it.
     pub cases: Vec<usize>,
-    /// Counts over `cases`.
+    /// The executions that prove it or a requirement below it, as (index in
+    /// [`TraceMatrix::cases`], index in that case's executions): those whose own
+    /// requirements, Examples tags included, name it or a descendant.
+    pub executions: Vec<(usize, usize)>,
+    /// Counts over `cases`, of the executions in `executions`.
     pub counts: Counts,
     /// Its status.
     pub status: RequirementStatus,
+}
+
+impl RequirementRow {
+    /// How the case at `index` in `cases` stands for this requirement: the worst outcome of
+    /// its executions that prove it.
+    pub fn outcome_of(&self, cases: &[CaseRow], index: usize) -> Outcome {
+        worst(
+            self.executions
+                .iter()
+                .filter(|&&(case, _)| case == index)
+                .map(|&(case, execution)| cases[case].executions[execution].outcome),
+        )
+    }
 }
 
 /// The outcome of one execution, in the matrix.
@@ -244,10 +268,15 @@ pub struct Script {
 /// One execution's latest outcome.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExecutionOutcome {
-    /// The Examples row (1-based over the outline), for an outline.
-    pub row: Option<usize>,
+    /// The Examples row, 1-based over the outline
+    /// ([`ExampleRow::index_in_outline`](crate::model::ExampleRow::index_in_outline)).
+    #[serde(rename = "row")]
+    pub index_in_outline: Option<usize>,
     /// The outcome.
     pub outcome: Outcome,
+    /// The requirements it proves: its case's, and its Examples block's (shared with the
+    /// other rows of the block).
+    pub requirements: Arc<[crate::model::RequirementId]>,
     /// The index in [`RunRecord::executions`], when the run has it.
     pub record: Option<usize>,
     /// A tester's latest result, for a manual case or one awaiting automation (boxed: most
@@ -367,7 +396,16 @@ pub fn build(
         .executions
         .iter()
         .enumerate()
-        .map(|(i, e)| ((&*e.file, e.line, e.example.as_ref().map(|x| x.row)), i))
+        .map(|(i, e)| {
+            (
+                (
+                    &*e.file,
+                    e.line,
+                    e.example.as_ref().map(|x| x.index_in_outline),
+                ),
+                i,
+            )
+        })
         .collect();
 
     // A definition's pattern is shown as written, which takes a few regex replacements:
@@ -401,8 +439,8 @@ pub fn build(
         let mut unbound = false;
         let mut awaiting_automation = false;
         let mut executions = Vec::with_capacity(case.executions.len());
-        for (index, execution) in case.executions.iter().enumerate() {
-            let row = execution.row.as_ref().map(|_| index + 1);
+        for execution in &case.executions {
+            let row = execution.row.as_ref().map(|row| row.index_in_outline);
             let record_index = in_record.get(&(&*file, case.location.line, row)).copied();
             let mut execution_unbound = false;
             if let Some(registry) = registry {
@@ -487,8 +525,9 @@ pub fn build(
                 }
             }
             executions.push(ExecutionOutcome {
-                row,
+                index_in_outline: row,
                 outcome,
+                requirements: execution.requirements.clone(),
                 record: record_index,
                 manual: manual_outcome,
             });
@@ -623,10 +662,7 @@ fn requirement_rows(catalog: Option<&Catalog>, cases: &[CaseRow]) -> Vec<Require
             queue.extend(children(next));
         }
         let covering: Vec<usize> = covering.into_iter().collect();
-        let mut counts = Counts::default();
-        for &index in &covering {
-            counts.add_case(&cases[index]);
-        }
+        let (executions, counts) = proving(cases, &covering, |id| seen.contains(id));
         let status = status(requirement.risk, &counts);
         rows.push(RequirementRow {
             id: id.to_owned(),
@@ -639,6 +675,7 @@ fn requirement_rows(catalog: Option<&Catalog>, cases: &[CaseRow]) -> Vec<Require
             in_catalog: true,
             direct_cases: direct.get(id).cloned().unwrap_or_default(),
             cases: covering,
+            executions,
             counts,
             status,
         });
@@ -648,10 +685,7 @@ fn requirement_rows(catalog: Option<&Catalog>, cases: &[CaseRow]) -> Vec<Require
         if catalog.is_some_and(|c| c.get(id).is_some()) {
             continue;
         }
-        let mut counts = Counts::default();
-        for &index in indexes {
-            counts.add_case(&cases[index]);
-        }
+        let (executions, counts) = proving(cases, indexes, |other| other == *id);
         rows.push(RequirementRow {
             id: (*id).to_owned(),
             title: String::new(),
@@ -663,11 +697,41 @@ fn requirement_rows(catalog: Option<&Catalog>, cases: &[CaseRow]) -> Vec<Require
             in_catalog: false,
             direct_cases: indexes.clone(),
             cases: indexes.clone(),
+            executions,
             counts,
             status: status(Risk::Normal, &counts),
         });
     }
     rows
+}
+
+/// The executions of `covering` cases that prove a requirement (those whose own requirements
+/// `proves` accepts), and the counts over them.
+fn proving(
+    cases: &[CaseRow],
+    covering: &[usize],
+    proves: impl Fn(&str) -> bool,
+) -> (Vec<(usize, usize)>, Counts) {
+    let mut executions = Vec::new();
+    let mut counts = Counts::default();
+    for &index in covering {
+        let case = &cases[index];
+        let first = executions.len();
+        executions.extend(
+            case.executions
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.requirements.iter().any(|r| proves(&r.0)))
+                .map(|(execution, _)| (index, execution)),
+        );
+        counts.add(
+            case,
+            executions[first..]
+                .iter()
+                .map(|&(_, execution)| &case.executions[execution]),
+        );
+    }
+    (executions, counts)
 }
 
 fn status(risk: Risk, counts: &Counts) -> RequirementStatus {
@@ -751,7 +815,7 @@ mod tests {
             file: "t.feature".into(),
             line,
             example: row.map(|row| ExampleRef {
-                row,
+                index_in_outline: row,
                 line: 0,
                 values: Vec::new(),
             }),
@@ -820,6 +884,51 @@ mod tests {
             status("SHOP"),
             RequirementStatus::Failing,
             "the epic rolls up its stories"
+        );
+    }
+
+    #[test]
+    fn a_requirement_on_one_examples_block_counts_only_that_block_s_rows() {
+        let suite = suite_of(indoc::indoc! {"
+            Feature: Access
+              @A-1
+              Scenario Outline: opens as <user>
+                Given <user> signs in
+
+                @req:PAY-1
+                Examples: Customers
+                  | user  |
+                  | alice |
+                  | bob   |
+
+                @req:PAY-2
+                Examples: Administrators
+                  | user  |
+                  | carol |
+        "});
+        let record = RunRecord {
+            executions: vec![
+                execution(3, Some(1), Status::Passed),
+                execution(3, Some(2), Status::Passed),
+                execution(3, Some(3), Status::Failed),
+            ],
+            ..RunRecord::default()
+        };
+        let matrix = build(&suite, Some(&test_catalog()), None, &record, None);
+        let customers = row(&matrix, "PAY-1");
+        assert_eq!(customers.executions, [(0, 0), (0, 1)]);
+        assert_eq!((customers.counts.passed, customers.counts.failed), (2, 0));
+        assert_eq!(customers.status, RequirementStatus::Passing);
+        assert_eq!(customers.outcome_of(&matrix.cases, 0), Outcome::Passed);
+        let admins = row(&matrix, "PAY-2");
+        assert_eq!(admins.executions, [(0, 2)]);
+        assert_eq!((admins.counts.passed, admins.counts.failed), (0, 1));
+        assert_eq!(admins.status, RequirementStatus::Failing);
+        let shop = row(&matrix, "SHOP");
+        assert_eq!(
+            shop.executions.len(),
+            3,
+            "the parent counts both blocks once"
         );
     }
 

@@ -218,7 +218,7 @@ pub fn build<'s>(
     };
     for (feature, case) in suite.cases() {
         let mut counted = false;
-        for (index, execution) in case.executions.iter().enumerate() {
+        for execution in &case.executions {
             if tags.is_some_and(|tags| !tags.eval(execution.tags.iter())) {
                 continue;
             }
@@ -248,7 +248,7 @@ pub fn build<'s>(
                 case,
                 id: &id.0,
                 execution,
-                row: execution.row.as_ref().map(|_| index + 1),
+                row: execution.row.as_ref().map(|row| row.index_in_outline),
                 kind,
                 hash: super::case_hash(case, execution),
             });

@@ -255,7 +255,7 @@ fn show(
         writeln!(
             out,
             "  Examples row {}: {}",
-            item.row.unwrap_or(row.row),
+            item.row.unwrap_or(row.index_in_outline),
             values.join(", ")
         )?;
     }

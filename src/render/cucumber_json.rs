@@ -236,7 +236,7 @@ fn manual_record(
         file: row.file.clone(),
         line: row.line,
         example: execution.row.as_ref().map(|r| ExampleRef {
-            row: outcome.row.unwrap_or(r.row),
+            index_in_outline: r.index_in_outline,
             line: r.location.line,
             values: r.values.clone(),
         }),
@@ -401,16 +401,16 @@ fn elements(
             // identifies it by its Examples block and its row in that table (the header
             // being row 1).
             name = row.substitute(&l.case.title);
-            let examples = &l.case.examples[row.examples];
+            let examples = &l.case.examples[row.block];
             let table_row = examples
                 .table
                 .as_ref()
                 .and_then(|t| t.lines.iter().position(|&line| line == row.location.line))
-                .map_or(row.row + 1, |index| index + 1);
+                .map_or(row.row_in_block + 1, |index| index + 1);
             id = format!("{id};{};{table_row}", slug(&examples.name));
         }
     } else if let Some(example) = &execution.example {
-        id = format!("{id};;{}", example.row + 1);
+        id = format!("{id};;{}", example.index_in_outline + 1);
     }
     elements.push(Element {
         id: Some(id),
@@ -505,7 +505,7 @@ fn scenario_tags(located: Located<'_>) -> Vec<Tag> {
         .execution
         .row
         .as_ref()
-        .and_then(|row| l.case.examples.get(row.examples));
+        .and_then(|row| l.case.examples.get(row.block));
     let mut all = tags(&l.feature.tags);
     all.extend(rule.map_or_else(Vec::new, |r| tags(&r.tags)));
     all.extend(tags(&l.case.tags));

@@ -239,7 +239,7 @@ impl<'r> Entry<'r> {
             write!(
                 name,
                 " [row {}: {}]",
-                example.row,
+                example.index_in_outline,
                 row_values(&example.values)
             )
             .unwrap();
@@ -251,7 +251,7 @@ impl<'r> Entry<'r> {
             file: Cow::Borrowed(&execution.file),
             order: (
                 execution.line,
-                execution.example.as_ref().map_or(0, |e| e.row),
+                execution.example.as_ref().map_or(0, |e| e.index_in_outline),
             ),
             failed: fails(execution.status),
             skipped: execution.status == Status::Skipped,
@@ -580,7 +580,7 @@ fn story(out: &mut String, execution: &ExecutionRecord, steps: &[ShownStep]) {
         write!(
             out,
             ", Examples row {} (line {})",
-            example.row, example.line
+            example.index_in_outline, example.line
         )
         .unwrap();
     }

@@ -98,7 +98,7 @@ fn manual(matrix: &TraceMatrix, out: &mut String) {
             }
             let id = case.id.as_deref().unwrap_or("(no ID)");
             let row = execution
-                .row
+                .index_in_outline
                 .map(|r| format!(", Examples row {r}"))
                 .unwrap_or_default();
             let mut line = format!(
@@ -182,7 +182,7 @@ fn failures(record: &RunRecord, out: &mut String) {
         let row = execution
             .example
             .as_ref()
-            .map(|e| format!(", Examples row {}", e.row))
+            .map(|e| format!(", Examples row {}", e.index_in_outline))
             .unwrap_or_default();
         writeln!(
             out,

@@ -50,7 +50,7 @@ impl<'a> Index<'a> {
                 .or_default();
             for case in &feature.cases {
                 for execution in &case.executions {
-                    let row = execution.row.as_ref().map(|row| row.row);
+                    let row = execution.row.as_ref().map(|row| row.index_in_outline);
                     places.insert(
                         (case.location.line, row),
                         Located {
@@ -67,7 +67,7 @@ impl<'a> Index<'a> {
 
     /// The suite's place of a recorded execution.
     pub fn find(&self, execution: &ExecutionRecord) -> Option<Located<'a>> {
-        let row = execution.example.as_ref().map(|e| e.row);
+        let row = execution.example.as_ref().map(|e| e.index_in_outline);
         self.by_file
             .get(&*execution.file)?
             .get(&(execution.line, row))
@@ -283,7 +283,7 @@ impl<'a> TesterResults<'a> {
             .flat_map(|case| {
                 case.executions.iter().filter_map(move |e| {
                     let manual = e.manual.as_deref().filter(|_| e.record.is_some())?;
-                    Some(((&*case.file, case.line, e.row), manual))
+                    Some(((&*case.file, case.line, e.index_in_outline), manual))
                 })
             })
             .collect();
@@ -292,7 +292,7 @@ impl<'a> TesterResults<'a> {
 
     /// The tester's result of a recorded execution, if there is one.
     pub fn of(&self, execution: &ExecutionRecord) -> Option<&'a ManualOutcome> {
-        let row = execution.example.as_ref().map(|x| x.row);
+        let row = execution.example.as_ref().map(|x| x.index_in_outline);
         self.0
             .get(&(&*execution.file, execution.line, row))
             .copied()

@@ -129,7 +129,13 @@ fn case_lines(case: &CaseRow, out: &mut String, note: &str) {
         let outcomes: Vec<String> = case
             .executions
             .iter()
-            .map(|e| format!("row {} {}", e.row.unwrap_or(0), e.outcome.label()))
+            .map(|e| {
+                format!(
+                    "row {} {}",
+                    e.index_in_outline.unwrap_or(0),
+                    e.outcome.label()
+                )
+            })
             .collect();
         writeln!(out, "    executions: {}", outcomes.join(", ")).unwrap();
     }
@@ -138,7 +144,7 @@ fn case_lines(case: &CaseRow, out: &mut String, note: &str) {
             continue;
         };
         let row = execution
-            .row
+            .index_in_outline
             .map(|row| format!("row {row} "))
             .unwrap_or_default();
         writeln!(out, "    {row}manual result: {}", manual.said()).unwrap();

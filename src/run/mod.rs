@@ -842,12 +842,7 @@ fn execution_record(
         file: file.clone(),
         line: case.location.line,
         example: execution.row.as_ref().map(|row| ExampleRef {
-            row: case
-                .executions
-                .iter()
-                .position(|e| std::ptr::eq(e, execution))
-                .unwrap_or(0)
-                + 1,
+            index_in_outline: row.index_in_outline,
             line: row.location.line,
             values: row.values.clone(),
         }),
@@ -972,7 +967,7 @@ fn stems(plan: &Plan<'_>) -> Vec<String> {
                 .execution
                 .row
                 .as_ref()
-                .map(|row| format!("-ex{}-row{}", row.examples + 1, row.row))
+                .map(|row| format!("-ex{}-row{}", row.block + 1, row.row_in_block))
                 .unwrap_or_default();
             format!("{base}{row}")
                 .chars()

@@ -42,7 +42,7 @@ fn failures(record: &RunRecord, out: &mut String) {
         let row = execution
             .example
             .as_ref()
-            .map(|e| format!(" (Examples row {}, line {})", e.row, e.line))
+            .map(|e| format!(" (Examples row {}, line {})", e.index_in_outline, e.line))
             .unwrap_or_default();
         writeln!(
             out,

@@ -436,7 +436,12 @@ fn failed_unbound_and_ambiguous_executions_are_failures_that_say_why() {
             .all("testsuite")
             .flat_map(|s| s.all("testcase"))
             .filter(|c| c.attr("name").starts_with(&name_start))
-            .nth(execution.example.as_ref().map_or(0, |e| e.row - 1))
+            .nth(
+                execution
+                    .example
+                    .as_ref()
+                    .map_or(0, |e| e.index_in_outline - 1),
+            )
             .unwrap();
         let failure = case.child("failure");
         match execution.status {

@@ -324,7 +324,7 @@ pub(super) fn case_view(
             .filter_map(|e| {
                 let m = e.manual.as_ref()?;
                 Some(ManualView {
-                    row: e.row,
+                    row: e.index_in_outline,
                     outcome: if m.validity.is_valid() {
                         m.status.as_str()
                     } else {

@@ -125,7 +125,7 @@ pub(super) fn failures(inputs: &Inputs<'_>) -> Vec<FailureView> {
                         x.values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
                     format!(
                         "Examples row {} (line {}): {}",
-                        x.row,
+                        x.index_in_outline,
                         x.line,
                         values.join(", ")
                     )

@@ -70,7 +70,7 @@ pub(super) fn requirements(inputs: &Inputs<'_>) -> Vec<RequirementView> {
                 .map(|&i| CaseLink {
                     anchor: case_anchor(&cases[i], i),
                     label: case_label(&cases[i]),
-                    outcome: cases[i].outcome.css(),
+                    outcome: r.outcome_of(cases, i).css(),
                 })
                 .collect(),
         })

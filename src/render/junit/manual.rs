@@ -44,7 +44,7 @@ impl Entry<'static> {
             write!(
                 name,
                 " [row {}: {}]",
-                outcome.row.unwrap_or(example.row),
+                outcome.index_in_outline.unwrap_or(example.index_in_outline),
                 row_values(&example.values)
             )
             .unwrap();
@@ -69,7 +69,7 @@ impl Entry<'static> {
             }
         }
         write!(system_out, "case: {}:{}", row.file, row.line).unwrap();
-        if let (Some(n), Some(example)) = (outcome.row, &located.execution.row) {
+        if let (Some(n), Some(example)) = (outcome.index_in_outline, &located.execution.row) {
             write!(
                 system_out,
                 ", Examples row {n} (line {})",
@@ -152,7 +152,7 @@ impl Entry<'static> {
             name,
             line: row.line,
             file: Cow::Owned(row.file.to_string()),
-            order: (row.line, outcome.row.unwrap_or(0)),
+            order: (row.line, outcome.index_in_outline.unwrap_or(0)),
             failed: failure.is_some(),
             skipped: skipped.is_some(),
             millis: 0,
