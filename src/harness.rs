@@ -22,7 +22,7 @@ use crate::config::{Config, RunSettings};
 use crate::lint::{Summary, format};
 use crate::project::Project;
 use crate::record::RunRecord;
-use crate::registry::Registry;
+use crate::registry::{Bindings, Registry};
 use crate::run::{self, Filter, Options};
 use crate::trace::TraceMatrix;
 use crate::world::{Browsers, Redactor, RunContext, WebDriver};
@@ -230,15 +230,16 @@ impl Harness {
         let mut project = Project::load(config, &[])?;
         // Lint checks the steps against the definitions of this harness, not against the
         // `steps.json` an earlier build left behind.
-        project.registry = Some(Registry::collect::<World>());
+        project.bind(Registry::collect::<World>());
         let registry = project.registry.as_ref().expect("set above");
+        let bindings = project.bindings.as_ref().expect("bound with the registry");
         crate::output::write_atomic(
             &report_dir.join("steps.json"),
             registry.to_json().as_bytes(),
         )?;
         let filter = filter(&args)?;
         if args.list {
-            list(&project, registry, &filter);
+            list(&project, bindings, &filter);
             return Ok(Outcome {
                 passed: true,
                 _kept: None,
@@ -271,11 +272,10 @@ impl Harness {
                 let record = &record;
                 let writing = scope.spawn(|| write_record(&report_dir, record));
                 let matrix = if record.selection.dry_run {
-                    remove_reports(&report_dir)
-                        .map(|()| project.matrix(Some(registry), record, &manual))
+                    remove_reports(&report_dir).map(|()| project.matrix(record, &manual))
                 } else {
                     project
-                        .write_reports(&report_dir, Some(registry), record, &manual)
+                        .write_reports(&report_dir, record, &manual)
                         .map(|(matrix, _)| matrix)
                 };
                 writing
@@ -292,7 +292,7 @@ impl Harness {
         let (lint, (record, matrix)) = if args.dry_run {
             // A dry run sends nothing, so it needs no service, no world and no runtime.
             let (lint, finished) = beside_lint(&project, &report_dir, &shown, || {
-                finish(run::dry_run(&project.suite, registry, &options))
+                finish(run::dry_run(&project.suite, registry, bindings, &options))
             });
             (lint?, finished?)
         } else {
@@ -346,7 +346,8 @@ fn run_cases(
             ),
         };
         options.context = context(args, &project.config.run, base_url, &options.report_dir)?;
-        anyhow::Ok(run::execute(&project.suite, registry, &options).await)
+        let bindings = project.bindings.as_ref().expect("bound with the registry");
+        anyhow::Ok(run::execute(&project.suite, registry, bindings, &options).await)
     })
 }
 
@@ -419,8 +420,8 @@ fn filter(args: &Args) -> anyhow::Result<Filter> {
 }
 
 /// Prints the selected executions, one line each (`--list`).
-fn list(project: &Project, registry: &Registry, filter: &Filter) {
-    for planned in &run::Plan::new(&project.suite, registry, filter).executions {
+fn list(project: &Project, bindings: &Bindings, filter: &Filter) {
+    for planned in &run::Plan::new(&project.suite, bindings, filter).executions {
         let id = planned
             .case
             .id

@@ -236,6 +236,91 @@ impl Case {
     pub fn is_outline(&self) -> bool {
         !self.examples.is_empty()
     }
+
+    /// The steps of one of its executions as they run: the steps of its pickle, Background
+    /// steps first, each with its Examples row's values in place.
+    pub fn steps_of<'a>(
+        &'a self,
+        execution: &'a Execution,
+    ) -> impl Iterator<Item = ConcreteStep<'a>> {
+        let background = self.background.iter().map(|step| (step, true));
+        let own = self.steps.iter().map(|step| (step, false));
+        let row = execution.row.as_ref();
+        background
+            .chain(own)
+            .map(move |(step, background)| ConcreteStep {
+                step,
+                background,
+                // Gherkin fills placeholders in the scenario's own steps only.
+                row: row.filter(|_| !background),
+            })
+    }
+}
+
+/// One step of one execution: the step as written, and the Examples row whose values fill
+/// its placeholders (text, data table and doc string), as Gherkin's pickles have them.
+#[derive(Debug, Clone, Copy)]
+pub struct ConcreteStep<'a> {
+    /// The step as written.
+    pub step: &'a Step,
+    /// Whether it comes from a Background.
+    pub background: bool,
+    /// The row that fills it: `None` for a plain scenario's step and a Background step.
+    row: Option<&'a ExampleRow>,
+}
+
+impl<'a> ConcreteStep<'a> {
+    /// A step as written, placeholders and all: how an outline's page shows it.
+    pub fn as_written(step: &'a Step, background: bool) -> Self {
+        Self {
+            step,
+            background,
+            row: None,
+        }
+    }
+
+    /// Whether an Examples row fills it.
+    pub fn is_filled(&self) -> bool {
+        self.row.is_some()
+    }
+
+    /// `text` with the row's values in place (borrowed when there is no row).
+    pub fn fill<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        match self.row {
+            Some(row) => std::borrow::Cow::Owned(row.substitute(text)),
+            None => std::borrow::Cow::Borrowed(text),
+        }
+    }
+
+    /// The step's text, the row's values in place.
+    pub fn text(&self) -> std::borrow::Cow<'a, str> {
+        match self.row {
+            Some(row) => std::borrow::Cow::Owned(row.substitute(&self.step.text)),
+            None => std::borrow::Cow::Borrowed(&self.step.text),
+        }
+    }
+
+    /// The step's data table, cell by cell, the row's values in place.
+    pub fn table(&self) -> Option<Vec<Vec<String>>> {
+        let table = self.step.table.as_ref()?;
+        Some(
+            table
+                .rows
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|cell| self.fill(cell).into_owned())
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+
+    /// The step's doc string content, the row's values in place.
+    pub fn doc_string(&self) -> Option<String> {
+        let doc = self.step.doc_string.as_ref()?;
+        Some(self.fill(&doc.content).into_owned())
+    }
 }
 
 /// The kind of a step, with `And` and `But` resolved to the step before them.

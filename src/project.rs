@@ -12,9 +12,10 @@ use crate::lint::{self, Context, Diagnostic, Severity, Summary, format::Sources}
 use crate::manual::Ledger;
 use crate::model::Suite;
 use crate::record::RunRecord;
-use crate::registry::Registry;
+use crate::registry::{Bindings, Registry};
 use crate::suite;
 use crate::trace::TraceMatrix;
+use crate::world::redact::Redactor;
 
 /// A project's suite and catalog.
 #[derive(Debug)]
@@ -25,8 +26,12 @@ pub struct Project {
     pub suite: Suite,
     /// The catalog as read, with its problems; `None` when the file does not exist.
     pub catalog: Option<catalog::Loaded>,
-    /// The step definitions the last harness run saved in the report directory.
+    /// The step definitions: the harness's own, or those the last harness run saved in
+    /// the report directory.
     pub registry: Option<Registry>,
+    /// How every step of the suite binds to `registry`: made once, when the registry is
+    /// known, and read by lint, the run, the manual queue and the matrix.
+    pub bindings: Option<Bindings>,
 }
 
 /// A project that cannot be loaded at all.
@@ -86,12 +91,22 @@ impl Project {
             .is_file()
             .then(|| Registry::load(&saved).ok())
             .flatten();
+        let bindings = registry
+            .as_ref()
+            .map(|registry| Bindings::of(registry, &suite));
         Ok(Self {
             config,
             suite,
             catalog,
             registry,
+            bindings,
         })
+    }
+
+    /// Binds the suite to `registry`, which replaces the one read from `steps.json`.
+    pub fn bind(&mut self, registry: Registry) {
+        self.bindings = Some(Bindings::of(&registry, &self.suite));
+        self.registry = Some(registry);
     }
 
     /// The catalog, when there is a readable one.
@@ -110,7 +125,7 @@ impl Project {
             missing_catalog: self.catalog.is_none().then_some(&self.config.requirements),
             conventions: &self.config.tags,
             settings: &self.config.lint,
-            registry: self.registry.as_ref(),
+            bindings: self.bindings.as_ref(),
         }
     }
 
@@ -157,13 +172,18 @@ impl Project {
     }
 
     /// The traceability matrix of `record`, with the testers' results in `manual`.
-    pub fn matrix(
-        &self,
-        registry: Option<&Registry>,
-        record: &RunRecord,
-        manual: &Ledger,
-    ) -> TraceMatrix {
-        crate::trace::build(&self.suite, self.catalog(), registry, record, Some(manual))
+    pub fn matrix(&self, record: &RunRecord, manual: &Ledger) -> TraceMatrix {
+        let bindings = self.bindings.as_ref();
+        // The configuration's pattern was compiled when it was read.
+        let redactor = Redactor::from_settings(&self.config.run).unwrap_or_default();
+        crate::trace::build(
+            &self.suite,
+            self.catalog(),
+            bindings,
+            record,
+            Some(manual),
+            &redactor,
+        )
     }
 
     /// Builds the traceability matrix of `record` (with the testers' results in `manual`)
@@ -172,16 +192,14 @@ impl Project {
     pub fn write_reports(
         &self,
         dir: &Path,
-        registry: Option<&Registry>,
         record: &RunRecord,
         manual: &Ledger,
     ) -> std::io::Result<(TraceMatrix, Vec<PathBuf>)> {
-        let matrix = self.matrix(registry, record, manual);
+        let matrix = self.matrix(record, manual);
         let attachments = crate::render::AttachmentFiles::read(dir, record);
         let inputs = crate::render::Inputs {
             suite: &self.suite,
             catalog: self.catalog(),
-            registry,
             record,
             matrix: &matrix,
             attachments: &attachments,

@@ -11,7 +11,7 @@
 //! - `release`, `commit`: what was tested (either may be null);
 //! - `started_at`, `finished_at`: RFC 3339 timestamps;
 //! - `selection`: the filters and modes of the run (`tags`, `name`, `dry_run`, `strict`);
-//! - `counts`: cases and executions, scripts (step definitions), bound, unbound and
+//! - `counts`: cases and executions, step definitions (`scripts`), bound, unbound and
 //!   ambiguous steps, executions per status, and `steps` by outcome;
 //! - `executions`: one object per execution of an automated case: `case_id`, `title`,
 //!   `feature`, `file`, `line`, `example` (row number, line and values, for outlines),
@@ -128,8 +128,10 @@ pub struct Counts {
     pub manual_cases: usize,
     /// Executions selected for this run.
     pub executions: usize,
-    /// Step definitions in the harness (the scripts' building blocks).
-    pub scripts: usize,
+    /// Step definitions in the harness, the pieces a case's script is made of (the file's
+    /// key is `scripts`, as the format has always named it).
+    #[serde(rename = "scripts")]
+    pub definitions: usize,
     /// Distinct steps (by place) that have exactly one definition.
     pub bound_steps: usize,
     /// Distinct steps without a definition.

@@ -5,19 +5,20 @@
 //! `inventory`, with its pattern and source location. [`Registry`] reads them back;
 //! [`Registry::bind`] matches a step the way cucumber-rs will at run time (same kind, same
 //! regex), so a step is [`Binding::Bound`], [`Binding::Unbound`] or [`Binding::Ambiguous`]
-//! before anything is executed. The registry is saved as `steps.json` so that
-//! `casebook lint` can report unbound steps without a build.
+//! before anything is executed. [`Bindings::of`] binds every step of a suite once; lint, the
+//! run's plan, the manual queue and the trace matrix all read that one value. The registry is
+//! saved as `steps.json` so that `casebook lint` can report unbound steps without a build.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::{PoisonError, RwLock};
+use std::sync::Arc;
 
 use cucumber::codegen::{StepConstructor, WorldInventory, inventory};
 use regex::{Regex, RegexSet};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Case, Execution, StepKind};
+use crate::model::{Case, Execution, StepKind, Suite};
 
 /// The version of the `steps.json` format.
 pub const FORMAT_VERSION: u32 = 1;
@@ -113,26 +114,12 @@ pub enum Binding {
 /// Every step definition of a harness.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
-    definitions: Vec<Definition>,
+    /// Shared with the [`Bindings`] made of it, which name definitions by index.
+    definitions: Arc<[Definition]>,
     /// Per step kind (Given, When, Then): one set of every pattern of that kind, and the
     /// index in `definitions` of each pattern of the set. One pass of a set finds every
     /// matching definition, which is what binding a large suite spends its time on.
     sets: [(RegexSet, Vec<usize>); 3],
-    /// The bindings found so far, per kind, by step text.
-    memo: Memo,
-}
-
-/// Bindings already found, by step kind and text. A run binds every step of the suite in
-/// lint, in its plan and in its matrix, and a suite repeats most of its step texts: after
-/// the first pass a binding is one lookup instead of a pass of the regex set.
-#[derive(Debug, Default)]
-struct Memo([RwLock<foldhash::HashMap<Box<str>, Binding>>; 3]);
-
-impl Clone for Memo {
-    /// A copy starts empty: it is only a cache.
-    fn clone(&self) -> Self {
-        Self::default()
-    }
 }
 
 /// The saved form of a registry (`steps.json`).
@@ -192,9 +179,8 @@ impl Registry {
             set(StepKind::Then)?,
         ];
         Ok(Self {
-            definitions,
+            definitions: definitions.into(),
             sets,
-            memo: Memo::default(),
         })
     }
 
@@ -205,32 +191,20 @@ impl Registry {
 
     /// How a step of this kind and text binds.
     pub fn bind(&self, kind: StepKind, text: &str) -> Binding {
-        let memo = &self.memo.0[kind as usize];
-        if let Some(binding) = memo
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(text)
-        {
-            return binding.clone();
-        }
         let (set, indexes) = &self.sets[kind as usize];
         let matches: Vec<usize> = set.matches(text).into_iter().map(|i| indexes[i]).collect();
-        let binding = match matches.as_slice() {
+        match matches.as_slice() {
             [] => Binding::Unbound,
             [one] => Binding::Bound(*one),
             _ => Binding::Ambiguous(matches),
-        };
-        memo.write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(text.into(), binding.clone());
-        binding
+        }
     }
 
     /// The registry as `steps.json`.
     pub fn to_json(&self) -> String {
         let saved = Saved {
             format_version: FORMAT_VERSION,
-            definitions: self.definitions.clone(),
+            definitions: self.definitions.to_vec(),
         };
         serde_json::to_string_pretty(&saved).expect("plain data serializes")
     }
@@ -247,7 +221,78 @@ impl Registry {
     }
 }
 
-/// The binding of one step of one execution of a case.
+/// How every step of every execution of a suite binds: the registry stage's output, made
+/// once per run by [`Bindings::of`]. Cases are numbered in suite order ([`Suite::cases`]).
+#[derive(Debug, Clone, Default)]
+pub struct Bindings {
+    /// The registry's definitions, which bindings name by index.
+    definitions: Arc<[Definition]>,
+    /// Every step of every execution, in suite order, Background steps first.
+    steps: Vec<Binding>,
+    /// Where each execution's steps start in `steps`, in suite order, then `steps.len()`.
+    executions: Vec<usize>,
+    /// Where each case's executions start in `executions`, in suite order, then their count.
+    cases: Vec<usize>,
+}
+
+impl Bindings {
+    /// Binds every step of `suite` to `registry`'s definitions.
+    pub fn of(registry: &Registry, suite: &Suite) -> Self {
+        // A suite repeats most of its step texts: each distinct one goes through the regex
+        // sets once.
+        let mut seen: [foldhash::HashMap<std::borrow::Cow<'_, str>, Binding>; 3] =
+            Default::default();
+        let mut bindings = Self {
+            definitions: registry.definitions.clone(),
+            ..Self::default()
+        };
+        for (_, case) in suite.cases() {
+            bindings.cases.push(bindings.executions.len());
+            for execution in &case.executions {
+                bindings.executions.push(bindings.steps.len());
+                for step in case.steps_of(execution) {
+                    let kind = step.step.kind;
+                    let binding = seen[kind as usize]
+                        .entry(step.text())
+                        .or_insert_with_key(|text| registry.bind(kind, text))
+                        .clone();
+                    bindings.steps.push(binding);
+                }
+            }
+        }
+        bindings.cases.push(bindings.executions.len());
+        bindings.executions.push(bindings.steps.len());
+        bindings
+    }
+
+    /// The definitions bindings name by index.
+    pub fn definitions(&self) -> &[Definition] {
+        &self.definitions
+    }
+
+    /// The definition a binding names, when it names exactly one.
+    pub fn definition(&self, binding: &Binding) -> Option<&Definition> {
+        match binding {
+            Binding::Bound(index) => self.definitions.get(*index),
+            Binding::Unbound | Binding::Ambiguous(_) => None,
+        }
+    }
+
+    /// How each step of execution `execution` of case number `case` binds, in the order of
+    /// [`Case::steps_of`].
+    pub fn of_execution(&self, case: usize, execution: usize) -> &[Binding] {
+        let at = self.cases[case] + execution;
+        &self.steps[self.executions[at]..self.executions[at + 1]]
+    }
+
+    /// The bindings of each execution of case number `case`, in order.
+    pub fn of_case(&self, case: usize) -> impl Iterator<Item = &[Binding]> {
+        (self.cases[case]..self.cases[case + 1])
+            .map(|at| &self.steps[self.executions[at]..self.executions[at + 1]])
+    }
+}
+
+/// The binding of one step of one execution of a case, with the step it binds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StepBinding<'a> {
     /// The step's kind.
@@ -263,29 +308,21 @@ pub struct StepBinding<'a> {
     pub binding: Binding,
 }
 
-/// The bindings of every step of one execution.
-pub fn bind_execution<'a>(
-    registry: &Registry,
+/// The steps of one execution with their bindings (`bindings`: that execution's, from
+/// [`Bindings::of_execution`]).
+pub fn step_bindings<'a>(
     case: &'a Case,
     execution: &'a Execution,
+    bindings: &[Binding],
 ) -> Vec<StepBinding<'a>> {
-    let background = case.background.iter().map(|step| (step, true));
-    let own = case.steps.iter().map(|step| (step, false));
-    background
-        .chain(own)
-        .map(|(step, background)| {
-            // Gherkin fills placeholders in the scenario's own steps only.
-            let text = match (&execution.row, background) {
-                (Some(row), false) => Cow::Owned(row.substitute(&step.text)),
-                _ => Cow::Borrowed(step.text.as_str()),
-            };
-            StepBinding {
-                kind: step.kind,
-                binding: registry.bind(step.kind, &text),
-                text,
-                background,
-                line: step.location.line,
-            }
+    case.steps_of(execution)
+        .zip(bindings)
+        .map(|(step, binding)| StepBinding {
+            kind: step.step.kind,
+            text: step.text(),
+            background: step.background,
+            line: step.step.location.line,
+            binding: binding.clone(),
         })
         .collect()
 }

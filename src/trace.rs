@@ -15,9 +15,10 @@ use serde::Serialize;
 
 use crate::catalog::{Catalog, Risk};
 use crate::manual::{self, Ledger, Validity};
-use crate::model::{Mode, Suite};
+use crate::model::{Case, ConcreteStep, Execution, Feature, Mode, Suite};
 use crate::record::{RunRecord, Status};
-use crate::registry::{Binding, Registry, bind_execution};
+use crate::registry::{Binding, Bindings};
+use crate::world::redact::Redactor;
 
 /// The version of the matrix's serialized form.
 pub const FORMAT_VERSION: u32 = 1;
@@ -36,6 +37,47 @@ pub struct TraceMatrix {
     pub totals: Totals,
     /// The release whose manual results count (`None` when none were read).
     pub manual_release: Option<String>,
+    /// Every step definition as cases show it; executions name them by index.
+    #[serde(skip)]
+    pub definitions: Vec<Definition>,
+    /// The data table or doc string of every step of the suite that has one, as written,
+    /// by its feature file's number and its line.
+    #[serde(skip)]
+    pub arguments: foldhash::HashMap<(usize, usize), Argument>,
+    /// Where each execution of the record is: (index in `cases`, index in its executions).
+    #[serde(skip)]
+    pub places: Vec<Option<(usize, usize)>>,
+}
+
+/// A step's data table or doc string as reports quote it: an outline's Examples row values
+/// in place, and what looks like a secret (a `"password": "…"` member, a `token=…` pair)
+/// masked as the run masks error messages, since reports travel further than the feature
+/// files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Argument {
+    /// A data table, cell by cell.
+    Table(Vec<Vec<String>>),
+    /// A doc string and the line of its opening delimiter.
+    DocString(usize, String),
+}
+
+impl Argument {
+    /// The argument of `step` (none, when it has neither), masked by `redactor`.
+    fn of(step: &ConcreteStep<'_>, redactor: &Redactor) -> Option<Self> {
+        if let Some(table) = step.table() {
+            let masked = table
+                .iter()
+                .map(|row| row.iter().map(|cell| redactor.text(cell)).collect())
+                .collect();
+            return Some(Argument::Table(masked));
+        }
+        let doc = step.step.doc_string.as_ref()?;
+        let content = step.doc_string()?;
+        Some(Argument::DocString(
+            doc.location.line,
+            redactor.text(&content),
+        ))
+    }
 }
 
 /// How a requirement stands.
@@ -157,6 +199,17 @@ pub struct RequirementRow {
     pub status: RequirementStatus,
 }
 
+impl TraceMatrix {
+    /// How many automated cases have a whole script: every step bound to exactly one
+    /// definition.
+    pub fn scripted_cases(&self) -> usize {
+        self.cases
+            .iter()
+            .filter(|case| case.mode == Mode::Automated && !case.unbound)
+            .count()
+    }
+}
+
 impl RequirementRow {
     /// How the case at `index` in `cases` stands for this requirement: the worst outcome of
     /// its executions that prove it.
@@ -242,8 +295,8 @@ pub struct CaseRow {
     pub mode: Mode,
     /// The requirements it covers.
     pub requirements: Vec<String>,
-    /// The step definitions its steps bind to: its test script.
-    pub scripts: Vec<Script>,
+    /// Its test script: the step definitions its steps bind to, in source order.
+    pub script: Vec<Definition>,
     /// Whether a step of it has no definition.
     pub unbound: bool,
     /// An automated case with a step that has no single definition: it is in the testers'
@@ -255,10 +308,10 @@ pub struct CaseRow {
     pub outcome: Outcome,
 }
 
-/// A step definition a case uses. Shared text: the few definitions of a suite are listed
-/// under each of its thousands of cases.
+/// A step definition a case uses: one piece of its test script. Shared text: the few
+/// definitions of a suite are listed under each of its thousands of cases.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Script {
+pub struct Definition {
     /// The pattern, as written (`{string}` for cucumber expressions).
     pub pattern: Arc<str>,
     /// Where it is, `path:line:column`.
@@ -279,6 +332,15 @@ pub struct ExecutionOutcome {
     pub requirements: Arc<[crate::model::RequirementId]>,
     /// The index in [`RunRecord::executions`], when the run has it.
     pub record: Option<usize>,
+    /// For each of its steps, in order (Background steps first), the index in
+    /// [`TraceMatrix::definitions`] of the one definition it binds to; empty when the
+    /// bindings are not known.
+    #[serde(skip)]
+    pub definitions: Vec<Option<usize>>,
+    /// The arguments of its steps that its Examples row changes, by the step's index: the
+    /// others are as written ([`TraceMatrix::arguments`]).
+    #[serde(skip)]
+    pub arguments: Vec<(usize, Argument)>,
     /// A tester's latest result, for a manual case or one awaiting automation (boxed: most
     /// executions have none).
     pub manual: Option<Box<ManualOutcome>>,
@@ -304,6 +366,19 @@ pub struct ManualOutcome {
 }
 
 impl ManualOutcome {
+    /// A tester's latest result as the matrix keeps it.
+    fn of(latest: &manual::Latest<'_>) -> Self {
+        Self {
+            status: latest.result.status,
+            validity: latest.validity,
+            release: latest.release.to_owned(),
+            tester: latest.result.tester.clone(),
+            at: latest.result.at.clone(),
+            actual: latest.result.actual.clone(),
+            defect: latest.result.defect.clone(),
+        }
+    }
+
     /// Who found what, when and for which release: `passed by tess at 2026-05-01T09:30:00Z
     /// (release 1.4.0)`.
     pub fn said(&self) -> String {
@@ -369,8 +444,8 @@ pub struct Totals {
     pub covered_percent: f64,
     /// Counts over every case.
     pub counts: Counts,
-    /// Step definitions (scripts) in the harness.
-    pub scripts: usize,
+    /// Step definitions in the harness: the pieces scripts are made of.
+    pub definitions: usize,
     /// Distinct steps with exactly one definition.
     pub bound_steps: usize,
     /// Distinct steps without one.
@@ -381,223 +456,355 @@ pub struct Totals {
     pub manual: ManualCounts,
 }
 
-/// Builds the matrix. `registry` gives the scripts of cases that did not run; without it,
+/// Builds the matrix: the one join of the suite, its bindings, the run record and the
+/// testers' results. `bindings` give the script of every case, run or not; without them,
 /// only the step definitions the run reported are known. `manual` gives the testers'
 /// results: a valid one is the outcome of a manual execution, and of an automated one that
 /// could not run for want of a single step definition (its steps still count as unbound).
 pub fn build(
     suite: &Suite,
     catalog: Option<&Catalog>,
-    registry: Option<&Registry>,
+    bindings: Option<&Bindings>,
     record: &RunRecord,
     manual: Option<&Ledger>,
+    redactor: &Redactor,
 ) -> TraceMatrix {
-    let in_record: foldhash::HashMap<(&str, usize, Option<usize>), usize> = record
-        .executions
-        .iter()
+    let mut join = Join::new(bindings, record, manual, redactor);
+    let cases: Vec<CaseRow> = suite
+        .numbered_cases()
         .enumerate()
-        .map(|(i, e)| {
-            (
-                (
-                    &*e.file,
-                    e.line,
-                    e.example.as_ref().map(|x| x.index_in_outline),
-                ),
-                i,
-            )
-        })
+        .map(|(number, (file, feature, case))| join.case_row(number, file, feature, case))
         .collect();
-
-    // A definition's pattern is shown as written, which takes a few regex replacements:
-    // done once per definition, not once per case that uses it.
-    let registry_scripts: Vec<Script> = registry.map_or_else(Vec::new, |registry| {
-        registry
-            .definitions()
-            .iter()
-            .map(|definition| Script {
-                pattern: definition.display_pattern().into(),
-                location: definition.location.as_deref().map(Arc::from),
-            })
-            .collect()
-    });
-    // Only counted, so a hash set: the order a B-tree keeps serves nothing here.
-    let mut bound_places = foldhash::HashSet::default();
-    let mut unbound_places = foldhash::HashSet::default();
-    let mut manual_counts = ManualCounts::default();
-    let mut cases = Vec::with_capacity(suite.features.iter().map(|f| f.cases.len()).sum());
-    let mut file: Option<(usize, Arc<str>, Arc<str>)> = None;
-    for (number, feature, case) in suite.numbered_cases() {
-        // One path and feature name per file, shared by its cases.
-        if file.as_ref().is_none_or(|(seen, ..)| *seen != number) {
-            let path = feature.path.display().to_string();
-            file = Some((number, path.into(), feature.name.as_str().into()));
-        }
-        let (_, file, feature_name) = file.clone().expect("set for this file above");
-        let mut scripts = BTreeSet::new();
-        // Definitions by index while binding: one `Script` per definition, not per step.
-        let mut definitions = BTreeSet::new();
-        let mut unbound = false;
-        let mut awaiting_automation = false;
-        let mut executions = Vec::with_capacity(case.executions.len());
-        for execution in &case.executions {
-            let row = execution.row.as_ref().map(|row| row.index_in_outline);
-            let record_index = in_record.get(&(&*file, case.location.line, row)).copied();
-            let mut execution_unbound = false;
-            if let Some(registry) = registry {
-                for (bound, step) in bind_execution(registry, case, execution)
-                    .into_iter()
-                    .zip(case.all_steps())
-                {
-                    let place = (number, step.location.line);
-                    match &bound.binding {
-                        Binding::Bound(i) => {
-                            definitions.insert(*i);
-                            if case.mode == Mode::Automated {
-                                bound_places.insert(place);
-                            }
-                        }
-                        Binding::Unbound | Binding::Ambiguous(_) => {
-                            unbound = true;
-                            execution_unbound = true;
-                            if case.mode == Mode::Automated {
-                                unbound_places.insert(place);
-                            }
-                        }
-                    }
-                }
-            } else if let Some(i) = record_index {
-                for step in &record.executions[i].steps {
-                    if let Some(location) = &step.definition {
-                        scripts.insert(Script {
-                            pattern: step.text.as_str().into(),
-                            location: Some(location.as_str().into()),
-                        });
-                    }
-                }
-            }
-            let run_outcome = match (case.mode, record_index) {
-                (Mode::Manual, _) | (_, None) => Outcome::NotRun,
-                (Mode::Automated, Some(i)) => record.executions[i].status.into(),
-            };
-            let awaiting = case.mode == Mode::Automated
-                && (execution_unbound
-                    || matches!(run_outcome, Outcome::Unbound | Outcome::Ambiguous));
-            awaiting_automation |= awaiting;
-            let in_queue = case.mode == Mode::Manual || awaiting;
-            let manual_outcome = match (manual, &case.id) {
-                (Some(ledger), Some(id)) if in_queue => ledger
-                    .latest(&id.0, row, &manual::case_hash(case, execution))
-                    .map(|latest| {
-                        Box::new(ManualOutcome {
-                            status: latest.result.status,
-                            validity: latest.validity,
-                            release: latest.release.to_owned(),
-                            tester: latest.result.tester.clone(),
-                            at: latest.result.at.clone(),
-                            actual: latest.result.actual.clone(),
-                            defect: latest.result.defect.clone(),
-                        })
-                    }),
-                _ => None,
-            };
-            let outcome = match &manual_outcome {
-                Some(m) if m.validity.is_valid() => match m.status {
-                    manual::Status::Passed => Outcome::Passed,
-                    manual::Status::Failed => Outcome::Failed,
-                    manual::Status::Blocked => Outcome::Blocked,
-                },
-                // A stale result proves nothing; a case awaiting automation keeps what the
-                // run said of it.
-                Some(_) if case.mode == Mode::Manual => Outcome::Stale,
-                _ => run_outcome,
-            };
-            if in_queue {
-                manual_counts.executions += 1;
-                if awaiting {
-                    manual_counts.awaiting_automation += 1;
-                }
-                match (&manual_outcome, outcome) {
-                    (Some(m), _) if !m.validity.is_valid() => manual_counts.stale += 1,
-                    (Some(_), Outcome::Passed) => manual_counts.passed += 1,
-                    (Some(_), Outcome::Failed) => manual_counts.failed += 1,
-                    (Some(_), Outcome::Blocked) => manual_counts.blocked += 1,
-                    _ => manual_counts.not_run += 1,
-                }
-            }
-            executions.push(ExecutionOutcome {
-                index_in_outline: row,
-                outcome,
-                requirements: execution.requirements.clone(),
-                record: record_index,
-                manual: manual_outcome,
-            });
-        }
-        scripts.extend(definitions.into_iter().map(|i| registry_scripts[i].clone()));
-        let outcome = worst(executions.iter().map(|e| e.outcome));
-        cases.push(CaseRow {
-            id: case.id.as_ref().map(|id| id.0.clone()),
-            title: case.title.clone(),
-            feature: feature_name,
-            file,
-            line: case.location.line,
-            mode: case.mode,
-            requirements: case.requirements.iter().map(|r| r.id.0.clone()).collect(),
-            scripts: scripts.into_iter().collect(),
-            unbound,
-            awaiting_automation,
-            executions,
-            outcome,
-        });
-    }
-
     let requirements = requirement_rows(catalog, &cases);
-    let catalog_rows: Vec<&RequirementRow> = requirements.iter().filter(|r| r.in_catalog).collect();
-    let covered = catalog_rows.iter().filter(|r| !r.cases.is_empty()).count();
-    let mut counts = Counts::default();
-    for case in &cases {
-        counts.add_case(case);
+    let totals = join.totals(&requirements, &cases);
+    let mut places = vec![None; record.executions.len()];
+    for (number, case) in cases.iter().enumerate() {
+        for (index, execution) in case.executions.iter().enumerate() {
+            if let Some(place) = execution.record.and_then(|i| places.get_mut(i)) {
+                *place = Some((number, index));
+            }
+        }
     }
-    let statuses = [
-        RequirementStatus::PolicyViolation,
-        RequirementStatus::Failing,
-        RequirementStatus::Uncovered,
-        RequirementStatus::Partial,
-        RequirementStatus::Passing,
-    ];
-    let totals = Totals {
-        requirements: catalog_rows.len(),
-        covered,
-        covered_percent: if catalog_rows.is_empty() {
-            0.0
-        } else {
-            (covered as f64 * 1000.0 / catalog_rows.len() as f64).round() / 10.0
-        },
-        counts,
-        scripts: registry.map_or(record.counts.scripts, |r| r.definitions().len()),
-        bound_steps: if registry.is_some() {
-            bound_places.len()
-        } else {
-            record.counts.bound_steps
-        },
-        unbound_steps: if registry.is_some() {
-            unbound_places.len()
-        } else {
-            record.counts.unbound_steps
-        },
-        by_status: statuses.map(|status| {
-            (
-                status,
-                catalog_rows.iter().filter(|r| r.status == status).count(),
-            )
-        }),
-        manual: manual_counts,
-    };
     TraceMatrix {
         format_version: FORMAT_VERSION,
         requirements,
         cases,
         totals,
         manual_release: manual.map(|ledger| ledger.release.clone()),
+        definitions: join.definitions,
+        arguments: join.arguments,
+        places,
+    }
+}
+
+/// What [`build`] joins, and what it counts on the way.
+struct Join<'a> {
+    bindings: Option<&'a Bindings>,
+    record: &'a RunRecord,
+    manual: Option<&'a Ledger>,
+    redactor: &'a Redactor,
+    /// The arguments of the steps joined so far, as written, by file number and line.
+    arguments: foldhash::HashMap<(usize, usize), Argument>,
+    /// The record's executions by file, Scenario line and Examples row.
+    in_record: foldhash::HashMap<(&'a str, usize, Option<usize>), usize>,
+    /// Every definition as cases show it: its pattern shown as written takes a few regex
+    /// replacements, done once per definition rather than once per case that uses it.
+    definitions: Vec<Definition>,
+    /// The (file, line) of every distinct step of an automated case with exactly one
+    /// definition, and without. Only counted, so hash sets.
+    bound_places: foldhash::HashSet<(usize, usize)>,
+    unbound_places: foldhash::HashSet<(usize, usize)>,
+    manual_counts: ManualCounts,
+    /// The path and name of the feature file being joined, shared by its cases.
+    file: Option<(usize, Arc<str>, Arc<str>)>,
+}
+
+impl<'a> Join<'a> {
+    fn new(
+        bindings: Option<&'a Bindings>,
+        record: &'a RunRecord,
+        manual: Option<&'a Ledger>,
+        redactor: &'a Redactor,
+    ) -> Self {
+        let in_record = record
+            .executions
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let row = e.example.as_ref().map(|x| x.index_in_outline);
+                ((&*e.file, e.line, row), i)
+            })
+            .collect();
+        let definitions = bindings.map_or_else(Vec::new, |bindings| {
+            bindings
+                .definitions()
+                .iter()
+                .map(|definition| Definition {
+                    pattern: definition.display_pattern().into(),
+                    location: definition.location.as_deref().map(Arc::from),
+                })
+                .collect()
+        });
+        Self {
+            bindings,
+            record,
+            manual,
+            redactor,
+            arguments: foldhash::HashMap::default(),
+            in_record,
+            definitions,
+            bound_places: foldhash::HashSet::default(),
+            unbound_places: foldhash::HashSet::default(),
+            manual_counts: ManualCounts::default(),
+            file: None,
+        }
+    }
+
+    /// The row of case number `number` (in suite order) of feature file `file`.
+    fn case_row(&mut self, number: usize, file: usize, feature: &Feature, case: &Case) -> CaseRow {
+        if self.file.as_ref().is_none_or(|(seen, ..)| *seen != file) {
+            let path = feature.path.display().to_string();
+            self.file = Some((file, path.into(), feature.name.as_str().into()));
+        }
+        let (_, path, feature_name) = self.file.clone().expect("set for this file above");
+        let mut script = BTreeSet::new();
+        let mut unbound = false;
+        let mut awaiting_automation = false;
+        let mut executions = Vec::with_capacity(case.executions.len());
+        for (index, execution) in case.executions.iter().enumerate() {
+            let row = execution.row.as_ref().map(|row| row.index_in_outline);
+            let record_index = self
+                .in_record
+                .get(&(&*path, case.location.line, row))
+                .copied();
+            let (definitions, execution_unbound) = match self.bindings {
+                Some(bindings) => {
+                    let bound = bindings.of_execution(number, index);
+                    self.count_steps(file, case, execution, bound, &mut script)
+                }
+                None => {
+                    self.reported_script(record_index, &mut script);
+                    (Vec::new(), false)
+                }
+            };
+            unbound |= execution_unbound;
+            let (mut outcome, awaiting) =
+                self.execution_outcome(case, execution, record_index, execution_unbound);
+            outcome.definitions = definitions;
+            outcome.arguments = self.arguments_of(file, case, execution);
+            awaiting_automation |= awaiting;
+            executions.push(outcome);
+        }
+        let outcome = worst(executions.iter().map(|e| e.outcome));
+        CaseRow {
+            id: case.id.as_ref().map(|id| id.0.clone()),
+            title: case.title.clone(),
+            feature: feature_name,
+            file: path,
+            line: case.location.line,
+            mode: case.mode,
+            requirements: case.requirements.iter().map(|r| r.id.0.clone()).collect(),
+            script: script.into_iter().collect(),
+            unbound,
+            awaiting_automation,
+            executions,
+            outcome,
+        }
+    }
+
+    /// Counts the step places of one execution by binding, and adds the definitions they
+    /// bind to `script`; the definition of each step, and whether a step has no single
+    /// definition.
+    fn count_steps(
+        &mut self,
+        file: usize,
+        case: &Case,
+        execution: &Execution,
+        bound: &[Binding],
+        script: &mut BTreeSet<Definition>,
+    ) -> (Vec<Option<usize>>, bool) {
+        let mut unbound = false;
+        let mut definitions = Vec::with_capacity(bound.len());
+        for (step, binding) in case.steps_of(execution).zip(bound) {
+            let place = (file, step.step.location.line);
+            let automated = case.mode == Mode::Automated;
+            match binding {
+                Binding::Bound(i) => {
+                    script.insert(self.definitions[*i].clone());
+                    definitions.push(Some(*i));
+                    if automated {
+                        self.bound_places.insert(place);
+                    }
+                }
+                Binding::Unbound | Binding::Ambiguous(_) => {
+                    unbound = true;
+                    definitions.push(None);
+                    if automated {
+                        self.unbound_places.insert(place);
+                    }
+                }
+            }
+        }
+        (definitions, unbound)
+    }
+
+    /// Keeps the arguments of an execution's steps as written, once per step, and returns
+    /// those its Examples row changes.
+    fn arguments_of(
+        &mut self,
+        file: usize,
+        case: &Case,
+        execution: &Execution,
+    ) -> Vec<(usize, Argument)> {
+        let mut changed = Vec::new();
+        let with_arguments = case
+            .steps_of(execution)
+            .enumerate()
+            .filter(|(_, step)| step.step.table.is_some() || step.step.doc_string.is_some());
+        for (index, step) in with_arguments {
+            let redactor = self.redactor;
+            let written = self
+                .arguments
+                .entry((file, step.step.location.line))
+                .or_insert_with(|| {
+                    let written = ConcreteStep::as_written(step.step, step.background);
+                    Argument::of(&written, redactor).expect("the step has an argument")
+                });
+            if step.is_filled() {
+                let filled = Argument::of(&step, redactor).expect("the step has an argument");
+                if filled != *written {
+                    changed.push((index, filled));
+                }
+            }
+        }
+        changed
+    }
+
+    /// Without bindings, a case's script is what the run reported of its steps.
+    fn reported_script(&self, record_index: Option<usize>, script: &mut BTreeSet<Definition>) {
+        let Some(i) = record_index else { return };
+        for step in &self.record.executions[i].steps {
+            if let Some(location) = &step.definition {
+                script.insert(Definition {
+                    pattern: step.text.as_str().into(),
+                    location: Some(location.as_str().into()),
+                });
+            }
+        }
+    }
+
+    /// One execution's latest outcome, the run's or a tester's, counted in the manual queue
+    /// when it is in it; and whether it awaits automation.
+    fn execution_outcome(
+        &mut self,
+        case: &Case,
+        execution: &Execution,
+        record_index: Option<usize>,
+        unbound: bool,
+    ) -> (ExecutionOutcome, bool) {
+        let run_outcome = match (case.mode, record_index) {
+            (Mode::Manual, _) | (_, None) => Outcome::NotRun,
+            (Mode::Automated, Some(i)) => self.record.executions[i].status.into(),
+        };
+        let awaiting = case.mode == Mode::Automated
+            && (unbound || matches!(run_outcome, Outcome::Unbound | Outcome::Ambiguous));
+        let in_queue = case.mode == Mode::Manual || awaiting;
+        let row = execution.row.as_ref().map(|row| row.index_in_outline);
+        let manual_outcome = match (self.manual, &case.id) {
+            (Some(ledger), Some(id)) if in_queue => ledger
+                .latest(&id.0, row, &manual::case_hash(case, execution))
+                .map(|latest| Box::new(ManualOutcome::of(&latest))),
+            _ => None,
+        };
+        let outcome = match &manual_outcome {
+            Some(m) if m.validity.is_valid() => match m.status {
+                manual::Status::Passed => Outcome::Passed,
+                manual::Status::Failed => Outcome::Failed,
+                manual::Status::Blocked => Outcome::Blocked,
+            },
+            // A stale result proves nothing; a case awaiting automation keeps what the run
+            // said of it.
+            Some(_) if case.mode == Mode::Manual => Outcome::Stale,
+            _ => run_outcome,
+        };
+        if in_queue {
+            self.manual_counts
+                .add(manual_outcome.as_deref(), outcome, awaiting);
+        }
+        let execution = ExecutionOutcome {
+            index_in_outline: row,
+            outcome,
+            requirements: execution.requirements.clone(),
+            record: record_index,
+            definitions: Vec::new(),
+            arguments: Vec::new(),
+            manual: manual_outcome,
+        };
+        (execution, awaiting)
+    }
+
+    /// The suite's totals.
+    fn totals(&self, requirements: &[RequirementRow], cases: &[CaseRow]) -> Totals {
+        let catalog_rows: Vec<&RequirementRow> =
+            requirements.iter().filter(|r| r.in_catalog).collect();
+        let covered = catalog_rows.iter().filter(|r| !r.cases.is_empty()).count();
+        let mut counts = Counts::default();
+        for case in cases {
+            counts.add_case(case);
+        }
+        let statuses = [
+            RequirementStatus::PolicyViolation,
+            RequirementStatus::Failing,
+            RequirementStatus::Uncovered,
+            RequirementStatus::Partial,
+            RequirementStatus::Passing,
+        ];
+        let known = self.bindings.is_some();
+        Totals {
+            requirements: catalog_rows.len(),
+            covered,
+            covered_percent: if catalog_rows.is_empty() {
+                0.0
+            } else {
+                (covered as f64 * 1000.0 / catalog_rows.len() as f64).round() / 10.0
+            },
+            counts,
+            definitions: self
+                .bindings
+                .map_or(self.record.counts.definitions, |b| b.definitions().len()),
+            bound_steps: if known {
+                self.bound_places.len()
+            } else {
+                self.record.counts.bound_steps
+            },
+            unbound_steps: if known {
+                self.unbound_places.len()
+            } else {
+                self.record.counts.unbound_steps
+            },
+            by_status: statuses.map(|status| {
+                let count = catalog_rows.iter().filter(|r| r.status == status).count();
+                (status, count)
+            }),
+            manual: self.manual_counts,
+        }
+    }
+}
+
+impl ManualCounts {
+    /// Counts one execution of the queue by its tester's result and its outcome.
+    fn add(&mut self, result: Option<&ManualOutcome>, outcome: Outcome, awaiting: bool) {
+        self.executions += 1;
+        if awaiting {
+            self.awaiting_automation += 1;
+        }
+        match (result, outcome) {
+            (Some(m), _) if !m.validity.is_valid() => self.stale += 1,
+            (Some(_), Outcome::Passed) => self.passed += 1,
+            (Some(_), Outcome::Failed) => self.failed += 1,
+            (Some(_), Outcome::Blocked) => self.blocked += 1,
+            _ => self.not_run += 1,
+        }
     }
 }
 
@@ -857,7 +1064,14 @@ mod tests {
             ],
             ..RunRecord::default()
         };
-        build(&suite, Some(&catalog), None, &record, None)
+        build(
+            &suite,
+            Some(&catalog),
+            None,
+            &record,
+            None,
+            &crate::world::redact::Redactor::default(),
+        )
     }
 
     fn row<'m>(matrix: &'m TraceMatrix, id: &str) -> &'m RequirementRow {
@@ -914,7 +1128,14 @@ mod tests {
             ],
             ..RunRecord::default()
         };
-        let matrix = build(&suite, Some(&test_catalog()), None, &record, None);
+        let matrix = build(
+            &suite,
+            Some(&test_catalog()),
+            None,
+            &record,
+            None,
+            &crate::world::redact::Redactor::default(),
+        );
         let customers = row(&matrix, "PAY-1");
         assert_eq!(customers.executions, [(0, 0), (0, 1)]);
         assert_eq!((customers.counts.passed, customers.counts.failed), (2, 0));
@@ -1028,7 +1249,14 @@ mod tests {
             ],
             ..RunRecord::default()
         };
-        build(&suite, Some(&catalog), None, &record, Some(&ledger))
+        build(
+            &suite,
+            Some(&catalog),
+            None,
+            &record,
+            Some(&ledger),
+            &crate::world::redact::Redactor::default(),
+        )
     }
 
     #[test]
@@ -1139,7 +1367,7 @@ mod tests {
             pattern: pattern.into(),
             location: None,
         };
-        let registry = Registry::from_definitions(vec![
+        let registry = crate::registry::Registry::from_definitions(vec![
             definitions(crate::model::StepKind::Given, "^a cart$"),
             definitions(crate::model::StepKind::Given, "^a (visa|amex)$"),
             definitions(crate::model::StepKind::Then, "^it is paid$"),
@@ -1162,9 +1390,10 @@ mod tests {
         let matrix = build(
             &suite,
             None,
-            Some(&registry),
+            Some(&crate::registry::Bindings::of(&registry, &suite)),
             &RunRecord::default(),
             Some(&ledger),
+            &crate::world::redact::Redactor::default(),
         );
         let case = &matrix.cases[1];
         assert!(case.awaiting_automation && case.unbound);

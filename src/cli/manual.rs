@@ -152,7 +152,7 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
             .as_deref()
             .map(manual::queue::parse_tags)
             .transpose()?;
-        let queue = manual::queue::build(&project.suite, project.registry.as_ref(), tags.as_ref());
+        let queue = manual::queue::build(&project.suite, project.bindings.as_ref(), tags.as_ref());
         if queue.without_id > 0 {
             eprintln!(
                 "note: {} manual case{} without a case ID cannot be recorded (casebook lint names them)",

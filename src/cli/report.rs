@@ -49,8 +49,7 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
         &project.config,
         args.release.as_deref().or(record.release.as_deref()),
     );
-    let (_, written) =
-        project.write_reports(&report_dir, project.registry.as_ref(), &record, &manual)?;
+    let (_, written) = project.write_reports(&report_dir, &record, &manual)?;
     for path in written {
         eprintln!("wrote {}", path.display());
     }

@@ -47,9 +47,11 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
     let matrix = casebook::trace::build(
         &project.suite,
         project.catalog(),
-        project.registry.as_ref(),
+        project.bindings.as_ref(),
         &record,
         Some(&manual),
+        // The configuration's pattern was compiled when it was read.
+        &casebook::world::redact::Redactor::from_settings(&project.config.run).unwrap_or_default(),
     );
     match casebook::render::trace::chain(&matrix, &args.id) {
         Some(text) => {

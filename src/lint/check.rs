@@ -7,7 +7,7 @@ use crate::config::{LintSettings, TagConventions};
 use crate::lint::diagnostic::{Diagnostic, Severity};
 use crate::lint::rules;
 use crate::model::Suite;
-use crate::registry::Registry;
+use crate::registry::Bindings;
 
 /// Everything a rule may look at.
 #[derive(Debug, Clone, Copy)]
@@ -24,8 +24,9 @@ pub struct Context<'a> {
     pub conventions: &'a TagConventions,
     /// The lint settings.
     pub settings: &'a LintSettings,
-    /// The step definitions the last harness run saved (`steps.json`), if there is one.
-    pub registry: Option<&'a Registry>,
+    /// How the suite's steps bind to the step definitions of this harness, or of the ones
+    /// the last harness run saved (`steps.json`), if there are any.
+    pub bindings: Option<&'a Bindings>,
 }
 
 /// Counts for the summary line.

@@ -12,7 +12,7 @@ use cucumber::tag::Ext as _;
 use serde::Serialize;
 
 use crate::model::{Case, Execution, Feature, Mode, StepKind, Suite};
-use crate::registry::{Binding, Registry, bind_execution};
+use crate::registry::{Binding, Bindings};
 
 /// Why an execution is in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -93,38 +93,22 @@ impl Item<'_> {
     /// with an outline row's values in place.
     pub fn sections(&self) -> Sections {
         let mut sections = Sections::default();
-        for step in self.case.background.iter() {
-            sections.preconditions.push(self.shown(step, true));
-        }
-        for step in &self.case.steps {
-            let shown = self.shown(step, false);
-            match step.kind {
+        for step in self.case.steps_of(self.execution) {
+            let shown = ShownStep {
+                keyword: step.step.keyword.clone(),
+                text: step.text().into_owned(),
+                background: step.background,
+                table: step.table(),
+                doc_string: step.doc_string(),
+            };
+            match step.step.kind {
+                _ if step.background => sections.preconditions.push(shown),
                 StepKind::Given => sections.preconditions.push(shown),
                 StepKind::When => sections.actions.push(shown),
                 StepKind::Then => sections.expected.push(shown),
             }
         }
         sections
-    }
-
-    fn shown(&self, step: &crate::model::Step, background: bool) -> ShownStep {
-        // Gherkin fills placeholders in the scenario's own steps only.
-        let fill = |text: &str| match (&self.execution.row, background) {
-            (Some(row), false) => row.substitute(text),
-            _ => text.to_owned(),
-        };
-        ShownStep {
-            keyword: step.keyword.clone(),
-            text: fill(&step.text),
-            background,
-            table: step.table.as_ref().map(|t| {
-                t.rows
-                    .iter()
-                    .map(|r| r.iter().map(|c| fill(c)).collect())
-                    .collect()
-            }),
-            doc_string: step.doc_string.as_ref().map(|d| fill(&d.content)),
-        }
     }
 }
 
@@ -205,30 +189,32 @@ pub struct Queue<'s> {
     pub bindings_known: bool,
 }
 
-/// The queue of `suite`: manual executions, and with `registry`, the automated executions
-/// that have a step without a single definition; only those `tags` selects, when given.
+/// The queue of `suite`: manual executions, and with its `bindings`, the automated
+/// executions that have a step without a single definition; only those `tags` selects, when
+/// given.
 pub fn build<'s>(
     suite: &'s Suite,
-    registry: Option<&Registry>,
+    bindings: Option<&Bindings>,
     tags: Option<&TagOperation>,
 ) -> Queue<'s> {
     let mut queue = Queue {
-        bindings_known: registry.is_some(),
+        bindings_known: bindings.is_some(),
         ..Queue::default()
     };
-    for (feature, case) in suite.cases() {
+    for (number, (feature, case)) in suite.cases().enumerate() {
         let mut counted = false;
-        for execution in &case.executions {
+        for (index, execution) in case.executions.iter().enumerate() {
             if tags.is_some_and(|tags| !tags.eval(execution.tags.iter())) {
                 continue;
             }
             let kind = match case.mode {
                 Mode::Manual => Kind::Manual,
                 Mode::Automated => {
-                    let awaiting = registry.is_some_and(|registry| {
-                        bind_execution(registry, case, execution)
+                    let awaiting = bindings.is_some_and(|bindings| {
+                        bindings
+                            .of_execution(number, index)
                             .iter()
-                            .any(|step| !matches!(step.binding, Binding::Bound(_)))
+                            .any(|binding| !matches!(binding, Binding::Bound(_)))
                     });
                     if !awaiting {
                         continue;
@@ -283,13 +269,13 @@ mod tests {
         }
     }
 
-    fn registry() -> Registry {
+    fn registry() -> crate::registry::Registry {
         let d = |kind, pattern: &str| Definition {
             kind,
             pattern: pattern.into(),
             location: None,
         };
-        Registry::from_definitions(vec![
+        crate::registry::Registry::from_definitions(vec![
             d(StepKind::Given, "^a shop$"),
             d(StepKind::Then, "^it works$"),
         ])
@@ -300,7 +286,7 @@ mod tests {
     fn manual_cases_and_cases_awaiting_automation_are_queued() {
         let suite = suite();
         let registry = registry();
-        let queue = build(&suite, Some(&registry), None);
+        let queue = build(&suite, Some(&Bindings::of(&registry, &suite)), None);
         let items: Vec<(String, Kind)> = queue.items.iter().map(|i| (i.label(), i.kind)).collect();
         assert_eq!(
             items,
@@ -323,11 +309,12 @@ mod tests {
         );
 
         let tags = parse_tags("@ux or @A-3").unwrap();
-        let labels: Vec<String> = build(&suite, Some(&registry), Some(&tags))
-            .items
-            .iter()
-            .map(Item::label)
-            .collect();
+        let labels: Vec<String> =
+            build(&suite, Some(&Bindings::of(&registry, &suite)), Some(&tags))
+                .items
+                .iter()
+                .map(Item::label)
+                .collect();
         assert_eq!(labels, ["A-1", "A-3"]);
         assert!(parse_tags("@a and").is_err());
     }

@@ -39,139 +39,198 @@ use crate::record::{ExecutionRecord, RunRecord, StepStatus};
 /// holds; one that is missing is left out. Each feature is built as it is written, so a run
 /// of ten thousand cases never holds the whole document in memory.
 pub fn cucumber_json(inputs: &Inputs<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let attachments = inputs.attachments;
-    let index = steps::Index::new(inputs.suite);
-    let redactor = steps::redactor(inputs.config);
-    let testers = steps::TesterResults::new(inputs.matrix);
-    // Manual executions, by feature file: each joins its file's feature, after the run's.
-    let manual = std::cell::RefCell::new(manual_features(inputs, &index, &redactor));
-    let run = steps::by_file(inputs.record).into_iter().map(|executions| {
-        let first = &executions[0];
-        let feature = index.find(first).map(|l| l.feature);
-        let id = slug(&first.feature);
-        let mut elements = Vec::new();
-        for execution in executions {
-            let located = index.find(execution);
-            let shown = steps::of(execution, located, inputs.registry, &redactor);
-            let mut these =
-                self::elements(&id, execution, located, shown, inputs.record, attachments);
-            if let (Some(m), Some(scenario)) = (testers.of(execution), these.last_mut()) {
-                let said = format!("manual result: {}\n{}", m.said(), m.details());
-                if !scenario.description.is_empty() {
-                    scenario.description.push_str("\n\n");
-                }
-                scenario.description.push_str(said.trim_end());
-            }
-            elements.extend(these);
-        }
-        let mut manual = manual.borrow_mut();
-        if let Some(at) = manual.iter().position(|m| *m.uri == *first.file) {
-            elements.extend(manual.remove(at).elements);
-        }
-        Feature {
-            uri: first.file.to_string(),
-            id,
-            keyword: feature.map_or("Feature", |f| f.keyword.as_str()).to_owned(),
-            name: first.feature.to_string(),
-            description: feature.map_or(String::new(), |f| f.description.clone()),
-            line: feature.map_or(1, |f| f.location.line),
-            tags: feature.map_or_else(Vec::new, |f| tags(&f.tags)),
-            elements,
-        }
-    });
-    // The run's features are built (and take their manual executions) before the files
-    // with manual executions only are written.
+    let index = steps::Index::new(inputs.suite, inputs.matrix);
+    let files = files(inputs, &index);
+    let features = files.iter().map(|file| feature(inputs, &index, file));
     // Compact: the readers are tools, and at ten thousand cases indentation would be half
     // the file and a sixth of a dry run's time.
     let mut out = super::buffered(out);
     let mut serializer = serde_json::Serializer::new(&mut out);
-    serializer.collect_seq(run.chain(std::iter::from_fn(|| {
-        let mut manual = manual.borrow_mut();
-        (!manual.is_empty()).then(|| manual.remove(0))
-    })))?;
+    serializer.collect_seq(features)?;
     out.write_all(b"\n")?;
     out.flush()
 }
 
-/// Adds a scenario for every execution of a manual case (and of a case awaiting automation
-/// that the run did not select but a tester answered), as a Cucumber would have written it
-/// had it run: passed, every step passed; failed, the steps passed up to the first expected
-/// result, which failed with the tester's actual result; blocked, stale or not run, every
-/// step skipped. Each carries the manual tag, and its description ends with the result.
-/// The manual executions as features, one per feature file, in suite order.
-fn manual_features(
-    inputs: &Inputs<'_>,
-    index: &steps::Index<'_>,
-    redactor: &crate::world::redact::Redactor,
-) -> Vec<Feature> {
-    let mut features: Vec<Feature> = Vec::new();
-    let manual_tag = format!("@{}", inputs.config.tags.manual);
-    for (located, row, outcome) in steps::manual_executions(inputs) {
-        let (feature, case, execution) = (located.feature, located.case, located.execution);
-        let record = manual_record(feature, case, execution, row, outcome);
-        let located = index.find(&record);
-        // No step definition runs a manual step: none is named.
-        let shown = steps::of(&record, located, None, redactor);
-        let feature_id = slug(&feature.name);
-        let mut elements = self::elements(
-            &feature_id,
-            &record,
-            located,
-            shown,
-            inputs.record,
-            inputs.attachments,
-        );
-        if let Some(scenario) = elements.last_mut() {
-            if !scenario.tags.iter().any(|t| t.name == manual_tag) {
-                scenario.tags.push(Tag {
-                    name: manual_tag.clone(),
-                    line: case.location.line,
+/// The executions of one feature file, in the matrix's (suite) order.
+struct File<'a> {
+    /// The feature, when the suite still has the file.
+    feature: Option<&'a crate::model::Feature>,
+    executions: Vec<Place>,
+}
+
+/// Where an execution comes from.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    /// The run, by its index in the record.
+    Run(usize),
+    /// A tester: (case number, execution index) in the matrix.
+    Manual(usize, usize),
+}
+
+/// Every feature file with executions: the run's and the testers' in the suite's order, then
+/// the record's executions the suite no longer has (a saved run re-rendered after the
+/// features changed), by file.
+fn files<'a>(inputs: &Inputs<'a>, index: &steps::Index<'a>) -> Vec<File<'a>> {
+    let mut files: Vec<File<'a>> = Vec::new();
+    let mut last_file = None;
+    for (number, row) in inputs.matrix.cases.iter().enumerate() {
+        for (at, outcome) in row.executions.iter().enumerate() {
+            let place = match outcome.record {
+                Some(i) => Place::Run(i),
+                None if steps::answered_by_hand(row, outcome) => Place::Manual(number, at),
+                None => continue,
+            };
+            let file = index.file_of(number);
+            if last_file != Some(file) {
+                last_file = Some(file);
+                let feature = Some(index.at(number, at).feature);
+                files.push(File {
+                    feature,
+                    executions: Vec::new(),
                 });
             }
-            let said = match &outcome.manual {
-                Some(m) => format!("manual result: {}\n{}", m.said(), m.details())
-                    .trim_end()
-                    .to_owned(),
-                None => format!(
-                    "manual result: not run for release {}",
-                    inputs
-                        .matrix
-                        .manual_release
-                        .as_deref()
-                        .unwrap_or(crate::manual::UNRELEASED)
-                ),
-            };
-            if !scenario.description.is_empty() {
-                scenario.description.push_str("\n\n");
-            }
-            scenario.description.push_str(&said);
+            files
+                .last_mut()
+                .expect("pushed above")
+                .executions
+                .push(place);
         }
-        let uri = feature.path.display().to_string();
-        match features.iter_mut().find(|f| f.uri == uri) {
-            Some(existing) => existing.elements.extend(elements),
-            None => features.push(Feature {
-                uri,
-                id: feature_id,
-                keyword: feature.keyword.clone(),
-                name: feature.name.clone(),
-                description: feature.description.clone(),
-                line: feature.location.line,
-                tags: tags(&feature.tags),
-                elements,
+    }
+    let record = inputs.record;
+    let mut unplaced: Vec<File<'a>> = Vec::new();
+    for i in (0..record.executions.len()).filter(|&i| index.find(i).is_none()) {
+        let same_file = |file: &File<'_>| match file.executions.last() {
+            Some(Place::Run(last)) => record.executions[*last].file == record.executions[i].file,
+            _ => false,
+        };
+        match unplaced.last_mut().filter(|file| same_file(file)) {
+            Some(file) => file.executions.push(Place::Run(i)),
+            None => unplaced.push(File {
+                feature: None,
+                executions: vec![Place::Run(i)],
             }),
         }
     }
-    features
+    files.extend(unplaced);
+    files
+}
+
+/// One feature of the document, with its executions' elements.
+fn feature(inputs: &Inputs<'_>, index: &steps::Index<'_>, file: &File<'_>) -> Feature {
+    let record = inputs.record;
+    let first = file.executions.iter().find_map(|place| match place {
+        Place::Run(i) => Some(&record.executions[*i]),
+        Place::Manual(..) => None,
+    });
+    let name = file.feature.map_or_else(
+        || first.map_or("", |e| &*e.feature).to_owned(),
+        |f| f.name.clone(),
+    );
+    let uri = file.feature.map_or_else(
+        || first.map_or(String::new(), |e| e.file.to_string()),
+        |f| f.path.display().to_string(),
+    );
+    let id = slug(&name);
+    let mut elements = Vec::new();
+    for place in &file.executions {
+        match *place {
+            Place::Run(i) => elements.extend(run_elements(inputs, index, &id, i)),
+            Place::Manual(case, at) => {
+                elements.extend(manual_elements(inputs, index.at(case, at), &id));
+            }
+        }
+    }
+    let feature = file.feature;
+    Feature {
+        uri,
+        id,
+        keyword: feature.map_or("Feature", |f| f.keyword.as_str()).to_owned(),
+        name,
+        description: feature.map_or(String::new(), |f| f.description.clone()),
+        line: feature.map_or(1, |f| f.location.line),
+        tags: feature.map_or_else(Vec::new, |f| tags(&f.tags)),
+        elements,
+    }
+}
+
+/// The elements of execution `at` of the run, with a tester's result when there is one.
+fn run_elements(
+    inputs: &Inputs<'_>,
+    index: &steps::Index<'_>,
+    feature_id: &str,
+    at: usize,
+) -> Vec<Element> {
+    let execution = &inputs.record.executions[at];
+    let located = index.find(at);
+    let shown = steps::of(execution, located, inputs.matrix);
+    let mut elements = self::elements(
+        feature_id,
+        execution,
+        located,
+        shown,
+        inputs.record,
+        inputs.attachments,
+    );
+    let tester = located.and_then(|l| l.tester_result());
+    if let (Some(m), Some(scenario)) = (tester, elements.last_mut()) {
+        let said = format!("manual result: {}\n{}", m.said(), m.details());
+        if !scenario.description.is_empty() {
+            scenario.description.push_str("\n\n");
+        }
+        scenario.description.push_str(said.trim_end());
+    }
+    elements
+}
+
+/// The elements of an execution a tester answers for, as a Cucumber would have written it
+/// had it run: passed, every step passed; failed, the steps passed up to the first expected
+/// result, which failed with the tester's actual result; blocked, stale or not run, every
+/// step skipped. Each carries the manual tag, and its description ends with the result.
+fn manual_elements(inputs: &Inputs<'_>, located: Located<'_>, feature_id: &str) -> Vec<Element> {
+    let record = manual_record(located);
+    let shown = steps::of(&record, Some(located), inputs.matrix);
+    let mut elements = self::elements(
+        feature_id,
+        &record,
+        Some(located),
+        shown,
+        inputs.record,
+        inputs.attachments,
+    );
+    let manual_tag = format!("@{}", inputs.config.tags.manual);
+    if let Some(scenario) = elements.last_mut() {
+        if !scenario.tags.iter().any(|t| t.name == manual_tag) {
+            scenario.tags.push(Tag {
+                name: manual_tag,
+                line: located.case.location.line,
+            });
+        }
+        let said = match &located.outcome.manual {
+            Some(m) => format!("manual result: {}\n{}", m.said(), m.details())
+                .trim_end()
+                .to_owned(),
+            None => format!(
+                "manual result: not run for release {}",
+                inputs
+                    .matrix
+                    .manual_release
+                    .as_deref()
+                    .unwrap_or(crate::manual::UNRELEASED)
+            ),
+        };
+        if !scenario.description.is_empty() {
+            scenario.description.push_str("\n\n");
+        }
+        scenario.description.push_str(&said);
+    }
+    elements
 }
 
 /// A manual execution in the form of the run's records, so that it renders as they do.
-fn manual_record(
-    feature: &crate::model::Feature,
-    case: &crate::model::Case,
-    execution: &crate::model::Execution,
-    row: &crate::trace::CaseRow,
-    outcome: &crate::trace::ExecutionOutcome,
-) -> ExecutionRecord {
+fn manual_record(located: Located<'_>) -> ExecutionRecord {
+    let (feature, case, execution) = (located.feature, located.case, located.execution);
+    let row = located.row;
+    let outcome = located.outcome;
     use crate::record::{ExampleRef, Failure, Status, StepRecord};
     use crate::trace::Outcome;
     let status = match outcome.outcome {
@@ -182,21 +241,14 @@ fn manual_record(
     let mut steps = Vec::new();
     let mut failure = None;
     if status == Status::Failed {
-        let all: Vec<(&crate::model::Step, bool)> = case
-            .background
-            .iter()
-            .map(|s| (s, true))
-            .chain(case.steps.iter().map(|s| (s, false)))
-            .collect();
+        let all: Vec<_> = case.steps_of(execution).collect();
         let failing = all
             .iter()
-            .position(|(s, bg)| !bg && s.kind == crate::model::StepKind::Then)
+            .position(|s| !s.background && s.step.kind == crate::model::StepKind::Then)
             .unwrap_or(all.len().saturating_sub(1));
-        for (i, (step, background)) in all.iter().enumerate() {
-            let text = match (&execution.row, background) {
-                (Some(r), false) => r.substitute(&step.text),
-                _ => step.text.clone(),
-            };
+        for (i, concrete) in all.iter().enumerate() {
+            let (step, background) = (concrete.step, &concrete.background);
+            let text = concrete.text().into_owned();
             let step_status = match i.cmp(&failing) {
                 std::cmp::Ordering::Less => StepStatus::Passed,
                 std::cmp::Ordering::Equal => StepStatus::Failed,

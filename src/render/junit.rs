@@ -53,56 +53,14 @@ use crate::record::{ExecutionRecord, RunHookFailure, RunRecord, Status, StepStat
 /// is written, since at ten thousand executions the bodies would hold the whole file in
 /// memory again.
 pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) -> io::Result<()> {
-    let index = steps::Index::new(inputs.suite);
-    let redactor = steps::redactor(inputs.config);
-    let testers = steps::TesterResults::new(inputs.matrix);
-    let mut suites: Vec<Vec<Entry<'_>>> = steps::by_file(inputs.record)
-        .into_iter()
-        .map(|executions| executions.iter().map(Entry::run).collect())
-        .collect();
-    // The testers' cases join their feature file's suite, in the file's order.
-    for entry in manual::manual_cases(inputs, dialect, &redactor) {
-        match suites
-            .iter_mut()
-            .find(|entries| entries.first().is_some_and(|e| e.file == entry.file))
-        {
-            Some(entries) => entries.push(entry),
-            None => suites.push(vec![entry]),
-        }
-    }
-    let file_order: std::collections::HashMap<&str, usize> = inputs
-        .suite
-        .features
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.path.to_str().unwrap_or_default(), i))
-        .collect();
-    for entries in &mut suites {
-        entries.sort_by_key(|e| e.order);
-    }
-    suites.sort_by_key(|entries| {
-        entries
-            .first()
-            .and_then(|e| file_order.get(e.file.as_ref()))
-            .copied()
-            .unwrap_or(usize::MAX)
-    });
-    // The run hooks that failed come last, in a suite of their own.
-    let hooks: Vec<Entry<'_>> = inputs
-        .record
-        .run_hook_failures
-        .iter()
-        .map(Entry::run_hook)
-        .collect();
-    if !hooks.is_empty() {
-        suites.push(hooks);
-    }
-
+    let index = steps::Index::new(inputs.suite, inputs.matrix);
+    let mut suites = suites(inputs, &index, dialect);
     let write_entry = |w: &mut Writer<&mut Buffered<'_>>, entry: &Entry<'_>| match &entry.source {
-        Source::Run(execution) => {
-            let shown = steps::of(execution, index.find(execution), inputs.registry, &redactor);
+        Source::Run(at, execution) => {
+            let located = index.find(*at);
+            let shown = steps::of(execution, located, inputs.matrix);
             let mut case = TestCase::new(execution, &shown, inputs.record, dialect);
-            if let Some(m) = testers.of(execution) {
+            if let Some(m) = located.and_then(|l| l.tester_result()) {
                 write!(
                     case.system_out,
                     "\nmanual result: {}\n{}",
@@ -175,6 +133,56 @@ pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) ->
     out.flush()
 }
 
+/// The testcases, one suite per feature file, in the matrix's (suite) order with the
+/// testers' executions in their place; then the record's executions the suite no longer has
+/// (a saved run re-rendered after the features changed); then the run hooks that failed, in
+/// a suite of their own.
+fn suites<'r>(
+    inputs: &Inputs<'r>,
+    index: &steps::Index<'_>,
+    dialect: JunitDialect,
+) -> Vec<Vec<Entry<'r>>> {
+    let record = inputs.record;
+    let mut suites: Vec<Vec<Entry<'r>>> = Vec::new();
+    let mut last_file = None;
+    for (number, row) in inputs.matrix.cases.iter().enumerate() {
+        for (at, outcome) in row.executions.iter().enumerate() {
+            let entry = match outcome.record {
+                Some(i) => Entry::run((i, &record.executions[i])),
+                None if steps::answered_by_hand(row, outcome) => {
+                    Entry::manual(index.at(number, at), inputs, dialect)
+                }
+                None => continue,
+            };
+            let file = index.file_of(number);
+            if last_file != Some(file) {
+                last_file = Some(file);
+                suites.push(Vec::new());
+            }
+            suites.last_mut().expect("pushed above").push(entry);
+        }
+    }
+    let unplaced = (0..record.executions.len()).filter(|&i| index.find(i).is_none());
+    for i in unplaced {
+        let execution = &record.executions[i];
+        match suites.last_mut() {
+            Some(entries) if entries.last().is_some_and(|e| *e.file == *execution.file) => {
+                entries.push(Entry::run((i, execution)));
+            }
+            _ => suites.push(vec![Entry::run((i, execution))]),
+        }
+    }
+    let hooks: Vec<Entry<'r>> = record
+        .run_hook_failures
+        .iter()
+        .map(Entry::run_hook)
+        .collect();
+    if !hooks.is_empty() {
+        suites.push(hooks);
+    }
+    suites
+}
+
 /// The counts of a `testsuite`: unbound and ambiguous executions are failures (they prove
 /// nothing), flaky ones passed.
 struct Totals {
@@ -211,8 +219,6 @@ struct Entry<'r> {
     line: usize,
     /// Its feature file.
     file: Cow<'r, str>,
-    /// Its place in the file: the Scenario line and the Examples row.
-    order: (usize, usize),
     /// Whether it has a `failure`.
     failed: bool,
     /// Whether it has a `skipped`.
@@ -223,14 +229,14 @@ struct Entry<'r> {
 
 /// Where a testcase's body comes from.
 enum Source<'r> {
-    /// An execution of the run: its body is built when written.
-    Run(&'r ExecutionRecord),
+    /// An execution of the run and its index in the record: its body is built when written.
+    Run(usize, &'r ExecutionRecord),
     /// A body built already: a tester's result, or a run hook's failure (a run has few).
     Built(Box<TestCase>),
 }
 
 impl<'r> Entry<'r> {
-    fn run(execution: &'r ExecutionRecord) -> Self {
+    fn run((at, execution): (usize, &'r ExecutionRecord)) -> Self {
         let mut name = match &execution.case_id {
             Some(id) => format!("{id}: {}", execution.title),
             None => execution.title.clone(),
@@ -249,14 +255,10 @@ impl<'r> Entry<'r> {
             name,
             line: execution.line,
             file: Cow::Borrowed(&execution.file),
-            order: (
-                execution.line,
-                execution.example.as_ref().map_or(0, |e| e.index_in_outline),
-            ),
             failed: fails(execution.status),
             skipped: execution.status == Status::Skipped,
             millis: execution.duration_ms,
-            source: Source::Run(execution),
+            source: Source::Run(at, execution),
         }
     }
 }
@@ -271,7 +273,6 @@ impl Entry<'static> {
             name: failure.hook.clone(),
             line: 0,
             file: Cow::Borrowed(""),
-            order: (0, 0),
             failed: true,
             skipped: false,
             millis: 0,
@@ -614,7 +615,16 @@ fn story(out: &mut String, execution: &ExecutionRecord, steps: &[ShownStep]) {
         }
         status => writeln!(out, "outcome: {}", status.as_str()).unwrap(),
     }
+    story_steps(out, steps);
+    if let Some(failure) = &execution.failure {
+        story_failure(out, failure);
+    }
+    story_attachments(out, &execution.attachments);
+}
 
+/// The steps of a story, one line each with its status and definition, its table or doc
+/// string below it.
+fn story_steps(out: &mut String, steps: &[ShownStep]) {
     if !steps.is_empty() {
         out.push_str("\nsteps:\n");
         for step in steps {
@@ -652,41 +662,45 @@ fn story(out: &mut String, execution: &ExecutionRecord, steps: &[ShownStep]) {
             }
         }
     }
+}
 
-    if let Some(failure) = &execution.failure {
-        write!(out, "\nerror in {} (line {}", failure.step, failure.line).unwrap();
-        if let Some(definition) = &failure.definition {
-            write!(out, ", {definition}").unwrap();
+/// The error of a story's failure, and the last HTTP exchange before it.
+fn story_failure(out: &mut String, failure: &crate::record::Failure) {
+    write!(out, "\nerror in {} (line {}", failure.step, failure.line).unwrap();
+    if let Some(definition) = &failure.definition {
+        write!(out, ", {definition}").unwrap();
+    }
+    writeln!(out, "):\n{}", failure.error.trim_end()).unwrap();
+    if let Some(exchange) = &failure.exchange {
+        out.push_str("\nlast HTTP exchange:\n");
+        writeln!(out, "{} {}", exchange.method, exchange.url).unwrap();
+        for (name, value) in &exchange.request_headers {
+            writeln!(out, "{name}: {value}").unwrap();
         }
-        writeln!(out, "):\n{}", failure.error.trim_end()).unwrap();
-        if let Some(exchange) = &failure.exchange {
-            out.push_str("\nlast HTTP exchange:\n");
-            writeln!(out, "{} {}", exchange.method, exchange.url).unwrap();
-            for (name, value) in &exchange.request_headers {
-                writeln!(out, "{name}: {value}").unwrap();
+        if let Some(body) = exchange.request_body.as_deref().filter(|b| !b.is_empty()) {
+            writeln!(out, "\n{}", body.trim_end()).unwrap();
+        }
+        match (exchange.status, &exchange.error) {
+            (Some(status), _) => {
+                writeln!(out, "\n→ {status} ({} ms)", exchange.duration_ms).unwrap()
             }
-            if let Some(body) = exchange.request_body.as_deref().filter(|b| !b.is_empty()) {
-                writeln!(out, "\n{}", body.trim_end()).unwrap();
-            }
-            match (exchange.status, &exchange.error) {
-                (Some(status), _) => {
-                    writeln!(out, "\n→ {status} ({} ms)", exchange.duration_ms).unwrap()
-                }
-                (None, Some(error)) => writeln!(out, "\n→ no response: {error}").unwrap(),
-                (None, None) => writeln!(out, "\n→ no response").unwrap(),
-            }
-            for (name, value) in &exchange.response_headers {
-                writeln!(out, "{name}: {value}").unwrap();
-            }
-            if let Some(body) = exchange.response_body.as_deref().filter(|b| !b.is_empty()) {
-                writeln!(out, "\n{}", body.trim_end()).unwrap();
-            }
+            (None, Some(error)) => writeln!(out, "\n→ no response: {error}").unwrap(),
+            (None, None) => writeln!(out, "\n→ no response").unwrap(),
+        }
+        for (name, value) in &exchange.response_headers {
+            writeln!(out, "{name}: {value}").unwrap();
+        }
+        if let Some(body) = exchange.response_body.as_deref().filter(|b| !b.is_empty()) {
+            writeln!(out, "\n{}", body.trim_end()).unwrap();
         }
     }
+}
 
-    if !execution.attachments.is_empty() {
+/// A story's attachments, each with the JUnit Attachments plugin's marker.
+fn story_attachments(out: &mut String, attachments: &[crate::world::Attachment]) {
+    if !attachments.is_empty() {
         out.push_str("\nattachments (paths relative to the report directory):\n");
-        for attachment in &execution.attachments {
+        for attachment in attachments {
             writeln!(out, "{} ({})", attachment.name, attachment.media_type).unwrap();
             // The JUnit Attachments plugin reads this marker, alone on its line.
             writeln!(out, "[[ATTACHMENT|{}]]", attachment.path.display()).unwrap();
@@ -779,7 +793,6 @@ mod tests {
             name: name.to_owned(),
             line,
             file: Cow::Borrowed(""),
-            order: (line, 0),
             failed: false,
             skipped: false,
             millis: 0,

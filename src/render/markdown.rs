@@ -75,8 +75,12 @@ pub fn summary(record: &RunRecord, matrix: &TraceMatrix) -> String {
     .unwrap();
     writeln!(
         out,
-        "| Scripts | {} step definitions; {} bound, {} unbound steps |",
-        t.scripts, t.bound_steps, t.unbound_steps
+        "| Scripts | {} of {} automated cases; {} step definitions; {} bound, {} unbound steps |",
+        matrix.scripted_cases(),
+        t.counts.automated,
+        t.definitions,
+        t.bound_steps,
+        t.unbound_steps
     )
     .unwrap();
 
@@ -302,8 +306,14 @@ mod tests {
         };
         record.counts.failed = 1;
         record.counts.executions = 1;
-        let matrix =
-            crate::trace::build(&crate::model::Suite::default(), None, None, &record, None);
+        let matrix = crate::trace::build(
+            &crate::model::Suite::default(),
+            None,
+            None,
+            &record,
+            None,
+            &crate::world::redact::Redactor::default(),
+        );
         let text = summary(&record, &matrix);
         assert!(
             text.starts_with("## ❌ casebook: 0 passed, 1 failed"),

@@ -12,7 +12,6 @@ use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::model::Suite;
 use crate::record::RunRecord;
-use crate::registry::Registry;
 use crate::trace::TraceMatrix;
 
 pub mod cucumber_json;
@@ -29,9 +28,6 @@ pub struct Inputs<'a> {
     pub suite: &'a Suite,
     /// The requirements catalog, when the project has one.
     pub catalog: Option<&'a Catalog>,
-    /// The step definitions the run bound steps to (in `casebook report`, those saved in
-    /// `steps.json`, when there is one).
-    pub registry: Option<&'a Registry>,
     /// The run.
     pub record: &'a RunRecord,
     /// Requirement → cases → scripts → outcomes.

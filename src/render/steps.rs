@@ -1,85 +1,103 @@
-//! The steps of one execution as the reports show them, whatever the record kept.
+//! The steps of one execution as the reports show them, whatever the record kept: a view
+//! of the record, the matrix and the suite, which neither binds nor masks anything itself.
 //!
 //! The record lists the steps of failed, unbound, ambiguous and flaky executions only: a
 //! passed execution passed every step and a skipped one ran none. Reports that show every
-//! step (`junit.xml`, `cucumber.json`) take those from the suite model instead, with the
-//! Examples row's values in place, so that both kinds of execution read the same. The model
-//! also gives what the record does not keep: data tables, doc strings, tags, Backgrounds.
-//!
-//! Tables and doc strings are quoted as written but for what looks like a secret (a
-//! `"password": "…"` member, a `token=…` pair), masked as the run masks error messages: the
-//! reports travel further than the feature files, to CI servers and test managers.
+//! step (`junit.xml`, `cucumber.json`) take those from the execution's pickle steps
+//! ([`Case::steps_of`]) instead, so that both kinds of execution read the same. The matrix
+//! gives each step's definition and its table or doc string, secrets masked.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::model::{Case, Execution, Feature, Suite};
+use crate::model::{Case, ConcreteStep, Execution, Feature, Mode, Suite};
 use crate::record::{ExecutionRecord, RunRecord, Status, StepStatus};
-use crate::registry::{Binding, Registry, bind_execution};
-use crate::trace::ManualOutcome;
-use crate::world::redact::Redactor;
+use crate::trace::{Argument, CaseRow, ExecutionOutcome, ManualOutcome, TraceMatrix};
 
-/// Where a recorded execution is in the suite.
+/// Where an execution is in the suite and in the matrix.
 #[derive(Debug, Clone, Copy)]
 pub struct Located<'a> {
     /// Its feature file.
     pub feature: &'a Feature,
+    /// The number of its feature file in [`Suite::features`].
+    pub file: usize,
     /// Its case.
     pub case: &'a Case,
     /// Its execution (the Examples row).
     pub execution: &'a Execution,
+    /// Its case's row in the matrix.
+    pub row: &'a CaseRow,
+    /// Its outcome in the matrix, with its steps' definitions and arguments.
+    pub outcome: &'a ExecutionOutcome,
 }
 
-/// Finds the suite's case of each recorded execution by file, line and Examples row, as
-/// the trace matrix does. A saved run re-rendered after the features changed may name a
-/// case the suite no longer has: reports then show what the record has.
+impl<'a> Located<'a> {
+    /// A tester's result of an execution the run has too: a case awaiting automation that
+    /// the run included (and recorded as unbound) while a tester checked it by hand. The
+    /// reports show both, the run's outcome and the tester's word.
+    pub fn tester_result(&self) -> Option<&'a ManualOutcome> {
+        let outcome = self.outcome;
+        outcome
+            .manual
+            .as_deref()
+            .filter(|_| outcome.record.is_some())
+    }
+}
+
+/// The suite's cases by their number in the matrix, to find where the matrix put each
+/// recorded execution. A saved run re-rendered after the features changed may name a case
+/// the suite no longer has: reports then show what the record has.
 pub struct Index<'a> {
-    /// By file, then by Scenario line and Examples row: a lookup by the record's file name
-    /// needs no copy of it.
-    by_file: foldhash::HashMap<String, foldhash::HashMap<(usize, Option<usize>), Located<'a>>>,
+    cases: Vec<(usize, &'a Feature, &'a Case)>,
+    matrix: &'a TraceMatrix,
 }
 
 impl<'a> Index<'a> {
-    /// Indexes every execution of the suite.
-    pub fn new(suite: &'a Suite) -> Self {
-        let mut by_file: foldhash::HashMap<String, foldhash::HashMap<_, _>> =
-            foldhash::HashMap::default();
-        for feature in &suite.features {
-            let places = by_file
-                .entry(feature.path.display().to_string())
-                .or_default();
-            for case in &feature.cases {
-                for execution in &case.executions {
-                    let row = execution.row.as_ref().map(|row| row.index_in_outline);
-                    places.insert(
-                        (case.location.line, row),
-                        Located {
-                            feature,
-                            case,
-                            execution,
-                        },
-                    );
-                }
-            }
+    /// Numbers every case of the suite as the matrix does.
+    pub fn new(suite: &'a Suite, matrix: &'a TraceMatrix) -> Self {
+        Self {
+            cases: suite.numbered_cases().collect(),
+            matrix,
         }
-        Self { by_file }
     }
 
-    /// The suite's place of a recorded execution.
-    pub fn find(&self, execution: &ExecutionRecord) -> Option<Located<'a>> {
-        let row = execution.example.as_ref().map(|e| e.index_in_outline);
-        self.by_file
-            .get(&*execution.file)?
-            .get(&(execution.line, row))
-            .copied()
+    /// The number of the feature file of case number `case`.
+    pub fn file_of(&self, case: usize) -> usize {
+        self.cases[case].0
+    }
+
+    /// Where execution `index` of the record is.
+    pub fn find(&self, index: usize) -> Option<Located<'a>> {
+        let (case, execution) = (*self.matrix.places.get(index)?)?;
+        Some(self.at(case, execution))
+    }
+
+    /// Execution `execution` of case number `case`.
+    pub fn at(&self, case: usize, execution: usize) -> Located<'a> {
+        let (file, feature, written) = self.cases[case];
+        let row = &self.matrix.cases[case];
+        Located {
+            feature,
+            file,
+            case: written,
+            execution: &written.executions[execution],
+            row,
+            outcome: &row.executions[execution],
+        }
     }
 }
 
-/// The record's executions grouped by feature file, in the record's (suite) order.
-pub fn by_file(record: &RunRecord) -> Vec<&[ExecutionRecord]> {
+/// The record's executions grouped by feature file, in the record's (suite) order, each
+/// group with the index of its first execution in the record.
+pub fn by_file(record: &RunRecord) -> Vec<(usize, &[ExecutionRecord])> {
+    let mut start = 0;
     record
         .executions
         .chunk_by(|a, b| a.file == b.file)
+        .map(|group| {
+            let at = start;
+            start += group.len();
+            (at, group)
+        })
         .collect()
 }
 
@@ -110,35 +128,25 @@ pub struct ShownStep {
 pub fn of(
     execution: &ExecutionRecord,
     located: Option<Located<'_>>,
-    registry: Option<&Registry>,
-    redactor: &Redactor,
+    matrix: &TraceMatrix,
 ) -> Vec<ShownStep> {
-    let written = |line: usize| {
-        located.and_then(|l| {
-            l.case
-                .all_steps()
-                .find(|step| step.location.line == line)
-                .map(|step| (l, step))
-        })
-    };
     if !execution.steps.is_empty() {
         return execution
             .steps
             .iter()
             .map(|step| {
-                let written = written(step.line);
-                let (table, doc_string) = written
-                    .map(|(l, written)| arguments(l, written, step.background, redactor))
+                let at = located.and_then(|l| {
+                    let index = l.case.steps_of(l.execution).position(|s| {
+                        s.step.location.line == step.line && s.background == step.background
+                    })?;
+                    Some((l, index))
+                });
+                let (table, doc_string) = at
+                    .map(|(l, index)| arguments(matrix, l, index, step.line))
                     .unwrap_or_default();
                 // The record names the definition of the steps that ran; a step that did
                 // not run still has the one it would have run, as Cucumber shows it.
-                let would_run = || {
-                    let kind = written?.1.kind;
-                    match registry?.bind(kind, &step.text) {
-                        Binding::Bound(d) => registry?.definitions()[d].location.clone(),
-                        Binding::Unbound | Binding::Ambiguous(_) => None,
-                    }
-                };
+                let would_run = || at.and_then(|(l, index)| definition(matrix, l, index));
                 ShownStep {
                     keyword: step.keyword.as_str().into(),
                     text: step.text.clone(),
@@ -159,142 +167,77 @@ pub fn of(
         Status::Passed | Status::Flaky => StepStatus::Passed,
         _ => StepStatus::Skipped,
     };
-    let case = located.case;
-    let background = case.background.iter().map(|step| (step, true));
-    let own = case.steps.iter().map(|step| (step, false));
-    let bindings = registry.map(|registry| bind_execution(registry, case, located.execution));
-    background
-        .chain(own)
+    located
+        .case
+        .steps_of(located.execution)
         .enumerate()
-        .map(|(i, (step, background))| {
-            let definition =
-                registry
-                    .zip(bindings.as_ref())
-                    .and_then(|(registry, b)| match &b[i].binding {
-                        Binding::Bound(d) => registry.definitions()[*d].location.clone(),
-                        Binding::Unbound | Binding::Ambiguous(_) => None,
-                    });
-            let (table, doc_string) = arguments(located, step, background, redactor);
-            ShownStep {
-                keyword: step.keyword.clone(),
-                text: substitute(located, &step.text, background),
-                line: step.location.line,
-                background,
-                status,
-                definition,
-                table,
-                doc_string,
-            }
-        })
+        .map(|(index, step)| shown(matrix, located, index, &step, status))
         .collect()
 }
 
-/// The redactor of the configuration the reports are rendered with.
-pub fn redactor(config: &crate::config::Config) -> Redactor {
-    // The configuration's pattern was compiled when it was read.
-    Redactor::from_settings(&config.run).unwrap_or_default()
+/// Every step of a located execution as written for a tester: no status of its own.
+pub fn written(located: Located<'_>, matrix: &TraceMatrix) -> Vec<ShownStep> {
+    located
+        .case
+        .steps_of(located.execution)
+        .enumerate()
+        .map(|(index, step)| shown(matrix, located, index, &step, StepStatus::Skipped))
+        .collect()
 }
 
-/// Gherkin fills an outline's placeholders in the scenario's own steps, their tables and
-/// doc strings included; Background steps are taken as written.
-fn substitute(located: Located<'_>, text: &str, background: bool) -> String {
-    match (&located.execution.row, background) {
-        (Some(row), false) => row.substitute(text),
-        _ => text.to_owned(),
+/// Step `index` of a located execution, with `status`.
+fn shown(
+    matrix: &TraceMatrix,
+    located: Located<'_>,
+    index: usize,
+    step: &ConcreteStep<'_>,
+    status: StepStatus,
+) -> ShownStep {
+    let line = step.step.location.line;
+    let (table, doc_string) = arguments(matrix, located, index, line);
+    ShownStep {
+        keyword: step.step.keyword.clone(),
+        text: step.text().into_owned(),
+        line,
+        background: step.background,
+        status,
+        definition: definition(matrix, located, index),
+        table,
+        doc_string,
     }
+}
+
+/// The definition step `index` of a located execution binds to. No step definition runs a
+/// manual step: none is named.
+fn definition(matrix: &TraceMatrix, located: Located<'_>, index: usize) -> Option<String> {
+    if located.case.mode == Mode::Manual {
+        return None;
+    }
+    let definition = (*located.outcome.definitions.get(index)?)?;
+    matrix.definitions[definition]
+        .location
+        .as_deref()
+        .map(str::to_owned)
 }
 
 type Arguments = (Option<Vec<Vec<String>>>, Option<(usize, String)>);
 
-fn arguments(
-    located: Located<'_>,
-    step: &crate::model::Step,
-    background: bool,
-    redactor: &Redactor,
-) -> Arguments {
-    let table = step.table.as_ref().map(|table| {
-        table
-            .rows
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .map(|cell| redactor.text(&substitute(located, cell, background)))
-                    .collect()
-            })
-            .collect()
-    });
-    let doc_string = step.doc_string.as_ref().map(|doc| {
-        (
-            doc.location.line,
-            redactor.text(&substitute(located, &doc.content, background)),
-        )
-    });
-    (table, doc_string)
+/// The argument of step `index` (at `line`) of a located execution, as the matrix keeps it.
+fn arguments(matrix: &TraceMatrix, located: Located<'_>, index: usize, line: usize) -> Arguments {
+    let changed = located.outcome.arguments.iter().find(|(i, _)| *i == index);
+    let argument = changed
+        .map(|(_, argument)| argument)
+        .or_else(|| matrix.arguments.get(&(located.file, line)));
+    match argument {
+        Some(Argument::Table(rows)) => (Some(rows.clone()), None),
+        Some(Argument::DocString(line, content)) => (None, Some((*line, content.clone()))),
+        None => (None, None),
+    }
 }
 
-/// An execution a tester answers for, in the reports: every execution of a manual case, and
-/// every execution of a case awaiting automation that the run did not include but a tester
-/// answered. With where it is in the suite, its matrix row and its outcome, in suite order.
-pub fn manual_executions<'a>(
-    inputs: &'a super::Inputs<'a>,
-) -> impl Iterator<
-    Item = (
-        Located<'a>,
-        &'a crate::trace::CaseRow,
-        &'a crate::trace::ExecutionOutcome,
-    ),
-> + 'a {
-    inputs
-        .suite
-        .cases()
-        .zip(&inputs.matrix.cases)
-        .flat_map(|((feature, case), row)| {
-            case.executions
-                .iter()
-                .zip(&row.executions)
-                .filter(move |(_, outcome)| {
-                    let answered_by_hand = row.awaiting_automation
-                        && outcome.record.is_none()
-                        && outcome.manual.is_some();
-                    case.mode == crate::model::Mode::Manual || answered_by_hand
-                })
-                .map(move |(execution, outcome)| {
-                    let located = Located {
-                        feature,
-                        case,
-                        execution,
-                    };
-                    (located, row, outcome)
-                })
-        })
-}
-
-/// Testers' results of executions the run has too: a case awaiting automation that the run
-/// included (and recorded as unbound) while a tester checked it by hand. The reports show
-/// both, the run's outcome and the tester's word.
-pub struct TesterResults<'a>(HashMap<(&'a str, usize, Option<usize>), &'a ManualOutcome>);
-
-impl<'a> TesterResults<'a> {
-    /// Collects them from the matrix.
-    pub fn new(matrix: &'a crate::trace::TraceMatrix) -> Self {
-        let results = matrix
-            .cases
-            .iter()
-            .flat_map(|case| {
-                case.executions.iter().filter_map(move |e| {
-                    let manual = e.manual.as_deref().filter(|_| e.record.is_some())?;
-                    Some(((&*case.file, case.line, e.index_in_outline), manual))
-                })
-            })
-            .collect();
-        Self(results)
-    }
-
-    /// The tester's result of a recorded execution, if there is one.
-    pub fn of(&self, execution: &ExecutionRecord) -> Option<&'a ManualOutcome> {
-        let row = execution.example.as_ref().map(|x| x.index_in_outline);
-        self.0
-            .get(&(&*execution.file, execution.line, row))
-            .copied()
-    }
+/// Whether the reports show an execution as a tester's: every execution of a manual case,
+/// and one of a case awaiting automation that the run did not include but a tester answered.
+pub fn answered_by_hand(row: &CaseRow, outcome: &ExecutionOutcome) -> bool {
+    let awaiting = row.awaiting_automation && outcome.record.is_none() && outcome.manual.is_some();
+    row.mode == Mode::Manual || awaiting
 }

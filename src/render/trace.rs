@@ -163,7 +163,7 @@ fn case_lines(case: &CaseRow, out: &mut String, note: &str) {
         )
         .unwrap();
     }
-    for script in &case.scripts {
+    for script in &case.script {
         writeln!(
             out,
             "    script {}  {}",
@@ -209,9 +209,10 @@ mod tests {
         crate::trace::build(
             &suite,
             Some(&catalog),
-            Some(&registry),
+            Some(&crate::registry::Bindings::of(&registry, &suite)),
             &RunRecord::default(),
             None,
+            &crate::world::redact::Redactor::default(),
         )
     }
 

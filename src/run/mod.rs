@@ -28,7 +28,7 @@ use crate::record::{
     AmbiguousStep, Counts, ExampleRef, ExecutionRecord, FORMAT_VERSION, RunHookFailure, RunRecord,
     Selection, Status, StepCounts, StepRecord, StepStatus, UnboundStep,
 };
-use crate::registry::{self, Binding, Registry};
+use crate::registry::{self, Binding, Bindings, Registry};
 use crate::world::{self, RunContext};
 
 pub use plan::{Filter, Plan};
@@ -93,14 +93,20 @@ impl std::str::FromStr for Order {
 /// The name of the Cucumber Messages stream in the report directory.
 pub const MESSAGES: &str = "messages.ndjson";
 
-/// Executes the plan of `suite` and returns its record.
-pub async fn execute(suite: &Suite, registry: &Registry, options: &Options) -> RunRecord {
+/// Executes the plan of `suite` (whose steps bind to `registry` as `bindings` say) and
+/// returns its record.
+pub async fn execute(
+    suite: &Suite,
+    registry: &Registry,
+    bindings: &Bindings,
+    options: &Options,
+) -> RunRecord {
     if options.dry_run {
-        return dry_run(suite, registry, options);
+        return dry_run(suite, registry, bindings, options);
     }
     crate::steps::link();
     let started_at = now();
-    let plan = Plan::new(suite, registry, &options.filter);
+    let plan = Plan::new(suite, bindings, &options.filter);
     let (attempts, run_hook_failures) = run_with_messages(suite, registry, &plan, options).await;
     record(
         suite,
@@ -115,9 +121,14 @@ pub async fn execute(suite: &Suite, registry: &Registry, options: &Options) -> R
 
 /// Binds and records the selected executions without executing any (`--dry-run`): no
 /// hook, no world, no messages, since nothing happens to tell of.
-pub fn dry_run(suite: &Suite, registry: &Registry, options: &Options) -> RunRecord {
+pub fn dry_run(
+    suite: &Suite,
+    registry: &Registry,
+    bindings: &Bindings,
+    options: &Options,
+) -> RunRecord {
     let started_at = now();
-    let plan = Plan::new(suite, registry, &options.filter);
+    let plan = Plan::new(suite, bindings, &options.filter);
     record(suite, registry, &plan, &[], Vec::new(), options, started_at)
 }
 
@@ -560,7 +571,8 @@ pub async fn run_messages<W: MessageWorld>(
     options: &Options,
     sink: Sink,
 ) -> bool {
-    let plan = Plan::new(suite, registry, &options.filter);
+    let bindings = Bindings::of(registry, suite);
+    let plan = Plan::new(suite, &bindings, &options.filter);
     let hooks = Hooks::collect::<W>();
     let session = start_messages(suite, registry, &hooks, options, sink, None);
     let mut files = file_plans(suite, &plan, options);
@@ -936,7 +948,7 @@ fn counts(
             .filter(|(_, c)| c.mode == crate::model::Mode::Manual)
             .count(),
         executions: executions.len(),
-        scripts: registry.definitions().len(),
+        definitions: registry.definitions().len(),
         bound_steps: count_binding(|b| matches!(b, Binding::Bound(_))),
         unbound_steps: count_binding(|b| matches!(b, Binding::Unbound)),
         ambiguous_steps: count_binding(|b| matches!(b, Binding::Ambiguous(_))),

@@ -9,7 +9,7 @@ use cucumber::tag::Ext as _;
 use regex::Regex;
 
 use crate::model::{Case, Execution, Feature, Mode, Suite};
-use crate::registry::{Binding, Registry, StepBinding, bind_execution};
+use crate::registry::{Binding, Bindings, StepBinding, step_bindings};
 
 /// One execution the run will report on.
 #[derive(Debug)]
@@ -102,8 +102,9 @@ impl Filter {
 }
 
 impl<'s> Plan<'s> {
-    /// Selects the automated executions of `suite` that pass `filter`, and binds their steps.
-    pub fn new(suite: &'s Suite, registry: &Registry, filter: &Filter) -> Self {
+    /// Selects the automated executions of `suite` that pass `filter`, with their steps'
+    /// `bindings`.
+    pub fn new(suite: &'s Suite, bindings: &Bindings, filter: &Filter) -> Self {
         let mut plan = Self {
             executions: Vec::new(),
             files: Vec::new(),
@@ -111,14 +112,15 @@ impl<'s> Plan<'s> {
             lookup: Lookup::default(),
         };
         let mut last: Option<(*const Feature, usize)> = None;
-        for (feature, case) in suite
+        let automated = suite
             .cases()
-            .filter(|(_, case)| case.mode == Mode::Automated)
-        {
+            .enumerate()
+            .filter(|(_, (_, case))| case.mode == Mode::Automated);
+        for (number, (feature, case)) in automated {
             if !filter.selects_case(case) {
                 continue;
             }
-            for execution in &case.executions {
+            for (index, execution) in case.executions.iter().enumerate() {
                 if filter
                     .tags
                     .as_ref()
@@ -146,7 +148,7 @@ impl<'s> Plan<'s> {
                     case,
                     execution,
                     file,
-                    steps: bind_execution(registry, case, execution),
+                    steps: step_bindings(case, execution, bindings.of_execution(number, index)),
                 });
             }
         }

@@ -214,8 +214,15 @@ fn totals(record: &RunRecord, matrix: &TraceMatrix, out: &mut String) {
     };
     writeln!(
         out,
-        "\n{} cases ({} manual, not run here), {} executions selected; {} scripts, {} bound / {} unbound / {} ambiguous steps{mode}",
-        c.cases, c.manual_cases, c.executions, c.scripts, c.bound_steps, c.unbound_steps, c.ambiguous_steps
+        "\n{} cases ({} manual, not run here), {} executions selected; {} scripts of {} step definitions, {} bound / {} unbound / {} ambiguous steps{mode}",
+        c.cases,
+        c.manual_cases,
+        c.executions,
+        matrix.scripted_cases(),
+        c.definitions,
+        c.bound_steps,
+        c.unbound_steps,
+        c.ambiguous_steps
     )
     .unwrap();
     let m = &matrix.totals.manual;
@@ -262,8 +269,14 @@ mod tests {
             }],
             ..RunRecord::default()
         };
-        let matrix =
-            crate::trace::build(&crate::model::Suite::default(), None, None, &record, None);
+        let matrix = crate::trace::build(
+            &crate::model::Suite::default(),
+            None,
+            None,
+            &record,
+            None,
+            &crate::world::redact::Redactor::default(),
+        );
         let text = report(&record, &matrix);
         assert!(
             text.contains(

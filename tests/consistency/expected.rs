@@ -72,7 +72,7 @@ pub fn executions(fixture: &Path) -> BTreeMap<usize, Execution> {
                         .strip_prefix("the count ")
                         .and_then(|rest| rest.strip_suffix(" is even"))
                         .and_then(|n| n.parse::<u32>().ok())
-                        .is_some_and(|n| n % 2 == 1)
+                        .is_some_and(|n| !n.is_multiple_of(2))
                 })
                 .map(|s| format!("Then {} (line {})", s.text, s.line));
             let execution = Execution {

@@ -41,6 +41,6 @@ async fn holds(_: &mut World, step: &Step) -> anyhow::Result<()> {
 
 #[then(expr = "the count {int} is even")]
 async fn even(_: &mut World, count: u32) -> anyhow::Result<()> {
-    ensure!(count % 2 == 0, "{count} is odd");
+    ensure!(count.is_multiple_of(2), "{count} is odd");
     Ok(())
 }

@@ -120,17 +120,10 @@ fn surefire() -> String {
     let project = Project::load(config, &[]).unwrap();
     assert!(project.registry.is_some(), "steps.json is read");
     let manual = casebook::harness::manual_ledger(&project.config, RUN.record.release.as_deref());
-    let matrix = casebook::trace::build(
-        &project.suite,
-        project.catalog(),
-        project.registry.as_ref(),
-        &RUN.record,
-        Some(&manual),
-    );
+    let matrix = project.matrix(&RUN.record, &manual);
     let inputs = casebook::render::Inputs {
         suite: &project.suite,
         catalog: project.catalog(),
-        registry: project.registry.as_ref(),
         record: &RUN.record,
         matrix: &matrix,
         config: &project.config,

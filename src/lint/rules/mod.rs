@@ -100,7 +100,7 @@ pub(crate) mod test_support {
             missing_catalog: catalog_text.is_none().then_some(&missing),
             conventions: &conventions,
             settings: &LintSettings::default(),
-            registry: None,
+            bindings: None,
         };
         let mut out: Vec<Finding> = Vec::new();
         rule.check(&cx, &mut out);

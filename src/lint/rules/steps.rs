@@ -5,12 +5,12 @@
 use crate::lint::{Context, Finding, Severity, rules::Rule};
 use crate::location::Location;
 use crate::model::Mode;
-use crate::registry::{Binding, Registry, bind_execution};
+use crate::registry::{Binding, Bindings};
 
 /// Every (step, binding) of the automated cases, each step place once.
-fn bindings<'a>(
-    cx: &Context<'a>,
-    registry: &Registry,
+fn automated_steps(
+    cx: &Context<'_>,
+    bindings: &Bindings,
     keep: fn(&Binding) -> bool,
 ) -> Vec<(Location, String, Binding)> {
     let mut seen = foldhash::HashSet::default();
@@ -18,21 +18,21 @@ fn bindings<'a>(
     let automated = cx
         .suite
         .numbered_cases()
-        .filter(|(_, _, case)| case.mode == Mode::Automated);
-    for (number, _, case) in automated {
-        for execution in &case.executions {
-            for (bound, step) in bind_execution(registry, case, execution)
-                .into_iter()
-                .zip(case.all_steps())
-            {
+        .enumerate()
+        .filter(|(_, (_, _, case))| case.mode == Mode::Automated);
+    for (case_number, (file, _, case)) in automated {
+        let executions = case.executions.iter().zip(bindings.of_case(case_number));
+        for (execution, bound) in executions {
+            for (step, binding) in case.steps_of(execution).zip(bound) {
                 // A step is one place in every execution of its case (and a Background
                 // step in every case): one finding each.
-                let place = (number, step.location.line, step.location.column);
-                if keep(&bound.binding) && seen.insert(place) {
+                let location = &step.step.location;
+                let place = (file, location.line, location.column);
+                if keep(binding) && seen.insert(place) {
                     found.push((
-                        step.location.clone(),
-                        format!("{} {}", step.keyword, bound.text),
-                        bound.binding,
+                        location.clone(),
+                        format!("{} {}", step.step.keyword, step.text()),
+                        binding.clone(),
                     ));
                 }
             }
@@ -55,8 +55,9 @@ impl Rule for UnboundStep {
         "a step of an automated case has no step definition (as of the last run's steps.json)"
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(registry) = cx.registry else { return };
-        for (location, step, _) in bindings(cx, registry, |b| matches!(b, Binding::Unbound)) {
+        let Some(bindings) = cx.bindings else { return };
+        for (location, step, _) in automated_steps(cx, bindings, |b| matches!(b, Binding::Unbound))
+        {
             out.push(
                 Finding::new(location, format!("no step definition matches `{step}`")).hint(
                     "write one (the harness prints a snippet for it), or tag the case @manual",
@@ -80,9 +81,9 @@ impl Rule for AmbiguousStep {
         "a step of an automated case matches several step definitions (as of the last run's steps.json)"
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(registry) = cx.registry else { return };
+        let Some(bindings) = cx.bindings else { return };
         for (location, step, binding) in
-            bindings(cx, registry, |b| matches!(b, Binding::Ambiguous(_)))
+            automated_steps(cx, bindings, |b| matches!(b, Binding::Ambiguous(_)))
         {
             let Binding::Ambiguous(indexes) = binding else {
                 continue;
@@ -90,10 +91,10 @@ impl Rule for AmbiguousStep {
             let places: Vec<String> = indexes
                 .iter()
                 .map(|&i| {
-                    registry.definitions()[i]
+                    bindings.definitions()[i]
                         .location
                         .clone()
-                        .unwrap_or_else(|| registry.definitions()[i].display_pattern())
+                        .unwrap_or_else(|| bindings.definitions()[i].display_pattern())
                 })
                 .collect();
             out.push(

@@ -13,8 +13,7 @@ use super::requirements::case_anchor;
 use crate::model::{Case, Mode, Step};
 use crate::record::{ExecutionRecord, StepStatus};
 use crate::render::Inputs;
-use crate::trace::{CaseRow, Outcome, Script};
-use crate::world::redact::Redactor;
+use crate::trace::{Argument, CaseRow, Definition, Outcome, TraceMatrix};
 
 #[derive(Debug, Serialize)]
 pub(super) struct FeatureView {
@@ -139,10 +138,12 @@ pub(super) struct ExampleRowView {
 /// Every step definition the cases use, once, in file and line order (each case then refers
 /// to its scripts by index: at ten thousand cases, repeating them under each is most of the
 /// page), with the index of each.
-pub(super) fn scripts<'a>(inputs: &Inputs<'a>) -> (Vec<ScriptRow>, BTreeMap<&'a Script, usize>) {
-    let mut uses: BTreeMap<&Script, usize> = BTreeMap::new();
+pub(super) fn scripts<'a>(
+    inputs: &Inputs<'a>,
+) -> (Vec<ScriptRow>, BTreeMap<&'a Definition, usize>) {
+    let mut uses: BTreeMap<&Definition, usize> = BTreeMap::new();
     for case in &inputs.matrix.cases {
-        for script in &case.scripts {
+        for script in &case.script {
             *uses.entry(script).or_default() += 1;
         }
     }
@@ -174,20 +175,18 @@ pub(super) fn scripts<'a>(inputs: &Inputs<'a>) -> (Vec<ScriptRow>, BTreeMap<&'a 
 pub(super) struct Features<'i, 'a> {
     pub(super) inputs: &'i Inputs<'a>,
     /// The index of each script in the page's list.
-    pub(super) scripts: &'i BTreeMap<&'a Script, usize>,
+    pub(super) scripts: &'i BTreeMap<&'a Definition, usize>,
 }
 
 impl Serialize for Features<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let redactor = crate::render::steps::redactor(self.inputs.config);
-        serializer.collect_seq(features(self.inputs, self.scripts, &redactor))
+        serializer.collect_seq(features(self.inputs, self.scripts))
     }
 }
 
 fn features<'i>(
     inputs: &'i Inputs<'_>,
-    scripts: &'i BTreeMap<&Script, usize>,
-    redactor: &'i Redactor,
+    scripts: &'i BTreeMap<&Definition, usize>,
 ) -> impl Iterator<Item = FeatureView> + 'i {
     let mut rows = inputs.matrix.cases.iter().enumerate();
     inputs
@@ -196,12 +195,16 @@ fn features<'i>(
         .iter()
         .enumerate()
         .map(move |(index, feature)| {
+            let quoted = Quoted {
+                matrix: inputs.matrix,
+                file: index,
+            };
             let cases = feature
                 .cases
                 .iter()
                 .map(|case| {
                     let (row_index, row) = rows.next().expect("the matrix has every case");
-                    case_view(inputs, case, row, row_index, scripts, redactor)
+                    case_view(inputs, case, row, row_index, scripts, quoted)
                 })
                 .collect();
             FeatureView {
@@ -222,7 +225,7 @@ fn features<'i>(
                     steps: b
                         .steps
                         .iter()
-                        .map(|s| step_view(s, None, "background", redactor))
+                        .map(|s| step_view(s, None, "background", quoted))
                         .collect(),
                 }),
                 rules: feature
@@ -236,7 +239,7 @@ fn features<'i>(
                             .background
                             .iter()
                             .flat_map(|b| &b.steps)
-                            .map(|s| step_view(s, None, "background", redactor))
+                            .map(|s| step_view(s, None, "background", quoted))
                             .collect(),
                     })
                     .collect(),
@@ -250,8 +253,8 @@ pub(super) fn case_view(
     case: &Case,
     row: &CaseRow,
     index: usize,
-    scripts: &BTreeMap<&Script, usize>,
-    redactor: &Redactor,
+    scripts: &BTreeMap<&Definition, usize>,
+    quoted: Quoted<'_>,
 ) -> CaseView {
     let record = inputs.record;
     let executions: Vec<Option<&ExecutionRecord>> = row
@@ -275,7 +278,7 @@ pub(super) fn case_view(
     let steps = case
         .steps
         .iter()
-        .map(|s| step_view(s, Some(own_status(s)), "", redactor))
+        .map(|s| step_view(s, Some(own_status(s)), "", quoted))
         .collect();
     let mut examples_rows = row.executions.iter();
     let examples = case
@@ -342,29 +345,42 @@ pub(super) fn case_view(
             .collect(),
         steps,
         examples,
-        scripts: row.scripts.iter().map(|s| scripts[s]).collect(),
+        scripts: row.script.iter().map(|s| scripts[s]).collect(),
     }
 }
 
-/// A step of the suite. Its arguments go through the redactor: a spec may quote a password
-/// in a doc string or a table, and the report must not.
+/// The step arguments of one feature file as the matrix quotes them (a spec may quote a
+/// password in a doc string or a table, and the report must not).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Quoted<'a> {
+    matrix: &'a TraceMatrix,
+    /// The feature file's number in the suite.
+    file: usize,
+}
+
+/// A step of the suite as written, with its argument as the matrix quotes it.
 pub(super) fn step_view(
     step: &Step,
     status: Option<&'static str>,
     fallback: &'static str,
-    redactor: &Redactor,
+    quoted: Quoted<'_>,
 ) -> StepView {
+    let argument = quoted
+        .matrix
+        .arguments
+        .get(&(quoted.file, step.location.line));
     StepView {
         keyword: step.keyword.clone(),
         text: step.text.clone(),
         status: status.unwrap_or(fallback),
-        table: step.table.as_ref().map(|t| {
-            t.rows
-                .iter()
-                .map(|row| row.iter().map(|cell| redactor.text(cell)).collect())
-                .collect()
-        }),
-        doc_string: step.doc_string.as_ref().map(|d| redactor.text(&d.content)),
+        table: match argument {
+            Some(Argument::Table(rows)) => Some(rows.clone()),
+            _ => None,
+        },
+        doc_string: match argument {
+            Some(Argument::DocString(_, content)) => Some(content.clone()),
+            _ => None,
+        },
     }
 }
 

@@ -47,8 +47,11 @@ pub(super) fn numbers(inputs: &Inputs<'_>) -> Vec<Number> {
         Number {
             key: "scripts",
             label: "Test scripts",
-            value: t.scripts.to_string(),
-            detail: "step definitions".to_owned(),
+            value: inputs.matrix.scripted_cases().to_string(),
+            detail: format!(
+                "of {} automated cases, from {} step definitions",
+                t.counts.automated, t.definitions
+            ),
         },
         Number {
             key: "steps",

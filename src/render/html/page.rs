@@ -10,7 +10,7 @@ use super::dashboard::{Bar, Number, coverage, numbers, outcome_mix};
 use super::failures::{AmbiguousView, FailureView, UnboundView, failures};
 use super::requirements::{RequirementView, requirements};
 use crate::render::Inputs;
-use crate::trace::{Outcome, RequirementStatus, Script};
+use crate::trace::{Definition, Outcome, RequirementStatus};
 
 /// Everything the page shows.
 #[derive(Debug, Serialize)]
@@ -28,7 +28,7 @@ pub(super) struct Page<'a> {
     pub(super) scripts: Vec<ScriptRow>,
     /// The index of each script in `scripts`, by which the cases name theirs.
     #[serde(skip)]
-    pub(super) script_index: BTreeMap<&'a Script, usize>,
+    pub(super) script_index: BTreeMap<&'a Definition, usize>,
     /// `BeforeAll` and `AfterAll` hooks that failed: hook and error.
     pub(super) run_hook_failures: Vec<(String, String)>,
     pub(super) failures: Vec<FailureView>,

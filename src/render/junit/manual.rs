@@ -12,30 +12,16 @@ use crate::config::JunitDialect;
 use crate::render::{Inputs, steps};
 use crate::trace::Outcome;
 
-/// A testcase for every execution of a manual case, with the tester's latest result, and
-/// for every execution of a case awaiting automation that the run did not select but a
-/// tester answered. Each says `mode: manual` in `system-out`.
-pub(super) fn manual_cases(
-    inputs: &Inputs<'_>,
-    dialect: JunitDialect,
-    redactor: &crate::world::redact::Redactor,
-) -> Vec<Entry<'static>> {
-    steps::manual_executions(inputs)
-        .map(|(located, row, outcome)| {
-            Entry::manual(located, row, outcome, inputs, dialect, redactor)
-        })
-        .collect()
-}
-
 impl Entry<'static> {
-    fn manual(
+    /// The testcase of an execution a tester answers for: a manual case's, or one of a case
+    /// awaiting automation that a tester answered and the run did not include. It says
+    /// `mode: manual` in `system-out`.
+    pub(super) fn manual(
         located: steps::Located<'_>,
-        row: &crate::trace::CaseRow,
-        outcome: &crate::trace::ExecutionOutcome,
         inputs: &Inputs<'_>,
         dialect: JunitDialect,
-        redactor: &crate::world::redact::Redactor,
     ) -> Self {
+        let (row, outcome) = (located.row, located.outcome);
         let mut name = match &row.id {
             Some(id) => format!("{id}: {}", row.title),
             None => row.title.clone(),
@@ -94,65 +80,13 @@ impl Entry<'static> {
             .unwrap(),
         }
         system_out.push_str("\nsteps:\n");
-        let case = located.case;
-        let own = case.steps.iter().map(|s| (s, false));
-        for (step, background) in case.background.iter().map(|s| (s, true)).chain(own) {
-            let fill = |text: &str| match (&located.execution.row, background) {
-                (Some(row), false) => row.substitute(text),
-                _ => text.to_owned(),
-            };
-            writeln!(system_out, "  {} {}", step.keyword, fill(&step.text)).unwrap();
-            for cells in step.table.iter().flat_map(|t| &t.rows) {
-                let cells: Vec<String> = cells.iter().map(|c| redactor.text(&fill(c))).collect();
-                writeln!(system_out, "      | {} |", cells.join(" | ")).unwrap();
-            }
-            if let Some(doc) = &step.doc_string {
-                system_out.push_str("      \"\"\"\n");
-                for line in redactor.text(&fill(&doc.content)).lines() {
-                    writeln!(system_out, "      {line}").unwrap();
-                }
-                system_out.push_str("      \"\"\"\n");
-            }
-        }
-        let (failure, skipped) = match (manual, outcome.outcome) {
-            (Some(m), Outcome::Failed) => (
-                Some(FailureElement {
-                    message: m
-                        .actual
-                        .lines()
-                        .next()
-                        .filter(|l| !l.is_empty())
-                        .map_or_else(|| format!("failed by {}", m.tester), str::to_owned),
-                    kind: "manual",
-                    body: format!(
-                        "{}{}{}",
-                        said.as_deref().unwrap_or(""),
-                        if m.actual.is_empty() {
-                            String::new()
-                        } else {
-                            format!("\nactual result: {}", m.actual)
-                        },
-                        m.defect
-                            .as_ref()
-                            .map(|d| format!("\ndefect: {d}"))
-                            .unwrap_or_default()
-                    ),
-                }),
-                None,
-            ),
-            (Some(_), Outcome::Passed) => (None, None),
-            (Some(_), _) => (None, said.clone().map(|s| format!("manual: {s}"))),
-            (None, _) => (
-                None,
-                Some(format!("manual: not run, no result for release {release}")),
-            ),
-        };
+        story(&steps::written(located, inputs.matrix), &mut system_out);
+        let (failure, skipped) = verdict(manual, outcome.outcome, said, release);
         Entry {
             classname: Cow::Owned(located.feature.name.clone()),
             name,
             line: row.line,
             file: Cow::Owned(row.file.to_string()),
-            order: (row.line, outcome.index_in_outline.unwrap_or(0)),
             failed: failure.is_some(),
             skipped: skipped.is_some(),
             millis: 0,
@@ -169,5 +103,65 @@ impl Entry<'static> {
                 system_out,
             })),
         }
+    }
+}
+
+/// A tester's steps, one line each with its table or doc string below it.
+fn story(steps: &[steps::ShownStep], out: &mut String) {
+    for step in steps {
+        writeln!(out, "  {} {}", step.keyword, step.text).unwrap();
+        for cells in step.table.iter().flatten() {
+            writeln!(out, "      | {} |", cells.join(" | ")).unwrap();
+        }
+        if let Some((_, doc)) = &step.doc_string {
+            out.push_str("      \"\"\"\n");
+            for line in doc.lines() {
+                writeln!(out, "      {line}").unwrap();
+            }
+            out.push_str("      \"\"\"\n");
+        }
+    }
+}
+
+/// What a tester's result makes of a testcase: a failure of type `manual`, or why it is
+/// skipped (neither, when it passed).
+fn verdict(
+    manual: Option<&crate::trace::ManualOutcome>,
+    outcome: Outcome,
+    said: Option<String>,
+    release: &str,
+) -> (Option<FailureElement>, Option<String>) {
+    match (manual, outcome) {
+        (Some(m), Outcome::Failed) => (
+            Some(FailureElement {
+                message: m
+                    .actual
+                    .lines()
+                    .next()
+                    .filter(|l| !l.is_empty())
+                    .map_or_else(|| format!("failed by {}", m.tester), str::to_owned),
+                kind: "manual",
+                body: format!(
+                    "{}{}{}",
+                    said.as_deref().unwrap_or(""),
+                    if m.actual.is_empty() {
+                        String::new()
+                    } else {
+                        format!("\nactual result: {}", m.actual)
+                    },
+                    m.defect
+                        .as_ref()
+                        .map(|d| format!("\ndefect: {d}"))
+                        .unwrap_or_default()
+                ),
+            }),
+            None,
+        ),
+        (Some(_), Outcome::Passed) => (None, None),
+        (Some(_), _) => (None, said.map(|s| format!("manual: {s}"))),
+        (None, _) => (
+            None,
+            Some(format!("manual: not run, no result for release {release}")),
+        ),
     }
 }
