@@ -394,7 +394,35 @@ fn elements(
         .into_iter()
         .map(|step| (step.background, self::step(step, execution, record)))
         .collect();
+    embed(&mut steps, execution, attachments);
+    let (background, own): (Vec<_>, Vec<_>) = steps.into_iter().partition(|(bg, _)| *bg);
+    let mut elements = Vec::new();
+    if !background.is_empty() {
+        let steps = background.into_iter().map(|(_, step)| step).collect();
+        elements.push(background_element(located, steps));
+    }
+    let (id, name) = scenario_id_and_name(feature_id, execution, located);
+    elements.push(Element {
+        id: Some(id),
+        keyword: located
+            .map_or("Scenario", |l| l.case.keyword.as_str())
+            .to_owned(),
+        kind: "scenario",
+        name,
+        description: located.map_or(String::new(), |l| l.case.description.clone()),
+        // Cucumber places an outline's scenario at its Examples row.
+        line: execution
+            .example
+            .as_ref()
+            .map_or(execution.line, |e| e.line),
+        tags: located.map_or_else(Vec::new, scenario_tags),
+        steps: own.into_iter().map(|(_, step)| step).collect(),
+    });
+    elements
+}
 
+/// Embeds an execution's attachments in its steps.
+fn embed(steps: &mut [(bool, Step)], execution: &ExecutionRecord, attachments: &AttachmentFiles) {
     // Cucumber embeds an attachment in the step that was running when it was made; the
     // record keeps them by execution, made when it failed: they go to the failing step.
     let embeddings: Vec<Embedding> = execution
@@ -418,69 +446,53 @@ fn elements(
             steps[i].1.embeddings = embeddings;
         }
     }
+}
 
-    let (background, own): (Vec<_>, Vec<_>) = steps.into_iter().partition(|(bg, _)| *bg);
-    let mut elements = Vec::new();
-    if !background.is_empty() {
-        // The Feature's Background, or the Rule's when the Feature has none.
-        let written = located.and_then(|l| {
-            l.feature.background.as_ref().or_else(|| {
-                l.case
-                    .rule
-                    .and_then(|r| l.feature.rules.get(r))
-                    .and_then(|rule| rule.background.as_ref())
-            })
-        });
-        elements.push(Element {
-            id: None,
-            keyword: written
-                .map_or("Background", |b| b.keyword.as_str())
-                .to_owned(),
-            kind: "background",
-            name: String::new(),
-            description: String::new(),
-            line: written.map_or(background[0].1.line, |b| b.location.line),
-            tags: Vec::new(),
-            steps: background.into_iter().map(|(_, step)| step).collect(),
-        });
+/// The `background` element of an execution's Background steps: the Feature's Background,
+/// or the Rule's when the Feature has none.
+fn background_element(located: Option<Located<'_>>, steps: Vec<Step>) -> Element {
+    let written = located.and_then(|l| {
+        l.feature.background.as_ref().or_else(|| {
+            l.case
+                .rule
+                .and_then(|r| l.feature.rules.get(r))
+                .and_then(|rule| rule.background.as_ref())
+        })
+    });
+    Element {
+        id: None,
+        keyword: written
+            .map_or("Background", |b| b.keyword.as_str())
+            .to_owned(),
+        kind: "background",
+        name: String::new(),
+        description: String::new(),
+        line: written.map_or(steps[0].line, |b| b.location.line),
+        tags: Vec::new(),
+        steps,
     }
+}
 
+/// A scenario element's id and name: Cucumber names an outline's scenario with the row's
+/// values in place, and identifies it by its Examples block and its row in that table (the
+/// header being row 1).
+fn scenario_id_and_name(
+    feature_id: &str,
+    execution: &ExecutionRecord,
+    located: Option<Located<'_>>,
+) -> (String, String) {
     let mut id = format!("{feature_id};{}", slug(&execution.title));
     let mut name = execution.title.clone();
     if let Some(l) = located {
         if let Some(row) = &l.execution.row {
-            // Cucumber names an outline's scenario with the row's values in place, and
-            // identifies it by its Examples block and its row in that table (the header
-            // being row 1).
             name = row.substitute(&l.case.title);
             let examples = &l.case.examples[row.block];
-            let table_row = examples
-                .table
-                .as_ref()
-                .and_then(|t| t.lines.iter().position(|&line| line == row.location.line))
-                .map_or(row.row_in_block + 1, |index| index + 1);
-            id = format!("{id};{};{table_row}", slug(&examples.name));
+            id = format!("{id};{};{}", slug(&examples.name), row.row_in_block + 1);
         }
     } else if let Some(example) = &execution.example {
         id = format!("{id};;{}", example.index_in_outline + 1);
     }
-    elements.push(Element {
-        id: Some(id),
-        keyword: located
-            .map_or("Scenario", |l| l.case.keyword.as_str())
-            .to_owned(),
-        kind: "scenario",
-        name,
-        description: located.map_or(String::new(), |l| l.case.description.clone()),
-        // Cucumber places an outline's scenario at its Examples row.
-        line: execution
-            .example
-            .as_ref()
-            .map_or(execution.line, |e| e.line),
-        tags: located.map_or_else(Vec::new, scenario_tags),
-        steps: own.into_iter().map(|(_, step)| step).collect(),
-    });
-    elements
+    (id, name)
 }
 
 fn step(step: ShownStep, execution: &ExecutionRecord, record: &RunRecord) -> Step {

@@ -512,64 +512,69 @@ fn failure(execution: &ExecutionRecord, steps: &[ShownStep], record: &RunRecord)
                 body: "the run recorded no error".to_owned(),
             },
         },
-        Status::Unbound => {
-            let step = step_with(StepStatus::Unbound);
-            let snippet = step.and_then(|step| {
-                record
-                    .unbound_steps
-                    .iter()
-                    .find(|u| u.text == step.text)
-                    .map(|u| u.snippet.as_str())
-            });
-            FailureElement {
-                message: match step {
-                    Some(step) => format!(
-                        "no step definition matches \"{} {}\" (line {}): a spec without a script",
-                        step.keyword, step.text, step.line
-                    ),
-                    None => "a step has no step definition".to_owned(),
-                },
-                kind: "unbound",
-                body: match snippet {
-                    Some(snippet) => format!("A step definition to start from:\n\n{snippet}"),
-                    None => "casebook prints a snippet to start from with the run".to_owned(),
-                },
-            }
-        }
-        Status::Ambiguous => {
-            let step = step_with(StepStatus::Ambiguous);
-            let definitions = step
-                .and_then(|step| record.ambiguous_steps.iter().find(|a| a.text == step.text))
-                .map(|a| a.definitions.as_slice())
-                .unwrap_or_default();
-            let mut body = String::from("It matches these step definitions:\n");
-            for definition in definitions {
-                writeln!(
-                    body,
-                    "  {}  {}",
-                    definition.display_pattern(),
-                    definition.location.as_deref().unwrap_or("(unknown place)")
-                )
-                .unwrap();
-            }
-            FailureElement {
-                message: match step {
-                    Some(step) => format!(
-                        "\"{} {}\" (line {}) matches {} step definitions",
-                        step.keyword,
-                        step.text,
-                        step.line,
-                        definitions.len()
-                    ),
-                    None => "a step has several step definitions".to_owned(),
-                },
-                kind: "ambiguous",
-                body,
-            }
-        }
+        Status::Unbound => unbound_failure(step_with(StepStatus::Unbound), record),
+        Status::Ambiguous => ambiguous_failure(step_with(StepStatus::Ambiguous), record),
         Status::Passed | Status::Flaky | Status::Skipped => {
             unreachable!("only an execution that fails has a failure")
         }
+    }
+}
+
+/// The failure of an execution with a step no definition matches, with a snippet to start
+/// its definition from.
+fn unbound_failure(step: Option<&ShownStep>, record: &RunRecord) -> FailureElement {
+    let snippet = step.and_then(|step| {
+        record
+            .unbound_steps
+            .iter()
+            .find(|u| u.text == step.text)
+            .map(|u| u.snippet.as_str())
+    });
+    FailureElement {
+        message: match step {
+            Some(step) => format!(
+                "no step definition matches \"{} {}\" (line {}): a spec without a script",
+                step.keyword, step.text, step.line
+            ),
+            None => "a step has no step definition".to_owned(),
+        },
+        kind: "unbound",
+        body: match snippet {
+            Some(snippet) => format!("A step definition to start from:\n\n{snippet}"),
+            None => "casebook prints a snippet to start from with the run".to_owned(),
+        },
+    }
+}
+
+/// The failure of an execution with a step several definitions match, naming them.
+fn ambiguous_failure(step: Option<&ShownStep>, record: &RunRecord) -> FailureElement {
+    let definitions = step
+        .and_then(|step| record.ambiguous_steps.iter().find(|a| a.text == step.text))
+        .map(|a| a.definitions.as_slice())
+        .unwrap_or_default();
+    let mut body = String::from("It matches these step definitions:\n");
+    for definition in definitions {
+        writeln!(
+            body,
+            "  {}  {}",
+            definition.display_pattern(),
+            definition.location.as_deref().unwrap_or("(unknown place)")
+        )
+        .unwrap();
+    }
+    FailureElement {
+        message: match step {
+            Some(step) => format!(
+                "\"{} {}\" (line {}) matches {} step definitions",
+                step.keyword,
+                step.text,
+                step.line,
+                definitions.len()
+            ),
+            None => "a step has several step definitions".to_owned(),
+        },
+        kind: "ambiguous",
+        body,
     }
 }
 

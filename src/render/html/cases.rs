@@ -256,6 +256,33 @@ pub(super) fn case_view(
     scripts: &BTreeMap<&Definition, usize>,
     quoted: Quoted<'_>,
 ) -> CaseView {
+    let tags: Vec<String> = case
+        .effective_tags
+        .iter()
+        .map(|t| format!("@{t}"))
+        .collect();
+    CaseView {
+        anchor: case_anchor(row, index),
+        id: row.id.clone(),
+        keyword: case.keyword.clone(),
+        title: case.title.clone(),
+        description: case.description.clone(),
+        line: case.location.line,
+        rule: case.rule,
+        tags,
+        requirements: row.requirements.clone(),
+        manual: case.mode == Mode::Manual,
+        awaiting: row.awaiting_automation,
+        outcome: row.outcome.css(),
+        results: manual_views(row),
+        steps: own_steps(inputs, case, row, quoted),
+        examples: examples_views(case, row),
+        scripts: row.script.iter().map(|s| scripts[s]).collect(),
+    }
+}
+
+/// A case's own steps as written, each with the status of the execution that tells most.
+fn own_steps(inputs: &Inputs<'_>, case: &Case, row: &CaseRow, quoted: Quoted<'_>) -> Vec<StepView> {
     let record = inputs.record;
     let executions: Vec<Option<&ExecutionRecord>> = row
         .executions
@@ -275,14 +302,16 @@ pub(super) fn case_view(
             None => uniform_step_status(row.outcome),
         }
     };
-    let steps = case
-        .steps
+    case.steps
         .iter()
         .map(|s| step_view(s, Some(own_status(s)), "", quoted))
-        .collect();
+        .collect()
+}
+
+/// An outline's Examples blocks, each row with its execution's outcome.
+fn examples_views(case: &Case, row: &CaseRow) -> Vec<ExamplesView> {
     let mut examples_rows = row.executions.iter();
-    let examples = case
-        .examples
+    case.examples
         .iter()
         .map(|block| ExamplesView {
             keyword: block.keyword.clone(),
@@ -301,52 +330,32 @@ pub(super) fn case_view(
                 })
                 .collect(),
         })
-        .collect();
-    let tags: Vec<String> = case
-        .effective_tags
+        .collect()
+}
+
+/// Testers' latest results, one per execution that has one.
+fn manual_views(row: &CaseRow) -> Vec<ManualView> {
+    row.executions
         .iter()
-        .map(|t| format!("@{t}"))
-        .collect();
-    let requirements = row.requirements.clone();
-    CaseView {
-        anchor: case_anchor(row, index),
-        id: row.id.clone(),
-        keyword: case.keyword.clone(),
-        title: case.title.clone(),
-        description: case.description.clone(),
-        line: case.location.line,
-        rule: case.rule,
-        tags,
-        requirements,
-        manual: case.mode == Mode::Manual,
-        awaiting: row.awaiting_automation,
-        outcome: row.outcome.css(),
-        results: row
-            .executions
-            .iter()
-            .filter_map(|e| {
-                let m = e.manual.as_ref()?;
-                Some(ManualView {
-                    row: e.index_in_outline,
-                    outcome: if m.validity.is_valid() {
-                        m.status.as_str()
-                    } else {
-                        "stale"
-                    },
-                    label: m.label(),
-                    release: m.release.clone(),
-                    tester: m.tester.clone(),
-                    at: m.at.clone(),
-                    actual: m.actual.clone(),
-                    defect: m.defect.clone(),
-                    defect_href: m.defect.clone().filter(|d| is_web_link(d)),
-                })
+        .filter_map(|e| {
+            let m = e.manual.as_ref()?;
+            Some(ManualView {
+                row: e.index_in_outline,
+                outcome: if m.validity.is_valid() {
+                    m.status.as_str()
+                } else {
+                    "stale"
+                },
+                label: m.label(),
+                release: m.release.clone(),
+                tester: m.tester.clone(),
+                at: m.at.clone(),
+                actual: m.actual.clone(),
+                defect: m.defect.clone(),
+                defect_href: m.defect.clone().filter(|d| is_web_link(d)),
             })
-            .collect(),
-        steps,
-        examples,
-        scripts: row.script.iter().map(|s| scripts[s]).collect(),
-    }
+        })
+        .collect()
 }
 
 /// The step arguments of one feature file as the matrix quotes them (a spec may quote a

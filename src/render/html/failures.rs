@@ -1,8 +1,5 @@
 //! The failures section (the step, the error, the screenshot inline, the HTTP transcript)
 //! and the specs without scripts (unbound and ambiguous steps).
-
-use std::collections::BTreeMap;
-
 use base64::Engine as _;
 use serde::Serialize;
 
@@ -66,54 +63,27 @@ pub(super) struct AmbiguousView {
 
 pub(super) fn failures(inputs: &Inputs<'_>) -> Vec<FailureView> {
     let record = inputs.record;
-    let anchors: BTreeMap<(&str, usize), String> = inputs
-        .matrix
-        .cases
-        .iter()
-        .enumerate()
-        .map(|(i, row)| ((&*row.file, row.line), case_anchor(row, i)))
-        .collect();
+    let matrix = inputs.matrix;
     record
         .executions
         .iter()
-        .filter(|e| e.status == Status::Failed)
         .enumerate()
-        .map(|(n, e)| {
+        .filter(|(_, e)| e.status == Status::Failed)
+        .enumerate()
+        .map(|(n, (at, e))| {
             let failure = e.failure.as_ref();
-            let mut exchanges = Vec::new();
-            let mut screenshots = Vec::new();
-            let mut other = Vec::new();
-            for attachment in &e.attachments {
-                let bytes = inputs.attachments.get(&attachment.path);
-                match (attachment.media_type.as_str(), bytes) {
-                    ("image/png", Some(bytes)) => screenshots.push(Screenshot {
-                        name: attachment.name.clone(),
-                        data_uri: format!(
-                            "data:image/png;base64,{}",
-                            base64::engine::general_purpose::STANDARD.encode(bytes)
-                        ),
-                    }),
-                    ("application/json", Some(bytes)) => {
-                        match serde_json::from_slice::<Vec<Exchange>>(bytes) {
-                            Ok(transcript) => exchanges.extend(transcript.iter().map(exchange)),
-                            Err(_) => other.push(attachment_link(attachment)),
-                        }
-                    }
-                    _ => other.push(attachment_link(attachment)),
-                }
-            }
-            // Without the transcript file, the last exchange kept with the failure.
-            if exchanges.is_empty()
-                && let Some(last) = failure.and_then(|f| f.exchange.as_ref())
-            {
-                exchanges.push(exchange(last));
-            }
+            let (screenshots, exchanges, files) = evidence(inputs, e);
+            let case_anchor = matrix
+                .places
+                .get(at)
+                .copied()
+                .flatten()
+                .map_or_else(String::new, |(case, _)| {
+                    case_anchor(&matrix.cases[case], case)
+                });
             FailureView {
                 anchor: format!("failure-{n}"),
-                case_anchor: anchors
-                    .get(&(&*e.file, e.line))
-                    .cloned()
-                    .unwrap_or_default(),
+                case_anchor,
                 label: match &e.case_id {
                     Some(id) => format!("{id}: {}", e.title),
                     None => e.title.clone(),
@@ -149,10 +119,47 @@ pub(super) fn failures(inputs: &Inputs<'_>) -> Vec<FailureView> {
                     .collect(),
                 screenshots,
                 exchanges,
-                files: other,
+                files,
             }
         })
         .collect()
+}
+
+/// What a failed execution left to look at: its screenshots, its HTTP exchanges (from the
+/// transcript, or the last one kept with the failure), and links to its other files.
+fn evidence(
+    inputs: &Inputs<'_>,
+    execution: &crate::record::ExecutionRecord,
+) -> (Vec<Screenshot>, Vec<ExchangeView>, Vec<(String, String)>) {
+    let mut exchanges = Vec::new();
+    let mut screenshots = Vec::new();
+    let mut other = Vec::new();
+    for attachment in &execution.attachments {
+        let bytes = inputs.attachments.get(&attachment.path);
+        match (attachment.media_type.as_str(), bytes) {
+            ("image/png", Some(bytes)) => screenshots.push(Screenshot {
+                name: attachment.name.clone(),
+                data_uri: format!(
+                    "data:image/png;base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(bytes)
+                ),
+            }),
+            ("application/json", Some(bytes)) => {
+                match serde_json::from_slice::<Vec<Exchange>>(bytes) {
+                    Ok(transcript) => exchanges.extend(transcript.iter().map(exchange)),
+                    Err(_) => other.push(attachment_link(attachment)),
+                }
+            }
+            _ => other.push(attachment_link(attachment)),
+        }
+    }
+    let failure = execution.failure.as_ref();
+    if exchanges.is_empty()
+        && let Some(last) = failure.and_then(|f| f.exchange.as_ref())
+    {
+        exchanges.push(exchange(last));
+    }
+    (screenshots, exchanges, other)
 }
 
 pub(super) fn attachment_link(attachment: &crate::world::Attachment) -> (String, String) {

@@ -65,8 +65,34 @@ pub(super) fn page<'a>(inputs: &Inputs<'a>) -> Page<'a> {
             .collect(),
         requirements: matrix.requirements.iter().map(|r| r.id.clone()).collect(),
     };
+    Page {
+        title,
+        release: record.release.clone(),
+        commit: record.commit.clone(),
+        started_at: record.started_at.clone(),
+        finished_at: record.finished_at.clone(),
+        selection: selection(&record.selection),
+        numbers: numbers(inputs),
+        outcome_mix: outcome_mix(inputs),
+        coverage: coverage(inputs),
+        requirements: requirements(inputs),
+        scripts,
+        script_index,
+        run_hook_failures: record
+            .run_hook_failures
+            .iter()
+            .map(|f| (f.hook.clone(), f.error.clone()))
+            .collect(),
+        failures: failures(inputs),
+        unbound: unbound(record),
+        ambiguous: ambiguous(record),
+        filters,
+    }
+}
+
+/// What the run selected, in words.
+fn selection(s: &crate::record::Selection) -> Vec<(String, String)> {
     let mut selection = Vec::new();
-    let s = &record.selection;
     if let Some(tags) = &s.tags {
         selection.push(("tags".to_owned(), tags.clone()));
     }
@@ -80,53 +106,41 @@ pub(super) fn page<'a>(inputs: &Inputs<'a>) -> Page<'a> {
         "strict".to_owned(),
         if s.strict { "yes" } else { "no" }.to_owned(),
     ));
-    Page {
-        title,
-        release: record.release.clone(),
-        commit: record.commit.clone(),
-        started_at: record.started_at.clone(),
-        finished_at: record.finished_at.clone(),
-        selection,
-        numbers: numbers(inputs),
-        outcome_mix: outcome_mix(inputs),
-        coverage: coverage(inputs),
-        requirements: requirements(inputs),
-        scripts,
-        script_index,
-        run_hook_failures: record
-            .run_hook_failures
-            .iter()
-            .map(|f| (f.hook.clone(), f.error.clone()))
-            .collect(),
-        failures: failures(inputs),
-        unbound: record
-            .unbound_steps
-            .iter()
-            .map(|u| UnboundView {
-                keyword: kind_word(u.kind),
-                text: u.text.clone(),
-                places: u.places.clone(),
-                snippet: u.snippet.clone(),
-            })
-            .collect(),
-        ambiguous: record
-            .ambiguous_steps
-            .iter()
-            .map(|a| AmbiguousView {
-                text: a.text.clone(),
-                places: a.places.clone(),
-                definitions: a
-                    .definitions
-                    .iter()
-                    .map(|d| ScriptView {
-                        pattern: d.display_pattern(),
-                        location: d.location.clone(),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        filters,
-    }
+    selection
+}
+
+/// The steps no definition matches: specs without a script.
+fn unbound(record: &crate::record::RunRecord) -> Vec<UnboundView> {
+    record
+        .unbound_steps
+        .iter()
+        .map(|u| UnboundView {
+            keyword: kind_word(u.kind),
+            text: u.text.clone(),
+            places: u.places.clone(),
+            snippet: u.snippet.clone(),
+        })
+        .collect()
+}
+
+/// The steps several definitions match.
+fn ambiguous(record: &crate::record::RunRecord) -> Vec<AmbiguousView> {
+    record
+        .ambiguous_steps
+        .iter()
+        .map(|a| AmbiguousView {
+            text: a.text.clone(),
+            places: a.places.clone(),
+            definitions: a
+                .definitions
+                .iter()
+                .map(|d| ScriptView {
+                    pattern: d.display_pattern(),
+                    location: d.location.clone(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 pub(super) fn kind_word(kind: crate::model::StepKind) -> &'static str {

@@ -22,19 +22,6 @@ impl Entry<'static> {
         dialect: JunitDialect,
     ) -> Self {
         let (row, outcome) = (located.row, located.outcome);
-        let mut name = match &row.id {
-            Some(id) => format!("{id}: {}", row.title),
-            None => row.title.clone(),
-        };
-        if let Some(example) = &located.execution.row {
-            write!(
-                name,
-                " [row {}: {}]",
-                outcome.index_in_outline.unwrap_or(example.index_in_outline),
-                row_values(&example.values)
-            )
-            .unwrap();
-        }
         let requirements: Vec<&str> = located
             .execution
             .requirements
@@ -54,37 +41,18 @@ impl Entry<'static> {
                 writeln!(system_out, "{key}: {value}").unwrap();
             }
         }
-        write!(system_out, "case: {}:{}", row.file, row.line).unwrap();
-        if let (Some(n), Some(example)) = (outcome.index_in_outline, &located.execution.row) {
-            write!(
-                system_out,
-                ", Examples row {n} (line {})",
-                example.location.line
-            )
-            .unwrap();
-        }
-        system_out.push_str("\nmode: manual\n");
-        let manual = outcome.manual.as_deref();
         let release = inputs
             .matrix
             .manual_release
             .as_deref()
             .unwrap_or(crate::manual::UNRELEASED);
+        manual_story(located, inputs, release, &mut system_out);
+        let manual = outcome.manual.as_deref();
         let said = manual.map(crate::trace::ManualOutcome::said);
-        match manual {
-            Some(m) => write!(system_out, "outcome: {}\n{}", m.said(), m.details()).unwrap(),
-            None => writeln!(
-                system_out,
-                "outcome: not run: no result for release {release}"
-            )
-            .unwrap(),
-        }
-        system_out.push_str("\nsteps:\n");
-        story(&steps::written(located, inputs.matrix), &mut system_out);
         let (failure, skipped) = verdict(manual, outcome.outcome, said, release);
         Entry {
             classname: Cow::Owned(located.feature.name.clone()),
-            name,
+            name: manual_name(located),
             line: row.line,
             file: Cow::Owned(row.file.to_string()),
             failed: failure.is_some(),
@@ -104,6 +72,55 @@ impl Entry<'static> {
             })),
         }
     }
+}
+
+/// A tester's testcase's name: the case ID and title, and the Examples row with its values.
+fn manual_name(located: steps::Located<'_>) -> String {
+    let row = located.row;
+    let mut name = match &row.id {
+        Some(id) => format!("{id}: {}", row.title),
+        None => row.title.clone(),
+    };
+    if let Some(example) = &located.execution.row {
+        write!(
+            name,
+            " [row {}: {}]",
+            example.index_in_outline,
+            row_values(&example.values)
+        )
+        .unwrap();
+    }
+    name
+}
+
+/// Where a tester's case is, its result for `release`, and its steps.
+fn manual_story(
+    located: steps::Located<'_>,
+    inputs: &Inputs<'_>,
+    release: &str,
+    system_out: &mut String,
+) {
+    let (row, outcome) = (located.row, located.outcome);
+    write!(system_out, "case: {}:{}", row.file, row.line).unwrap();
+    if let (Some(n), Some(example)) = (outcome.index_in_outline, &located.execution.row) {
+        write!(
+            system_out,
+            ", Examples row {n} (line {})",
+            example.location.line
+        )
+        .unwrap();
+    }
+    system_out.push_str("\nmode: manual\n");
+    match outcome.manual.as_deref() {
+        Some(m) => write!(system_out, "outcome: {}\n{}", m.said(), m.details()).unwrap(),
+        None => writeln!(
+            system_out,
+            "outcome: not run: no result for release {release}"
+        )
+        .unwrap(),
+    }
+    system_out.push_str("\nsteps:\n");
+    story(&steps::written(located, inputs.matrix), system_out);
 }
 
 /// A tester's steps, one line each with its table or doc string below it.
