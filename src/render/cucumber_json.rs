@@ -42,8 +42,7 @@ pub fn cucumber_json(inputs: &Inputs<'_>, out: &mut dyn Write) -> io::Result<()>
     let index = steps::Index::new(inputs.suite, inputs.matrix);
     let files = files(inputs, &index);
     let features = files.iter().map(|file| feature(inputs, &index, file));
-    // Compact: the readers are tools, and at ten thousand cases indentation would be half
-    // the file and a sixth of a dry run's time.
+    // Compact: the readers are tools, and indentation would be half of a large file.
     let mut out = super::buffered(out);
     let mut serializer = serde_json::Serializer::new(&mut out);
     serializer.collect_seq(features)?;
