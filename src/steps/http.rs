@@ -173,36 +173,12 @@ fn json_at(world: &World, path: &str) -> anyhow::Result<Value> {
     query(world.http.last()?.json()?, path)
 }
 
-/// How many parsed JSON paths a thread keeps.
-const PARSED_PATHS: usize = 1024;
-
-thread_local! {
-    /// JSON paths as parsed, by their text: a suite checks the same paths in many cases,
-    /// and parsing one costs several times what querying with it does. Scenarios run on
-    /// the runner's thread, so one thread holds them all.
-    static PARSED: std::cell::RefCell<foldhash::HashMap<Box<str>, std::rc::Rc<JsonPath>>> =
-        std::cell::RefCell::default();
-}
-
-/// `path` parsed, from [`PARSED`] when it was met before.
-fn parse_path(path: &str) -> anyhow::Result<std::rc::Rc<JsonPath>> {
-    if let Some(parsed) = PARSED.with_borrow(|parsed| parsed.get(path).cloned()) {
-        return Ok(parsed);
-    }
-    let parsed = std::rc::Rc::new(JsonPath::parse(path).with_context(|| {
-        format!("`{path}` is not a JSON path (RFC 9535, e.g. `$.items[0].name`)")
-    })?);
-    PARSED.with_borrow_mut(|known| {
-        if known.len() < PARSED_PATHS {
-            known.insert(path.into(), parsed.clone());
-        }
-    });
-    Ok(parsed)
-}
-
 /// The one value at an RFC 9535 JSON path.
 fn query(document: &Value, path: &str) -> anyhow::Result<Value> {
-    let nodes = parse_path(path)?.query(document).all();
+    let parsed = JsonPath::parse(path).with_context(|| {
+        format!("`{path}` is not a JSON path (RFC 9535, e.g. `$.items[0].name`)")
+    })?;
+    let nodes = parsed.query(document).all();
     match nodes.as_slice() {
         [one] => Ok((*one).clone()),
         [] => bail!("{path}: nothing there"),
