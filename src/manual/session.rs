@@ -341,6 +341,12 @@ fn show(
             writeln!(out, "  {}", line.trim())?;
         }
     }
+    show_steps(item, out)
+}
+
+/// A case's steps under three headings, each step with its table or doc string; a heading
+/// without steps is left out.
+fn show_steps(item: &Item<'_>, out: &mut impl Write) -> std::io::Result<()> {
     let sections = item.sections();
     for (heading, steps) in [
         ("Pre-conditions", &sections.preconditions),
