@@ -43,13 +43,14 @@ pub struct ImportError {
     pub kind: ImportErrorKind,
 }
 
-/// What is wrong at a line of a filled checklist.
+/// What is wrong at a line of a filled checklist. A CSV error is shown in the message, so
+/// it is not a `source` as well: a cause chain would show it twice.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ImportErrorKind {
     /// The header row cannot be read.
     #[error("not a CSV checklist: {0}")]
-    NotCsv(#[source] csv::Error),
+    NotCsv(csv::Error),
     /// The header lacks a column the import needs.
     #[error(
         "the header has no `case` and `status` columns\n\
@@ -58,7 +59,7 @@ pub enum ImportErrorKind {
     MissingColumns,
     /// A data row cannot be read as CSV (a stray quote, a cell too many or too few).
     #[error("cannot read the row: {0}")]
-    Unreadable(#[source] csv::Error),
+    Unreadable(csv::Error),
     /// A data row reads, but its answer is not sound.
     #[error(transparent)]
     Row(#[from] RowError),
@@ -137,7 +138,7 @@ pub fn import(
     };
     let mut sheet = Sheet::open(text).map_err(|kind| vec![at(1, kind)])?;
     let executions = Executions::of(suite);
-    let answer = Defaults {
+    let defaults = Defaults {
         tester,
         at: results::now(),
     };
@@ -163,7 +164,7 @@ pub fn import(
         let read = if cells.status().is_empty() {
             not_run(&cells).map(|()| imported.empty += 1)
         } else {
-            parse_row(&cells, &executions, &answer).map(|result| imported.add(result, ledger))
+            parse_row(&cells, &executions, &defaults).map(|result| imported.add(result, ledger))
         };
         if let Err(err) = read {
             errors.push(at(line, err.into()));
