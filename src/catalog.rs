@@ -5,6 +5,7 @@
 //! read, so one typo never hides the rest of the catalog.
 
 use std::fmt;
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -121,17 +122,15 @@ pub fn load(path: &Path) -> std::io::Result<Loaded> {
 
 /// Reads a catalog from its text; `path` is how the file is shown.
 pub fn from_str(text: &str, path: Arc<Path>) -> Loaded {
-    let source: Arc<str> = Arc::from(text);
-    let at = |span: std::ops::Range<usize>| {
+    let at = |span: Range<usize>| {
         let (line, column) = line_col(text, span.start);
         Location::new(path.clone(), line, column)
     };
     let table = match toml::de::DeTable::parse(text) {
         Ok(table) => table.into_inner(),
         Err(err) => {
-            let location = at(err.span().unwrap_or(0..0));
             let problem = Problem {
-                location,
+                location: at(err.span().unwrap_or(0..0)),
                 message: format!("invalid TOML: {}", err.message().trim_end()),
             };
             return Loaded {
@@ -148,65 +147,102 @@ pub fn from_str(text: &str, path: Arc<Path>) -> Loaded {
     let mut malformed = Vec::new();
     let mut parents = Vec::new();
     for (key, value) in entries {
-        let id = RequirementId(key.get_ref().to_string());
-        let location = at(key.span());
-        let span = value.span();
-        let toml::de::DeValue::Table(fields) = value.into_inner() else {
-            problems.push(Problem {
-                location,
-                message: format!("requirement `{id}` must be a table such as `[{id}]` with a `title` and a `risk`"),
-            });
-            malformed.push(id);
-            continue;
-        };
-        let deserializer = Spanned::new(span, fields).into_deserializer();
-        match RawRequirement::deserialize(deserializer) {
-            Ok(raw) => {
-                if let Some(parent) = &raw.parent {
-                    parents.push((id.clone(), parent.get_ref().clone(), at(parent.span())));
-                }
-                requirements.push(Requirement {
-                    id,
-                    title: raw.title,
-                    risk: raw.risk,
-                    link: raw.link,
-                    owner: raw.owner,
-                    parent: raw.parent.map(|p| RequirementId(p.into_inner())),
-                    location,
-                });
+        match requirement(key, value, &at) {
+            Ok((requirement, parent)) => {
+                parents.extend(parent);
+                requirements.push(requirement);
             }
-            Err(err) => {
-                let location = err.span().map_or(location, at);
-                problems.push(Problem {
-                    location,
-                    message: format!("requirement `{id}`: {}", err.message().trim_end()),
-                });
+            Err((id, problem)) => {
+                problems.push(problem);
                 malformed.push(id);
             }
         }
     }
 
     let catalog = Catalog {
-        path,
-        source,
+        path: path.clone(),
+        source: Arc::from(text),
         requirements,
         malformed,
     };
-    for (id, parent, location) in parents {
-        if !catalog.knows(&parent) {
-            problems.push(Problem {
-                location,
-                message: format!(
-                    "requirement `{id}` names parent `{parent}`, which is not in the catalog"
-                ),
-            });
-        }
-    }
+    problems.extend(missing_parents(&catalog, parents));
     problems.extend(cycles(&catalog));
     Loaded {
         catalog: Some(catalog),
         problems,
     }
+}
+
+/// A `parent` as written: the requirement that names it, the ID it names, and where.
+struct ParentRef {
+    child: RequirementId,
+    parent: String,
+    location: Location,
+}
+
+/// The requirement of one entry of the catalog, with the `parent` it names; or, for an entry
+/// that is not one, its ID and what is wrong.
+fn requirement(
+    key: Spanned<toml::de::DeString<'_>>,
+    value: Spanned<toml::de::DeValue<'_>>,
+    at: &impl Fn(Range<usize>) -> Location,
+) -> Result<(Requirement, Option<ParentRef>), (RequirementId, Problem)> {
+    let id = RequirementId(key.get_ref().to_string());
+    let location = at(key.span());
+    let span = value.span();
+    let toml::de::DeValue::Table(fields) = value.into_inner() else {
+        let problem = Problem {
+            location,
+            message: format!(
+                "requirement `{id}` must be a table such as `[{id}]` with a `title` and a `risk`"
+            ),
+        };
+        return Err((id, problem));
+    };
+    let raw = match RawRequirement::deserialize(Spanned::new(span, fields).into_deserializer()) {
+        Ok(raw) => raw,
+        Err(err) => {
+            let problem = Problem {
+                location: err.span().map_or(location, at),
+                message: format!("requirement `{id}`: {}", err.message().trim_end()),
+            };
+            return Err((id, problem));
+        }
+    };
+    let parent = raw.parent.as_ref().map(|parent| ParentRef {
+        child: id.clone(),
+        parent: parent.get_ref().clone(),
+        location: at(parent.span()),
+    });
+    let requirement = Requirement {
+        id,
+        title: raw.title,
+        risk: raw.risk,
+        link: raw.link,
+        owner: raw.owner,
+        parent: raw.parent.map(|p| RequirementId(p.into_inner())),
+        location,
+    };
+    Ok((requirement, parent))
+}
+
+/// Every `parent` that names no entry of the catalog, in file order.
+fn missing_parents(catalog: &Catalog, parents: Vec<ParentRef>) -> impl Iterator<Item = Problem> {
+    parents
+        .into_iter()
+        .filter(|p| !catalog.knows(&p.parent))
+        .map(
+            |ParentRef {
+                 child,
+                 parent,
+                 location,
+             }| Problem {
+                location,
+                message: format!(
+                    "requirement `{child}` names parent `{parent}`, which is not in the catalog"
+                ),
+            },
+        )
 }
 
 /// A `parent` chain that comes back to where it started would make every roll-up loop.
@@ -320,6 +356,40 @@ mod tests {
             "[A]\ntitle = 'a'\nrisk = 'low'\nparent = 'B'\n[B]\ntitle = 'b'\nrisk = 'low'\nparent = 'A'\n",
         );
         assert_eq!(loaded.problems.len(), 2, "{:?}", loaded.problems);
+    }
+
+    #[test]
+    fn an_entry_that_is_not_a_table_is_known_but_malformed() {
+        let loaded = read("A-0 = 'x'\n\n[A-1]\ntitle = 'a'\nrisk = 'low'\nparent = 'A-0'\n");
+        let [problem] = &loaded.problems[..] else {
+            panic!("{:?}", loaded.problems)
+        };
+        assert_eq!(problem.location.line, 1);
+        assert_eq!(
+            problem.message,
+            "requirement `A-0` must be a table such as `[A-0]` with a `title` and a `risk`"
+        );
+        let catalog = loaded.catalog.unwrap();
+        assert!(catalog.get("A-0").is_none());
+        assert!(
+            catalog.knows("A-0"),
+            "so naming it as a parent is no second problem"
+        );
+    }
+
+    #[test]
+    fn missing_parents_are_reported_in_file_order() {
+        let loaded = read(
+            "[A]\ntitle = 'a'\nrisk = 'low'\nparent = 'Y'\n[B]\ntitle = 'b'\nrisk = 'low'\nparent = 'A'\n[C]\ntitle = 'c'\nrisk = 'low'\nparent = 'X'\n",
+        );
+        let messages: Vec<_> = loaded.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "requirement `A` names parent `Y`, which is not in the catalog",
+                "requirement `C` names parent `X`, which is not in the catalog",
+            ]
+        );
     }
 
     #[test]

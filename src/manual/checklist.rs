@@ -8,16 +8,17 @@
 //! that exporting and importing again changes nothing. Import reads every row first and
 //! records nothing unless every filled row is sound; each bad row is named with its line.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::Path;
 
 use serde::Serialize;
 
-use super::{Item, Ledger, ManualResult, Status, Validity, is_hash, results};
-use crate::model::Suite;
+use super::{Item, Ledger, ManualResult, Status, Validity};
 // A checklist cell is escaped exactly as a summary's table cell.
 use crate::render::markdown::cell as md;
+
+mod import;
+
+pub use import::{ImportError, ImportErrorKind, Imported, RowError, RowProblem, import};
 
 /// The columns of the exported CSV, in order.
 pub const COLUMNS: [&str; 16] = [
@@ -275,224 +276,20 @@ pub fn html(queue: &[Item<'_>], ledger: &Ledger) -> String {
         .expect("the checklist template renders")
 }
 
-/// A filled checklist, read.
-#[derive(Debug, Default)]
-pub struct Imported {
-    /// The new answers, in the sheet's order.
-    pub results: Vec<ManualResult>,
-    /// Rows the results file already has, answer for answer.
-    pub unchanged: usize,
-    /// Rows without a status: not run.
-    pub empty: usize,
-}
-
-/// Reads a filled CSV checklist. Every row is checked before anything is returned: any bad
-/// row makes the whole sheet an error, one `FILE:LINE: message` per bad row.
-///
-/// `case` and `status` are required columns; `row`, `actual`, `defect`, `tester`, `at` and
-/// `case-hash` are read when present; other columns are ignored. A row without a status is
-/// not run. An empty `tester` is `tester`, an empty `at` is now, and an empty `case-hash` is
-/// the case's hash now. Sheets separated by `;` (as spreadsheets write them in some
-/// languages) are read too.
-pub fn import(
-    text: &str,
-    file: &Path,
-    suite: &Suite,
-    ledger: &Ledger,
-    tester: &str,
-) -> Result<Imported, Vec<String>> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let header_line = text.lines().next().unwrap_or("");
-    let delimiter = if !header_line.contains(',') && header_line.contains(';') {
-        b';'
-    } else {
-        b','
-    };
-    let at = |line: u64, message: String| format!("{}:{line}: {message}", file.display());
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let header = match reader.headers() {
-        Ok(header) => header.clone(),
-        Err(err) => return Err(vec![at(1, format!("not a CSV checklist: {err}"))]),
-    };
-    let column = |name: &str| {
-        header
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
-    let (Some(case_column), Some(status_column)) = (column("case"), column("status")) else {
-        return Err(vec![at(
-            1,
-            "the header has no `case` and `status` columns (hint: start from `casebook manual export --format csv`)".to_owned(),
-        )]);
-    };
-    let columns: BTreeMap<&str, Option<usize>> =
-        ["row", "actual", "defect", "tester", "at", "case-hash"]
-            .into_iter()
-            .map(|name| (name, column(name)))
-            .collect();
-
-    // Every execution of the suite with an ID, by case ID and row.
-    let mut executions = BTreeMap::new();
-    for (_, case) in suite.cases() {
-        let Some(id) = &case.id else { continue };
-        for (index, execution) in case.executions.iter().enumerate() {
-            let row = execution.row.as_ref().map(|_| index + 1);
-            executions
-                .entry((id.0.as_str(), row))
-                .or_insert_with(|| super::case_hash(case, execution));
-        }
-    }
-
-    let mut imported = Imported::default();
-    let mut errors = Vec::new();
-    let now = results::now();
-    for record in reader.records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(err) => {
-                let line = err.position().map_or(0, |p| p.line());
-                errors.push(at(line, format!("cannot read the row: {err}")));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        let get = |index: Option<usize>| index.and_then(|i| record.get(i)).unwrap_or("").trim();
-        let field = |name: &str| get(columns[name]);
-        let case = get(Some(case_column));
-        let status_text = get(Some(status_column));
-        if case.is_empty() && record.iter().all(|cell| cell.trim().is_empty()) {
-            continue;
-        }
-        if status_text.is_empty() {
-            if !field("actual").is_empty() || !field("defect").is_empty() {
-                errors.push(at(
-                    line,
-                    format!("`{case}` has an actual result or a defect but no status (passed, failed or blocked)"),
-                ));
-            } else {
-                imported.empty += 1;
-            }
-            continue;
-        }
-        let mut problems = Vec::new();
-        let status = Status::parse(status_text);
-        if status.is_none() {
-            problems.push(format!(
-                "status `{status_text}` is not passed, failed or blocked"
-            ));
-        }
-        let row = match field("row") {
-            "" => Ok(None),
-            text => text
-                .parse::<usize>()
-                .ok()
-                .filter(|&r| r > 0)
-                .map(Some)
-                .ok_or(()),
-        };
-        let current_hash = match row {
-            Err(()) => {
-                problems.push(format!(
-                    "row `{}` is not an Examples row number",
-                    field("row")
-                ));
-                None
-            }
-            Ok(row) => match executions.get(&(case, row)) {
-                Some(hash) => Some(hash.clone()),
-                None if case.is_empty() => {
-                    problems.push("`case` is empty".to_owned());
-                    None
-                }
-                None if row.is_some() && executions.contains_key(&(case, None)) => {
-                    problems.push(format!(
-                        "case `{case}` is not an outline: leave `row` empty"
-                    ));
-                    None
-                }
-                None if row.is_none() && executions.contains_key(&(case, Some(1))) => {
-                    problems.push(format!(
-                        "case `{case}` is an outline: `row` says which Examples row"
-                    ));
-                    None
-                }
-                None if row.is_some() => {
-                    problems.push(format!(
-                        "case `{case}` has no Examples row {}",
-                        row.unwrap_or(0)
-                    ));
-                    None
-                }
-                None => {
-                    problems.push(format!("no case has the ID `{case}`"));
-                    None
-                }
-            },
-        };
-        let at_text = field("at");
-        let time = match at_text {
-            "" => Some(now.clone()),
-            text => results::parse_time(text).map(results::format_time),
-        };
-        if time.is_none() {
-            problems.push(format!(
-                "`at` = `{at_text}` is not a time such as 2024-05-01T09:30:00Z"
-            ));
-        }
-        let hash = match field("case-hash") {
-            "" => current_hash.clone(),
-            text if is_hash(text) => Some(text.to_owned()),
-            text => {
-                problems.push(format!(
-                    "`case-hash` = `{text}` is not `sha256:` and 64 hex digits"
-                ));
-                None
-            }
-        };
-        if !problems.is_empty() {
-            errors.push(at(line, problems.join("; ")));
-            continue;
-        }
-        let result = ManualResult {
-            case: case.to_owned(),
-            row: row.expect("checked above"),
-            status: status.expect("checked above"),
-            actual: field("actual").to_owned(),
-            defect: Some(field("defect").to_owned()).filter(|d| !d.is_empty()),
-            tester: match field("tester") {
-                "" => tester.to_owned(),
-                name => name.to_owned(),
-            },
-            at: time.expect("checked above"),
-            case_hash: hash.expect("checked above"),
-        };
-        if ledger.current.results.contains(&result) {
-            imported.unchanged += 1;
-        } else {
-            imported.results.push(result);
-        }
-    }
-    if errors.is_empty() {
-        Ok(imported)
-    } else {
-        Err(errors)
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
     use std::sync::Arc;
 
     use super::*;
     use crate::config::TagConventions;
+    use crate::manual::results;
+    use crate::model::Suite;
     use crate::{parse, suite};
 
     const FEATURE: &str = "Feature: F\n  @A-1 @manual @req:UX-1\n  Scenario: logo, \"sharp\"\n    Given a page:\n      | size | 32 |\n    When she looks\n    Then the logo is sharp\n\n  @A-2 @manual\n  Scenario Outline: pays with <card>\n    Then it says <word>\n\n    Examples:\n      | card | word |\n      | visa | yes  |\n      | amex | no   |\n";
 
-    fn suite() -> Suite {
+    pub(super) fn suite() -> Suite {
         let feature = parse::parse_str(FEATURE, Arc::from(Path::new("t.feature"))).unwrap();
         Suite {
             features: vec![suite::classify(feature, &TagConventions::default())],
@@ -566,67 +363,6 @@ mod tests {
             (round.results.len(), round.unchanged, round.empty),
             (0, 2, 1)
         );
-    }
-
-    #[test]
-    fn bad_rows_are_named_by_line_and_nothing_is_imported() {
-        let suite = suite();
-        let sheet = "case,row,status,actual,at,case-hash\n\
-                     A-1,,passed,,,\n\
-                     A-9,,passed,,,\n\
-                     A-1,,fine,,,\n\
-                     A-2,,passed,,,\n\
-                     A-2,7,passed,,,\n\
-                     A-1,,,it broke,,\n\
-                     \"A-1\",,blocked,\"two\nlines\",yesterday,sha256:xyz\n\
-                     A-2,1,f,,,\n";
-        let errors = import(
-            sheet,
-            Path::new("s.csv"),
-            &suite,
-            &Ledger::empty("1.0"),
-            "t",
-        )
-        .unwrap_err();
-        assert_eq!(
-            errors,
-            [
-                "s.csv:3: no case has the ID `A-9`",
-                "s.csv:4: status `fine` is not passed, failed or blocked",
-                "s.csv:5: case `A-2` is an outline: `row` says which Examples row",
-                "s.csv:6: case `A-2` has no Examples row 7",
-                "s.csv:7: `A-1` has an actual result or a defect but no status (passed, failed or blocked)",
-                "s.csv:8: `at` = `yesterday` is not a time such as 2024-05-01T09:30:00Z; `case-hash` = `sha256:xyz` is not `sha256:` and 64 hex digits",
-            ]
-        );
-        let errors = import(
-            "id,result\nA-1,passed\n",
-            Path::new("s.csv"),
-            &suite,
-            &Ledger::empty("1.0"),
-            "t",
-        )
-        .unwrap_err();
-        assert_eq!(errors.len(), 1);
-        assert!(
-            errors[0].starts_with("s.csv:1: the header has no `case` and `status` columns"),
-            "{errors:?}"
-        );
-    }
-
-    #[test]
-    fn semicolon_sheets_and_a_byte_order_mark_are_read() {
-        let suite = suite();
-        let sheet = "\u{feff}case;row;status;actual\nA-1;;passed;fine, really\n";
-        let imported = import(
-            sheet,
-            Path::new("s.csv"),
-            &suite,
-            &Ledger::empty("1.0"),
-            "t",
-        )
-        .unwrap();
-        assert_eq!(imported.results[0].actual, "fine, really");
     }
 
     #[test]

@@ -120,8 +120,68 @@ impl ResultsFile {
     }
 }
 
-/// A results file that cannot be used.
-pub type Error = crate::location::FileError;
+/// A results file that cannot be used: read, written, or locked; shown as
+/// `file:line:col: message` where the position is known, the form editors jump to.
+#[derive(Debug, thiserror::Error)]
+#[error("{}{}: {kind}", file.display(), position.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+pub struct Error {
+    /// The file (or, for a directory that cannot be made or locked, the directory).
+    pub file: PathBuf,
+    /// The line and column of the problem, when known.
+    pub position: Option<(usize, usize)>,
+    /// What is wrong.
+    pub kind: ErrorKind,
+}
+
+/// What is wrong with a results file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The file or its directory cannot be read, written or locked. The cause is shown in
+    /// the message, so it is not a `source` as well: a cause chain would show it twice.
+    #[error("{0}")]
+    Io(std::io::Error),
+    /// Not TOML, or a key or value the format does not have: the toml crate's message.
+    #[error("{0}")]
+    Toml(String),
+    /// A `format-version` this casebook does not read.
+    #[error("format-version {0} is not one this casebook reads ({FORMAT_VERSION})")]
+    FormatVersion(u32),
+    /// A result without a case ID.
+    #[error("`case` is empty")]
+    EmptyCase,
+    /// `row = 0`.
+    #[error("`row` counts from 1 (the first Examples row)")]
+    RowZero,
+    /// `at` is not a time.
+    #[error("`at` = {0:?} is not an RFC 3339 time such as 2024-05-01T09:30:00Z")]
+    Time(String),
+    /// `case-hash` is not a hash.
+    #[error("`case-hash` is not `sha256:` and 64 hex digits")]
+    Hash,
+    /// The file of `release` records another release, whose label maps to the same name.
+    #[error(
+        "holds the results of release `{found}`, not `{release}`: two labels share one file name\n\
+         (hint: use release labels that differ in letters, digits, `.`, `-` or `_`)"
+    )]
+    OtherRelease {
+        /// The release the file records.
+        found: String,
+        /// The release asked for.
+        release: String,
+    },
+}
+
+impl Error {
+    /// A file that cannot be read or written, or a directory that cannot be made or locked.
+    fn io(file: &Path, err: std::io::Error) -> Self {
+        Error {
+            file: file.to_path_buf(),
+            position: None,
+            kind: ErrorKind::Io(err),
+        }
+    }
+}
 
 /// The file that holds the results of `release` in `dir`: the label with every character
 /// that does not belong in a file name (`/` in `release/2024-05`) made `_`. Two labels that
@@ -174,49 +234,37 @@ struct RawResult {
 
 /// Reads a results file's text; `file` names it in errors.
 pub fn parse(text: &str, file: &Path) -> Result<ResultsFile, Error> {
-    let error = |span: Option<std::ops::Range<usize>>, message: String| Error {
+    let error = |span: Option<std::ops::Range<usize>>, kind: ErrorKind| Error {
         file: file.to_path_buf(),
         position: span.map(|span| line_col(text, span.start)),
-        message,
+        kind,
     };
-    let raw: RawFile =
-        toml::from_str(text).map_err(|err| error(err.span(), err.message().trim().to_owned()))?;
+    let raw: RawFile = toml::from_str(text)
+        .map_err(|err| error(err.span(), ErrorKind::Toml(err.message().trim().to_owned())))?;
     if *raw.format_version.get_ref() != FORMAT_VERSION {
         return Err(error(
             Some(raw.format_version.span()),
-            format!(
-                "format-version {} is not one this casebook reads ({FORMAT_VERSION})",
-                raw.format_version.get_ref()
-            ),
+            ErrorKind::FormatVersion(*raw.format_version.get_ref()),
         ));
     }
     let mut results = Vec::with_capacity(raw.result.len());
     for r in raw.result {
         if r.case.get_ref().trim().is_empty() {
-            return Err(error(Some(r.case.span()), "`case` is empty".to_owned()));
+            return Err(error(Some(r.case.span()), ErrorKind::EmptyCase));
         }
         if let Some(row) = &r.row
             && *row.get_ref() == 0
         {
-            return Err(error(
-                Some(row.span()),
-                "`row` counts from 1 (the first Examples row)".to_owned(),
-            ));
+            return Err(error(Some(row.span()), ErrorKind::RowZero));
         }
         if parse_time(r.at.get_ref()).is_none() {
             return Err(error(
                 Some(r.at.span()),
-                format!(
-                    "`at` = {:?} is not an RFC 3339 time such as 2024-05-01T09:30:00Z",
-                    r.at.get_ref()
-                ),
+                ErrorKind::Time(r.at.get_ref().clone()),
             ));
         }
         if !super::hash::is_hash(r.case_hash.get_ref()) {
-            return Err(error(
-                Some(r.case_hash.span()),
-                "`case-hash` is not `sha256:` and 64 hex digits".to_owned(),
-            ));
+            return Err(error(Some(r.case_hash.span()), ErrorKind::Hash));
         }
         results.push(ManualResult {
             case: r.case.into_inner(),
@@ -245,7 +293,7 @@ pub fn load(file: &Path, release: &str) -> Result<ResultsFile, Error> {
             release: release.to_owned(),
             results: Vec::new(),
         }),
-        Err(err) => Err(Error::io(file, &err)),
+        Err(err) => Err(Error::io(file, err)),
     }
 }
 
@@ -295,18 +343,18 @@ pub fn append(
     results: &[ManualResult],
     replace: Option<&ManualResult>,
 ) -> Result<PathBuf, Error> {
-    std::fs::create_dir_all(dir).map_err(|err| Error::io(dir, &err))?;
+    std::fs::create_dir_all(dir).map_err(|err| Error::io(dir, err))?;
     let _lock = Lock::exclusive(dir)?;
     let file = path(dir, release);
     let mut current = load(&file, release)?;
     if current.release != release {
         return Err(Error {
-            file: file.clone(),
+            file,
             position: None,
-            message: format!(
-                "holds the results of release `{}`, not `{release}`: two labels share one file name\n(hint: use release labels that differ in letters, digits, `.`, `-` or `_`)",
-                current.release
-            ),
+            kind: ErrorKind::OtherRelease {
+                found: current.release,
+                release: release.to_owned(),
+            },
         });
     }
     if let Some(old) = replace
@@ -316,7 +364,7 @@ pub fn append(
     }
     current.results.extend_from_slice(results);
     crate::output::write_durable(&file, to_toml(&current).as_bytes())
-        .map_err(|err| Error::io(&file, &err))?;
+        .map_err(|err| Error::io(&file, err))?;
     Ok(file)
 }
 
@@ -329,11 +377,11 @@ struct Lock {
 impl Lock {
     fn exclusive(dir: &Path) -> Result<Self, Error> {
         use std::os::fd::AsRawFd as _;
-        let handle = std::fs::File::open(dir).map_err(|err| Error::io(dir, &err))?;
+        let handle = std::fs::File::open(dir).map_err(|err| Error::io(dir, err))?;
         // SAFETY: flock on a descriptor this function owns; no memory is shared.
         let locked = unsafe { libc::flock(handle.as_raw_fd(), libc::LOCK_EX) };
         if locked != 0 {
-            return Err(Error::io(dir, &std::io::Error::last_os_error()));
+            return Err(Error::io(dir, std::io::Error::last_os_error()));
         }
         Ok(Lock { _handle: handle })
     }
@@ -435,16 +483,95 @@ mod tests {
             err.to_string().starts_with("manual-results/1.0.toml:6:"),
             "{err}"
         );
-        assert!(err.message.contains("fine"), "{err}");
+        assert!(
+            matches!(&err.kind, ErrorKind::Toml(message) if message.contains("fine")),
+            "{err}"
+        );
 
         let text = text.replace("\"fine\"", "\"passed\"");
         let err = parse(&text, Path::new("f.toml")).unwrap_err();
         assert_eq!(err.position, Some((9, 13)), "{err}");
-        assert!(err.message.contains("case-hash"), "{err}");
+        assert!(matches!(err.kind, ErrorKind::Hash), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "f.toml:9:13: `case-hash` is not `sha256:` and 64 hex digits"
+        );
 
         let text = text.replace("2024-05-01T09:30:00Z", "yesterday");
         let err = parse(&text, Path::new("f.toml")).unwrap_err();
         assert_eq!(err.position, Some((8, 6)), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "f.toml:8:6: `at` = \"yesterday\" is not an RFC 3339 time such as 2024-05-01T09:30:00Z"
+        );
+    }
+
+    #[test]
+    fn each_check_of_a_result_names_its_place() {
+        let hash = format!("sha256:{}", "a".repeat(64));
+        let file =
+            |body: &str| format!("format-version = 1\nrelease = \"1.0\"\n\n[[result]]\n{body}");
+        let valid = format!(
+            "case = \"UX-1\"\nstatus = \"passed\"\nat = \"2024-05-01T09:30:00Z\"\ncase-hash = \"{hash}\"\n"
+        );
+        assert!(parse(&file(&valid), Path::new("f.toml")).is_ok());
+        for (text, shown) in [
+            (
+                valid.replace("\"UX-1\"", "\" \""),
+                "f.toml:5:8: `case` is empty",
+            ),
+            (
+                format!("row = 0\n{valid}"),
+                "f.toml:5:7: `row` counts from 1 (the first Examples row)",
+            ),
+        ] {
+            let err = parse(&file(&text), Path::new("f.toml")).unwrap_err();
+            assert_eq!(err.to_string(), shown);
+        }
+        let err = parse(
+            &file(&valid).replace("format-version = 1", "format-version = 7"),
+            Path::new("f.toml"),
+        )
+        .unwrap_err();
+        assert!(matches!(err.kind, ErrorKind::FormatVersion(7)), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "f.toml:1:18: format-version 7 is not one this casebook reads (1)"
+        );
+    }
+
+    #[test]
+    fn two_releases_sharing_a_file_name_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let answer = [result("UX-1", Status::Passed)];
+        let file = append(dir.path(), "release/1", &answer, None).unwrap();
+        let err = append(dir.path(), "release_1", &answer, None).unwrap_err();
+        assert_eq!(err.file, file);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: holds the results of release `release/1`, not `release_1`: two labels \
+                 share one file name\n(hint: use release labels that differ in letters, digits, \
+                 `.`, `-` or `_`)",
+                file.display()
+            )
+        );
+    }
+
+    #[test]
+    fn a_directory_that_cannot_be_made_is_an_io_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("manual-results");
+        std::fs::write(&blocker, "").unwrap();
+        let err = append(&blocker, "1.0", &[result("UX-1", Status::Passed)], None).unwrap_err();
+        assert_eq!(
+            (err.file.as_path(), err.position),
+            (blocker.as_path(), None)
+        );
+        let ErrorKind::Io(cause) = &err.kind else {
+            panic!("{err:?}")
+        };
+        assert_eq!(err.to_string(), format!("{}: {cause}", blocker.display()));
     }
 
     #[test]

@@ -98,13 +98,12 @@ pub fn run(
         done: queue.len() - todo.len(),
         ..Summary::default()
     };
-    let file = results::path(recorder.dir, recorder.release);
     writeln!(
         out,
         "casebook manual run: release {}, tester {}; answers go to {}",
         recorder.release,
         recorder.tester,
-        file.display()
+        results::path(recorder.dir, recorder.release).display()
     )?;
     let Some(&first) = todo.first() else {
         writeln!(
@@ -115,6 +114,37 @@ pub fn run(
         )?;
         return Ok(summary);
     };
+    introduce(queue, first, &summary, recorder, out)?;
+    for &index in &todo {
+        let item = &queue[index];
+        show(item, index, queue.len(), ledger, out)?;
+        match ask_status(input, out)? {
+            Answer::Quit => break,
+            Answer::Skip => {
+                summary.skipped += 1;
+                writeln!(out, "skipped {}: it stays in the queue", item.label())?;
+            }
+            Answer::Status(status) => {
+                if record(item, status, recorder, &mut summary, input, out)? == Recorded::InputEnded
+                {
+                    break;
+                }
+            }
+        }
+    }
+    conclude(&summary, recorder, out)?;
+    Ok(summary)
+}
+
+/// Says where the session starts (at the first case, or where the last one stopped) and
+/// how to answer.
+fn introduce(
+    queue: &[Item<'_>],
+    first: usize,
+    summary: &Summary,
+    recorder: &Recorder<'_>,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     if summary.done > 0 {
         writeln!(
             out,
@@ -133,71 +163,107 @@ pub fn run(
         out,
         "Answer each with p (passed), f (failed), b (blocked), s (skip for now) or q (quit);\n\
          every answer is saved at once. Ctrl-D also ends the session."
-    )?;
+    )
+}
 
-    'cases: for &index in &todo {
-        let item = &queue[index];
-        show(item, index, queue.len(), ledger, out)?;
-        let status = loop {
-            match ask(input, out, "Result [p/f/b/s/q]: ")? {
-                Reply::End => break 'cases,
-                Reply::Line(line) => match line.to_lowercase().as_str() {
-                    "q" | "quit" => break 'cases,
-                    "s" | "skip" => {
-                        summary.skipped += 1;
-                        writeln!(out, "skipped {}: it stays in the queue", item.label())?;
-                        continue 'cases;
-                    }
-                    other => match Status::parse(other) {
-                        Some(status) => break status,
-                        None => writeln!(
-                            out,
-                            "`{line}` is not an answer: type p, f, b, s or q (or the word)"
-                        )?,
-                    },
-                },
-            }
+/// What the tester answered when asked for a case's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// A result to record.
+    Status(Status),
+    /// Not now: the case stays in the queue.
+    Skip,
+    /// `q`, or the end of input: the session ends.
+    Quit,
+}
+
+/// Asks for a case's result until the tester gives an answer, saying why when a reply is
+/// none.
+fn ask_status(input: &mut impl BufRead, out: &mut impl Write) -> std::io::Result<Answer> {
+    loop {
+        let Reply::Line(line) = ask(input, out, "Result [p/f/b/s/q]: ")? else {
+            return Ok(Answer::Quit);
         };
-        let mut result = ManualResult {
-            case: item.id.to_owned(),
-            row: item.row,
-            status,
-            actual: String::new(),
-            defect: None,
-            tester: recorder.tester.to_owned(),
-            at: results::now(),
-            case_hash: item.hash.clone(),
-        };
-        // Saved before anything else is asked: the status is the answer that counts.
-        summary.file = Some(results::append(
-            recorder.dir,
-            recorder.release,
-            std::slice::from_ref(&result),
-            None,
-        )?);
-        summary.answered += 1;
-        summary.done += 1;
-        let prompt = match status {
-            Status::Passed => "Actual result (Enter: as expected): ",
-            Status::Failed | Status::Blocked => "Actual result: ",
-        };
-        let Reply::Line(actual) = ask(input, out, prompt)? else {
-            break 'cases;
-        };
-        if !actual.is_empty() {
-            recorder.amend(&mut result, |r| r.actual = actual)?;
+        match line.to_lowercase().as_str() {
+            "q" | "quit" => return Ok(Answer::Quit),
+            "s" | "skip" => return Ok(Answer::Skip),
+            other => match Status::parse(other) {
+                Some(status) => return Ok(Answer::Status(status)),
+                None => writeln!(
+                    out,
+                    "`{line}` is not an answer: type p, f, b, s or q (or the word)"
+                )?,
+            },
         }
-        if status != Status::Passed {
-            let Reply::Line(defect) = ask(input, out, "Defect link (Enter: none): ")? else {
-                break 'cases;
-            };
-            if !defect.is_empty() {
-                recorder.amend(&mut result, |r| r.defect = Some(defect))?;
-            }
-        }
-        writeln!(out, "saved {}: {}", item.label(), status)?;
     }
+}
 
+/// How recording an answer ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Recorded {
+    /// Status, actual result and (unless it passed) defect link: all asked.
+    Complete,
+    /// The input ended after the status was saved.
+    InputEnded,
+}
+
+/// Records `status` for `item` at once, then asks for the actual result and, unless it
+/// passed, the defect link, completing the saved answer in place with each.
+fn record(
+    item: &Item<'_>,
+    status: Status,
+    recorder: &Recorder<'_>,
+    summary: &mut Summary,
+    input: &mut impl BufRead,
+    out: &mut impl Write,
+) -> anyhow::Result<Recorded> {
+    let mut result = ManualResult {
+        case: item.id.to_owned(),
+        row: item.row,
+        status,
+        actual: String::new(),
+        defect: None,
+        tester: recorder.tester.to_owned(),
+        at: results::now(),
+        case_hash: item.hash.clone(),
+    };
+    // Saved before anything else is asked: the status is the answer that counts.
+    summary.file = Some(results::append(
+        recorder.dir,
+        recorder.release,
+        std::slice::from_ref(&result),
+        None,
+    )?);
+    summary.answered += 1;
+    summary.done += 1;
+    let prompt = match status {
+        Status::Passed => "Actual result (Enter: as expected): ",
+        Status::Failed | Status::Blocked => "Actual result: ",
+    };
+    let Reply::Line(actual) = ask(input, out, prompt)? else {
+        return Ok(Recorded::InputEnded);
+    };
+    if !actual.is_empty() {
+        recorder.amend(&mut result, |r| r.actual = actual)?;
+    }
+    if status != Status::Passed {
+        let Reply::Line(defect) = ask(input, out, "Defect link (Enter: none): ")? else {
+            return Ok(Recorded::InputEnded);
+        };
+        if !defect.is_empty() {
+            recorder.amend(&mut result, |r| r.defect = Some(defect))?;
+        }
+    }
+    writeln!(out, "saved {}: {}", item.label(), status)?;
+    Ok(Recorded::Complete)
+}
+
+/// Sums the session up, and says how to go on when cases are left.
+fn conclude(
+    summary: &Summary,
+    recorder: &Recorder<'_>,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     writeln!(
         out,
         "\nSession ended: {} answer{} saved, {} skipped; {} of {} cases have a valid result for release {}.",
@@ -215,7 +281,7 @@ pub fn run(
             summary.total - summary.done
         )?;
     }
-    Ok(summary)
+    Ok(())
 }
 
 /// Shows one case as a tester needs it.
@@ -275,6 +341,12 @@ fn show(
             writeln!(out, "  {}", line.trim())?;
         }
     }
+    show_steps(item, out)
+}
+
+/// A case's steps under three headings, each step with its table or doc string; a heading
+/// without steps is left out.
+fn show_steps(item: &Item<'_>, out: &mut impl Write) -> std::io::Result<()> {
     let sections = item.sections();
     for (heading, steps) in [
         ("Pre-conditions", &sections.preconditions),
@@ -330,6 +402,52 @@ mod tests {
         )
         .unwrap();
         (summary, String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn the_status_is_asked_until_the_reply_is_an_answer() {
+        let asked = |typed: &str| {
+            let mut out = Vec::new();
+            let answer = ask_status(&mut typed.as_bytes(), &mut out).unwrap();
+            (answer, String::from_utf8(out).unwrap())
+        };
+        assert_eq!(asked("F\n").0, Answer::Status(Status::Failed));
+        assert_eq!(asked(" blocked \n").0, Answer::Status(Status::Blocked));
+        assert_eq!(asked("Skip\n").0, Answer::Skip);
+        assert_eq!(asked("q\n").0, Answer::Quit);
+        assert_eq!(
+            asked("").0,
+            Answer::Quit,
+            "the end of input ends the session"
+        );
+        let (answer, shown) = asked("maybe\n\np\n");
+        assert_eq!(answer, Answer::Status(Status::Passed));
+        assert_eq!(
+            shown.matches("Result [p/f/b/s/q]: ").count(),
+            3,
+            "asked again after each reply that is no answer: {shown}"
+        );
+        assert!(
+            shown.contains("`maybe` is not an answer: type p, f, b, s or q (or the word)\n"),
+            "{shown}"
+        );
+        assert!(shown.contains("`` is not an answer"), "{shown}");
+    }
+
+    #[test]
+    fn a_session_ended_after_the_status_keeps_the_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let suite = suite();
+        let (summary, shown) = session(dir.path(), &suite, "b\n");
+        assert_eq!((summary.answered, summary.done), (1, 1));
+        assert!(summary.file.is_some());
+        assert!(!shown.contains("saved A-1"), "never completed: {shown}");
+        assert!(
+            shown.contains("Run `casebook manual run` again to continue with the 2 left."),
+            "{shown}"
+        );
+        let file = Ledger::load(dir.path(), "1.0").current;
+        assert_eq!(file.results[0].status, Status::Blocked);
     }
 
     #[test]

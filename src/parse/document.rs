@@ -29,73 +29,13 @@ pub(super) fn feature(
         keywords: RefCell::default(),
     };
     let Some(feature) = &document.feature else {
-        // A file of comments and blank lines: a feature with no cases, as in the official
-        // parsers.
-        return Feature {
-            path: path.clone(),
-            source,
-            keyword: String::new(),
-            name: String::new(),
-            description: String::new(),
-            location: Location::file(path.clone()),
-            tags: Vec::new(),
-            background: None,
-            rules: Vec::new(),
-            cases: Vec::new(),
-        };
+        return without_feature(path, source);
     };
-    let mut background = None;
-    let mut rules = Vec::new();
-    let mut cases = Vec::new();
-    // One shared list per Background: every case below it points at the same steps.
-    let mut preconditions: (Arc<[Step]>, Option<StepKind>) = (Arc::from([]), None);
-    for child in &feature.children {
-        match child {
-            FeatureChild::Background(bg) => {
-                let built = builder.background(bg, None);
-                preconditions = (built.steps.clone().into(), last_kind(&built.steps));
-                background = Some(built);
-            }
-            FeatureChild::Scenario(scenario) => {
-                cases.push(builder.case(scenario, None, &preconditions));
-            }
-            FeatureChild::Rule(rule) => {
-                let index = rules.len();
-                let mut rule_preconditions = preconditions.clone();
-                let mut rule_background = None;
-                for child in &rule.children {
-                    match child {
-                        RuleChild::Background(bg) => {
-                            let built = builder.background(bg, preconditions.1);
-                            rule_preconditions = (
-                                preconditions
-                                    .0
-                                    .iter()
-                                    .chain(&built.steps)
-                                    .cloned()
-                                    .collect(),
-                                last_kind(&built.steps).or(preconditions.1),
-                            );
-                            rule_background = Some(built);
-                        }
-                        RuleChild::Scenario(scenario) => {
-                            cases.push(builder.case(scenario, Some(index), &rule_preconditions));
-                        }
-                    }
-                }
-                rules.push(Rule {
-                    keyword: rule.keyword.clone(),
-                    name: rule.name.clone(),
-                    description: rule.description.clone(),
-                    location: builder.at(rule.location),
-                    tags: builder.tags(&rule.tags),
-                    background: rule_background,
-                });
-            }
-        }
-    }
-    // Pushed one by one: without this, a suite would hold up to twice the room its cases take.
-    cases.shrink_to_fit();
+    let Body {
+        background,
+        rules,
+        cases,
+    } = builder.body(feature);
     Feature {
         path: path.clone(),
         source,
@@ -107,6 +47,22 @@ pub(super) fn feature(
         background,
         rules,
         cases,
+    }
+}
+
+/// A file of comments and blank lines: a feature with no cases, as in the official parsers.
+fn without_feature(path: Arc<Path>, source: Arc<str>) -> Feature {
+    Feature {
+        path: path.clone(),
+        source,
+        keyword: String::new(),
+        name: String::new(),
+        description: String::new(),
+        location: Location::file(path),
+        tags: Vec::new(),
+        background: None,
+        rules: Vec::new(),
+        cases: Vec::new(),
     }
 }
 
@@ -151,6 +107,20 @@ fn last_kind(steps: &[Step]) -> Option<StepKind> {
     steps.last().map(|step| step.kind)
 }
 
+/// What a feature holds below its own lines: its Background, its rules, and every case in
+/// file order, those of rules included.
+#[derive(Default)]
+struct Body {
+    background: Option<Background>,
+    rules: Vec<Rule>,
+    cases: Vec<Case>,
+}
+
+/// The Background steps a case runs first, one shared list per Background (every case
+/// below it points at the same steps), and the kind of the last of them, which an `And`
+/// that starts the case continues.
+type Preconditions = (Arc<[Step]>, Option<StepKind>);
+
 struct Builder<'a> {
     path: &'a Arc<Path>,
     /// The step keywords met so far: a file spells them a handful of ways, and a suite holds
@@ -178,6 +148,69 @@ impl Builder<'_> {
         )
     }
 
+    /// The feature's Background, rules and cases.
+    fn body(&self, feature: &ast::Feature) -> Body {
+        let mut body = Body::default();
+        let mut preconditions: Preconditions = (Arc::from([]), None);
+        for child in &feature.children {
+            match child {
+                FeatureChild::Background(bg) => {
+                    let built = self.background(bg, None);
+                    preconditions = (built.steps.clone().into(), last_kind(&built.steps));
+                    body.background = Some(built);
+                }
+                FeatureChild::Scenario(scenario) => {
+                    body.cases.push(self.case(scenario, None, &preconditions));
+                }
+                FeatureChild::Rule(rule) => {
+                    let index = body.rules.len();
+                    let rule = self.rule(rule, index, &preconditions, &mut body.cases);
+                    body.rules.push(rule);
+                }
+            }
+        }
+        // Pushed one by one: without this, a suite would hold up to twice the room its cases
+        // take.
+        body.cases.shrink_to_fit();
+        body
+    }
+
+    /// Rule number `index` of the feature, its cases added to `cases`: they run the
+    /// feature's Background steps (`outer`), then the rule's.
+    fn rule(
+        &self,
+        rule: &ast::Rule,
+        index: usize,
+        outer: &Preconditions,
+        cases: &mut Vec<Case>,
+    ) -> Rule {
+        let mut preconditions = outer.clone();
+        let mut background = None;
+        for child in &rule.children {
+            match child {
+                RuleChild::Background(bg) => {
+                    let built = self.background(bg, outer.1);
+                    preconditions = (
+                        outer.0.iter().chain(&built.steps).cloned().collect(),
+                        last_kind(&built.steps).or(outer.1),
+                    );
+                    background = Some(built);
+                }
+                RuleChild::Scenario(scenario) => {
+                    cases.push(self.case(scenario, Some(index), &preconditions));
+                }
+            }
+        }
+        Rule {
+            keyword: rule.keyword.clone(),
+            name: rule.name.clone(),
+            description: rule.description.clone(),
+            location: self.at(rule.location),
+            tags: self.tags(&rule.tags),
+            background,
+        }
+    }
+
     fn background(&self, background: &ast::Background, before: Option<StepKind>) -> Background {
         Background {
             keyword: background.keyword.clone(),
@@ -190,7 +223,7 @@ impl Builder<'_> {
         &self,
         scenario: &ast::Scenario,
         rule: Option<usize>,
-        (background, before): &(Arc<[Step]>, Option<StepKind>),
+        (background, before): &Preconditions,
     ) -> Case {
         let steps = self.steps(&scenario.steps, *before);
         Case {
@@ -288,5 +321,57 @@ impl Builder<'_> {
                 location: self.at(tag.location),
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Feature {
+        super::super::parse_str(text, Arc::from(Path::new("t.feature"))).unwrap()
+    }
+
+    #[test]
+    fn an_and_continues_the_kind_of_the_backgrounds_above_it() {
+        let feature = parse(indoc::indoc! {"
+            Feature: F
+              Background:
+                When a
+              Scenario: s
+                And b
+              Rule: R
+                Background:
+                  And c
+                Scenario: in rule
+                  And d
+        "});
+        let kinds = |steps: &[Step]| steps.iter().map(|s| s.kind).collect::<Vec<_>>();
+        assert_eq!(kinds(&feature.cases[0].steps), [StepKind::When]);
+        let rule = feature.rules[0].background.as_ref().unwrap();
+        assert_eq!(kinds(&rule.steps), [StepKind::When]);
+        assert_eq!(kinds(&feature.cases[1].steps), [StepKind::When]);
+    }
+
+    #[test]
+    fn cases_below_one_background_share_its_steps() {
+        let feature = parse(indoc::indoc! {"
+            Feature: F
+              Background:
+                Given a
+              Scenario: one
+                Then b
+              Scenario: two
+                Then c
+              Rule: R
+                Scenario: three
+                  Then d
+                Scenario: four
+                  Then e
+        "});
+        let background = |i: usize| &feature.cases[i].background;
+        assert!(Arc::ptr_eq(background(0), background(1)));
+        // A rule without a Background of its own runs the feature's, the same list.
+        assert!(Arc::ptr_eq(background(0), background(3)));
     }
 }
