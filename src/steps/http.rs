@@ -231,19 +231,6 @@ mod tests {
     }
 
     #[test]
-    fn a_path_met_again_queries_the_new_document() {
-        let path = "$.remembered[0]";
-        assert_eq!(query(&json!({"remembered": [1]}), path).unwrap(), json!(1));
-        assert!(PARSED.with_borrow(|parsed| parsed.contains_key(path)));
-        assert_eq!(query(&json!({"remembered": [2]}), path).unwrap(), json!(2));
-        // A text that is no path is never kept, and fails each time.
-        for _ in 0..2 {
-            assert!(query(&json!({}), "remembered").is_err());
-        }
-        assert!(!PARSED.with_borrow(|parsed| parsed.contains_key("remembered")));
-    }
-
-    #[test]
     fn subset_match_reports_every_difference() {
         let actual = json!({"a": 1, "b": {"c": "x", "d": [1, 2]}, "e": true});
         let mut mismatches = Vec::new();
