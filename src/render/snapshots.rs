@@ -179,7 +179,7 @@ fn step(
     text: &str,
     line: usize,
     status: StepStatus,
-    def: Option<&str>,
+    definition: Option<&str>,
 ) -> StepRecord {
     StepRecord {
         keyword: keyword.into(),
@@ -187,7 +187,7 @@ fn step(
         line,
         background: line == 6,
         status,
-        definition: def.map(Into::into),
+        definition: definition.map(Into::into),
     }
 }
 
