@@ -21,6 +21,9 @@ pub mod markdown;
 pub mod steps;
 pub mod trace;
 
+#[cfg(test)]
+mod snapshots;
+
 /// What every report is rendered from.
 #[derive(Debug, Clone, Copy)]
 pub struct Inputs<'a> {

@@ -67,6 +67,7 @@ fn base64(data: &Value) -> Vec<u8> {
 
 #[test]
 fn cucumber_json_validates_against_the_canonical_schema_with_what_every_cucumber_adds() {
+    require_browser!();
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/reports/schemas/cucumber-json.canonical.schema.json");
     let mut schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -122,6 +123,7 @@ fn cucumber_json_validates_against_the_canonical_schema_with_what_every_cucumber
 
 #[test]
 fn every_step_of_every_execution_is_there_with_its_outcome() {
+    require_browser!();
     let mut config = Config::load(&fixture().join("casebook.toml")).unwrap();
     config.report_dir = RUN.dir.path().to_path_buf();
     let project = Project::load(config, &[]).unwrap();
@@ -178,6 +180,7 @@ fn every_step_of_every_execution_is_there_with_its_outcome() {
 
 #[test]
 fn unbound_steps_are_undefined_and_ambiguous_ones_name_their_definitions() {
+    require_browser!();
     let document = document();
     let all: Vec<&Value> = (0..RUN.record.executions.len())
         .flat_map(|i| steps_of(&document, i))
@@ -207,6 +210,7 @@ fn unbound_steps_are_undefined_and_ambiguous_ones_name_their_definitions() {
 
 #[test]
 fn a_passed_case_has_its_steps_definitions_table_and_doc_string() {
+    require_browser!();
     let document = document();
     let index = RUN
         .record
@@ -241,6 +245,7 @@ fn a_passed_case_has_its_steps_definitions_table_and_doc_string() {
 
 #[test]
 fn an_outline_row_is_named_with_its_values_and_identified_by_its_row() {
+    require_browser!();
     let document = document();
     let names: Vec<(&str, &str, u64)> = scenarios(&document)
         .iter()
@@ -278,6 +283,7 @@ fn an_outline_row_is_named_with_its_values_and_identified_by_its_row() {
 
 #[test]
 fn attachments_are_embedded_in_the_failing_step() {
+    require_browser!();
     let document = document();
     let (index, failed) = RUN
         .record
@@ -305,6 +311,7 @@ fn attachments_are_embedded_in_the_failing_step() {
 
 #[test]
 fn payloads_are_plain_strings_and_the_password_never_appears() {
+    require_browser!();
     let text = RUN.read("cucumber.json");
     assert!(!text.contains("hunter2"));
     let document = document();
@@ -349,6 +356,7 @@ fn payloads_are_plain_strings_and_the_password_never_appears() {
 
 #[test]
 fn cucumber_json_of_the_fixture_run() {
+    require_browser!();
     // The embedded bytes (a screenshot, a transcript with the port and dates) vary from run
     // to run; `attachments_are_embedded_in_the_failing_step` checks them.
     let data = regex::Regex::new(r#""data": "[A-Za-z0-9+/=]*""#).unwrap();
@@ -363,6 +371,7 @@ fn cucumber_json_of_the_fixture_run() {
 
 #[test]
 fn manual_results_are_scenarios_marked_manual() {
+    require_browser!();
     let document = document();
     let manual: Vec<&Value> = document
         .as_array()
@@ -429,6 +438,7 @@ fn manual_results_are_scenarios_marked_manual() {
 /// RPT-004 awaits automation: its scenario has the run's undefined step and the tester's word.
 #[test]
 fn an_unbound_case_a_tester_checked_shows_both() {
+    require_browser!();
     let document: Value = serde_json::from_str(&RUN.read("cucumber.json")).unwrap();
     let scenario = scenarios(&document)
         .into_iter()

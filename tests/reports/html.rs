@@ -66,6 +66,7 @@ async fn pwned(browser: &Browser) -> serde_json::Value {
 
 #[test]
 fn the_dashboard_shows_the_numbers_of_the_run_record() {
+    require_browser!();
     let counts = &RUN.record.counts;
     with_report(async |browser| {
         assert_eq!(
@@ -112,6 +113,7 @@ fn the_dashboard_shows_the_numbers_of_the_run_record() {
 
 #[test]
 fn the_filters_narrow_the_cases_without_a_server() {
+    require_browser!();
     with_report(async |browser| {
         let all = visible_case_ids(browser).await;
         assert_eq!(all.len(), RUN.record.counts.cases, "{all:?}");
@@ -148,6 +150,7 @@ fn the_filters_narrow_the_cases_without_a_server() {
 
 #[test]
 fn no_payload_in_the_suite_or_the_run_executes() {
+    require_browser!();
     with_report(async |browser| {
         assert_eq!(pwned(browser).await, serde_json::Value::Null);
         // Every payload is on the page, as text.
@@ -189,6 +192,7 @@ fn no_payload_in_the_suite_or_the_run_executes() {
 
 #[test]
 fn report_html_of_the_fixture_run() {
+    require_browser!();
     // The page's own style sheet and script are code, pinned by their files; the snapshot
     // pins what the run put on the page: the markup and the case data.
     let page = RUN.read("report.html");

@@ -193,11 +193,13 @@ fn without_testcase_properties(xml: &str) -> String {
 
 #[test]
 fn junit_xml_validates_against_the_jenkins_schema() {
+    require_browser!();
     validate(&RUN.read("junit.xml"), "jenkins-junit.xsd");
 }
 
 #[test]
 fn the_surefire_dialect_validates_against_surefire_s_schema_plus_xray_s_properties() {
+    require_browser!();
     let xml = surefire();
     let root = Element::parse(&xml);
     let with_properties = root
@@ -216,6 +218,7 @@ fn the_surefire_dialect_validates_against_surefire_s_schema_plus_xray_s_properti
 
 #[test]
 fn the_surefire_dialect_carries_the_test_key_and_requirements_xray_reads() {
+    require_browser!();
     let root = Element::parse(&surefire());
     let run = root.all("testcase").filter(|case| !case.is_manual());
     for (case, execution) in run.zip(&RUN.record.executions) {
@@ -235,6 +238,7 @@ fn the_surefire_dialect_carries_the_test_key_and_requirements_xray_reads() {
 
 #[test]
 fn the_testsuite_counts_match_the_record() {
+    require_browser!();
     let root = Element::parse(&RUN.read("junit.xml"));
     assert_eq!(root.name, "testsuites");
     let counts = &RUN.record.counts;
@@ -283,6 +287,7 @@ fn the_testsuite_counts_match_the_record() {
 
 #[test]
 fn manual_results_are_testcases_with_their_status() {
+    require_browser!();
     for (xml, dialect) in [(RUN.read("junit.xml"), "jenkins"), (surefire(), "surefire")] {
         let root = Element::parse(&xml);
         let suites: Vec<&Element> = if dialect == "jenkins" {
@@ -345,6 +350,7 @@ fn manual_results_are_testcases_with_their_status() {
 
 #[test]
 fn testcase_names_are_unique_within_each_suite_and_name_the_examples_row() {
+    require_browser!();
     let root = Element::parse(&RUN.read("junit.xml"));
     for suite in root.all("testsuite") {
         let names: Vec<&str> = suite.all("testcase").map(|c| c.attr("name")).collect();
@@ -382,6 +388,7 @@ fn testcase<'e>(root: &'e Element, id: &str) -> &'e Element {
 
 #[test]
 fn a_flaky_case_passes_and_says_so() {
+    require_browser!();
     let flaky = RUN
         .record
         .executions
@@ -421,6 +428,7 @@ fn a_flaky_case_passes_and_says_so() {
 
 #[test]
 fn failed_unbound_and_ambiguous_executions_are_failures_that_say_why() {
+    require_browser!();
     let root = Element::parse(&RUN.read("junit.xml"));
     for execution in &RUN.record.executions {
         let id = execution.case_id.as_deref().unwrap();
@@ -477,6 +485,7 @@ fn failed_unbound_and_ambiguous_executions_are_failures_that_say_why() {
 
 #[test]
 fn system_out_has_the_steps_the_exchange_and_the_attachments() {
+    require_browser!();
     let failed = RUN
         .record
         .executions
@@ -524,6 +533,7 @@ fn system_out_has_the_steps_the_exchange_and_the_attachments() {
 
 #[test]
 fn what_the_fixture_smuggles_in_is_escaped_and_the_password_never_appears() {
+    require_browser!();
     for xml in [RUN.read("junit.xml"), surefire()] {
         for raw in ["<script", "<img", "hunter2"] {
             assert!(!xml.contains(raw), "{raw} in\n{xml}");
@@ -557,11 +567,13 @@ fn what_the_fixture_smuggles_in_is_escaped_and_the_password_never_appears() {
 
 #[test]
 fn junit_xml_of_the_fixture_run() {
+    require_browser!();
     insta::assert_snapshot!("jenkins", normalize(&RUN.read("junit.xml")));
 }
 
 #[test]
 fn surefire_junit_xml_of_the_fixture_run() {
+    require_browser!();
     insta::assert_snapshot!("surefire", normalize(&surefire()));
 }
 
@@ -569,6 +581,7 @@ fn surefire_junit_xml_of_the_fixture_run() {
 /// tester checked it by hand. Its testcase keeps the run's failure and adds the tester's word.
 #[test]
 fn an_unbound_case_a_tester_checked_shows_both() {
+    require_browser!();
     let root = Element::parse(&RUN.read("junit.xml"));
     let case = testcase(&root, "RPT-004");
     assert_eq!(case.child("failure").unwrap().attr("type"), "unbound");

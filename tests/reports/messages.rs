@@ -22,6 +22,7 @@ fn of<'e>(envelopes: &'e [Value], kind: &str) -> Vec<&'e Value> {
 
 #[test]
 fn every_message_is_valid_and_refers_only_to_messages_before_it() {
+    require_browser!();
     let envelopes = envelopes();
     let kinds: Vec<&str> = envelopes.iter().map(stream::kind).collect();
     assert_eq!(kinds.first(), Some(&"meta"));
@@ -49,6 +50,7 @@ fn every_message_is_valid_and_refers_only_to_messages_before_it() {
 
 #[test]
 fn statuses_say_what_the_run_record_says() {
+    require_browser!();
     let envelopes = envelopes();
     let statuses: std::collections::BTreeSet<&str> = of(&envelopes, "testStepFinished")
         .iter()
@@ -101,6 +103,7 @@ fn statuses_say_what_the_run_record_says() {
 
 #[test]
 fn an_undefined_step_has_a_suggestion_and_a_doc_string_keeps_its_media_type_apart() {
+    require_browser!();
     let envelopes = envelopes();
     let suggestions = of(&envelopes, "suggestion");
     assert_eq!(suggestions.len(), 1);
@@ -120,6 +123,7 @@ fn an_undefined_step_has_a_suggestion_and_a_doc_string_keeps_its_media_type_apar
 
 #[test]
 fn the_failing_steps_attachments_are_in_the_stream() {
+    require_browser!();
     let envelopes = envelopes();
     let media_types: Vec<&str> = of(&envelopes, "attachment")
         .iter()

@@ -3,7 +3,10 @@
 //! port) and real headless Chromium, and the tests read the `run.json` it writes.
 //!
 //! Runs are serialised: a run installs its settings for the worlds it creates, process-wide.
+//! A test that opens a browser is skipped, and says so, on a machine without Chromium.
 
+#[path = "../reports/browser.rs"]
+mod browser;
 mod steps;
 
 use std::io::Read as _;
@@ -129,6 +132,9 @@ fn the_demo_shop_passes_an_http_case() {
 
 #[test]
 fn a_failing_browser_step_is_failed_with_a_screenshot() {
+    if !browser::available() {
+        return;
+    }
     let run = run(&fixture("browser"), &[]);
     assert!(!run.passed);
     let execution = &run.record.executions[0];
