@@ -48,14 +48,18 @@ def rs_binary():
 
 
 CASEBOOK_PEERS = ("casebook", "casebook-c1")
+# more casebook peers, each with a binary of its own (e.g. a baseline beside the current build):
+# CASEBOOK_EXTRA="casebook-base=/path/to/casebook[,name=path...]"; run like the peer casebook
+CASEBOOK_EXTRA = dict(kv.split("=", 1) for kv in os.environ.get("CASEBOOK_EXTRA", "").split(",") if kv)
+CASEBOOK_PEERS += tuple(CASEBOOK_EXTRA)
 # variables that would change casebook's defaults (CI=true makes the run strict)
 CASEBOOK_ENV_DROP = ("CI", "CASEBOOK_CONFIG", "CASEBOOK_BASE_URL", "CASEBOOK_WEBDRIVER_URL", "CASEBOOK_RELEASE")
 
 
-def casebook_binary():
-    p = os.path.join(PEERS, "casebook", "casebook.bin")
+def casebook_binary(peer="casebook"):
+    p = CASEBOOK_EXTRA.get(peer) or os.path.join(PEERS, "casebook", "casebook.bin")
     if not os.path.exists(p):
-        sys.exit("casebook binary missing: run ./setup.sh")
+        sys.exit(f"casebook binary missing: {p} (run ./setup.sh)")
     return p
 
 
@@ -70,7 +74,7 @@ def peer_cmd(peer, mode, features, port=18080, workdir=None):
     if peer in CASEBOOK_PEERS:
         if mode not in ("full", "dry"):
             return None
-        argv = [casebook_binary(), "run", "--features", features, "--base-url", f"http://127.0.0.1:{port}",
+        argv = [casebook_binary(peer), "run", "--features", features, "--base-url", f"http://127.0.0.1:{port}",
                 "--report-dir", casebook_report_dir(workdir)]
         if peer == "casebook-c1":
             argv += ["--concurrency", "1"]

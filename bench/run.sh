@@ -8,6 +8,8 @@
 #                           collect = pytest --collect-only (pytest-bdd has no dry-run)
 #      PEERS=casebook,casebook-c1,cucumber-rs,cucumber-rs-c1,cucumber-js,cucumber-js-p2,behave,pytest-bdd
 #                          casebook = `casebook run` (full; dry = --dry-run), casebook-c1 = --concurrency 1
+#      CASEBOOK_EXTRA=casebook-base=/path/to/casebook[,name=path]   more casebook peers, each running
+#                          that binary like the peer casebook (list the names in PEERS too)
 #      CHECKS=1            also run the checks into checks.csv: undefined steps (5%), nginx stopped,
 #                          doc strings opened with """json
 #      CHECK_N=20          feature count of the corpora used by the checks

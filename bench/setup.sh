@@ -2,6 +2,7 @@
 # Installs every peer beside this script (idempotent). Needs: apt (Debian 12), npm, pip, cargo.
 # env: SKIP_PY=1        do not install behave / pytest-bdd (peers/venv)
 #      BUILD_TRIES=10   casebook build attempts, 60 s apart (the source may be mid-edit)
+#      CASEBOOK_ROOT=DIR build casebook from that checkout instead of the one this folder sits in
 set -euo pipefail
 D="$(cd "$(dirname "$0")" && pwd)"
 cd "$D"
@@ -29,7 +30,7 @@ for l in sys.stdin:
  cp "$BIN" specs.bin)
 # casebook: release build of the workspace this folder sits in; the binary is copied to a fixed
 # path so that a later rebuild of target/release (someone editing src/) cannot change it mid-run.
-CB_ROOT="$(cd "$D/.." && pwd)"
+CB_ROOT="${CASEBOOK_ROOT:-$(cd "$D/.." && pwd)}"
 TRIES="${BUILD_TRIES:-10}"
 for i in $(seq 1 "$TRIES"); do
   if (cd "$CB_ROOT" && cargo build --release -p casebook); then break; fi
