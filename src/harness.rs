@@ -19,6 +19,7 @@ use clap::Parser;
 
 use crate::World;
 use crate::config::{Config, RunSettings};
+use crate::exit;
 use crate::lint::{Summary, format};
 use crate::project::Project;
 use crate::record::RunRecord;
@@ -172,8 +173,9 @@ impl Harness {
         self
     }
 
-    /// Parses the command line, runs, and returns the exit code: 0 when every executed case
-    /// passed and the strict checks hold, 1 when not, 2 for bad usage or configuration.
+    /// Parses the command line, runs, and returns the exit code: [`exit::OK`] when every
+    /// executed case passed and the strict checks hold, [`exit::FAILED`] when not,
+    /// [`exit::USAGE`] for bad usage or configuration.
     pub fn run(self) -> ExitCode {
         self.run_to_exit(Args::parse())
     }
@@ -186,15 +188,11 @@ impl Harness {
             Ok(outcome) => {
                 let passed = outcome.passed;
                 std::mem::forget(outcome);
-                if passed {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(1)
-                }
+                ExitCode::from(if passed { exit::OK } else { exit::FAILED })
             }
             Err(err) => {
                 eprintln!("error: {err:#}");
-                ExitCode::from(2)
+                ExitCode::from(exit::USAGE)
             }
         }
     }

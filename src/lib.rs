@@ -18,6 +18,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod exit;
 pub mod harness;
 pub mod hooks;
 pub mod lint;

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use casebook::config::Config;
+use casebook::exit;
 use casebook::lint::{format, rules};
 use casebook::project::Project;
 
-use super::{ColorChoice, exit};
+use super::ColorChoice;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

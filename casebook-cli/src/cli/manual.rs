@@ -7,11 +7,10 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use casebook::config::Config;
+use casebook::exit;
 use casebook::manual::{self, Kind, Ledger, ManualResult, Status, Validity, checklist, results};
 use casebook::model::Mode;
 use casebook::project::Project;
-
-use super::exit;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

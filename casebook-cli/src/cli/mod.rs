@@ -17,16 +17,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use casebook::config::Config;
-
-/// The exit codes of every command.
-pub mod exit {
-    /// Everything checked out.
-    pub const OK: u8 = 0;
-    /// Failed cases or lint errors.
-    pub const FAILED: u8 = 1;
-    /// Bad usage or configuration.
-    pub const USAGE: u8 = 2;
-}
+use casebook::exit;
 
 /// Gherkin feature files as a traceable library of test cases.
 ///
@@ -123,7 +114,7 @@ pub fn main() -> ExitCode {
             load_config(cli.config.as_deref()).and_then(|config| lint::exec(&args, config))
         }
         Command::Run(args) => {
-            // The harness's own exit codes are the CLI's: 0, 1, and 2 for usage errors.
+            // The harness's exit codes are the CLI's: both come from `casebook::exit`.
             let harness = casebook::harness::Harness::new();
             return match &cli.config {
                 Some(file) => harness.config_file(file),

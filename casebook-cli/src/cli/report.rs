@@ -4,10 +4,9 @@
 use anyhow::Context as _;
 
 use casebook::config::Config;
+use casebook::exit;
 use casebook::project::Project;
 use casebook::record::RunRecord;
-
-use super::exit;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

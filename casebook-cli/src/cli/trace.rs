@@ -5,10 +5,9 @@ use std::io::Write;
 use anyhow::Context as _;
 
 use casebook::config::Config;
+use casebook::exit;
 use casebook::project::Project;
 use casebook::record::RunRecord;
-
-use super::exit;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
