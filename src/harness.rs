@@ -24,6 +24,7 @@ use crate::lint::{Summary, format};
 use crate::project::Project;
 use crate::record::RunRecord;
 use crate::registry::Registry;
+use crate::release::{self, Revision};
 use crate::run::{self, Filter, Options};
 use crate::trace::TraceMatrix;
 use crate::world::{Browsers, Redactor, RunContext, WebDriver};
@@ -221,10 +222,7 @@ impl Harness {
         let strict = args.strict || self.ci;
         // What was tested, asked of git while the suite is read (two processes to wait for).
         let git_root = config.root.clone();
-        let revision = std::thread::spawn(move || {
-            let describe = git(&git_root, &["describe", "--tags", "--always", "--dirty"]);
-            (describe, git(&git_root, &["rev-parse", "HEAD"]))
-        });
+        let revision = std::thread::spawn(move || Revision::of(&git_root));
         let mut project = Project::load(config, &[])?;
         // Lint checks the steps against the definitions of this harness, not against the
         // `steps.json` an earlier build left behind.
@@ -242,7 +240,7 @@ impl Harness {
                 _kept: None,
             });
         }
-        let (describe, commit) = revision.join().unwrap_or_default();
+        let Revision { describe, commit } = revision.join().unwrap_or_default();
         let mut options = Options {
             filter,
             tags_text: args.tags.clone(),
@@ -263,7 +261,10 @@ impl Harness {
         // bindings and lint, and no report of an earlier run may sit beside its record).
         let finish = |mut record: RunRecord| -> anyhow::Result<(RunRecord, TraceMatrix)> {
             record.commit = commit.clone();
-            let manual = manual_ledger(&project.config, record.release.as_deref());
+            let manual = crate::manual::ledger(
+                &project.config.manual_results,
+                &release::counted(None, record.release.as_deref()),
+            );
             // The record is written while the matrix and the reports are made of it.
             let matrix = std::thread::scope(|scope| {
                 let record = &record;
@@ -486,27 +487,4 @@ fn write_record(report_dir: &Path, record: &RunRecord) -> anyhow::Result<()> {
         out.flush()
     })?;
     Ok(())
-}
-
-/// The testers' results that count for a run labelled `release`: those of
-/// `manual-results/<release>.toml` (see [`crate::manual::results_release`]). A results file
-/// that cannot be read is named, and the run goes on without it.
-pub fn manual_ledger(config: &Config, release: Option<&str>) -> crate::manual::Ledger {
-    let release = crate::manual::results_release(release);
-    let ledger = crate::manual::Ledger::load(&config.manual_results, &release);
-    for problem in &ledger.problems {
-        eprintln!("warning: skipped a manual results file that cannot be read: {problem}");
-    }
-    ledger
-}
-
-/// The trimmed output of a git command in `dir`, if git is there and succeeds.
-pub(crate) fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let output = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .ok()?;
-    let text = String::from_utf8(output.stdout).ok()?.trim().to_owned();
-    (output.status.success() && !text.is_empty()).then_some(text)
 }

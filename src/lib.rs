@@ -31,6 +31,7 @@ pub mod parse;
 pub mod project;
 pub mod record;
 pub mod registry;
+pub mod release;
 pub mod render;
 pub mod run;
 pub mod steps;

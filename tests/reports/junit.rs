@@ -119,7 +119,8 @@ fn surefire() -> String {
     config.report.junit = JunitDialect::Surefire;
     let project = Project::load(config, &[]).unwrap();
     assert!(project.registry.is_some(), "steps.json is read");
-    let manual = casebook::harness::manual_ledger(&project.config, RUN.record.release.as_deref());
+    let release = casebook::release::counted(None, RUN.record.release.as_deref());
+    let manual = casebook::manual::ledger(&project.config.manual_results, &release);
     let matrix = casebook::trace::build(
         &project.suite,
         project.catalog(),

@@ -11,6 +11,7 @@ use casebook::exit;
 use casebook::manual::{self, Kind, Ledger, ManualResult, Status, Validity, checklist, results};
 use casebook::model::Mode;
 use casebook::project::Project;
+use casebook::release;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -137,14 +138,8 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
     let root = config.root.clone();
     let dir = config.manual_results.clone();
     let project = Project::load(config, &[]).context("failed to load the project")?;
-    let release = |common: &Common| manual::release(common.release.as_deref(), &root);
-    let ledger = |release: &str| {
-        let ledger = Ledger::load(&dir, release);
-        for problem in &ledger.problems {
-            eprintln!("warning: skipped a results file that cannot be read: {problem}");
-        }
-        ledger
-    };
+    let release = |common: &Common| release::recording(common.release.as_deref(), &root);
+    let ledger = |release: &str| manual::ledger(&dir, release);
     let queue = |select: &Select| -> anyhow::Result<manual::Queue<'_>> {
         let tags = select
             .tags

@@ -7,6 +7,7 @@ use casebook::config::Config;
 use casebook::exit;
 use casebook::project::Project;
 use casebook::record::RunRecord;
+use casebook::{manual, release};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -44,9 +45,9 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
         config.features = features.clone();
     }
     let project = Project::load(config, &[]).context("failed to load the project")?;
-    let manual = casebook::harness::manual_ledger(
-        &project.config,
-        args.release.as_deref().or(record.release.as_deref()),
+    let manual = manual::ledger(
+        &project.config.manual_results,
+        &release::counted(args.release.as_deref(), record.release.as_deref()),
     );
     let (_, written) =
         project.write_reports(&report_dir, project.registry.as_ref(), &record, &manual)?;

@@ -8,6 +8,7 @@ use casebook::config::Config;
 use casebook::exit;
 use casebook::project::Project;
 use casebook::record::RunRecord;
+use casebook::{manual, release};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -36,13 +37,9 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
             return Err(err).with_context(|| format!("cannot read `{}`", run_json.display()));
         }
     };
-    let release = match (&args.release, &record.release) {
-        (Some(release), _) => release.clone(),
-        (None, Some(release)) => release.clone(),
-        // Before any run: the release the manual commands record for.
-        (None, None) => casebook::manual::release(None, &root),
-    };
-    let manual = casebook::harness::manual_ledger(&project.config, Some(&release));
+    let release =
+        release::counted_or_recording(args.release.as_deref(), record.release.as_deref(), &root);
+    let manual = manual::ledger(&project.config.manual_results, &release);
     let matrix = casebook::trace::build(
         &project.suite,
         project.catalog(),
