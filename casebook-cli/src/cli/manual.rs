@@ -10,7 +10,7 @@ use casebook::config::Config;
 use casebook::exit;
 use casebook::manual::{self, Kind, Ledger, ManualResult, Status, Validity, checklist, results};
 use casebook::model::Mode;
-use casebook::project::Project;
+use casebook::project::{Project, ReportDir, Steps};
 use casebook::release;
 
 #[derive(Debug, clap::Args)]
@@ -137,7 +137,9 @@ enum Format {
 pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
     let root = config.root.clone();
     let dir = config.manual_results.clone();
-    let project = Project::load(config, &[]).context("failed to load the project")?;
+    let report_dir = ReportDir::configured(&config);
+    let project = Project::load(config, &[], Steps::Saved(&report_dir))
+        .context("failed to load the project")?;
     let release = |common: &Common| release::recording(common.release.as_deref(), &root);
     let ledger = |release: &str| manual::ledger(&dir, release);
     let queue = |select: &Select| -> anyhow::Result<manual::Queue<'_>> {
@@ -157,7 +159,7 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
         if !queue.bindings_known {
             eprintln!(
                 "note: no steps.json in {}: automated cases awaiting automation are not listed (run the harness once)",
-                project.config.report_dir.display()
+                report_dir.path().display()
             );
         }
         Ok(queue)

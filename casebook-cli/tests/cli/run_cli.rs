@@ -104,9 +104,9 @@ fn a_run_without_a_service_is_refused_but_a_dry_run_needs_none() {
     let refused = casebook(&http_fixture(), &["run", "--report-dir", &report_dir]);
     assert_eq!(refused.code, 2, "{}", refused.stderr);
     assert!(
-        refused
-            .stderr
-            .contains("no service to test: set --base-url"),
+        refused.stderr.contains(
+            "no service to test\n(hint: set --base-url, CASEBOOK_BASE_URL or `run.base-url`"
+        ),
         "{}",
         refused.stderr
     );
