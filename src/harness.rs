@@ -46,12 +46,15 @@ type ServiceFactory =
     name = "specs",
     bin_name = "cargo test --test specs --",
     about = "Run the project's test cases as executable specifications",
-    after_help = "Examples:\n  cargo test --test specs                         lint, bind and run every automated case\n  cargo test --test specs -- --dry-run            bind every step and write steps.json; run nothing\n  cargo test --test specs -- PAY-CC-014           run the cases whose ID or title contains PAY-CC-014\n  cargo test --test specs -- --tags '@req:PAY-7'  run the cases covering requirement PAY-7"
+    after_help = "Examples:\n  cargo test --test specs                         lint, bind and run every automated case\n  cargo test --test specs -- --dry-run            bind every step and write steps.json; run nothing\n  cargo test --test specs -- PAY-CC-014           run the cases whose ID or title contains PAY-CC-014\n  cargo test --test specs -- PAY-CC-014 --exact   run only the case PAY-CC-014\n  cargo test --test specs -- --tags '@req:PAY-7'  run the cases covering requirement PAY-7"
 )]
 pub struct Args {
     /// Run only the cases whose ID or title contains this text (what `cargo test NAME` passes).
     #[arg(value_name = "FILTER")]
     filter: Option<String>,
+    /// Run only the cases whose ID or title is exactly FILTER.
+    #[arg(long)]
+    exact: bool,
     /// Run only the scenarios matching this tag expression, e.g. '@smoke and not @slow'.
     #[arg(long, short = 't', value_name = "TAGEXPR")]
     tags: Option<String>,
@@ -106,8 +109,6 @@ pub struct Args {
     quiet: bool,
     #[arg(long, hide = true, value_name = "N")]
     test_threads: Option<usize>,
-    #[arg(long, hide = true)]
-    exact: bool,
     #[arg(long, hide = true)]
     ignored: bool,
     #[arg(long, hide = true)]
@@ -620,6 +621,7 @@ fn filter(args: &Args) -> Result<Filter, Error> {
         tags,
         name,
         text: args.filter.clone(),
+        exact: args.exact,
     })
 }
 
