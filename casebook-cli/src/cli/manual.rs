@@ -2,14 +2,14 @@
 //! from a script, and checklists out to a spreadsheet and back.
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
 use casebook::config::Config;
 use casebook::exit;
 use casebook::manual::{self, Kind, Ledger, ManualResult, Status, Validity, checklist, results};
-use casebook::model::Mode;
+use casebook::model::{Case, Mode};
 use casebook::project::{Project, ReportDir, Steps};
 use casebook::release;
 
@@ -64,26 +64,7 @@ enum Command {
         tester: Tester,
     },
     /// Record one result without a terminal session, for scripts.
-    Record {
-        /// The case ID (`UX-BR-001`, with or without `@`).
-        id: String,
-        /// For an outline: which Examples row (1-based over the outline, as in run.json).
-        #[arg(long, value_name = "N")]
-        row: Option<usize>,
-        /// What the tester found.
-        #[arg(long, value_enum)]
-        status: StatusArg,
-        /// What actually happened.
-        #[arg(long, value_name = "TEXT")]
-        actual: Option<String>,
-        /// A link to the defect raised.
-        #[arg(long, value_name = "URL")]
-        defect: Option<String>,
-        #[command(flatten)]
-        common: Common,
-        #[command(flatten)]
-        tester: Tester,
-    },
+    Record(Record),
     /// Write the queue as a checklist to work from away from the terminal.
     Export {
         /// md (to read), html (to print) or csv (to fill in a spreadsheet and import).
@@ -108,6 +89,29 @@ enum Command {
         #[command(flatten)]
         tester: Tester,
     },
+}
+
+/// `casebook manual record`'s flags.
+#[derive(Debug, clap::Args)]
+struct Record {
+    /// The case ID (`UX-BR-001`, with or without `@`).
+    id: String,
+    /// For an outline: which Examples row (1-based over the outline, as in run.json).
+    #[arg(long, value_name = "N")]
+    row: Option<usize>,
+    /// What the tester found.
+    #[arg(long, value_enum)]
+    status: StatusArg,
+    /// What actually happened.
+    #[arg(long, value_name = "TEXT")]
+    actual: Option<String>,
+    /// A link to the defect raised.
+    #[arg(long, value_name = "URL")]
+    defect: Option<String>,
+    #[command(flatten)]
+    common: Common,
+    #[command(flatten)]
+    tester: Tester,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -135,19 +139,77 @@ enum Format {
 }
 
 pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
-    let root = config.root.clone();
-    let dir = config.manual_results.clone();
-    let report_dir = ReportDir::configured(&config);
-    let project = Project::load(config, &[], Steps::Saved(&report_dir))
-        .context("failed to load the project")?;
-    let release = |common: &Common| release::recording(common.release.as_deref(), &root);
-    let ledger = |release: &str| manual::ledger(&dir, release);
-    let queue = |select: &Select| -> anyhow::Result<manual::Queue<'_>> {
+    let cx = Context::load(config)?;
+    match &args.command {
+        Command::List { select, common } => {
+            let ledger = cx.ledger(common);
+            list(&cx.queue(select)?, &ledger)?;
+        }
+        Command::Run {
+            select,
+            common,
+            tester,
+        } => run(&cx, select, common, tester)?,
+        Command::Record(record) => self::record(&cx, record)?,
+        Command::Export {
+            format,
+            output,
+            select,
+            common,
+        } => export(&cx, *format, output.as_deref(), select, common)?,
+        Command::Import {
+            file,
+            common,
+            tester,
+        } => return import(&cx, file, common, tester),
+    }
+    Ok(exit::OK)
+}
+
+/// What every manual command starts from: the project, with the step definitions the last
+/// harness run saved, and where its results go.
+struct Context {
+    project: Project,
+    report_dir: ReportDir,
+}
+
+impl Context {
+    fn load(config: Config) -> anyhow::Result<Self> {
+        let report_dir = ReportDir::configured(&config);
+        let project = Project::load(config, &[], Steps::Saved(&report_dir))
+            .context("failed to load the project")?;
+        Ok(Context {
+            project,
+            report_dir,
+        })
+    }
+
+    /// The results directory.
+    fn dir(&self) -> &Path {
+        &self.project.config.manual_results
+    }
+
+    fn release(&self, common: &Common) -> String {
+        release::recording(common.release.as_deref(), &self.project.config.root)
+    }
+
+    /// The results that count for the release of `common`.
+    fn ledger(&self, common: &Common) -> Ledger {
+        manual::ledger(self.dir(), &self.release(common))
+    }
+
+    fn tester(&self, tester: &Tester) -> String {
+        manual::tester(tester.tester.as_deref(), &self.project.config.root)
+    }
+
+    /// The queue `select` asks for, with a note on what it cannot hold.
+    fn queue(&self, select: &Select) -> anyhow::Result<manual::Queue<'_>> {
         let tags = select
             .tags
             .as_deref()
             .map(manual::queue::parse_tags)
             .transpose()?;
+        let project = &self.project;
         let queue = manual::queue::build(&project.suite, project.registry.as_ref(), tags.as_ref());
         if queue.without_id > 0 {
             eprintln!(
@@ -159,175 +221,169 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
         if !queue.bindings_known {
             eprintln!(
                 "note: no steps.json in {}: automated cases awaiting automation are not listed (run the harness once)",
-                report_dir.path().display()
+                self.report_dir.path().display()
             );
         }
         Ok(queue)
-    };
+    }
+}
 
-    match &args.command {
-        Command::List { select, common } => {
-            let release = release(common);
-            let ledger = ledger(&release);
-            let queue = queue(select)?;
-            list(&queue, &ledger)?;
-            Ok(exit::OK)
-        }
-        Command::Run {
-            select,
-            common,
-            tester,
-        } => {
-            let release = release(common);
-            let ledger = ledger(&release);
-            let queue = queue(select)?;
-            let tester = manual::tester(tester.tester.as_deref(), &root);
-            let recorder = manual::session::Recorder {
-                dir: &dir,
-                release: &release,
-                tester: &tester,
-            };
-            let stdin = std::io::stdin();
-            manual::session::run(
-                &queue.items,
-                &ledger,
-                &recorder,
-                &mut stdin.lock(),
-                &mut std::io::stdout().lock(),
-            )?;
-            Ok(exit::OK)
-        }
-        Command::Record {
-            id,
-            row,
-            status,
-            actual,
-            defect,
-            common,
-            tester,
-        } => {
-            let id = id.strip_prefix('@').unwrap_or(id);
-            let (_, case) = project
-                .suite
-                .cases()
-                .find(|(_, case)| case.id.as_ref().is_some_and(|c| c.0 == id))
-                .ok_or_else(|| anyhow::anyhow!("no case has the ID `{id}`"))?;
-            let rows = case.executions.len();
-            let index = match (case.is_outline(), row) {
-                (false, None) => 0,
-                (false, Some(_)) => anyhow::bail!("case `{id}` is not an outline: leave out --row"),
-                (true, None) => anyhow::bail!(
-                    "case `{id}` is an outline: --row N says which Examples row (1 to {rows})"
-                ),
-                (true, Some(row)) if (1..=rows).contains(row) => row - 1,
-                (true, Some(row)) => {
-                    anyhow::bail!("case `{id}` has no Examples row {row} (it has 1 to {rows})")
-                }
-            };
-            if case.mode == Mode::Automated {
-                let awaiting = queue(&Select { tags: None })?
-                    .items
-                    .iter()
-                    .any(|item| item.id == id && item.kind == Kind::AwaitingAutomation);
-                if project.registry.is_some() && !awaiting {
-                    anyhow::bail!(
-                        "case `{id}` is automated and every step has a step definition: the runner records its outcome"
-                    );
-                }
-            }
-            let release = release(common);
-            let result = ManualResult {
-                case: id.to_owned(),
-                row: *row,
-                status: (*status).into(),
-                actual: actual.clone().unwrap_or_default(),
-                defect: defect.clone().filter(|d| !d.is_empty()),
-                tester: manual::tester(tester.tester.as_deref(), &root),
-                at: results::now(),
-                case_hash: manual::case_hash(case, &case.executions[index]),
-            };
-            let file = results::append(&dir, &release, std::slice::from_ref(&result), None)?;
-            eprintln!(
-                "recorded {id}{}: {} for release {release} in {}",
-                row.map(|r| format!(" row {r}")).unwrap_or_default(),
-                result.status,
-                file.display()
+/// `casebook manual run`: a tester's session over the queue.
+fn run(cx: &Context, select: &Select, common: &Common, tester: &Tester) -> anyhow::Result<()> {
+    let release = cx.release(common);
+    let ledger = manual::ledger(cx.dir(), &release);
+    let queue = cx.queue(select)?;
+    let tester = cx.tester(tester);
+    let recorder = manual::session::Recorder {
+        dir: cx.dir(),
+        release: &release,
+        tester: &tester,
+    };
+    let stdin = std::io::stdin();
+    manual::session::run(
+        &queue.items,
+        &ledger,
+        &recorder,
+        &mut stdin.lock(),
+        &mut std::io::stdout().lock(),
+    )?;
+    Ok(())
+}
+
+/// `casebook manual record`: one result, from a script.
+fn record(cx: &Context, args: &Record) -> anyhow::Result<()> {
+    let id = args.id.strip_prefix('@').unwrap_or(&args.id);
+    let (_, case) = cx
+        .project
+        .suite
+        .cases()
+        .find(|(_, case)| case.id.as_ref().is_some_and(|c| c.0 == id))
+        .ok_or_else(|| anyhow::anyhow!("no case has the ID `{id}`"))?;
+    let index = row_index(id, case, args.row)?;
+    if case.mode == Mode::Automated {
+        let awaiting = cx
+            .queue(&Select { tags: None })?
+            .items
+            .iter()
+            .any(|item| item.id == id && item.kind == Kind::AwaitingAutomation);
+        if cx.project.registry.is_some() && !awaiting {
+            anyhow::bail!(
+                "case `{id}` is automated and every step has a step definition: the runner records its outcome"
             );
-            Ok(exit::OK)
-        }
-        Command::Export {
-            format,
-            output,
-            select,
-            common,
-        } => {
-            let release = release(common);
-            let ledger = ledger(&release);
-            let queue = queue(select)?;
-            let text = match format {
-                Format::Md => checklist::markdown(&queue.items, &ledger),
-                Format::Csv => checklist::csv(&queue.items, &ledger),
-                Format::Html => checklist::html(&queue.items, &ledger),
-            };
-            match output {
-                Some(file) => {
-                    casebook::output::write_atomic(file, text.as_bytes())
-                        .with_context(|| format!("cannot write `{}`", file.display()))?;
-                    eprintln!(
-                        "wrote the checklist of {} case{} for release {release} to {}",
-                        queue.items.len(),
-                        if queue.items.len() == 1 { "" } else { "s" },
-                        file.display()
-                    );
-                }
-                None => std::io::stdout().write_all(text.as_bytes())?,
-            }
-            Ok(exit::OK)
-        }
-        Command::Import {
-            file,
-            common,
-            tester,
-        } => {
-            let text = std::fs::read_to_string(file)
-                .with_context(|| format!("cannot read `{}`", file.display()))?;
-            let release = release(common);
-            let ledger = ledger(&release);
-            let tester = manual::tester(tester.tester.as_deref(), &root);
-            match checklist::import(&text, file, &project.suite, &ledger, &tester) {
-                Ok(imported) => {
-                    let written = if imported.results.is_empty() {
-                        None
-                    } else {
-                        Some(results::append(&dir, &release, &imported.results, None)?)
-                    };
-                    eprintln!(
-                        "imported {} result{} for release {release}{}; {} unchanged, {} not run",
-                        imported.results.len(),
-                        if imported.results.len() == 1 { "" } else { "s" },
-                        written
-                            .map(|f| format!(" into {}", f.display()))
-                            .unwrap_or_default(),
-                        imported.unchanged,
-                        imported.empty
-                    );
-                    Ok(exit::OK)
-                }
-                Err(errors) => {
-                    for error in &errors {
-                        eprintln!("error: {error}");
-                    }
-                    eprintln!(
-                        "nothing imported: {} bad row{} in {}",
-                        errors.len(),
-                        if errors.len() == 1 { "" } else { "s" },
-                        file.display()
-                    );
-                    Ok(exit::FAILED)
-                }
-            }
         }
     }
+    let release = cx.release(&args.common);
+    let result = ManualResult {
+        case: id.to_owned(),
+        row: args.row,
+        status: args.status.into(),
+        actual: args.actual.clone().unwrap_or_default(),
+        defect: args.defect.clone().filter(|d| !d.is_empty()),
+        tester: cx.tester(&args.tester),
+        at: results::now(),
+        case_hash: manual::case_hash(case, &case.executions[index]),
+    };
+    let file = results::append(cx.dir(), &release, std::slice::from_ref(&result), None)?;
+    eprintln!(
+        "recorded {id}{}: {} for release {release} in {}",
+        args.row.map(|r| format!(" row {r}")).unwrap_or_default(),
+        result.status,
+        file.display()
+    );
+    Ok(())
+}
+
+/// The execution `--row` names in case `id`: none for a plain case, one for an outline.
+fn row_index(id: &str, case: &Case, row: Option<usize>) -> anyhow::Result<usize> {
+    let rows = case.executions.len();
+    Ok(match (case.is_outline(), row) {
+        (false, None) => 0,
+        (false, Some(_)) => anyhow::bail!("case `{id}` is not an outline: leave out --row"),
+        (true, None) => anyhow::bail!(
+            "case `{id}` is an outline: --row N says which Examples row (1 to {rows})"
+        ),
+        (true, Some(row)) if (1..=rows).contains(&row) => row - 1,
+        (true, Some(row)) => {
+            anyhow::bail!("case `{id}` has no Examples row {row} (it has 1 to {rows})")
+        }
+    })
+}
+
+/// `casebook manual export`: the queue as a checklist.
+fn export(
+    cx: &Context,
+    format: Format,
+    output: Option<&Path>,
+    select: &Select,
+    common: &Common,
+) -> anyhow::Result<()> {
+    let release = cx.release(common);
+    let ledger = manual::ledger(cx.dir(), &release);
+    let queue = cx.queue(select)?;
+    let text = match format {
+        Format::Md => checklist::markdown(&queue.items, &ledger),
+        Format::Csv => checklist::csv(&queue.items, &ledger),
+        Format::Html => checklist::html(&queue.items, &ledger),
+    };
+    match output {
+        Some(file) => {
+            casebook::output::write_atomic(file, text.as_bytes())
+                .with_context(|| format!("cannot write `{}`", file.display()))?;
+            eprintln!(
+                "wrote the checklist of {} case{} for release {release} to {}",
+                queue.items.len(),
+                if queue.items.len() == 1 { "" } else { "s" },
+                file.display()
+            );
+        }
+        None => std::io::stdout().write_all(text.as_bytes())?,
+    }
+    Ok(())
+}
+
+/// `casebook manual import`: a filled checklist back, all of it or nothing.
+fn import(cx: &Context, file: &Path, common: &Common, tester: &Tester) -> anyhow::Result<u8> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read `{}`", file.display()))?;
+    let release = cx.release(common);
+    let ledger = manual::ledger(cx.dir(), &release);
+    let tester = cx.tester(tester);
+    let errors = match checklist::import(&text, file, &cx.project.suite, &ledger, &tester) {
+        Ok(imported) => {
+            let written = if imported.results.is_empty() {
+                None
+            } else {
+                Some(results::append(
+                    cx.dir(),
+                    &release,
+                    &imported.results,
+                    None,
+                )?)
+            };
+            eprintln!(
+                "imported {} result{} for release {release}{}; {} unchanged, {} not run",
+                imported.results.len(),
+                if imported.results.len() == 1 { "" } else { "s" },
+                written
+                    .map(|f| format!(" into {}", f.display()))
+                    .unwrap_or_default(),
+                imported.unchanged,
+                imported.empty
+            );
+            return Ok(exit::OK);
+        }
+        Err(errors) => errors,
+    };
+    for error in &errors {
+        eprintln!("error: {error}");
+    }
+    eprintln!(
+        "nothing imported: {} bad row{} in {}",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" },
+        file.display()
+    );
+    Ok(exit::FAILED)
 }
 
 /// Prints the queue: one line per case, then the counts.
@@ -353,39 +409,13 @@ fn list(queue: &manual::Queue<'_>, ledger: &Ledger) -> std::io::Result<()> {
         .map(|i| i.label().len())
         .max()
         .unwrap_or(0);
-    let (mut passed, mut failed, mut blocked, mut stale, mut not_run) = (0, 0, 0, 0, 0);
+    let mut counts = Counts::default();
     for item in &queue.items {
         let latest = ledger.latest(item.id, item.row, &item.hash);
-        let state = match latest {
-            None => {
-                not_run += 1;
-                "not run".to_owned()
-            }
-            Some(l) if l.validity == Validity::Valid => {
-                match l.result.status {
-                    Status::Passed => passed += 1,
-                    Status::Failed => failed += 1,
-                    Status::Blocked => blocked += 1,
-                }
-                format!(
-                    "{} by {} at {}",
-                    l.result.status, l.result.tester, l.result.at
-                )
-            }
-            Some(l) => {
-                stale += 1;
-                format!(
-                    "{} ({}, release {}, {})",
-                    l.result.status,
-                    l.validity.label(),
-                    l.release,
-                    l.result.at
-                )
-            }
-        };
+        let state = counts.add(latest);
         let kind = match item.kind {
-            Kind::Manual => String::new(),
-            Kind::AwaitingAutomation => " [awaiting automation]".to_owned(),
+            Kind::Manual => "",
+            Kind::AwaitingAutomation => " [awaiting automation]",
         };
         writeln!(
             out,
@@ -396,23 +426,68 @@ fn list(queue: &manual::Queue<'_>, ledger: &Ledger) -> std::io::Result<()> {
         )?;
         if let Some(l) = latest {
             if !l.result.actual.is_empty() {
-                writeln!(
-                    out,
-                    "  {:<width$}    actual: {}",
-                    "",
-                    one_line(&l.result.actual)
-                )?;
+                let actual = one_line(&l.result.actual);
+                writeln!(out, "  {:<width$}    actual: {actual}", "")?;
             }
             if let Some(defect) = &l.result.defect {
                 writeln!(out, "  {:<width$}    defect: {defect}", "")?;
             }
         }
     }
+    let Counts {
+        passed,
+        failed,
+        blocked,
+        stale,
+        not_run,
+    } = counts;
     writeln!(
         out,
         "{passed} passed, {failed} failed, {blocked} blocked, {stale} stale, {not_run} not run"
-    )?;
-    Ok(())
+    )
+}
+
+/// The queue's cases by the state of their latest result.
+#[derive(Debug, Default)]
+struct Counts {
+    passed: usize,
+    failed: usize,
+    blocked: usize,
+    stale: usize,
+    not_run: usize,
+}
+
+impl Counts {
+    /// Counts a case whose latest result is `latest`; the words its line shows.
+    fn add(&mut self, latest: Option<manual::Latest<'_>>) -> String {
+        match latest {
+            None => {
+                self.not_run += 1;
+                "not run".to_owned()
+            }
+            Some(l) if l.validity == Validity::Valid => {
+                match l.result.status {
+                    Status::Passed => self.passed += 1,
+                    Status::Failed => self.failed += 1,
+                    Status::Blocked => self.blocked += 1,
+                }
+                format!(
+                    "{} by {} at {}",
+                    l.result.status, l.result.tester, l.result.at
+                )
+            }
+            Some(l) => {
+                self.stale += 1;
+                format!(
+                    "{} ({}, release {}, {})",
+                    l.result.status,
+                    l.validity.label(),
+                    l.release,
+                    l.result.at
+                )
+            }
+        }
+    }
 }
 
 fn one_line(text: &str) -> String {
