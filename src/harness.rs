@@ -331,7 +331,7 @@ impl Harness {
         let revision = std::thread::spawn(move || Revision::of(&git_root));
         // Lint checks the steps against the definitions of this harness, not against the
         // `steps.json` an earlier build left behind.
-        let steps = Steps::Compiled(Registry::collect::<World>());
+        let steps = Steps::Compiled(Box::new(Registry::collect::<World>()));
         let project = Project::load(config, &[], steps)?;
         Ok((project, report_dir, revision))
     }

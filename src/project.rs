@@ -38,7 +38,7 @@ pub enum Steps<'a> {
     /// step checks are skipped.
     Saved(&'a ReportDir),
     /// The definitions compiled into this process (the harness's).
-    Compiled(Registry),
+    Compiled(Box<Registry>),
 }
 
 /// The report directory in use, resolved once (`--report-dir`, else `report-dir` in
@@ -154,7 +154,7 @@ impl Project {
                     .then(|| Registry::load(&saved).ok())
                     .flatten()
             }
-            Steps::Compiled(registry) => Some(registry),
+            Steps::Compiled(registry) => Some(*registry),
         };
         Ok(Self {
             config,
