@@ -659,3 +659,40 @@ fn write_record(report_dir: &ReportDir, record: &RunRecord) -> Result<(), Error>
     .map_err(|source| ErrorKind::Write { path, source })?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(argv: &[&str]) -> Args {
+        Args::try_parse_from(argv).expect("the flags parse")
+    }
+
+    #[test]
+    fn a_bad_selection_is_an_error_that_quotes_it() {
+        let err = filter(&args(&["specs", "--tags", "@a and"])).unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::Tags { expression, .. } if expression == "@a and"),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("invalid tag expression `@a and`: "),
+            "{err}"
+        );
+        let err = filter(&args(&["specs", "--name", "("])).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("invalid regex `(` for --name: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn exact_is_passed_on_to_the_selection() {
+        let filter = filter(&args(&["specs", "PAY-CC-014", "--exact"])).unwrap();
+        assert_eq!(filter.text.as_deref(), Some("PAY-CC-014"));
+        assert!(filter.exact);
+        assert!(!self::filter(&args(&["specs", "PAY-CC-014"])).unwrap().exact);
+    }
+}

@@ -120,7 +120,7 @@ impl From<ExitCode> for Ended {
     }
 }
 
-/// Runs the command line and turns its outcome into an exit code.
+/// Runs the command line: its exit code, and what a run made.
 pub fn main() -> Ended {
     let cli = Cli::parse();
     let result = match cli.command {
