@@ -33,7 +33,7 @@ for l in sys.stdin:
 CB_ROOT="${CASEBOOK_ROOT:-$(cd "$D/.." && pwd)}"
 TRIES="${BUILD_TRIES:-10}"
 for i in $(seq 1 "$TRIES"); do
-  if (cd "$CB_ROOT" && cargo build --release -p casebook); then break; fi
+  if (cd "$CB_ROOT" && cargo build --release -p casebook-cli); then break; fi
   [ "$i" = "$TRIES" ] && { echo "casebook build failed $TRIES times" >&2; exit 1; }
   echo "casebook build failed (attempt $i/$TRIES); retrying in 60 s" >&2; sleep 60
 done
@@ -42,7 +42,7 @@ cp "$CB_ROOT/target/release/casebook" peers/casebook/casebook.bin
 { echo "built: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "commit: $(git -C "$CB_ROOT" rev-parse HEAD 2>/dev/null || echo unknown)"
   echo "describe: $(git -C "$CB_ROOT" describe --tags --always --dirty 2>/dev/null || echo unknown)"
-  echo "uncommitted changes at build time:"; git -C "$CB_ROOT" status --short -- src Cargo.toml Cargo.lock 2>/dev/null | sed 's/^/  /'
+  echo "uncommitted changes at build time:"; git -C "$CB_ROOT" status --short -- src casebook-cli Cargo.toml Cargo.lock 2>/dev/null | sed 's/^/  /'
   echo "sha256: $(sha256sum peers/casebook/casebook.bin | cut -d' ' -f1)"
   echo "version: $(peers/casebook/casebook.bin --version)"; } > peers/casebook/BUILD-INFO.txt
 cat peers/casebook/BUILD-INFO.txt

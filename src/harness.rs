@@ -9,7 +9,7 @@
 
 use std::future::Future;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -17,12 +17,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
 
+use std::thread::JoinHandle;
+
 use crate::World;
-use crate::config::{Config, RunSettings};
+use crate::config::Config;
+use crate::exit;
 use crate::lint::{Summary, format};
-use crate::project::Project;
+use crate::project::{Project, ReportDir, Steps};
 use crate::record::RunRecord;
 use crate::registry::{Bindings, Registry};
+use crate::release::{self, Revision};
 use crate::run::{self, Filter, Options};
 use crate::trace::TraceMatrix;
 use crate::world::{Browsers, Redactor, RunContext, WebDriver};
@@ -42,12 +46,15 @@ type ServiceFactory =
     name = "specs",
     bin_name = "cargo test --test specs --",
     about = "Run the project's test cases as executable specifications",
-    after_help = "Examples:\n  cargo test --test specs                         lint, bind and run every automated case\n  cargo test --test specs -- --dry-run            bind every step and write steps.json; run nothing\n  cargo test --test specs -- PAY-CC-014           run the cases whose ID or title contains PAY-CC-014\n  cargo test --test specs -- --tags '@req:PAY-7'  run the cases covering requirement PAY-7"
+    after_help = "Examples:\n  cargo test --test specs                         lint, bind and run every automated case\n  cargo test --test specs -- --dry-run            bind every step and write steps.json; run nothing\n  cargo test --test specs -- PAY-CC-014           run the cases whose ID or title contains PAY-CC-014\n  cargo test --test specs -- PAY-CC-014 --exact   run only the case PAY-CC-014\n  cargo test --test specs -- --tags '@req:PAY-7'  run the cases covering requirement PAY-7"
 )]
 pub struct Args {
     /// Run only the cases whose ID or title contains this text (what `cargo test NAME` passes).
     #[arg(value_name = "FILTER")]
     filter: Option<String>,
+    /// Run only the cases whose ID or title is exactly FILTER.
+    #[arg(long)]
+    exact: bool,
     /// Run only the scenarios matching this tag expression, e.g. '@smoke and not @slow'.
     #[arg(long, short = 't', value_name = "TAGEXPR")]
     tags: Option<String>,
@@ -103,13 +110,95 @@ pub struct Args {
     #[arg(long, hide = true, value_name = "N")]
     test_threads: Option<usize>,
     #[arg(long, hide = true)]
-    exact: bool,
-    #[arg(long, hide = true)]
     ignored: bool,
     #[arg(long, hide = true)]
     include_ignored: bool,
     #[arg(long, hide = true, value_name = "WHEN")]
     color: Option<String>,
+}
+
+/// Why a harness run could not be judged: bad usage or configuration ([`exit::USAGE`]).
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}")]
+pub struct Error {
+    kind: ErrorKind,
+}
+
+impl Error {
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+}
+
+impl<K: Into<ErrorKind>> From<K> for Error {
+    fn from(kind: K) -> Self {
+        Error { kind: kind.into() }
+    }
+}
+
+/// The kinds of [`Error`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The current directory, where `casebook.toml` is looked for, cannot be read.
+    #[error("cannot read the current directory: {0}")]
+    CurrentDir(std::io::Error),
+    /// `casebook.toml` cannot be read, or says something invalid.
+    #[error(transparent)]
+    Config(#[from] crate::config::Error),
+    /// The features or the catalog cannot be read.
+    #[error(transparent)]
+    Project(#[from] crate::project::Error),
+    /// `--tags` is not a tag expression.
+    #[error("invalid tag expression `{expression}`: {reason}")]
+    Tags {
+        /// The expression as typed.
+        expression: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// `--name` is not a regex.
+    #[error("invalid regex `{pattern}` for --name: {source}")]
+    Name {
+        /// The pattern as typed.
+        pattern: String,
+        /// What is wrong with it.
+        source: regex::Error,
+    },
+    /// The `[run]` redaction patterns do not compile.
+    #[error("invalid redaction pattern in `[run]`: {0}")]
+    Redaction(regex::Error),
+    /// A file of the report directory cannot be written.
+    #[error("cannot write `{}`: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The reports cannot be written or removed.
+    #[error("cannot write the reports in `{}`: {source}", dir.display())]
+    Reports {
+        /// The report directory.
+        dir: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The findings cannot be shown.
+    #[error("cannot write to standard output: {0}")]
+    Stdout(std::io::Error),
+    /// The runtime the cases run on cannot start.
+    #[error("cannot start the runtime: {0}")]
+    Runtime(std::io::Error),
+    /// No base URL is configured and the harness has no service of its own.
+    #[error(
+        "no service to test\n(hint: set --base-url, CASEBOOK_BASE_URL or `run.base-url` in casebook.toml)"
+    )]
+    NoService,
+    /// The harness's own service did not start.
+    #[error("cannot start the service under test: {0}")]
+    Service(String),
 }
 
 /// The harness of one project.
@@ -172,71 +261,29 @@ impl Harness {
         self
     }
 
-    /// Parses the command line, runs, and returns the exit code: 0 when every executed case
-    /// passed and the strict checks hold, 1 when not, 2 for bad usage or configuration.
+    /// Parses the command line, runs, and returns the exit code: [`exit::OK`] when every
+    /// executed case passed and the strict checks hold, [`exit::FAILED`] when not,
+    /// [`exit::USAGE`] for bad usage or configuration.
     pub fn run(self) -> ExitCode {
-        self.run_to_exit(Args::parse())
-    }
-
-    /// Runs with parsed flags for a process that ends right afterwards, and returns its exit
-    /// code. The suite and the record are not freed piece by piece: on a large suite that
-    /// would take longer than writing the reports, and the process is about to end anyway.
-    pub fn run_to_exit(self, args: Args) -> ExitCode {
-        match self.outcome(args) {
-            Ok(outcome) => {
-                let passed = outcome.passed;
-                std::mem::forget(outcome);
-                if passed {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(1)
-                }
-            }
+        match self.outcome(Args::parse()) {
+            Ok(outcome) => outcome.exit_code(),
             Err(err) => {
-                eprintln!("error: {err:#}");
-                ExitCode::from(2)
+                eprintln!("error: {err}");
+                ExitCode::from(exit::USAGE)
             }
         }
     }
 
     /// Runs with parsed flags; whether the run passed.
-    pub fn run_with(self, args: Args) -> anyhow::Result<bool> {
+    pub fn run_with(self, args: Args) -> Result<bool, Error> {
         self.outcome(args).map(|outcome| outcome.passed)
     }
 
-    fn outcome(self, args: Args) -> anyhow::Result<Outcome> {
-        let root = match &self.root {
-            Some(root) => root.clone(),
-            None => std::env::current_dir()?,
-        };
-        let mut config = match &self.config_file {
-            Some(file) => Config::load(file)?,
-            None => Config::discover(&root)?,
-        };
-        if let Some(features) = &args.features {
-            config.features = features.clone();
-        }
-        let report_dir = args
-            .report_dir
-            .clone()
-            .unwrap_or_else(|| config.report_dir.clone());
-        let strict = args.strict || self.ci;
-        // What was tested, asked of git while the suite is read (two processes to wait for).
-        let git_root = config.root.clone();
-        let revision = std::thread::spawn(move || {
-            let describe = git(&git_root, &["describe", "--tags", "--always", "--dirty"]);
-            (describe, git(&git_root, &["rev-parse", "HEAD"]))
-        });
-        let mut project = Project::load(config, &[])?;
-        // Lint checks the steps against the definitions of this harness, not against the
-        // `steps.json` an earlier build left behind.
-        project.bind(Registry::collect::<World>());
-        let registry = project.registry.as_ref().expect("set above");
-        let bindings = project.bindings.as_ref().expect("bound with the registry");
-        crate::output::write_atomic(
-            &report_dir.join("steps.json"),
-            registry.to_json().as_bytes(),
-        )?;
+    /// Runs with parsed flags: load → bind → (lint ∥ execute) → finish → print. The
+    /// [`Outcome`] keeps what the run made, for a caller that decides how it is freed.
+    pub fn outcome(self, args: Args) -> Result<Outcome, Error> {
+        let (project, report_dir, revision) = self.load(&args)?;
+        let (registry, bindings) = bind(&project, &report_dir)?;
         let filter = filter(&args)?;
         if args.list {
             list(&project, bindings, &filter);
@@ -245,120 +292,270 @@ impl Harness {
                 _kept: None,
             });
         }
-        let (describe, commit) = revision.join().unwrap_or_default();
-        let mut options = Options {
+        let Revision { describe, commit } = revision.join().unwrap_or_default();
+        let setup = Setup {
+            args: &args,
+            project: &project,
+            registry,
+            bindings,
+            report_dir: &report_dir,
             filter,
-            tags_text: args.tags.clone(),
-            dry_run: args.dry_run,
-            strict,
-            concurrency: args.concurrency,
-            retry: args.retry,
-            fail_fast: args.fail_fast,
+            strict: args.strict || self.ci,
             release: args.release.clone().or(describe),
-            context: RunContext::default(),
-            report_dir: report_dir.clone(),
-            run_unresolved: false,
-            progress_after: None,
-            order: args.order,
         };
-
-        // The record and its reports (a dry run's on demand: it is the quick check of
-        // bindings and lint, and no report of an earlier run may sit beside its record).
-        let finish = |mut record: RunRecord| -> anyhow::Result<(RunRecord, TraceMatrix)> {
-            record.commit = commit.clone();
-            let manual = manual_ledger(&project.config, record.release.as_deref());
-            // The record is written while the matrix and the reports are made of it.
-            let matrix = std::thread::scope(|scope| {
-                let record = &record;
-                let writing = scope.spawn(|| write_record(&report_dir, record));
-                let matrix = if record.selection.dry_run {
-                    remove_reports(&report_dir).map(|()| project.matrix(record, &manual))
-                } else {
-                    project
-                        .write_reports(&report_dir, record, &manual)
-                        .map(|(matrix, _)| matrix)
-                };
-                writing
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-                anyhow::Ok(matrix?)
-            })?;
-            Ok((record, matrix))
-        };
-        // The lint rules run beside the binding or the cases, on another core: their findings
-        // change nothing of what runs (a strict run fails on lint errors at its end), and they
-        // still show first, since a run's progress line waits for them.
-        let shown = Arc::new(AtomicBool::new(false));
-        let (lint, (record, matrix)) = if args.dry_run {
-            // A dry run sends nothing, so it needs no service, no world and no runtime.
-            let (lint, finished) = beside_lint(&project, &report_dir, &shown, || {
-                finish(run::dry_run(&project.suite, registry, bindings, &options))
-            });
-            (lint?, finished?)
-        } else {
-            options.progress_after = Some(shown.clone());
-            let (lint, record) = beside_lint(&project, &report_dir, &shown, || {
-                run_cases(&project, registry, &args, self.service, options)
-            });
-            let (lint, record) = (lint?, record?);
-            (lint, finish(record)?)
-        };
-        print!("{}", run::terminal::report(&record, &matrix));
-        println!("reports: {}", report_dir.display());
+        let (lint, record, matrix) = setup.lint_beside_execute(self.service, commit)?;
+        print(&record, &matrix, &report_dir);
         // Lint errors fail a strict run (CI); elsewhere they are shown and the cases still run.
-        let passed = run::passed(&record) && !(strict && lint.errors > 0);
+        let passed = run::passed(&record) && !(setup.strict && lint.errors > 0);
         Ok(Outcome {
             passed,
             _kept: Some((project, record, matrix)),
         })
     }
+
+    /// Reads the configuration and the project, with the step definitions compiled into
+    /// this harness, and asks git what is tested while the suite is read.
+    fn load(&self, args: &Args) -> Result<(Project, ReportDir, JoinHandle<Revision>), Error> {
+        let root = match &self.root {
+            Some(root) => root.clone(),
+            None => std::env::current_dir().map_err(ErrorKind::CurrentDir)?,
+        };
+        let mut config = match &self.config_file {
+            Some(file) => Config::load(file)?,
+            None => Config::discover(&root)?,
+        };
+        if let Some(features) = &args.features {
+            config.features = features.clone();
+        }
+        let report_dir = ReportDir::resolve(args.report_dir.as_deref(), &config);
+        let git_root = config.root.clone();
+        let revision = std::thread::spawn(move || Revision::of(&git_root));
+        // Lint checks the steps against the definitions of this harness, not against the
+        // `steps.json` an earlier build left behind.
+        let steps = Steps::Compiled(Box::new(Registry::collect::<World>()));
+        let project = Project::load(config, &[], steps)?;
+        Ok((project, report_dir, revision))
+    }
 }
 
-/// Runs the selected cases and returns their record. The runtime, and with it the HTTP
-/// client's pooled connections and the in-process service, are gone when it returns: they
-/// serve no report.
-fn run_cases(
-    project: &Project,
-    registry: &Registry,
-    args: &Args,
-    service: Option<ServiceFactory>,
-    mut options: Options,
-) -> anyhow::Result<RunRecord> {
-    // cucumber-rs spawns nothing: every scenario and step runs in the future this thread
-    // blocks on. What is spawned (HTTP connections, the in-process service) runs on the
-    // same thread: a worker of its own was woken for every request and woke this thread for
-    // every response, which cost more than it ran (on 10,000 scenarios against a local
-    // server, 9% more CPU time and 6% more wall time).
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        // Keep the in-process service alive until the record is complete.
-        let configured = args.base_url.clone().or(project.config.run.base_url.clone());
-        let (base_url, _service) = match (configured, service) {
-            (Some(url), _) => (url, None),
+/// What a run leaves behind.
+pub struct Outcome {
+    passed: bool,
+    /// The suite, the record and its matrix, freed or not as the caller decides.
+    _kept: Option<(Project, RunRecord, TraceMatrix)>,
+}
+
+impl Outcome {
+    /// Whether every executed case passed and the strict checks hold.
+    pub fn passed(&self) -> bool {
+        self.passed
+    }
+
+    /// [`exit::OK`] when the run passed, else [`exit::FAILED`].
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(if self.passed { exit::OK } else { exit::FAILED })
+    }
+}
+
+/// The step definitions of the project, saved to `steps.json` for the commands that need
+/// no build, and how the suite's steps bind to them.
+fn bind<'p>(
+    project: &'p Project,
+    report_dir: &ReportDir,
+) -> Result<(&'p Registry, &'p Bindings), Error> {
+    let (Some(registry), Some(bindings)) = (&project.registry, &project.bindings) else {
+        unreachable!("the harness loads the step definitions compiled into it");
+    };
+    let path = report_dir.steps_json();
+    crate::output::write_atomic(&path, registry.to_json().as_bytes())
+        .map_err(|source| ErrorKind::Write { path, source })?;
+    Ok((registry, bindings))
+}
+
+/// A run resolved from the flags and the configuration, before the service is known.
+struct Setup<'a> {
+    args: &'a Args,
+    project: &'a Project,
+    registry: &'a Registry,
+    bindings: &'a Bindings,
+    report_dir: &'a ReportDir,
+    filter: Filter,
+    strict: bool,
+    release: Option<String>,
+}
+
+impl Setup<'_> {
+    /// Lints on another core while the cases run, then finishes the record: the lint
+    /// summary, the record and its matrix.
+    ///
+    /// The findings change nothing of what runs (a strict run fails on lint errors at its
+    /// end), and they still show first, since a run's progress line waits for them.
+    fn lint_beside_execute(
+        &self,
+        service: Option<ServiceFactory>,
+        commit: Option<String>,
+    ) -> Result<(Summary, RunRecord, TraceMatrix), Error> {
+        let shown = Arc::new(AtomicBool::new(false));
+        if self.args.dry_run {
+            // A dry run sends nothing, so it needs no service, no world and no runtime; its
+            // record is finished beside the lint too.
+            let (lint, finished) = beside_lint(self.project, self.report_dir, &shown, || {
+                let options = self.options(self.context(String::new())?, None);
+                let record =
+                    run::dry_run(&self.project.suite, self.registry, self.bindings, &options);
+                self.finish(record, commit)
+            });
+            let (record, matrix) = finished?;
+            Ok((lint?, record, matrix))
+        } else {
+            let (lint, record) = beside_lint(self.project, self.report_dir, &shown, || {
+                self.execute(service, shown.clone())
+            });
+            let (lint, record) = (lint?, record?);
+            let (record, matrix) = self.finish(record, commit)?;
+            Ok((lint, record, matrix))
+        }
+    }
+
+    /// How to run, with the settings every world gets.
+    fn options(&self, context: RunContext, progress_after: Option<Arc<AtomicBool>>) -> Options {
+        Options {
+            filter: self.filter.clone(),
+            tags_text: self.args.tags.clone(),
+            dry_run: self.args.dry_run,
+            strict: self.strict,
+            concurrency: self.args.concurrency,
+            retry: self.args.retry,
+            fail_fast: self.args.fail_fast,
+            release: self.release.clone(),
+            context,
+            report_dir: self.report_dir.path().to_path_buf(),
+            run_unresolved: false,
+            progress_after,
+            order: self.args.order,
+        }
+    }
+
+    /// Runs the selected cases and returns their record. The runtime, and with it the HTTP
+    /// client's pooled connections and the in-process service, are gone when it returns:
+    /// they serve no report.
+    fn execute(
+        &self,
+        service: Option<ServiceFactory>,
+        shown: Arc<AtomicBool>,
+    ) -> Result<RunRecord, Error> {
+        // cucumber-rs spawns nothing: every scenario and step runs in the future this thread
+        // blocks on. What is spawned (HTTP connections, the in-process service) runs on the
+        // same thread too: a worker of its own would be woken for every request and would
+        // wake this thread for every response.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(ErrorKind::Runtime)?;
+        runtime.block_on(async {
+            // Keep the in-process service alive until the record is complete.
+            let (base_url, _service) = self.service(service).await?;
+            let options = self.options(self.context(base_url)?, Some(shown));
+            Ok(run::execute(&self.project.suite, self.registry, self.bindings, &options).await)
+        })
+    }
+
+    /// The base URL of the service under test: `--base-url`, else `run.base-url`, else the
+    /// harness's own service, started here and kept alive by the handle returned.
+    async fn service(
+        &self,
+        service: Option<ServiceFactory>,
+    ) -> Result<(String, Option<Service>), Error> {
+        let configured = self.configured_base_url();
+        match (configured, service) {
+            (Some(url), _) => Ok((url, None)),
             (None, Some(start)) => {
-                let (url, service) = start().await?;
-                (url, Some(service))
+                let (url, service) = start()
+                    .await
+                    .map_err(|err| ErrorKind::Service(format!("{err:#}")))?;
+                Ok((url, Some(service)))
             }
-            (None, None) => anyhow::bail!(
-                "no service to test: set --base-url, CASEBOOK_BASE_URL or `run.base-url` in casebook.toml"
-            ),
+            (None, None) => Err(ErrorKind::NoService.into()),
+        }
+    }
+
+    fn configured_base_url(&self) -> Option<String> {
+        let settings = &self.project.config.run;
+        self.args.base_url.clone().or(settings.base_url.clone())
+    }
+
+    /// The settings every world of the run gets.
+    fn context(&self, base_url: String) -> Result<RunContext, Error> {
+        let settings = &self.project.config.run;
+        let webdriver = match self
+            .args
+            .webdriver_url
+            .clone()
+            .or(settings.webdriver_url.clone())
+        {
+            Some(url) => WebDriver::Remote(url),
+            None => WebDriver::Chromedriver(settings.chromedriver.clone()),
         };
-        options.context = context(args, &project.config.run, base_url, &options.report_dir)?;
-        let bindings = project.bindings.as_ref().expect("bound with the registry");
-        anyhow::Ok(run::execute(&project.suite, registry, bindings, &options).await)
-    })
+        Ok(RunContext {
+            base_url,
+            timeout: settings.timeout,
+            client: crate::world::http::client(settings.timeout),
+            redactor: Redactor::from_settings(settings).map_err(ErrorKind::Redaction)?,
+            report_dir: self.report_dir.path().to_path_buf(),
+            browsers: Arc::new(Browsers::new(
+                webdriver,
+                settings.browsers,
+                settings.timeout,
+            )),
+        })
+    }
+
+    /// The record with its commit, written to `run.json`, and its matrix; the reports too,
+    /// but not a dry run's: it is the quick check of bindings and lint, and no report of an
+    /// earlier run may sit beside its record.
+    fn finish(
+        &self,
+        mut record: RunRecord,
+        commit: Option<String>,
+    ) -> Result<(RunRecord, TraceMatrix), Error> {
+        record.commit = commit;
+        let (project, report_dir) = (self.project, self.report_dir);
+        let release = release::counted(None, record.release.as_deref());
+        let manual = crate::manual::ledger(&project.config.manual_results, &release);
+        let reports_error = |source| ErrorKind::Reports {
+            dir: report_dir.path().to_path_buf(),
+            source,
+        };
+        // The record is written while the matrix and the reports are made of it.
+        let matrix = std::thread::scope(|scope| {
+            let record = &record;
+            let writing = scope.spawn(|| write_record(report_dir, record));
+            let matrix = if record.selection.dry_run {
+                report_dir
+                    .remove_reports()
+                    .map(|()| project.matrix(record, &manual))
+            } else {
+                project
+                    .write_reports(report_dir, record, &manual)
+                    .map(|(matrix, _)| matrix)
+            };
+            writing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            matrix.map_err(|source| Error::from(reports_error(source)))
+        })?;
+        Ok((record, matrix))
+    }
 }
 
 /// Does `work` while the project is linted on another thread ([`lint`]), and sets `shown`
 /// once the findings are printed, also when the lint panicked; both outcomes.
 fn beside_lint<T>(
     project: &Project,
-    report_dir: &Path,
+    report_dir: &ReportDir,
     shown: &AtomicBool,
     work: impl FnOnce() -> T,
-) -> (anyhow::Result<Summary>, T) {
+) -> (Result<Summary, Error>, T) {
     std::thread::scope(|scope| {
         let linting = scope.spawn(|| {
             let _shown = SetOnDrop(shown);
@@ -382,18 +579,25 @@ impl Drop for SetOnDrop<'_> {
 }
 
 /// Lints the project, shows the first findings in full and writes them all to `lint.json`.
-fn lint(project: &Project, report_dir: &Path) -> anyhow::Result<Summary> {
+fn lint(project: &Project, report_dir: &ReportDir) -> Result<Summary, Error> {
     let (diagnostics, summary) = project.lint(&[]);
     // A suite with thousands of findings would bury the run's outcome; all are in lint.json.
     let shown = &diagnostics[..diagnostics.len().min(LINT_SHOWN)];
-    std::io::stdout().write_all(&format::human(shown, &project.sources(), false))?;
-    let lint_report = report_dir.join("lint.json");
-    crate::output::write_report_with(&lint_report, |out| format::write_json(&diagnostics, out))?;
+    std::io::stdout()
+        .write_all(&format::human(shown, &project.sources(), false))
+        .map_err(ErrorKind::Stdout)?;
+    let path = report_dir.lint_json();
+    crate::output::write_report_with(&path, |out| format::write_json(&diagnostics, out)).map_err(
+        |source| ErrorKind::Write {
+            path: path.clone(),
+            source,
+        },
+    )?;
     if diagnostics.len() > shown.len() {
         println!(
             "… and {} more findings in {}",
             diagnostics.len() - shown.len(),
-            lint_report.display()
+            path.display()
         );
     }
     println!("lint: {}", format::summary_line(&summary));
@@ -401,21 +605,28 @@ fn lint(project: &Project, report_dir: &Path) -> anyhow::Result<Summary> {
 }
 
 /// The selection the flags ask for.
-fn filter(args: &Args) -> anyhow::Result<Filter> {
-    Ok(Filter {
-        tags: args
-            .tags
-            .as_deref()
-            .map(str::parse)
-            .transpose()
-            .map_err(|err| {
-                anyhow::anyhow!(
-                    "invalid tag expression `{}`: {err}",
-                    args.tags.as_deref().unwrap_or("")
-                )
+fn filter(args: &Args) -> Result<Filter, Error> {
+    let tags = match args.tags.as_deref() {
+        Some(expression) => Some(expression.parse().map_err(|err| ErrorKind::Tags {
+            expression: expression.to_owned(),
+            reason: format!("{err}"),
+        })?),
+        None => None,
+    };
+    let name = match args.name.as_deref() {
+        Some(pattern) => Some(
+            regex::Regex::new(pattern).map_err(|source| ErrorKind::Name {
+                pattern: pattern.to_owned(),
+                source,
             })?,
-        name: args.name.as_deref().map(regex::Regex::new).transpose()?,
+        ),
+        None => None,
+    };
+    Ok(Filter {
+        tags,
+        name,
         text: args.filter.clone(),
+        exact: args.exact,
     })
 }
 
@@ -436,80 +647,57 @@ fn list(project: &Project, bindings: &Bindings, filter: &Filter) {
     }
 }
 
-/// The settings every world of the run gets.
-fn context(
-    args: &Args,
-    settings: &RunSettings,
-    base_url: String,
-    report_dir: &Path,
-) -> anyhow::Result<RunContext> {
-    let webdriver = match args
-        .webdriver_url
-        .clone()
-        .or(settings.webdriver_url.clone())
-    {
-        Some(url) => WebDriver::Remote(url),
-        None => WebDriver::Chromedriver(settings.chromedriver.clone()),
-    };
-    Ok(RunContext {
-        base_url,
-        timeout: settings.timeout,
-        client: crate::world::http::client(settings.timeout),
-        redactor: Redactor::from_settings(settings)?,
-        report_dir: report_dir.to_path_buf(),
-        browsers: std::sync::Arc::new(Browsers::new(
-            webdriver,
-            settings.browsers,
-            settings.timeout,
-        )),
-    })
+/// Prints the outcome: each failure, the steps without a script, the summary by
+/// requirement and the totals, and where the reports are.
+fn print(record: &RunRecord, matrix: &TraceMatrix, report_dir: &ReportDir) {
+    print!("{}", run::terminal::report(record, matrix));
+    println!("reports: {}", report_dir.path().display());
 }
 
-/// What a run leaves behind.
-struct Outcome {
-    passed: bool,
-    /// The suite, the record and its matrix, freed or not as the caller decides.
-    _kept: Option<(Project, RunRecord, TraceMatrix)>,
-}
-
-/// Removes the reports and messages of an earlier run, which a dry run does not write:
-/// they would no longer describe its `run.json`.
-fn remove_reports(report_dir: &Path) -> std::io::Result<()> {
-    crate::render::remove_all(report_dir)?;
-    match std::fs::remove_file(report_dir.join(run::MESSAGES)) {
-        Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err),
-        _ => Ok(()),
-    }
-}
-
-fn write_record(report_dir: &Path, record: &RunRecord) -> anyhow::Result<()> {
-    crate::output::write_atomic_with(&report_dir.join("run.json"), |out| {
+fn write_record(report_dir: &ReportDir, record: &RunRecord) -> Result<(), Error> {
+    let path = report_dir.run_json();
+    crate::output::write_atomic_with(&path, |out| {
         let mut out = crate::render::buffered(out);
         serde_json::to_writer(&mut out, record).map_err(std::io::Error::other)?;
         out.flush()
-    })?;
+    })
+    .map_err(|source| ErrorKind::Write { path, source })?;
     Ok(())
 }
 
-/// The testers' results that count for a run labelled `release`: those of
-/// `manual-results/<release>.toml` (see [`crate::manual::results_release`]). A results file
-/// that cannot be read is named, and the run goes on without it.
-pub fn manual_ledger(config: &Config, release: Option<&str>) -> crate::manual::Ledger {
-    let release = crate::manual::results_release(release);
-    let ledger = crate::manual::Ledger::load(&config.manual_results, &release);
-    for problem in &ledger.problems {
-        eprintln!("warning: skipped a manual results file that cannot be read: {problem}");
-    }
-    ledger
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The trimmed output of a git command in `dir`, if git is there and succeeds.
-pub(crate) fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let output = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .ok()?;
-    let text = String::from_utf8(output.stdout).ok()?.trim().to_owned();
-    (output.status.success() && !text.is_empty()).then_some(text)
+    fn args(argv: &[&str]) -> Args {
+        Args::try_parse_from(argv).expect("the flags parse")
+    }
+
+    #[test]
+    fn a_bad_selection_is_an_error_that_quotes_it() {
+        let err = filter(&args(&["specs", "--tags", "@a and"])).unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::Tags { expression, .. } if expression == "@a and"),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("invalid tag expression `@a and`: "),
+            "{err}"
+        );
+        let err = filter(&args(&["specs", "--name", "("])).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("invalid regex `(` for --name: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn exact_is_passed_on_to_the_selection() {
+        let filter = filter(&args(&["specs", "PAY-CC-014", "--exact"])).unwrap();
+        assert_eq!(filter.text.as_deref(), Some("PAY-CC-014"));
+        assert!(filter.exact);
+        assert!(!self::filter(&args(&["specs", "PAY-CC-014"])).unwrap().exact);
+    }
 }

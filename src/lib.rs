@@ -18,6 +18,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod exit;
 pub mod harness;
 pub mod hooks;
 pub mod lint;
@@ -30,6 +31,7 @@ pub mod parse;
 pub mod project;
 pub mod record;
 pub mod registry;
+pub mod release;
 pub mod render;
 pub mod run;
 pub mod steps;

@@ -26,12 +26,76 @@ pub struct Project {
     pub suite: Suite,
     /// The catalog as read, with its problems; `None` when the file does not exist.
     pub catalog: Option<catalog::Loaded>,
-    /// The step definitions: the harness's own, or those the last harness run saved in
-    /// the report directory.
+    /// The step definitions, from where [`Project::load`] was told ([`Steps`]); `None` when
+    /// there are none to read.
     pub registry: Option<Registry>,
     /// How every step of the suite binds to `registry`: made once, when the registry is
     /// known, and read by lint, the run, the manual queue and the matrix.
     pub bindings: Option<Bindings>,
+}
+
+/// Where a project's step definitions come from.
+#[derive(Debug)]
+pub enum Steps<'a> {
+    /// The `steps.json` that the last harness run saved in this report directory: the
+    /// commands need no build. A missing or unreadable file means no definitions, and the
+    /// step checks are skipped.
+    Saved(&'a ReportDir),
+    /// The definitions compiled into this process (the harness's).
+    Compiled(Box<Registry>),
+}
+
+/// The report directory in use, resolved once (`--report-dir`, else `report-dir` in
+/// `casebook.toml`), and the names of the files casebook keeps in it besides the reports
+/// that [`render`](crate::render) names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportDir(PathBuf);
+
+impl ReportDir {
+    /// `explicit` (`--report-dir`) when given, else the configured one.
+    pub fn resolve(explicit: Option<&Path>, config: &Config) -> Self {
+        ReportDir(explicit.map_or_else(|| config.report_dir.clone(), Path::to_path_buf))
+    }
+
+    /// The one `casebook.toml` names.
+    pub fn configured(config: &Config) -> Self {
+        Self::resolve(None, config)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// The run's record.
+    pub fn run_json(&self) -> PathBuf {
+        self.0.join("run.json")
+    }
+
+    /// The step definitions of the last harness run.
+    pub fn steps_json(&self) -> PathBuf {
+        self.0.join("steps.json")
+    }
+
+    /// Every lint finding of the last harness run.
+    pub fn lint_json(&self) -> PathBuf {
+        self.0.join("lint.json")
+    }
+
+    /// The run's Cucumber Messages stream.
+    pub fn messages(&self) -> PathBuf {
+        self.0.join(crate::run::MESSAGES)
+    }
+
+    /// Removes the reports and messages of an earlier run, which a dry run does not write:
+    /// they would no longer describe its `run.json`.
+    pub fn remove_reports(&self) -> std::io::Result<()> {
+        crate::render::remove_all(&self.0)?;
+        match std::fs::remove_file(self.messages()) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// A project that cannot be loaded at all.
@@ -55,8 +119,8 @@ pub enum Error {
 
 impl Project {
     /// Reads the features directory and the catalog of `config`, plus any `extra` feature
-    /// files or directories.
-    pub fn load(config: Config, extra: &[PathBuf]) -> Result<Self, Error> {
+    /// files or directories, and the step definitions from `steps`.
+    pub fn load(config: Config, extra: &[PathBuf], steps: Steps<'_>) -> Result<Self, Error> {
         let mut roots = vec![config.features.clone()];
         roots.extend(extra.iter().cloned());
         if !config.features.exists() {
@@ -84,13 +148,18 @@ impl Project {
                 });
             }
         };
-        let saved = config.report_dir.join("steps.json");
-        // A missing or unreadable steps.json only means the step checks are skipped: lint
-        // must work before the first harness run, and never needs a build.
-        let registry = saved
-            .is_file()
-            .then(|| Registry::load(&saved).ok())
-            .flatten();
+        let registry = match steps {
+            // A missing or unreadable steps.json only means the step checks are skipped: lint
+            // must work before the first harness run, and never needs a build.
+            Steps::Saved(dir) => {
+                let saved = dir.steps_json();
+                saved
+                    .is_file()
+                    .then(|| Registry::load(&saved).ok())
+                    .flatten()
+            }
+            Steps::Compiled(registry) => Some(*registry),
+        };
         let bindings = registry
             .as_ref()
             .map(|registry| Bindings::of(registry, &suite));
@@ -101,12 +170,6 @@ impl Project {
             registry,
             bindings,
         })
-    }
-
-    /// Binds the suite to `registry`, which replaces the one read from `steps.json`.
-    pub fn bind(&mut self, registry: Registry) {
-        self.bindings = Some(Bindings::of(&registry, &self.suite));
-        self.registry = Some(registry);
     }
 
     /// The catalog, when there is a readable one.
@@ -173,13 +236,12 @@ impl Project {
 
     /// The traceability matrix of `record`, with the testers' results in `manual`.
     pub fn matrix(&self, record: &RunRecord, manual: &Ledger) -> TraceMatrix {
-        let bindings = self.bindings.as_ref();
         // The configuration's pattern was compiled when it was read.
         let redactor = Redactor::from_settings(&self.config.run).unwrap_or_default();
         crate::trace::build(
             &self.suite,
             self.catalog(),
-            bindings,
+            self.bindings.as_ref(),
             record,
             Some(manual),
             &redactor,
@@ -191,11 +253,12 @@ impl Project {
     /// are in. Returns the matrix, which the terminal shows too, and the files written.
     pub fn write_reports(
         &self,
-        dir: &Path,
+        dir: &ReportDir,
         record: &RunRecord,
         manual: &Ledger,
     ) -> std::io::Result<(TraceMatrix, Vec<PathBuf>)> {
         let matrix = self.matrix(record, manual);
+        let dir = dir.path();
         let attachments = crate::render::AttachmentFiles::read(dir, record);
         let inputs = crate::render::Inputs {
             suite: &self.suite,
@@ -259,4 +322,36 @@ impl Scope {
 
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_steps_are_read_from_the_report_directory_in_use() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("casebook.toml"), "").unwrap();
+        std::fs::create_dir(root.path().join("features")).unwrap();
+        let config = Config::discover(root.path()).unwrap();
+        let elsewhere = root.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        let registry = Registry::collect::<crate::World>();
+        assert!(!registry.definitions().is_empty());
+        std::fs::write(elsewhere.join("steps.json"), registry.to_json()).unwrap();
+
+        let configured = ReportDir::configured(&config);
+        let given = ReportDir::resolve(Some(&elsewhere), &config);
+        assert_eq!(configured.path(), config.report_dir);
+        assert_eq!(given.steps_json(), elsewhere.join("steps.json"));
+        let load = |dir| Project::load(config.clone(), &[], Steps::Saved(dir)).unwrap();
+        assert!(
+            load(&configured).registry.is_none(),
+            "the configured directory holds no steps.json"
+        );
+        let read = load(&given)
+            .registry
+            .expect("the given directory's steps.json");
+        assert_eq!(read.definitions().len(), registry.definitions().len());
+    }
 }

@@ -24,35 +24,24 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::release;
+
 pub use hash::{case_hash, is_hash};
 pub use queue::{Item, Kind, Queue};
 pub use results::{ManualResult, ResultsFile, Status};
 
-/// The label results are recorded under when neither `--release`, `CASEBOOK_RELEASE` nor
-/// `git describe` gives one.
-pub const UNRELEASED: &str = "unreleased";
+/// The label results are recorded under when no release is known ([`release::UNRELEASED`]).
+pub use crate::release::UNRELEASED;
 
-/// The release the manual commands record for: `explicit` (`--release` or
-/// `CASEBOOK_RELEASE`), else `git describe --tags --always` in `root`, else
-/// [`UNRELEASED`]. Never `-dirty`: recording a result changes the checkout it is recorded in.
-pub fn release(explicit: Option<&str>, root: &Path) -> String {
-    explicit
-        .map(str::trim)
-        .filter(|label| !label.is_empty())
-        .map(str::to_owned)
-        .or_else(|| crate::harness::git(root, &["describe", "--tags", "--always"]))
-        .unwrap_or_else(|| UNRELEASED.to_owned())
-}
-
-/// The release whose results count for a run labelled `label` (`None`: a run outside git).
-/// A run in a checkout with uncommitted changes is labelled `<describe>-dirty`: its manual
-/// results are those of `<describe>`, since results files are themselves uncommitted
-/// changes until someone commits them.
-pub fn results_release(label: Option<&str>) -> String {
-    match label {
-        Some(label) => label.strip_suffix("-dirty").unwrap_or(label).to_owned(),
-        None => UNRELEASED.to_owned(),
+/// The testers' results that count for `release` (see [`release::counted`]): those of
+/// `<dir>/<release>.toml`, and the other releases' as stale. A results file that cannot be
+/// read is named on stderr, and the caller goes on without it.
+pub fn ledger(dir: &Path, release: &str) -> Ledger {
+    let ledger = Ledger::load(dir, release);
+    for problem in &ledger.problems {
+        eprintln!("warning: skipped a manual results file that cannot be read: {problem}");
     }
+    ledger
 }
 
 /// Why a result no longer proves its case.
@@ -178,7 +167,7 @@ pub fn tester(explicit: Option<&str>, root: &Path) -> String {
         .map(str::trim)
         .filter(|name| !name.is_empty())
         .map(str::to_owned)
-        .or_else(|| crate::harness::git(root, &["config", "user.name"]))
+        .or_else(|| release::git(root, &["config", "user.name"]))
         .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
         .unwrap_or_else(|| "unknown".to_owned())
 }
@@ -287,13 +276,5 @@ mod tests {
                 .results,
             []
         );
-    }
-
-    #[test]
-    fn a_dirty_checkout_reports_the_results_of_its_release() {
-        assert_eq!(results_release(Some("v1.2-3-gabc-dirty")), "v1.2-3-gabc");
-        assert_eq!(results_release(Some("1.0.0")), "1.0.0");
-        assert_eq!(results_release(None), UNRELEASED);
-        assert_eq!(release(Some(" 2.0 "), Path::new("/")), "2.0");
     }
 }

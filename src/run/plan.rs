@@ -86,6 +86,8 @@ pub struct Filter {
     pub name: Option<Regex>,
     /// Text the case ID or title must contain (what `cargo test NAME` passes).
     pub text: Option<String>,
+    /// Whether the case ID or title must equal `text` instead (`--exact`).
+    pub exact: bool,
 }
 
 impl Filter {
@@ -94,8 +96,15 @@ impl Filter {
             .name
             .as_ref()
             .is_none_or(|name| name.is_match(&case.title));
+        let matches = |field: &str, text: &str| {
+            if self.exact {
+                field == text
+            } else {
+                field.contains(text)
+            }
+        };
         let by_text = self.text.as_deref().is_none_or(|text| {
-            case.title.contains(text) || case.id.as_ref().is_some_and(|id| id.0.contains(text))
+            matches(&case.title, text) || case.id.as_ref().is_some_and(|id| matches(&id.0, text))
         });
         by_name && by_text
     }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use base64::Engine as _;
 use casebook::config::Config;
-use casebook::project::Project;
+use casebook::project::{Project, ReportDir, Steps};
 use casebook::record::{Status, StepStatus};
 use serde_json::{Value, json};
 
@@ -126,7 +126,8 @@ fn every_step_of_every_execution_is_there_with_its_outcome() {
     require_browser!();
     let mut config = Config::load(&fixture().join("casebook.toml")).unwrap();
     config.report_dir = RUN.dir.path().to_path_buf();
-    let project = Project::load(config, &[]).unwrap();
+    let report_dir = ReportDir::configured(&config);
+    let project = Project::load(config, &[], Steps::Saved(&report_dir)).unwrap();
     let document = document();
     let scenarios = scenarios(&document);
     assert_eq!(scenarios.len(), RUN.record.executions.len());

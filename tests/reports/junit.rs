@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use casebook::config::{Config, JunitDialect};
-use casebook::project::Project;
+use casebook::project::{Project, ReportDir, Steps};
 use casebook::record::Status;
 use quick_xml::events::Event;
 
@@ -117,9 +117,11 @@ fn surefire() -> String {
     let mut config = Config::load(&fixture().join("casebook.toml")).unwrap();
     config.report_dir = RUN.dir.path().to_path_buf();
     config.report.junit = JunitDialect::Surefire;
-    let project = Project::load(config, &[]).unwrap();
+    let report_dir = ReportDir::configured(&config);
+    let project = Project::load(config, &[], Steps::Saved(&report_dir)).unwrap();
     assert!(project.registry.is_some(), "steps.json is read");
-    let manual = casebook::harness::manual_ledger(&project.config, RUN.record.release.as_deref());
+    let release = casebook::release::counted(None, RUN.record.release.as_deref());
+    let manual = casebook::manual::ledger(&project.config.manual_results, &release);
     let matrix = project.matrix(&RUN.record, &manual);
     let inputs = casebook::render::Inputs {
         suite: &project.suite,

@@ -473,6 +473,38 @@ fn a_bare_word_selects_cases_by_id_or_title() {
 }
 
 #[test]
+fn with_exact_a_bare_word_selects_only_the_case_it_names() {
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(project.path().join("casebook.toml"), "").unwrap();
+    std::fs::create_dir(project.path().join("features")).unwrap();
+    let mut text = String::from("Feature: Payments\n");
+    for (id, title) in [("EX-1", "Pay"), ("EX-10", "Pay twice"), ("EX-2", "Refund")] {
+        text.push_str(&format!(
+            "\n  @{id}\n  Scenario: {title}\n    Given a step that always passes\n    Then the case passes\n"
+        ));
+    }
+    std::fs::write(project.path().join("features/pay.feature"), text).unwrap();
+    let selected = |flags: &[&str]| -> Vec<String> {
+        let run = run(project.path(), flags);
+        let ids = run.record.executions.iter();
+        ids.map(|e| e.case_id.clone().unwrap_or_default()).collect()
+    };
+    assert_eq!(
+        selected(&["EX-1"]),
+        ["EX-1", "EX-10"],
+        "a substring without --exact"
+    );
+    assert_eq!(selected(&["EX-1", "--exact"]), ["EX-1"]);
+    assert_eq!(
+        selected(&["--exact", "Pay"]),
+        ["EX-1"],
+        "or the whole title"
+    );
+    assert_eq!(selected(&["Pay"]), ["EX-1", "EX-10"]);
+    assert!(selected(&["EX-", "--exact"]).is_empty());
+}
+
+#[test]
 fn a_feature_file_with_a_byte_order_mark_and_crlf_endings_runs() {
     // The runner executes the suite's own parse, so what lint reads is what runs.
     let project = tempfile::tempdir().unwrap();

@@ -3,13 +3,11 @@
 //! overrides, configuration errors, files saved with a BOM and CRLF line endings, and the
 //! project's own feature files.
 
-use std::path::Path;
-
 use serde_json::json;
 
 use crate::support::{
     casebook, copy_of_fixture, findings, fixture, lint_json, lint_json_entries, lint_json_with,
-    project, write,
+    project, workspace_root, write,
 };
 
 /// A clean project's one feature file, with LF endings.
@@ -471,8 +469,7 @@ fn findings_in_a_bom_and_crlf_file_have_the_right_lines() {
 
 #[test]
 fn the_projects_own_feature_files_lint_without_errors() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (output, entries) = lint_json_entries(root, &[]);
+    let (output, entries) = lint_json_entries(&workspace_root(), &[]);
     let errors: Vec<_> = entries
         .iter()
         .filter(|e| e["severity"] == "error")

@@ -6,7 +6,8 @@
 //!   each planting exactly that rule's problem, plus a `clean` one that yields nothing.
 //! - [`lint_cli`]: the command line around the rules: output formats, exit codes, PATH
 //!   arguments, configuration errors and overrides, encodings, and the project's own suite.
-//! - [`run_cli`]: `casebook run` with the built-in steps against the demo shop.
+//! - [`run_cli`]: `casebook run` with the built-in steps against the demo shop, on the
+//!   workspace's `tests/fixtures/runner/http`.
 //! - [`trace_cli`]: `casebook trace` on a fixture project.
 //! - [`manual_cli`]: `casebook manual list`, `record`, `export` and `import`, staleness, and
 //!   the results in `casebook trace`, on `tests/fixtures/manual/shop`.

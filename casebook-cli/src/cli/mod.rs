@@ -17,16 +17,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use casebook::config::Config;
-
-/// The exit codes of every command.
-pub mod exit {
-    /// Everything checked out.
-    pub const OK: u8 = 0;
-    /// Failed cases or lint errors.
-    pub const FAILED: u8 = 1;
-    /// Bad usage or configuration.
-    pub const USAGE: u8 = 2;
-}
+use casebook::exit;
 
 /// Gherkin feature files as a traceable library of test cases.
 ///
@@ -115,22 +106,28 @@ enum Command {
     Gherkin(gherkin::Args),
 }
 
-/// Runs the command line and turns its outcome into an exit code.
-pub fn main() -> ExitCode {
+/// What a command leaves behind when it ends.
+pub struct Ended {
+    /// The exit code.
+    pub code: ExitCode,
+    /// What a run made (its suite, record and matrix), for `main` to leave to the system.
+    pub kept: Option<casebook::harness::Outcome>,
+}
+
+impl From<ExitCode> for Ended {
+    fn from(code: ExitCode) -> Self {
+        Ended { code, kept: None }
+    }
+}
+
+/// Runs the command line: its exit code, and what a run made.
+pub fn main() -> Ended {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Lint(args) => {
             load_config(cli.config.as_deref()).and_then(|config| lint::exec(&args, config))
         }
-        Command::Run(args) => {
-            // The harness's own exit codes are the CLI's: 0, 1, and 2 for usage errors.
-            let harness = casebook::harness::Harness::new();
-            return match &cli.config {
-                Some(file) => harness.config_file(file),
-                None => harness,
-            }
-            .run_to_exit(*args);
-        }
+        Command::Run(args) => return run(cli.config.as_deref(), *args),
         Command::Report(args) => {
             load_config(cli.config.as_deref()).and_then(|config| report::exec(&args, config))
         }
@@ -149,6 +146,26 @@ pub fn main() -> ExitCode {
         Err(err) => {
             let _ = writeln!(io::stderr(), "error: {err:#}");
             ExitCode::from(exit::USAGE)
+        }
+    }
+    .into()
+}
+
+/// `casebook run`: the harness, with its own exit codes, which are the CLI's.
+fn run(config: Option<&std::path::Path>, args: casebook::harness::Args) -> Ended {
+    let harness = casebook::harness::Harness::new();
+    let harness = match config {
+        Some(file) => harness.config_file(file),
+        None => harness,
+    };
+    match harness.outcome(args) {
+        Ok(outcome) => Ended {
+            code: outcome.exit_code(),
+            kept: Some(outcome),
+        },
+        Err(err) => {
+            let _ = writeln!(io::stderr(), "error: {err}");
+            ExitCode::from(exit::USAGE).into()
         }
     }
 }

@@ -4,10 +4,10 @@
 use anyhow::Context as _;
 
 use casebook::config::Config;
-use casebook::project::Project;
+use casebook::exit;
+use casebook::project::{Project, ReportDir, Steps};
 use casebook::record::RunRecord;
-
-use super::exit;
+use casebook::{manual, release};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -26,28 +26,22 @@ pub struct Args {
 }
 
 pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
-    let report_dir = args
-        .report_dir
-        .clone()
-        .unwrap_or_else(|| config.report_dir.clone());
-    let run_json = args
-        .run
-        .clone()
-        .unwrap_or_else(|| report_dir.join("run.json"));
+    let report_dir = ReportDir::resolve(args.report_dir.as_deref(), &config);
+    let run_json = args.run.clone().unwrap_or_else(|| report_dir.run_json());
     let text = std::fs::read_to_string(&run_json).with_context(|| {
         format!("cannot read the run record `{}`\n(hint: run the cases first, or name a record with --run)", run_json.display())
     })?;
     let record = RunRecord::from_json(&text, &run_json)?;
-    // The step definitions of that run, when they were saved beside it.
     let mut config = config;
-    config.report_dir = report_dir.clone();
     if let Some(features) = &args.features {
         config.features = features.clone();
     }
-    let project = Project::load(config, &[]).context("failed to load the project")?;
-    let manual = casebook::harness::manual_ledger(
-        &project.config,
-        args.release.as_deref().or(record.release.as_deref()),
+    // The step definitions of that run, when they were saved beside it.
+    let project = Project::load(config, &[], Steps::Saved(&report_dir))
+        .context("failed to load the project")?;
+    let manual = manual::ledger(
+        &project.config.manual_results,
+        &release::counted(args.release.as_deref(), record.release.as_deref()),
     );
     let (_, written) = project.write_reports(&report_dir, &record, &manual)?;
     for path in written {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use casebook_gherkin::{IdGenerator, IncrementingIds, Options, UuidIds, envelopes};
 
-use super::exit;
+use casebook::exit;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -2,7 +2,7 @@
 
 use std::net::Ipv4Addr;
 
-use super::exit;
+use casebook::exit;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

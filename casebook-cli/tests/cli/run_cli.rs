@@ -1,12 +1,11 @@
 //! `casebook run`: API cases with the built-in steps and no Rust, against the demo shop
 //! served on loopback, and its refusals.
 
-use std::path::Path;
+use crate::support::{casebook, workspace_root};
 
-use crate::support::casebook;
-
+/// The runner tests' HTTP fixture, which `casebook run` needs no Rust for.
 fn http_fixture() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runner/http")
+    workspace_root().join("tests/fixtures/runner/http")
 }
 
 /// `casebook run` of the HTTP fixture against `base_url`, reports into `report_dir`.
@@ -105,9 +104,9 @@ fn a_run_without_a_service_is_refused_but_a_dry_run_needs_none() {
     let refused = casebook(&http_fixture(), &["run", "--report-dir", &report_dir]);
     assert_eq!(refused.code, 2, "{}", refused.stderr);
     assert!(
-        refused
-            .stderr
-            .contains("no service to test: set --base-url"),
+        refused.stderr.contains(
+            "no service to test\n(hint: set --base-url, CASEBOOK_BASE_URL or `run.base-url`"
+        ),
         "{}",
         refused.stderr
     );

@@ -20,6 +20,15 @@ pub struct Output {
     pub stderr: String,
 }
 
+/// The workspace's root: the project's own suite and the fixtures the CLI shares with the
+/// library's tests (`tests/fixtures/runner/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("casebook-cli sits in the workspace")
+        .to_path_buf()
+}
+
 /// The root of the lint fixtures: `tests/fixtures/lint`.
 pub fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint")

@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use casebook::config::Config;
+use casebook::exit;
 use casebook::lint::{format, rules};
-use casebook::project::Project;
+use casebook::project::{Project, ReportDir, Steps};
 
-use super::{ColorChoice, exit};
+use super::ColorChoice;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -64,7 +65,9 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
         );
     }
 
-    let project = Project::load(config, &args.paths).context("failed to load the project")?;
+    let report_dir = ReportDir::configured(&config);
+    let project = Project::load(config, &args.paths, Steps::Saved(&report_dir))
+        .context("failed to load the project")?;
     let (diagnostics, summary) = project.lint(&args.paths);
 
     match args.format {

@@ -5,10 +5,10 @@ use std::io::Write;
 use anyhow::Context as _;
 
 use casebook::config::Config;
-use casebook::project::Project;
+use casebook::exit;
+use casebook::project::{Project, ReportDir, Steps};
 use casebook::record::RunRecord;
-
-use super::exit;
+use casebook::{manual, release};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -20,9 +20,11 @@ pub struct Args {
 }
 
 pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
-    let run_json = config.report_dir.join("run.json");
+    let report_dir = ReportDir::configured(&config);
+    let run_json = report_dir.run_json();
     let root = config.root.clone();
-    let project = Project::load(config, &[]).context("failed to load the project")?;
+    let project = Project::load(config, &[], Steps::Saved(&report_dir))
+        .context("failed to load the project")?;
     // Without a run yet, the chain is still there; every outcome is "not run".
     let record = match std::fs::read_to_string(&run_json) {
         Ok(text) => RunRecord::from_json(&text, &run_json)?,
@@ -37,22 +39,10 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
             return Err(err).with_context(|| format!("cannot read `{}`", run_json.display()));
         }
     };
-    let release = match (&args.release, &record.release) {
-        (Some(release), _) => release.clone(),
-        (None, Some(release)) => release.clone(),
-        // Before any run: the release the manual commands record for.
-        (None, None) => casebook::manual::release(None, &root),
-    };
-    let manual = casebook::harness::manual_ledger(&project.config, Some(&release));
-    let matrix = casebook::trace::build(
-        &project.suite,
-        project.catalog(),
-        project.bindings.as_ref(),
-        &record,
-        Some(&manual),
-        // The configuration's pattern was compiled when it was read.
-        &casebook::world::redact::Redactor::from_settings(&project.config.run).unwrap_or_default(),
-    );
+    let release =
+        release::counted_or_recording(args.release.as_deref(), record.release.as_deref(), &root);
+    let manual = manual::ledger(&project.config.manual_results, &release);
+    let matrix = project.matrix(&record, &manual);
     match casebook::render::trace::chain(&matrix, &args.id) {
         Some(text) => {
             std::io::stdout().write_all(text.as_bytes())?;

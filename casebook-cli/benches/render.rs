@@ -30,20 +30,7 @@ fn main() {
         .block_on(demo_shop::Shop::start())
         .expect("the demo shop starts");
 
-    let start = Instant::now();
-    let run = Command::new(binary)
-        .args(["run", "--base-url", shop.base_url()])
-        .current_dir(dir.path())
-        .env_remove("CI")
-        .output()
-        .expect("casebook runs");
-    let run_time = start.elapsed();
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    let outcome = stdout
-        .lines()
-        .find(|l| l.starts_with(|c: char| c.is_ascii_digit()) && l.contains(" passed, "))
-        .unwrap_or("(no outcome line)")
-        .to_owned();
+    let (outcome, run_time) = run_once(binary, dir.path(), shop.base_url());
 
     let mut times = Vec::new();
     for _ in 0..runs {
@@ -82,6 +69,30 @@ fn main() {
         println!("  {name}: {:.1} MB", size(name));
     }
 
+    open_in_chromium(&runtime, &report_dir);
+}
+
+/// `casebook run` once against `base_url`: its outcome line and how long it took.
+fn run_once(binary: &str, dir: &std::path::Path, base_url: &str) -> (String, Duration) {
+    let start = Instant::now();
+    let run = Command::new(binary)
+        .args(["run", "--base-url", base_url])
+        .current_dir(dir)
+        .env_remove("CI")
+        .output()
+        .expect("casebook runs");
+    let run_time = start.elapsed();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let outcome = stdout
+        .lines()
+        .find(|l| l.starts_with(|c: char| c.is_ascii_digit()) && l.contains(" passed, "))
+        .unwrap_or("(no outcome line)")
+        .to_owned();
+    (outcome, run_time)
+}
+
+/// Opens `report.html` in headless Chromium and prints the page's own timings.
+fn open_in_chromium(runtime: &tokio::runtime::Runtime, report_dir: &std::path::Path) {
     let url = format!("file://{}", report_dir.join("report.html").display());
     let timings = runtime.block_on(async {
         let pool = Arc::new(Browsers::new(

@@ -1,0 +1,11 @@
+//! The exit codes of the `casebook` command and of a project's harness
+//! (`cargo test --test specs`), the same for both.
+
+/// Everything checked out: every executed case passed, or no lint error was found.
+pub const OK: u8 = 0;
+
+/// Failed cases or lint errors.
+pub const FAILED: u8 = 1;
+
+/// Bad usage or configuration: nothing was judged.
+pub const USAGE: u8 = 2;
