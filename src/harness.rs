@@ -25,7 +25,7 @@ use crate::record::RunRecord;
 use crate::registry::Registry;
 use crate::run::{self, Filter, Options};
 use crate::trace::TraceMatrix;
-use crate::world::{Browsers, Redactor, RunContext, WebDriver};
+use crate::world::{Browsers, RunContext, WebDriver};
 
 /// How many lint findings a run shows in full before the outcome.
 const LINT_SHOWN: usize = 20;
@@ -454,7 +454,7 @@ fn context(
         base_url,
         timeout: settings.timeout,
         client: crate::world::http::client(settings.timeout),
-        redactor: Redactor::from_settings(settings)?,
+        redactor: settings.redactor.clone(),
         report_dir: report_dir.to_path_buf(),
         browsers: std::sync::Arc::new(Browsers::new(
             webdriver,

@@ -29,6 +29,7 @@ pub mod output;
 pub mod parse;
 pub mod project;
 pub mod record;
+pub mod redact;
 pub mod registry;
 pub mod render;
 pub mod run;

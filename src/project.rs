@@ -27,6 +27,8 @@ pub struct Project {
     pub catalog: Option<catalog::Loaded>,
     /// The step definitions the last harness run saved in the report directory.
     pub registry: Option<Registry>,
+    /// The lint settings of the configuration, checked against the rules.
+    pub lint: lint::Settings,
 }
 
 /// A project that cannot be loaded at all.
@@ -46,12 +48,16 @@ pub enum Error {
         /// Why it cannot be read.
         source: std::io::Error,
     },
+    /// `[lint]` in `casebook.toml` names a rule that does not exist.
+    #[error(transparent)]
+    Lint(crate::config::Error),
 }
 
 impl Project {
     /// Reads the features directory and the catalog of `config`, plus any `extra` feature
     /// files or directories.
     pub fn load(config: Config, extra: &[PathBuf]) -> Result<Self, Error> {
+        let lint = lint::Settings::resolve(&config.lint, lint::rules::ALL).map_err(Error::Lint)?;
         let mut roots = vec![config.features.clone()];
         roots.extend(extra.iter().cloned());
         if !config.features.exists() {
@@ -91,6 +97,7 @@ impl Project {
             suite,
             catalog,
             registry,
+            lint,
         })
     }
 
@@ -109,7 +116,7 @@ impl Project {
             catalog_problems: self.catalog.as_ref().map_or(&[], |loaded| &loaded.problems),
             missing_catalog: self.catalog.is_none().then_some(&self.config.requirements),
             conventions: &self.config.tags,
-            settings: &self.config.lint,
+            settings: &self.lint,
             registry: self.registry.as_ref(),
         }
     }

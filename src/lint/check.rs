@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use crate::catalog::{Catalog, Problem};
-use crate::config::{LintSettings, TagConventions};
+use crate::config::TagConventions;
 use crate::lint::diagnostic::{Diagnostic, Severity};
-use crate::lint::rules;
+use crate::lint::{Settings, rules};
 use crate::model::Suite;
 use crate::registry::Registry;
 
@@ -23,7 +23,7 @@ pub struct Context<'a> {
     /// How tags are read.
     pub conventions: &'a TagConventions,
     /// The lint settings.
-    pub settings: &'a LintSettings,
+    pub settings: &'a Settings,
     /// The step definitions the last harness run saved (`steps.json`), if there is one.
     pub registry: Option<&'a Registry>,
 }

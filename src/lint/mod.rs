@@ -8,6 +8,8 @@ mod check;
 mod diagnostic;
 pub mod format;
 pub mod rules;
+mod settings;
 
 pub use check::{Context, Summary, check};
 pub use diagnostic::{Diagnostic, Finding, Severity};
+pub use settings::Settings;

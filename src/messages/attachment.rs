@@ -91,7 +91,7 @@ pub trait MessageWorld:
 
 pub(super) fn redact_attachment(
     mut attachment: Attachment,
-    redactor: Option<&crate::world::Redactor>,
+    redactor: Option<&crate::redact::Redactor>,
 ) -> Attachment {
     if let (Some(redactor), Body::Text(text)) = (redactor, &attachment.body) {
         attachment.body = Body::Text(redactor.text(text));
@@ -100,7 +100,7 @@ pub(super) fn redact_attachment(
 }
 
 /// Redacts every string of a message.
-pub(super) fn redact_strings(value: &mut serde_json::Value, redactor: &crate::world::Redactor) {
+pub(super) fn redact_strings(value: &mut serde_json::Value, redactor: &crate::redact::Redactor) {
     match value {
         serde_json::Value::String(text) => *text = redactor.text(text),
         serde_json::Value::Array(items) => {

@@ -18,9 +18,9 @@ use foldhash::HashMap;
 
 use crate::hooks::{HookKind, Hooks};
 use crate::model::StepKind;
+use crate::redact::Redactor;
 use crate::registry::Binding;
 use crate::run::features::{self, Nodes};
-use crate::world::Redactor;
 
 use super::attachment::redact_strings;
 use super::envelope::{self, Envelope};

@@ -159,7 +159,7 @@ impl Session {
 
     /// Masks secrets as the other reports do: in the text of feature files (a password in a
     /// doc string), failure messages and text attachments.
-    pub fn redact(mut self, redactor: crate::world::Redactor) -> Self {
+    pub fn redact(mut self, redactor: crate::redact::Redactor) -> Self {
         Arc::get_mut(&mut self.prepare)
             .expect("a session is told to redact before it is shared")
             .redactor = Some(redactor);
@@ -167,7 +167,7 @@ impl Session {
     }
 
     /// The redactor of failure messages and attachments, if any.
-    fn redactor(&self) -> Option<&crate::world::Redactor> {
+    fn redactor(&self) -> Option<&crate::redact::Redactor> {
         self.prepare.redactor.as_ref()
     }
 

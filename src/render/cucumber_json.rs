@@ -102,7 +102,7 @@ pub fn cucumber_json(inputs: &Inputs<'_>, out: &mut dyn Write) -> io::Result<()>
 fn manual_features(
     inputs: &Inputs<'_>,
     index: &steps::Index<'_>,
-    redactor: &crate::world::redact::Redactor,
+    redactor: &crate::redact::Redactor,
 ) -> Vec<Feature> {
     let mut features: Vec<Feature> = Vec::new();
     let manual_tag = format!("@{}", inputs.config.tags.manual);

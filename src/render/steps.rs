@@ -15,9 +15,9 @@ use std::sync::Arc;
 
 use crate::model::{Case, Execution, Feature, Suite};
 use crate::record::{ExecutionRecord, RunRecord, Status, StepStatus};
+use crate::redact::Redactor;
 use crate::registry::{Binding, Registry, bind_execution};
 use crate::trace::ManualOutcome;
-use crate::world::redact::Redactor;
 
 /// Where a recorded execution is in the suite.
 #[derive(Debug, Clone, Copy)]
@@ -191,8 +191,8 @@ pub fn of(
 
 /// The redactor of the configuration the reports are rendered with.
 pub fn redactor(config: &crate::config::Config) -> Redactor {
-    // The configuration's pattern was compiled when it was read.
-    Redactor::from_settings(&config.run).unwrap_or_default()
+    // Compiled once, when the configuration was read; a clone shares its regexes.
+    config.run.redactor.clone()
 }
 
 /// Gherkin fills an outline's placeholders in the scenario's own steps, their tables and

@@ -278,7 +278,7 @@ fn start_messages(
     hooks: &Hooks,
     options: &Options,
     sink: Sink,
-    redactor: Option<crate::world::Redactor>,
+    redactor: Option<crate::redact::Redactor>,
 ) -> messages::Shared {
     // Step definitions name their files relative to the package they are compiled in,
     // which is where `cargo test` runs a test binary.

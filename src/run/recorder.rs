@@ -20,7 +20,8 @@ use cucumber::{Event, gherkin, parser};
 
 use crate::World;
 use crate::record::{Failure, StepStatus};
-use crate::world::{Attachment, Redactor};
+use crate::redact::Redactor;
+use crate::world::Attachment;
 
 use super::plan::{Lookup, Plan};
 

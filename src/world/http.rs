@@ -14,7 +14,7 @@ use reqwest::header::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::redact::Redactor;
+use crate::redact::Redactor;
 
 /// Bodies longer than this are cut in the transcript (the step still sees all of it).
 pub const TRANSCRIPT_BODY_LIMIT: usize = 4096;

@@ -8,7 +8,6 @@
 
 pub mod browser;
 pub mod http;
-pub mod redact;
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -19,9 +18,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::redact::Redactor;
+
 pub use browser::{Browser, Browsers, WebDriver};
 pub use http::{Exchange, HttpSession, Response};
-pub use redact::Redactor;
 
 /// Settings shared by every scenario of a run.
 #[derive(Debug, Clone)]

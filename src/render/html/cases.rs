@@ -12,9 +12,9 @@ use super::page::Css;
 use super::requirements::case_anchor;
 use crate::model::{Case, Mode, Step};
 use crate::record::{ExecutionRecord, StepStatus};
+use crate::redact::Redactor;
 use crate::render::Inputs;
 use crate::trace::{CaseRow, Outcome, Script};
-use crate::world::redact::Redactor;
 
 #[derive(Debug, Serialize)]
 pub(super) struct FeatureView {

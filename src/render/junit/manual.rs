@@ -18,7 +18,7 @@ use crate::trace::Outcome;
 pub(super) fn manual_cases(
     inputs: &Inputs<'_>,
     dialect: JunitDialect,
-    redactor: &crate::world::redact::Redactor,
+    redactor: &crate::redact::Redactor,
 ) -> Vec<Entry<'static>> {
     steps::manual_executions(inputs)
         .map(|(located, row, outcome)| {
@@ -34,7 +34,7 @@ impl Entry<'static> {
         outcome: &crate::trace::ExecutionOutcome,
         inputs: &Inputs<'_>,
         dialect: JunitDialect,
-        redactor: &crate::world::redact::Redactor,
+        redactor: &crate::redact::Redactor,
     ) -> Self {
         let mut name = match &row.id {
             Some(id) => format!("{id}: {}", row.title),
