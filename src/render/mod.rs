@@ -154,7 +154,7 @@ mod tests {
         std::fs::create_dir_all(reports.join("attachments")).unwrap();
         std::fs::write(reports.join("attachments/shot.png"), b"png").unwrap();
         std::fs::write(dir.path().join("secret.txt"), b"secret").unwrap();
-        let attachment = |path: &str| crate::world::Attachment {
+        let attachment = |path: &str| crate::record::Attachment {
             name: path.to_owned(),
             media_type: "text/plain".to_owned(),
             path: PathBuf::from(path),

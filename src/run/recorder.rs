@@ -19,9 +19,9 @@ use cucumber::event::{
 use cucumber::{Event, gherkin, parser};
 
 use crate::World;
+use crate::record::Attachment;
 use crate::record::{Failure, StepStatus};
 use crate::redact::Redactor;
-use crate::world::Attachment;
 
 use super::plan::{Lookup, Plan};
 

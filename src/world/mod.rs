@@ -16,12 +16,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
+use crate::record::Attachment;
 use crate::redact::Redactor;
 
 pub use browser::{Browser, Browsers, WebDriver};
-pub use http::{Exchange, HttpSession, Response};
+pub use http::{HttpSession, Response};
 
 /// Settings shared by every scenario of a run.
 #[derive(Debug, Clone)]
@@ -94,17 +93,6 @@ fn current() -> Arc<RunContext> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .clone();
     installed.unwrap_or_else(|| Arc::new(RunContext::default()))
-}
-
-/// A file or text attached to a scenario's outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Attachment {
-    /// What it is, e.g. `screenshot` or `http transcript`.
-    pub name: String,
-    /// Its media type, e.g. `image/png`.
-    pub media_type: String,
-    /// The file, relative to the report directory.
-    pub path: PathBuf,
 }
 
 /// The world of one scenario.

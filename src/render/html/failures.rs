@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use super::cases::{ScriptView, StepView, step_status};
 use super::requirements::case_anchor;
+use crate::record::Exchange;
 use crate::record::Status;
 use crate::render::Inputs;
-use crate::world::Exchange;
 
 #[derive(Debug, Serialize)]
 pub(super) struct FailureView {
@@ -155,7 +155,7 @@ pub(super) fn failures(inputs: &Inputs<'_>) -> Vec<FailureView> {
         .collect()
 }
 
-pub(super) fn attachment_link(attachment: &crate::world::Attachment) -> (String, String) {
+pub(super) fn attachment_link(attachment: &crate::record::Attachment) -> (String, String) {
     (
         attachment.name.clone(),
         attachment.path.display().to_string(),

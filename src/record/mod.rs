@@ -26,6 +26,8 @@
 //! - `run_hook_failures` (only when there are any): each `BeforeAll` or `AfterAll` hook that
 //!   failed (`hook`, `error`); any of them fails the run.
 
+mod evidence;
+
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -33,7 +35,8 @@ use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
 use crate::registry::Definition;
-use crate::world::Attachment;
+
+pub use evidence::{Attachment, Exchange};
 
 /// The version of the format written.
 pub const FORMAT_VERSION: u32 = 1;
@@ -333,7 +336,7 @@ pub struct Failure {
     pub definition: Option<String>,
     /// The scenario's last HTTP exchange before it failed, secrets redacted, bodies cut.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange: Option<crate::world::Exchange>,
+    pub exchange: Option<Exchange>,
 }
 
 /// A step text that no definition matches, with where it is used.
