@@ -17,7 +17,9 @@
 #![warn(missing_docs)]
 
 pub mod catalog;
+pub mod compile;
 pub mod config;
+pub mod event;
 pub mod harness;
 pub mod hooks;
 pub mod lint;

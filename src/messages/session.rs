@@ -10,16 +10,17 @@ use std::time::SystemTime;
 
 use cucumber::gherkin;
 
+use crate::compile;
 use crate::hooks::{self, HookKind, Hooks};
 use crate::model::StepKind;
 use crate::registry::{Binding, Registry};
-use crate::run::features;
 
 use super::attachment::{attachment_envelope, redact_attachment};
 use super::envelope::{self, Envelope, Status, Timestamp};
 use super::prepare::{Prepared, Preparer, Producer};
 use super::sink::Lines;
-use super::{Attachment, FilePlan, Matcher, Outbox, Sink};
+use super::{FilePlan, Matcher, Sink};
+use crate::event::{Attachment, Outbox};
 
 /// A step of a test case: a pickle step, or a `Before` or `After` hook.
 #[derive(Debug)]
@@ -67,7 +68,7 @@ pub struct Session {
     pub(super) success: bool,
     /// What the files' messages are made from, shared with the thread that makes them.
     pub(super) prepare: Arc<Preparer>,
-    /// The number of each file the runner was given, by [`features::path_key`].
+    /// The number of each file the runner was given, by [`compile::path_key`].
     pub(super) files: HashMap<Box<[u8]>, usize>,
     pub(super) cases: HashMap<(usize, usize), TestCase>,
 }
@@ -200,7 +201,7 @@ impl Session {
         self.sink.lines(&prepared.lines);
         if prepared.parsed {
             self.files
-                .insert(features::path_key(&prepared.path).into(), prepared.number);
+                .insert(compile::path_key(&prepared.path).into(), prepared.number);
         } else {
             self.success = false;
         }
@@ -272,12 +273,12 @@ impl Session {
         }
         let mut explained = false;
         for (index, outcome) in outcomes {
-            explained |= outcome.status != Status::Passed;
+            explained |= outcome.status != crate::event::Status::Passed;
             self.step_started(key, index, outcome.started);
             self.step_finished(
                 key,
                 index,
-                outcome.status,
+                outcome.status.into(),
                 outcome.message,
                 outcome.finished,
             );
@@ -294,7 +295,7 @@ impl Session {
 
     /// The test case the runner's scenario at `line` of the feature at `path` stands for.
     pub fn key(&self, path: &Path, line: usize) -> Option<(usize, usize)> {
-        let file = *self.files.get(features::path_key(path))?;
+        let file = *self.files.get(compile::path_key(path))?;
         self.cases
             .contains_key(&(file, line))
             .then_some((file, line))
@@ -566,13 +567,13 @@ impl Session {
         // Cucumber's stack trace of a run hook points at the hook's own line.
         let (file, line) = self.prepare.hooks.all()[hook].file_and_line();
         let place = format_args!("{file}:{}", line.unwrap_or(0));
-        let exception = exception(outcome.status, message.as_deref(), place);
+        let exception = exception(outcome.status.into(), message.as_deref(), place);
         self.success &= !outcome.status.fails(self.strict);
         self.sink.emit(&Envelope::TestRunHookFinished(
             envelope::TestRunHookFinished {
                 test_run_hook_started_id: id,
                 result: envelope::TestStepResult {
-                    status: outcome.status,
+                    status: outcome.status.into(),
                     duration: outcome
                         .finished
                         .duration_since(outcome.started)

@@ -10,7 +10,9 @@ use cucumber::{Event, gherkin, parser};
 
 use std::time::SystemTime;
 
-use super::{MessageWorld, Shared, Status};
+use super::Shared;
+use super::envelope::Status;
+use crate::event::{MessageWorld, panic_outcome};
 use crate::hooks::HookKind;
 
 /// Writes the execution messages of a run into its [`Session`](super::Session).
@@ -27,41 +29,6 @@ impl<W> MessageWriter<W> {
             _world: std::marker::PhantomData,
         }
     }
-}
-
-/// What a step that panicked with one of these payloads reports, instead of `FAILED`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StepOutcome {
-    /// The step is not written yet: `PENDING`.
-    Pending(Option<String>),
-    /// The step decided not to run: `SKIPPED`, and so are the steps after it.
-    Skipped(Option<String>),
-}
-
-/// Ends the running step as pending (`PENDING` in the messages).
-pub fn pending(message: Option<&str>) -> ! {
-    std::panic::resume_unwind(Box::new(StepOutcome::Pending(message.map(str::to_owned))))
-}
-
-/// Ends the running step as skipped (`SKIPPED` in the messages; so are the steps after it).
-pub fn skip(message: Option<&str>) -> ! {
-    std::panic::resume_unwind(Box::new(StepOutcome::Skipped(message.map(str::to_owned))))
-}
-
-/// The status and message of a step that panicked with `info`.
-pub fn panic_outcome(info: &event::Info) -> (Status, Option<String>) {
-    if let Some(outcome) = info.downcast_ref::<StepOutcome>() {
-        return match outcome {
-            StepOutcome::Pending(message) => (Status::Pending, message.clone()),
-            StepOutcome::Skipped(message) => (Status::Skipped, message.clone()),
-        };
-    }
-    let message = info
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "the step panicked with a value that is not text".to_owned());
-    (Status::Failed, Some(message))
 }
 
 impl<W: MessageWorld> MessageWriter<W> {
@@ -103,7 +70,10 @@ impl<W: MessageWorld> MessageWriter<W> {
                             event::StepError::AmbiguousMatch(err) => {
                                 (Status::Ambiguous, Some(err.to_string()))
                             }
-                            event::StepError::Panic(info) => panic_outcome(info),
+                            event::StepError::Panic(info) => {
+                                let (status, message) = panic_outcome(info);
+                                (status.into(), message)
+                            }
                         };
                         session.step_finished(key, index, status, message, at);
                     }

@@ -7,7 +7,6 @@
 //! `ambiguous`, never as passed and never silently skipped. The others run in cucumber-rs,
 //! whose events the `recorder` folds into attempts; [`execute`] turns those into the record.
 
-pub mod features;
 pub mod plan;
 mod recorder;
 pub mod terminal;
@@ -21,8 +20,9 @@ use std::time::SystemTime;
 use cucumber::gherkin;
 
 use crate::World;
+use crate::event::{self, MessageWorld};
 use crate::hooks::{self, HookKind, Hooks};
-use crate::messages::{self, FilePlan, MessageWorld, PlannedCase, Session, Sink};
+use crate::messages::{self, FilePlan, PlannedCase, Session, Sink};
 use crate::model::{Feature, Suite};
 use crate::record::{
     AmbiguousStep, Counts, ExampleRef, ExecutionRecord, FORMAT_VERSION, RunHookFailure, RunRecord,
@@ -253,7 +253,7 @@ async fn run_hooks<W: 'static>(
     };
     let mut failures = Vec::new();
     for (index, hook) in running {
-        let outbox = messages::Outbox::default();
+        let outbox = event::Outbox::default();
         let outcome = hooks::run_for_test_run::<W>(&hook, outbox.clone()).await;
         let mut session = session.lock().unwrap_or_else(|p| p.into_inner());
         session.test_run_hook(index, &outcome, outbox.drain());
@@ -477,7 +477,7 @@ where
                     Some(_) => hooks::Outcome::not_run(),
                     None => hooks::run(&hook, world).await,
                 };
-                if stopped.is_none() && outcome.status != messages::Status::Passed {
+                if stopped.is_none() && outcome.status != event::Status::Passed {
                     stopped = Some((outcome.clone(), hook));
                 }
                 outcomes.push((index, outcome));
@@ -522,7 +522,7 @@ where
                 if failure.is_none()
                     && matches!(
                         outcome.status,
-                        messages::Status::Failed | messages::Status::Pending
+                        event::Status::Failed | event::Status::Pending
                     )
                 {
                     failure = Some((outcome.clone(), hook));
@@ -594,7 +594,7 @@ struct Both<W, B>(messages::MessageWriter<W>, B);
 
 impl<W, B> cucumber::Writer<W> for Both<W, B>
 where
-    W: messages::MessageWorld,
+    W: MessageWorld,
     B: cucumber::Writer<W, Cli = cucumber::cli::Empty>,
 {
     type Cli = cucumber::cli::Empty;

@@ -142,7 +142,7 @@ impl Recorder {
 
     fn index(&mut self, feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Option<usize> {
         let path = feature.path.as_deref()?;
-        let key = super::features::path_key(path);
+        let key = crate::compile::path_key(path);
         let file = match self.files.get(key) {
             Some(file) => *file,
             None => *self
@@ -323,10 +323,10 @@ impl cucumber::writer::Normalized for Recorder {}
 /// end as pending or skipped with casebook's payload (which the record counts as failed:
 /// the case did not pass).
 fn panic_message(info: &event::Info) -> String {
-    let (status, message) = crate::messages::panic_outcome(info);
+    let (status, message) = crate::event::panic_outcome(info);
     match status {
-        crate::messages::Status::Pending => format!("pending: {}", message.unwrap_or_default()),
-        crate::messages::Status::Skipped => format!("skipped: {}", message.unwrap_or_default()),
+        crate::event::Status::Pending => format!("pending: {}", message.unwrap_or_default()),
+        crate::event::Status::Skipped => format!("skipped: {}", message.unwrap_or_default()),
         _ => message.unwrap_or_default(),
     }
 }

@@ -106,7 +106,7 @@ pub struct World {
     vars: HashMap<String, String>,
     state: HashMap<TypeId, Box<dyn Any>>,
     attachments: Vec<Attachment>,
-    outbox: crate::messages::Outbox,
+    outbox: crate::event::Outbox,
 }
 
 impl fmt::Debug for World {
@@ -138,7 +138,7 @@ impl World {
             vars: HashMap::new(),
             state: HashMap::new(),
             attachments: Vec::new(),
-            outbox: crate::messages::Outbox::default(),
+            outbox: crate::event::Outbox::default(),
         }
     }
 
@@ -237,8 +237,8 @@ impl World {
     /// `run.json` and, with its content, in the run's messages.
     pub fn attach(&mut self, attachment: Attachment) {
         match std::fs::read(self.context.report_dir.join(&attachment.path)) {
-            Ok(bytes) => self.outbox.attach(crate::messages::Attachment {
-                body: crate::messages::Body::Bytes(bytes),
+            Ok(bytes) => self.outbox.attach(crate::event::Attachment {
+                body: crate::event::Body::Bytes(bytes),
                 media_type: attachment.media_type.clone(),
                 file_name: attachment
                     .path
@@ -254,7 +254,7 @@ impl World {
     }
 
     /// Attaches text or bytes to the running step, in the run's messages (`attachment`).
-    pub fn attach_to_step(&self, attachment: crate::messages::Attachment) {
+    pub fn attach_to_step(&self, attachment: crate::event::Attachment) {
         self.outbox.attach(attachment);
     }
 
@@ -264,8 +264,8 @@ impl World {
     }
 }
 
-impl crate::messages::MessageWorld for World {
-    fn outbox(&mut self) -> &mut crate::messages::Outbox {
+impl crate::event::MessageWorld for World {
+    fn outbox(&mut self) -> &mut crate::event::Outbox {
         &mut self.outbox
     }
 
