@@ -303,7 +303,7 @@ impl Harness {
             let (lint, record) = (lint?, record?);
             (lint, finish(record)?)
         };
-        print!("{}", run::terminal::report(&record, &matrix));
+        print!("{}", crate::render::terminal::report(&record, &matrix));
         println!("reports: {}", report_dir.display());
         // Lint errors fail a strict run (CI); elsewhere they are shown and the cases still run.
         let passed = run::passed(&record) && !(strict && lint.errors > 0);
@@ -483,7 +483,7 @@ fn remove_reports(report_dir: &Path) -> std::io::Result<()> {
 
 fn write_record(report_dir: &Path, record: &RunRecord) -> anyhow::Result<()> {
     crate::output::write_atomic_with(&report_dir.join("run.json"), |out| {
-        let mut out = crate::render::buffered(out);
+        let mut out = crate::output::buffered(out);
         serde_json::to_writer(&mut out, record).map_err(std::io::Error::other)?;
         out.flush()
     })?;

@@ -37,6 +37,7 @@ pub mod render;
 pub mod run;
 pub mod steps;
 pub mod suite;
+pub mod text;
 pub mod trace;
 pub mod world;
 

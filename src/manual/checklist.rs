@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::{Item, Ledger, ManualResult, Status, Validity, is_hash, results};
 use crate::model::Suite;
 // A checklist cell is escaped exactly as a summary's table cell.
-use crate::render::markdown::cell as md;
+use crate::text::cell as md;
 
 /// The columns of the exported CSV, in order.
 pub const COLUMNS: [&str; 16] = [

@@ -20,6 +20,7 @@ pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod steps;
+pub mod terminal;
 pub mod trace;
 
 /// What every report is rendered from.
@@ -78,15 +79,7 @@ impl AttachmentFiles {
     }
 }
 
-/// The output of a renderer that writes in many small pieces (a serializer's): buffered in
-/// front of the report file's writer, so that each piece is a copy into memory rather than
-/// a call through `dyn Write` (a quarter of the time of a large `cucumber.json`).
-pub type Buffered<'a> = std::io::BufWriter<&'a mut dyn Write>;
-
-/// `out`, [`Buffered`]; flush it when done, so that a failed write is an error.
-pub fn buffered(out: &mut dyn Write) -> Buffered<'_> {
-    std::io::BufWriter::with_capacity(1 << 16, out)
-}
+pub use crate::output::{Buffered, buffered};
 
 /// A report format: a pure function of the inputs, written as it is produced.
 pub type Renderer = fn(&Inputs<'_>, &mut dyn Write) -> std::io::Result<()>;

@@ -9,7 +9,6 @@
 
 pub mod plan;
 mod recorder;
-pub mod terminal;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
