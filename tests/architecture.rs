@@ -63,7 +63,6 @@ const LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("src/harness.rs", "Harness::outcome"),
     ("src/manual/checklist.rs", "import"),
     ("src/manual/session.rs", "run"),
-    ("src/messages/session.rs", "Session::step_finished"),
     ("src/parse/document.rs", "feature"),
     ("src/render/cucumber_json.rs", "manual_record"),
     ("src/render/cucumber_json.rs", "elements"),

@@ -370,9 +370,9 @@ impl Session {
         let Some(attempt) = case.current.as_mut() else {
             return;
         };
-        let duration = match attempt.running.take() {
+        let (duration, ran) = match attempt.running.take() {
             Some((running, since)) if running == index => {
-                at.duration_since(since).unwrap_or_default()
+                (at.duration_since(since).unwrap_or_default(), true)
             }
             other => {
                 // Never started (not run): started and finished at once.
@@ -383,7 +383,7 @@ impl Session {
                     timestamp: at.into(),
                 });
                 self.sink.emit(&envelope);
-                std::time::Duration::ZERO
+                (std::time::Duration::ZERO, false)
             }
         };
         attempt.reported[index] = Some(status);
@@ -394,33 +394,23 @@ impl Session {
         });
         let started_id = attempt.id.clone();
         let step = &case.steps[index];
-        for attachment in case.outbox.take(at) {
-            let attachment = redact_attachment(attachment, redactor);
-            self.sink.emit(&attachment_envelope(
-                attachment,
-                &started_id,
-                Some(&step.id),
-                at,
-            ));
+        // A step that did not run attached nothing. A step reported as not run after the
+        // fact (skipped after a failure, when the runner's next event comes) would otherwise
+        // take what was attached after the last step that ran, such as the screenshot of a
+        // failed browser step: that waits for the end of the attempt (`case_finished`).
+        if ran {
+            for attachment in case.outbox.take(at) {
+                let attachment = redact_attachment(attachment, redactor);
+                self.sink.emit(&attachment_envelope(
+                    attachment,
+                    &started_id,
+                    Some(&step.id),
+                    at,
+                ));
+            }
         }
         if status == Status::Undefined {
-            let snippets = crate::registry::snippets(
-                step.kind,
-                &step.text,
-                step.has_table,
-                step.has_doc_string,
-            )
-            .into_iter()
-            .map(|code| envelope::Snippet {
-                language: "rust",
-                code,
-            })
-            .collect();
-            let suggestion = Envelope::Suggestion(envelope::Suggestion {
-                id: self.sink.id(),
-                pickle_step_id: step.pickle_step_id.clone(),
-                snippets,
-            });
+            let suggestion = suggestion(step, self.sink.id());
             self.sink.emit(&suggestion);
         }
         // The place is written out only for the exception of a step that did not pass.
@@ -495,10 +485,22 @@ impl Session {
         self.report_rest(key, count, at);
         let case = self.cases.get_mut(&key).expect("looked up above");
         let attempt = case.current.take().expect("looked up above");
+        // What was attached after the last step that ran is casebook's own evidence of a
+        // failure (the world's screenshot on failure): it belongs to the step that failed,
+        // as in cucumber.json; without one, to the test case.
+        let failed_step = attempt
+            .reported
+            .iter()
+            .position(|status| *status == Some(Status::Failed))
+            .map(|index| case.steps[index].id.clone());
         for attachment in case.outbox.take(at) {
             let attachment = redact_attachment(attachment, self.redactor());
-            self.sink
-                .emit(&attachment_envelope(attachment, &attempt.id, None, at));
+            self.sink.emit(&attachment_envelope(
+                attachment,
+                &attempt.id,
+                failed_step.as_deref(),
+                at,
+            ));
         }
         let failed = attempt
             .reported
@@ -624,5 +626,23 @@ pub(super) fn exception(
         kind: kind.to_owned(),
         message: message.map(str::to_owned),
         stack_trace: Some(format!("{kind}: {}\n{place}", message.unwrap_or_default())),
+    })
+}
+
+/// The `suggestion` for an undefined step: a snippet of a definition for each step kind
+/// that could match it.
+fn suggestion(step: &TestStep, id: String) -> Envelope {
+    let snippets =
+        crate::registry::snippets(step.kind, &step.text, step.has_table, step.has_doc_string)
+            .into_iter()
+            .map(|code| envelope::Snippet {
+                language: "rust",
+                code,
+            })
+            .collect();
+    Envelope::Suggestion(envelope::Suggestion {
+        id,
+        pickle_step_id: step.pickle_step_id.clone(),
+        snippets,
     })
 }
