@@ -29,6 +29,7 @@ pub mod messages;
 pub mod model;
 pub mod output;
 pub mod parse;
+pub mod plan;
 pub mod project;
 pub mod record;
 pub mod redact;

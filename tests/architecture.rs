@@ -76,7 +76,6 @@ const LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("src/render/steps.rs", "of"),
     ("src/render/terminal.rs", "failures"),
     ("src/run/mod.rs", "cucumber_run"),
-    ("src/run/mod.rs", "execution_record"),
     ("src/trace.rs", "build"),
     ("src/trace.rs", "requirement_rows"),
 ];

@@ -1,6 +1,6 @@
 //! The run record: `run.json`, the single source of every report of a run.
 //!
-//! [`run`](crate::run) folds the runner's events into a [`RunRecord`]; renderers read only
+//! [`fold`] folds what the run saw into a [`RunRecord`]; renderers read only
 //! this (plus the suite and the catalog), so `casebook report` can re-render a saved run and
 //! shards can be merged. Executions are kept in suite order (file, then line, then Examples
 //! row), whatever order concurrent scenarios finished in, so renderers need no sorting.
@@ -27,6 +27,7 @@
 //!   failed (`hook`, `error`); any of them fails the run.
 
 mod evidence;
+pub mod fold;
 
 use std::sync::Arc;
 

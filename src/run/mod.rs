@@ -7,14 +7,12 @@
 //! `ambiguous`, never as passed and never silently skipped. The others run in cucumber-rs,
 //! whose events the `recorder` folds into attempts; [`execute`] turns those into the record.
 
-pub mod plan;
 mod recorder;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
 
 use cucumber::gherkin;
 
@@ -23,14 +21,14 @@ use crate::event::{self, MessageWorld};
 use crate::hooks::{self, HookKind, Hooks};
 use crate::messages::{self, FilePlan, PlannedCase, Session, Sink};
 use crate::model::{Feature, Suite};
-use crate::record::{
-    AmbiguousStep, Counts, ExampleRef, ExecutionRecord, FORMAT_VERSION, RunHookFailure, RunRecord,
-    Selection, Status, StepCounts, StepRecord, StepStatus, UnboundStep,
-};
-use crate::registry::{self, Binding, Registry};
+use crate::plan;
+use crate::record::fold::{self, Attempt, RunInfo};
+use crate::record::{RunHookFailure, RunRecord, Selection};
+use crate::registry::Registry;
 use crate::world::{self, RunContext};
 
-pub use plan::{Filter, Plan};
+pub use crate::plan::{Filter, Plan};
+pub use crate::record::fold::passed;
 
 /// How to run.
 #[derive(Debug, Clone, Default)]
@@ -98,71 +96,30 @@ pub async fn execute(suite: &Suite, registry: &Registry, options: &Options) -> R
         return dry_run(suite, registry, options);
     }
     crate::steps::link();
-    let started_at = now();
+    let started_at = fold::now();
     let plan = Plan::new(suite, registry, &options.filter);
     let (attempts, run_hook_failures) = run_with_messages(suite, registry, &plan, options).await;
-    record(
-        suite,
-        registry,
-        &plan,
-        &attempts,
-        run_hook_failures,
-        options,
-        started_at,
-    )
+    let info = run_info(options, started_at, run_hook_failures);
+    library_is_no_finding(fold::record(suite, registry, &plan, &attempts, info))
 }
 
 /// Binds and records the selected executions without executing any (`--dry-run`): no
 /// hook, no world, no messages, since nothing happens to tell of.
 pub fn dry_run(suite: &Suite, registry: &Registry, options: &Options) -> RunRecord {
-    let started_at = now();
+    let started_at = fold::now();
     let plan = Plan::new(suite, registry, &options.filter);
-    record(suite, registry, &plan, &[], Vec::new(), options, started_at)
+    let info = run_info(options, started_at, Vec::new());
+    library_is_no_finding(fold::record(suite, registry, &plan, &[], info))
 }
 
-/// The record of a run of `plan`: what the recorder saw of each execution (by plan index,
-/// none when nothing ran) and the run hooks that failed.
-fn record(
-    suite: &Suite,
-    registry: &Registry,
-    plan: &Plan<'_>,
-    attempts: &[recorder::Attempt],
-    run_hook_failures: Vec<RunHookFailure>,
+/// What the record says of a run with `options`.
+fn run_info(
     options: &Options,
     started_at: String,
-) -> RunRecord {
-    let mut step_counts = StepCounts::default();
-    // Each file's path and feature name, shared by the records of its executions.
-    let files: Vec<(Arc<str>, Arc<str>)> = plan
-        .files
-        .iter()
-        .zip(&plan.features)
-        .map(|(file, feature)| (file.as_str().into(), feature.name.as_str().into()))
-        .collect();
-    let executions: Vec<ExecutionRecord> = plan
-        .executions
-        .iter()
-        .enumerate()
-        .map(|(index, planned)| {
-            let attempt = attempts.get(index).filter(|a| a.ran());
-            execution_record(
-                planned,
-                &files[planned.file],
-                attempt,
-                options.dry_run,
-                &mut step_counts,
-            )
-        })
-        .collect();
-    let (unbound_steps, ambiguous_steps) = unresolved(plan, registry);
-    let mut counts = counts(suite, registry, plan, &executions);
-    counts.steps = step_counts;
-    RunRecord {
-        format_version: FORMAT_VERSION,
+    run_hook_failures: Vec<RunHookFailure>,
+) -> RunInfo {
+    RunInfo {
         release: options.release.clone(),
-        commit: None,
-        started_at,
-        finished_at: now(),
         selection: Selection {
             tags: options.tags_text.clone(),
             name: options
@@ -173,23 +130,17 @@ fn record(
             dry_run: options.dry_run,
             strict: options.strict,
         },
-        counts,
-        executions,
-        unbound_steps,
-        ambiguous_steps,
-        // The built-in steps are a library: that a suite does not use one is no finding.
-        unused_definitions: registry::unused(
-            registry,
-            plan.executions
-                .iter()
-                .flat_map(|p| p.steps.iter().map(|s| &s.binding)),
-        )
-        .into_iter()
-        .map(|i| registry.definitions()[i].clone())
-        .filter(|d| !d.location.as_deref().is_some_and(crate::steps::is_builtin))
-        .collect(),
+        started_at,
         run_hook_failures,
     }
+}
+
+/// The built-in steps are a library: that a suite does not use one is no finding.
+fn library_is_no_finding(mut record: RunRecord) -> RunRecord {
+    record
+        .unused_definitions
+        .retain(|d| !d.location.as_deref().is_some_and(crate::steps::is_builtin));
+    record
 }
 
 /// Runs the executions of `plan` with their hooks, writing `messages.ndjson` as they go;
@@ -199,7 +150,7 @@ async fn run_with_messages(
     registry: &Registry,
     plan: &Plan<'_>,
     options: &Options,
-) -> (Vec<recorder::Attempt>, Vec<RunHookFailure>) {
+) -> (Vec<Attempt>, Vec<RunHookFailure>) {
     let path = options.report_dir.join(MESSAGES);
     let sink = Sink::create(&path).unwrap_or_else(|err| {
         eprintln!("warning: cannot write `{}`: {err}", path.display());
@@ -384,7 +335,7 @@ async fn run_in_cucumber(
     session: messages::Shared,
     stems: Vec<String>,
     options: &Options,
-) -> Vec<recorder::Attempt> {
+) -> Vec<Attempt> {
     let _installed = world::install(options.context.clone());
     let running = files
         .iter()
@@ -753,207 +704,6 @@ impl Window {
     }
 }
 
-/// Whether the run passed: every executed case passed (or was flaky), and in strict mode no
-/// selected case has an unbound or ambiguous step.
-pub fn passed(record: &RunRecord) -> bool {
-    let c = &record.counts;
-    c.failed == 0
-        && record.run_hook_failures.is_empty()
-        && !(record.selection.strict && (c.unbound > 0 || c.ambiguous > 0))
-}
-
-fn execution_record(
-    planned: &plan::Planned<'_>,
-    (file, feature): &(Arc<str>, Arc<str>),
-    attempt: Option<&recorder::Attempt>,
-    dry_run: bool,
-    step_counts: &mut StepCounts,
-) -> ExecutionRecord {
-    let (case, execution) = (planned.case, planned.execution);
-    let reported: Vec<(StepStatus, Option<recorder::ReportedStep>)> = planned
-        .steps
-        .iter()
-        .map(|bound| {
-            let reported = attempt.and_then(|a| a.step(bound.line));
-            let status = match (&bound.binding, reported) {
-                (Binding::Unbound, _) => StepStatus::Unbound,
-                (Binding::Ambiguous(_), _) => StepStatus::Ambiguous,
-                (_, Some(reported)) => reported.status,
-                (_, None) => StepStatus::Skipped,
-            };
-            (status, reported)
-        })
-        .collect();
-    for (status, _) in &reported {
-        step_counts.add(*status);
-    }
-    let any = |wanted: StepStatus| reported.iter().any(|(status, _)| *status == wanted);
-
-    let status = if any(StepStatus::Unbound) {
-        Status::Unbound
-    } else if any(StepStatus::Ambiguous) {
-        Status::Ambiguous
-    } else {
-        match attempt {
-            _ if dry_run => Status::Skipped,
-            None => Status::Skipped,
-            Some(a) if a.failure.is_some() => Status::Failed,
-            Some(a) if reported.iter().all(|(s, _)| *s == StepStatus::Passed) => {
-                if a.ever_failed && a.count > 1 {
-                    Status::Flaky
-                } else {
-                    Status::Passed
-                }
-            }
-            Some(_) => Status::Skipped,
-        }
-    };
-    // Steps are listed where they tell something: a passed execution passed every step, a
-    // skipped one ran none. On a large suite this is most of the record's size.
-    let detailed = matches!(
-        status,
-        Status::Failed | Status::Unbound | Status::Ambiguous | Status::Flaky
-    );
-    let steps: Vec<StepRecord> = if detailed {
-        planned
-            .steps
-            .iter()
-            .zip(case.all_steps())
-            .zip(&reported)
-            .map(|((bound, step), (status, reported))| StepRecord {
-                keyword: step.keyword.to_string(),
-                text: bound.text.to_string(),
-                line: bound.line,
-                background: bound.background,
-                status: *status,
-                definition: reported
-                    .and_then(|r| r.definition)
-                    .map(crate::registry::place),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    ExecutionRecord {
-        case_id: case.id.as_ref().map(|id| id.0.clone()),
-        title: case.title.clone(),
-        feature: feature.clone(),
-        file: file.clone(),
-        line: case.location.line,
-        example: execution.row.as_ref().map(|row| ExampleRef {
-            row: case
-                .executions
-                .iter()
-                .position(|e| std::ptr::eq(e, execution))
-                .unwrap_or(0)
-                + 1,
-            line: row.location.line,
-            values: row.values.clone(),
-        }),
-        requirements: execution.requirements.iter().map(|r| r.0.clone()).collect(),
-        status,
-        attempts: attempt.map_or(0, |a| a.count),
-        duration_ms: attempt.map_or(0, |a| a.duration.as_millis() as u64),
-        steps,
-        failure: attempt.and_then(|a| a.failure.clone()),
-        attachments: attempt.map(|a| a.attachments.clone()).unwrap_or_default(),
-    }
-}
-
-/// Unbound and ambiguous steps, once per text, with every place they are used.
-fn unresolved(plan: &Plan<'_>, registry: &Registry) -> (Vec<UnboundStep>, Vec<AmbiguousStep>) {
-    let mut unbound: BTreeMap<(String, String), UnboundStep> = BTreeMap::new();
-    let mut ambiguous: BTreeMap<String, AmbiguousStep> = BTreeMap::new();
-    for planned in &plan.executions {
-        for (bound, step) in planned.steps.iter().zip(planned.case.all_steps()) {
-            if matches!(bound.binding, Binding::Bound(_)) {
-                continue;
-            }
-            let place = format!("{}:{}", plan.files[planned.file], bound.line);
-            match &bound.binding {
-                Binding::Bound(_) => {}
-                Binding::Unbound => {
-                    let entry = unbound
-                        .entry((format!("{:?}", bound.kind), bound.text.to_string()))
-                        .or_insert_with(|| UnboundStep {
-                            kind: bound.kind,
-                            text: bound.text.to_string(),
-                            places: Vec::new(),
-                            snippet: registry::snippet(
-                                bound.kind,
-                                &bound.text,
-                                step.table.is_some(),
-                                step.doc_string.is_some(),
-                            ),
-                        });
-                    if !entry.places.contains(&place) {
-                        entry.places.push(place);
-                    }
-                }
-                Binding::Ambiguous(definitions) => {
-                    let entry =
-                        ambiguous
-                            .entry(bound.text.to_string())
-                            .or_insert_with(|| AmbiguousStep {
-                                text: bound.text.to_string(),
-                                places: Vec::new(),
-                                definitions: definitions
-                                    .iter()
-                                    .map(|&i| registry.definitions()[i].clone())
-                                    .collect(),
-                            });
-                    if !entry.places.contains(&place) {
-                        entry.places.push(place);
-                    }
-                }
-            }
-        }
-    }
-    (
-        unbound.into_values().collect(),
-        ambiguous.into_values().collect(),
-    )
-}
-
-fn counts(
-    suite: &Suite,
-    registry: &Registry,
-    plan: &Plan<'_>,
-    executions: &[ExecutionRecord],
-) -> Counts {
-    // A step is counted once per place, however many executions (outline rows) run it.
-    let mut steps_by_place: std::collections::HashMap<(usize, usize), &Binding> =
-        std::collections::HashMap::new();
-    for planned in &plan.executions {
-        for bound in &planned.steps {
-            steps_by_place
-                .entry((planned.file, bound.line))
-                .or_insert(&bound.binding);
-        }
-    }
-    let count_binding = |f: fn(&Binding) -> bool| steps_by_place.values().filter(|b| f(b)).count();
-    let count_status = |status| executions.iter().filter(|e| e.status == status).count();
-    Counts {
-        cases: suite.cases().count(),
-        manual_cases: suite
-            .cases()
-            .filter(|(_, c)| c.mode == crate::model::Mode::Manual)
-            .count(),
-        executions: executions.len(),
-        scripts: registry.definitions().len(),
-        bound_steps: count_binding(|b| matches!(b, Binding::Bound(_))),
-        unbound_steps: count_binding(|b| matches!(b, Binding::Unbound)),
-        ambiguous_steps: count_binding(|b| matches!(b, Binding::Ambiguous(_))),
-        passed: count_status(Status::Passed),
-        failed: count_status(Status::Failed),
-        skipped: count_status(Status::Skipped),
-        unbound: count_status(Status::Unbound),
-        ambiguous: count_status(Status::Ambiguous),
-        flaky: count_status(Status::Flaky),
-        steps: StepCounts::default(),
-    }
-}
-
 /// A file-name stem per execution: the case ID (or file and line), plus the row for outlines.
 fn stems(plan: &Plan<'_>) -> Vec<String> {
     plan.executions
@@ -985,8 +735,4 @@ fn stems(plan: &Plan<'_>) -> Vec<String> {
                 .collect()
         })
         .collect()
-}
-
-fn now() -> String {
-    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
 }
