@@ -75,7 +75,6 @@ const LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("src/render/junit.rs", "story"),
     ("src/render/steps.rs", "of"),
     ("src/render/terminal.rs", "failures"),
-    ("src/run/mod.rs", "cucumber_run"),
     ("src/trace.rs", "build"),
     ("src/trace.rs", "requirement_rows"),
 ];

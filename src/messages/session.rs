@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use foldhash::{HashMap, HashMapExt as _};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 
 use cucumber::gherkin;
@@ -73,8 +73,24 @@ pub struct Session {
     pub(super) cases: HashMap<(usize, usize), TestCase>,
 }
 
-/// A session shared between the parts of a run.
-pub type Shared = Arc<Mutex<Session>>;
+/// A session shared between the parts of a run: the runner's parser, its writer and the
+/// hooks around each scenario.
+#[derive(Debug, Clone)]
+pub struct Shared(Arc<Mutex<Session>>);
+
+impl Shared {
+    /// Shares `session`.
+    pub fn new(session: Session) -> Self {
+        Self(Arc::new(Mutex::new(session)))
+    }
+
+    /// The session, for as long as the guard lives. A panic while it was held (never a
+    /// step's: steps run outside the lock) left its state whole at a message's boundary,
+    /// so the stream goes on rather than losing the rest of the run.
+    pub fn lock(&self) -> MutexGuard<'_, Session> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
 
 impl Session {
     /// Starts the stream: `meta`, the step definitions of `registry` (their source read

@@ -39,7 +39,7 @@ impl<W: MessageWorld> MessageWriter<W> {
         event: &event::RetryableScenario<W>,
         at: SystemTime,
     ) {
-        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let mut session = self.session.lock();
         // Looked up by path for every event: a parsed feature's address is no key, since
         // features are built and dropped as the run goes.
         let Some(key) = feature
