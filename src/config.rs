@@ -311,7 +311,7 @@ impl Config {
     /// Reads a configuration from `text`; `file` names it in errors and `root` anchors
     /// its relative paths.
     pub fn from_str(text: &str, file: &Path, root: &Path) -> Result<Self, Error> {
-        let error = |span: Option<std::ops::Range<usize>>, message: String| Error {
+        let error = |span: Option<Span>, message: String| Error {
             file: crate::location::display_path(file).to_path_buf(),
             position: span.map(|span| line_col(text, span.start)),
             message,
@@ -334,7 +334,23 @@ impl Config {
         if let Some(manual_results) = raw.manual_results {
             config.manual_results = root.join(manual_results);
         }
+        raw.tags.apply(&mut config.tags, &error)?;
+        raw.run.apply(&mut config.run, root, &error)?;
+        raw.report.apply(&mut config.report, &error)?;
+        config.lint = raw.lint.as_written(text, file);
+        Ok(config)
+    }
+}
 
+/// A byte range of the file, for an error's line and column.
+type Span = std::ops::Range<usize>;
+
+/// Makes the error of a key at a span.
+type ErrorAt<'a> = dyn Fn(Option<Span>, String) -> Error + 'a;
+
+impl RawTags {
+    /// `[tags]` over the defaults; the patterns compiled.
+    fn apply(self, tags: &mut TagConventions, error: &ErrorAt<'_>) -> Result<(), Error> {
         let pattern = |value: Spanned<String>, key: &str| {
             anchored(value.get_ref()).map_err(|err| {
                 error(
@@ -343,10 +359,10 @@ impl Config {
                 )
             })
         };
-        if let Some(case_id) = raw.tags.case_id {
-            config.tags.case_id = pattern(case_id, "tags.case-id")?;
+        if let Some(case_id) = self.case_id {
+            tags.case_id = pattern(case_id, "tags.case-id")?;
         }
-        if let Some(requirement) = raw.tags.requirement {
+        if let Some(requirement) = self.requirement {
             let span = requirement.span();
             let regex = pattern(requirement, "tags.requirement")?;
             // Group 0 is the whole match, so one capture group means a length of 2.
@@ -358,58 +374,63 @@ impl Config {
                         .to_owned(),
                 ));
             }
-            config.tags.requirement = regex;
+            tags.requirement = regex;
         }
-        if let Some(manual) = raw.tags.manual {
-            config.tags.manual = manual;
+        if let Some(manual) = self.manual {
+            tags.manual = manual;
         }
-        config.tags.automation = raw.tags.automation.filter(|tag| !tag.is_empty());
+        tags.automation = self.automation.filter(|tag| !tag.is_empty());
+        Ok(())
+    }
+}
 
-        config.lint.file = Some(crate::location::display_path(file).to_path_buf());
-        config.lint.max_steps = raw.lint.max_steps;
-        config.lint.ui_words = raw.lint.ui_words;
-        config.run.base_url = raw.run.base_url.filter(|url| !url.is_empty());
-        config.run.webdriver_url = raw.run.webdriver_url.filter(|url| !url.is_empty());
-        if let Some(chromedriver) = raw.run.chromedriver {
+impl RawRun {
+    /// `[run]` over the defaults; a path relative to `root`, the redaction compiled.
+    fn apply(self, run: &mut RunSettings, root: &Path, error: &ErrorAt<'_>) -> Result<(), Error> {
+        run.base_url = self.base_url.filter(|url| !url.is_empty());
+        run.webdriver_url = self.webdriver_url.filter(|url| !url.is_empty());
+        if let Some(chromedriver) = self.chromedriver {
             // A path in the file is relative to the file, like every other path.
-            config.run.chromedriver = if chromedriver.contains('/') {
+            run.chromedriver = if chromedriver.contains('/') {
                 root.join(chromedriver).display().to_string()
             } else {
                 chromedriver
             };
         }
-        if let Some(timeout) = raw.run.timeout {
-            config.run.timeout = humantime::parse_duration(timeout.get_ref()).map_err(|err| {
+        if let Some(timeout) = self.timeout {
+            run.timeout = humantime::parse_duration(timeout.get_ref()).map_err(|err| {
                 error(Some(timeout.span()), format!("invalid duration in `run.timeout`: {err}\n(hint: write it like \"10s\" or \"1m 30s\")"))
             })?;
         }
-        if let Some(browsers) = raw.run.browsers {
-            config.run.browsers = browsers.max(1);
+        if let Some(browsers) = self.browsers {
+            run.browsers = browsers.max(1);
         }
-        if let Some(headers) = raw.run.redact_headers {
-            config.run.redact_headers = headers;
+        if let Some(headers) = self.redact_headers {
+            run.redact_headers = headers;
         }
-        let fields_span = raw.run.redact_fields.as_ref().map(Spanned::span);
-        if let Some(fields) = raw.run.redact_fields {
-            Regex::new(fields.get_ref()).map_err(|err| {
-                error(
-                    Some(fields.span()),
-                    format!("invalid regex in `run.redact-fields`: {err}"),
-                )
-            })?;
-            config.run.redact_fields = fields.into_inner();
+        let fields_span = self.redact_fields.as_ref().map(Spanned::span);
+        let invalid = |err| {
+            error(
+                fields_span.clone(),
+                format!("invalid regex in `run.redact-fields`: {err}"),
+            )
+        };
+        if let Some(fields) = self.redact_fields {
+            // Compiled as written first, so that an error quotes the user's pattern.
+            Regex::new(fields.get_ref()).map_err(invalid)?;
+            run.redact_fields = fields.into_inner();
         }
-        config.run.redactor =
-            Redactor::with_defaults(&config.run.redact_headers, &config.run.redact_fields)
-                .map_err(|err| {
-                    error(
-                        fields_span,
-                        format!("invalid regex in `run.redact-fields`: {err}"),
-                    )
-                })?;
+        run.redactor =
+            Redactor::with_defaults(&run.redact_headers, &run.redact_fields).map_err(invalid)?;
+        Ok(())
+    }
+}
 
-        if let Some(junit) = raw.report.junit {
-            config.report.junit = JunitDialect::ALL
+impl RawReport {
+    /// `[report]` over the defaults.
+    fn apply(self, report: &mut ReportSettings, error: &ErrorAt<'_>) -> Result<(), Error> {
+        if let Some(junit) = self.junit {
+            report.junit = JunitDialect::ALL
                 .iter()
                 .find(|(name, _)| name == junit.get_ref())
                 .map(|(_, dialect)| *dialect)
@@ -423,18 +444,28 @@ impl Config {
                     )
                 })?;
         }
+        Ok(())
+    }
+}
 
-        let mut rules: Vec<(Spanned<String>, Level)> = raw.lint.rules.into_iter().collect();
+impl RawLint {
+    /// `[lint]` as written, each rule name with its place in `text` (the lint checks them).
+    fn as_written(self, text: &str, file: &Path) -> LintSettings {
+        let mut rules: Vec<(Spanned<String>, Level)> = self.rules.into_iter().collect();
         rules.sort_by_key(|(name, _)| name.span().start);
-        config.lint.rules = rules
-            .into_iter()
-            .map(|(name, level)| RuleLevel {
-                position: Some(line_col(text, name.span().start)),
-                name: name.into_inner(),
-                level,
-            })
-            .collect();
-        Ok(config)
+        LintSettings {
+            file: Some(crate::location::display_path(file).to_path_buf()),
+            max_steps: self.max_steps,
+            ui_words: self.ui_words,
+            rules: rules
+                .into_iter()
+                .map(|(name, level)| RuleLevel {
+                    position: Some(line_col(text, name.span().start)),
+                    name: name.into_inner(),
+                    level,
+                })
+                .collect(),
+        }
     }
 }
 

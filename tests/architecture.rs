@@ -59,7 +59,6 @@ const LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("src/catalog.rs", "from_str"),
     ("src/cli/manual.rs", "exec"),
     ("src/cli/manual.rs", "list"),
-    ("src/config.rs", "Config::from_str"),
     ("src/harness.rs", "Harness::outcome"),
     ("src/manual/checklist.rs", "import"),
     ("src/manual/session.rs", "run"),
