@@ -73,7 +73,6 @@ const LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("src/render/junit.rs", "failure"),
     ("src/render/junit.rs", "story"),
     ("src/render/steps.rs", "of"),
-    ("src/render/terminal.rs", "failures"),
     ("src/trace.rs", "build"),
     ("src/trace.rs", "requirement_rows"),
 ];
