@@ -337,7 +337,7 @@ impl Config {
         raw.tags.apply(&mut config.tags, &error)?;
         raw.run.apply(&mut config.run, root, &error)?;
         raw.report.apply(&mut config.report, &error)?;
-        config.lint = raw.lint.as_written(text, file);
+        config.lint = raw.lint.into_written(text, file);
         Ok(config)
     }
 }
@@ -450,7 +450,7 @@ impl RawReport {
 
 impl RawLint {
     /// `[lint]` as written, each rule name with its place in `text` (the lint checks them).
-    fn as_written(self, text: &str, file: &Path) -> LintSettings {
+    fn into_written(self, text: &str, file: &Path) -> LintSettings {
         let mut rules: Vec<(Spanned<String>, Level)> = self.rules.into_iter().collect();
         rules.sort_by_key(|(name, _)| name.span().start);
         LintSettings {

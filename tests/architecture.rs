@@ -103,7 +103,7 @@ fn every_stage_imports_only_earlier_stages() {
     let mut pending_used = BTreeSet::new();
     for file in rust_files(&src) {
         let relative = file.strip_prefix(root).unwrap().to_path_buf();
-        let Some(module) = top_module(&file.strip_prefix(&src).unwrap()) else {
+        let Some(module) = top_module(file.strip_prefix(&src).unwrap()) else {
             continue;
         };
         modules.insert(module.clone());
