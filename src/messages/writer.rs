@@ -122,7 +122,7 @@ impl<W: MessageWorld> cucumber::Writer<W> for MessageWriter<W> {
 
 impl<W: MessageWorld> MessageWriter<W> {
     /// Writes what `event` says, without keeping it: beside another writer, the runner's
-    /// event need not be copied for this one (see `run::Both`).
+    /// event need not be copied for this one (see `Both` in `run::cucumber`).
     pub fn read(&mut self, event: &parser::Result<Event<Cucumber<W>>>) {
         let Ok(event) = event else { return };
         let at = event.at;
