@@ -1,5 +1,6 @@
-//! [`Recorder`]: the cucumber-rs writer that folds the event stream into attempts per
-//! execution, and shows progress while it does.
+//! [`Recorder`]: the cucumber-rs writer that folds the event stream into an
+//! [`Attempt`] per execution (the record's fold then makes the record of them), and shows
+//! progress while it does.
 //!
 //! Scenarios run concurrently, so their events interleave. The recorder keys every event by
 //! its scenario (feature file and line), which makes the order of arrival irrelevant: that
