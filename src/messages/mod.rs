@@ -39,6 +39,7 @@ mod arguments;
 mod attachment;
 pub mod envelope;
 mod meta;
+mod model;
 mod prepare;
 mod session;
 mod sink;

@@ -24,7 +24,7 @@ use crate::registry::Binding;
 
 use super::attachment::redact_strings;
 use super::envelope::{self, Envelope};
-use super::session::{TestCase, TestStep};
+use super::model::{TestCase, TestStep};
 use super::sink::{Ids, Lines};
 use super::{FilePlan, Matcher, PlannedCase, Run};
 use crate::event::Outbox;

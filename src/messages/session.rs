@@ -1,8 +1,6 @@
 //! The [`Session`]: what the stream has said so far (test cases, their steps and attempts),
 //! and the envelopes of each stage of a run, in the order the protocol needs.
 
-use std::collections::VecDeque;
-
 use foldhash::{HashMap, HashMapExt as _};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -12,53 +10,15 @@ use cucumber::gherkin;
 
 use crate::compile;
 use crate::hooks::{self, HookKind, Hooks};
-use crate::model::StepKind;
 use crate::registry::{Binding, Registry};
 
 use super::attachment::{attachment_envelope, redact_attachment};
 use super::envelope::{self, Envelope, Status, Timestamp};
+use super::model::{Attempt, TestCase, TestStep};
 use super::prepare::{Prepared, Preparer, Producer};
 use super::sink::Lines;
 use super::{FilePlan, Matcher, Sink};
 use crate::event::{Attachment, Outbox};
-
-/// A step of a test case: a pickle step, or a `Before` or `After` hook.
-#[derive(Debug)]
-pub(super) struct TestStep {
-    pub(super) id: String,
-    /// The hook (its index in the session's hooks), for a hook step.
-    pub(super) hook: Option<usize>,
-    pub(super) pickle_step_id: String,
-    pub(super) line: usize,
-    pub(super) kind: StepKind,
-    pub(super) text: String,
-    pub(super) has_table: bool,
-    pub(super) has_doc_string: bool,
-    pub(super) binding: Binding,
-}
-
-/// A test case and its current attempt.
-#[derive(Debug)]
-pub(super) struct TestCase {
-    pub(super) id: String,
-    pub(super) uri: String,
-    pub(super) steps: Vec<TestStep>,
-    pub(super) outbox: Outbox,
-    pub(super) attempts: usize,
-    pub(super) current: Option<Attempt>,
-    /// How the hooks of each phase ended (`Before` or `After`, and each hook's step and
-    /// outcome), recorded as the runner runs them and reported when its events of that
-    /// phase come: first in, first out, since a retry may run before the writer is done
-    /// with the attempt before.
-    pub(super) hook_runs: VecDeque<(HookKind, Vec<(usize, hooks::Outcome)>)>,
-}
-
-#[derive(Debug)]
-pub(super) struct Attempt {
-    pub(super) id: String,
-    pub(super) reported: Vec<Option<Status>>,
-    pub(super) running: Option<(usize, SystemTime)>,
-}
 
 /// The state of one run's stream, shared by the runner's parser, its writer and its hooks.
 #[derive(Debug)]
