@@ -192,6 +192,7 @@ fn an_upward_import_is_found() {
         "use crate::model::Suite;\n\
          use crate::{location, harness::Args};\n\
          fn f() { let _ = crate::render::markdown::cell(\"\"); }\n\
+         fn g() { println!(\"{}\", crate::manual::x()); }\n\
          #[cfg(test)]\n\
          mod tests { use crate::project::Project; }\n",
     )
@@ -208,6 +209,7 @@ fn an_upward_import_is_found() {
         [
             "src/config.rs:2: config -> harness (`harness` comes after `config`)\n",
             "src/config.rs:3: config -> render (`render` comes after `config`)\n",
+            "src/config.rs:4: config -> manual (`manual` comes after `config`)\n",
         ]
     );
 }
@@ -404,6 +406,30 @@ impl<'a> Collector<'a> {
         }
     }
 
+    /// Records the `crate::x` paths in a stream of tokens.
+    fn tokens(&mut self, tokens: proc_macro2::TokenStream) {
+        let tokens: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+        for (i, token) in tokens.iter().enumerate() {
+            match token {
+                proc_macro2::TokenTree::Group(group) => self.tokens(group.stream()),
+                proc_macro2::TokenTree::Ident(ident) if ident == "crate" => {
+                    if let [
+                        proc_macro2::TokenTree::Punct(a),
+                        proc_macro2::TokenTree::Punct(b),
+                        proc_macro2::TokenTree::Ident(name),
+                        ..,
+                    ] = &tokens[i + 1..]
+                        && a.as_char() == ':'
+                        && b.as_char() == ':'
+                    {
+                        self.reference(&["crate".to_owned(), name.to_string()], ident.span());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
     fn function(&mut self, name: String, sig: &syn::Signature, block: &syn::Block) {
         let start = sig.fn_token.span().start().line;
         let end = block.brace_token.span.close().end().line;
@@ -479,6 +505,13 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
         self.reference(&segments, path.span());
         visit::visit_path(self, path);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        // A macro's arguments are tokens to syn (`format!("{}", crate::x::f())`): a path in
+        // them is `crate`, `::`, a name.
+        self.tokens(mac.tokens.clone());
+        visit::visit_macro(self, mac);
     }
 
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
