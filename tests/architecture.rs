@@ -53,8 +53,9 @@ const PENDING_ARROWS: &[(&str, &str)] = &[
 /// The longest a hand-written function may be, in lines from `fn` to its closing brace.
 const MAX_LINES: usize = 80;
 
-/// The directories whose functions are measured.
-const MEASURED: &[&str] = &["src", "casebook-gherkin/src"];
+/// The directories whose functions are measured; `casebook-cli/src` once the command line
+/// has a package of its own (a directory that does not exist is skipped).
+const MEASURED: &[&str] = &["src", "casebook-gherkin/src", "casebook-cli/src"];
 
 /// Functions over [`MAX_LINES`] that are being split; this list only shrinks, and an entry
 /// that is no longer too long is an error. Each entry is a file and the function's name
@@ -151,8 +152,12 @@ fn no_hand_written_function_is_over_the_limit() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut problems = String::new();
     let mut allowed_and_long = BTreeSet::new();
-    for dir in MEASURED {
-        for file in rust_files(&root.join(dir)) {
+    for dir in MEASURED
+        .iter()
+        .map(|dir| root.join(dir))
+        .filter(|dir| dir.is_dir())
+    {
+        for file in rust_files(&dir) {
             let relative = file.strip_prefix(root).unwrap().to_path_buf();
             for function in functions(&file, &relative) {
                 if function.lines <= MAX_LINES {
