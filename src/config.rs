@@ -4,6 +4,9 @@
 //! to a validated [`Config`] whose regexes are compiled and whose paths are resolved against
 //! the directory of the file. No file means the defaults documented on each field.
 //! Errors name the file, the line and column, and the key.
+//!
+//! A leaf: the lint settings are kept as written ([`LintSettings`]), and the lint checks
+//! them against its own rules and defaults (`lint::Settings::resolve`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,8 +15,8 @@ use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::lint::Severity;
 use crate::location::line_col;
+use crate::redact::{self, Redactor};
 
 /// The name of the configuration file, looked for in the current directory and its parents.
 pub const FILE_NAME: &str = "casebook.toml";
@@ -24,42 +27,6 @@ pub const DEFAULT_CASE_ID: &str = "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]+$";
 pub const DEFAULT_REQUIREMENT: &str = "req:(.+)";
 /// The default manual tag.
 pub const DEFAULT_MANUAL: &str = "manual";
-/// The default step limit of the `too-many-steps` rule.
-pub const DEFAULT_MAX_STEPS: usize = 12;
-/// The default words of the `ui-coupled-wording` rule (matched as whole words, any case).
-pub const DEFAULT_UI_WORDS: &[&str] = &[
-    "click",
-    "clicks",
-    "clicked",
-    "clicking",
-    "button",
-    "buttons",
-    "tap",
-    "taps",
-    "tapped",
-    "checkbox",
-    "dropdown",
-    "textbox",
-    "textfield",
-    "hover",
-    "hovers",
-    "scroll",
-    "scrolls",
-    "css",
-    "xpath",
-    "selector",
-    "pixel",
-    "pixels",
-    "red",
-    "green",
-    "blue",
-    "yellow",
-    "orange",
-    "purple",
-    "grey",
-    "gray",
-];
-
 /// A validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -144,6 +111,9 @@ pub struct RunSettings {
     pub redact_headers: Vec<String>,
     /// A regex of JSON and form field names whose values are redacted (`redact-fields`).
     pub redact_fields: String,
+    /// The default headers and `redact-headers`, and `redact-fields`, compiled once: what
+    /// every transcript, message and report masks.
+    pub redactor: Redactor,
 }
 
 impl Default for RunSettings {
@@ -155,7 +125,8 @@ impl Default for RunSettings {
             timeout: std::time::Duration::from_secs(10),
             browsers: 2,
             redact_headers: Vec::new(),
-            redact_fields: crate::world::redact::DEFAULT_FIELDS.to_owned(),
+            redact_fields: redact::DEFAULT_FIELDS.to_owned(),
+            redactor: Redactor::default(),
         }
     }
 }
@@ -202,25 +173,41 @@ impl Default for TagConventions {
     }
 }
 
-/// The lint settings (`[lint]`).
-#[derive(Debug, Clone)]
+/// The lint settings (`[lint]`) as written: which rules exist and what their defaults are
+/// is the lint's to know, so the lint resolves these (`lint::Settings::resolve`).
+#[derive(Debug, Clone, Default)]
 pub struct LintSettings {
-    /// The most steps a case may have before `too-many-steps` warns (`max-steps` = 12).
-    pub max_steps: usize,
-    /// Words that couple a case to the UI (`ui-words`, see [`DEFAULT_UI_WORDS`]).
-    pub ui_words: Vec<String>,
-    /// Severity overrides by rule name; `None` turns a rule off (`[lint.rules]`).
-    pub rules: BTreeMap<String, Option<Severity>>,
+    /// The file they were read from, as errors show it; `None` for the defaults.
+    pub file: Option<PathBuf>,
+    /// The most steps a case may have before `too-many-steps` warns (`max-steps`).
+    pub max_steps: Option<usize>,
+    /// Words that couple a case to the UI (`ui-words`).
+    pub ui_words: Option<Vec<String>>,
+    /// The level of each rule named in `[lint.rules]`, in the file's order.
+    pub rules: Vec<RuleLevel>,
 }
 
-impl Default for LintSettings {
-    fn default() -> Self {
-        Self {
-            max_steps: DEFAULT_MAX_STEPS,
-            ui_words: DEFAULT_UI_WORDS.iter().map(|w| (*w).to_owned()).collect(),
-            rules: BTreeMap::new(),
-        }
-    }
+/// A rule's level as `[lint.rules]` sets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleLevel {
+    /// The rule's name as written.
+    pub name: String,
+    /// Its level.
+    pub level: Level,
+    /// The line and column of the name in the file.
+    pub position: Option<(usize, usize)>,
+}
+
+/// A rule's level as written in `[lint.rules]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// `"error"`.
+    Error,
+    /// `"warning"`.
+    Warning,
+    /// `"off"`: the rule does not run.
+    Off,
 }
 
 /// A configuration that cannot be used.
@@ -279,15 +266,6 @@ struct RawLint {
     rules: BTreeMap<Spanned<String>, Level>,
 }
 
-/// A rule's level as written in `[lint.rules]`.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum Level {
-    Error,
-    Warning,
-    Off,
-}
-
 impl Config {
     /// The defaults, rooted at `root`.
     pub fn defaults(root: &Path) -> Self {
@@ -333,7 +311,7 @@ impl Config {
     /// Reads a configuration from `text`; `file` names it in errors and `root` anchors
     /// its relative paths.
     pub fn from_str(text: &str, file: &Path, root: &Path) -> Result<Self, Error> {
-        let error = |span: Option<std::ops::Range<usize>>, message: String| Error {
+        let error = |span: Option<Span>, message: String| Error {
             file: crate::location::display_path(file).to_path_buf(),
             position: span.map(|span| line_col(text, span.start)),
             message,
@@ -356,7 +334,23 @@ impl Config {
         if let Some(manual_results) = raw.manual_results {
             config.manual_results = root.join(manual_results);
         }
+        raw.tags.apply(&mut config.tags, &error)?;
+        raw.run.apply(&mut config.run, root, &error)?;
+        raw.report.apply(&mut config.report, &error)?;
+        config.lint = raw.lint.into_written(text, file);
+        Ok(config)
+    }
+}
 
+/// A byte range of the file, for an error's line and column.
+type Span = std::ops::Range<usize>;
+
+/// Makes the error of a key at a span.
+type ErrorAt<'a> = dyn Fn(Option<Span>, String) -> Error + 'a;
+
+impl RawTags {
+    /// `[tags]` over the defaults; the patterns compiled.
+    fn apply(self, tags: &mut TagConventions, error: &ErrorAt<'_>) -> Result<(), Error> {
         let pattern = |value: Spanned<String>, key: &str| {
             anchored(value.get_ref()).map_err(|err| {
                 error(
@@ -365,10 +359,10 @@ impl Config {
                 )
             })
         };
-        if let Some(case_id) = raw.tags.case_id {
-            config.tags.case_id = pattern(case_id, "tags.case-id")?;
+        if let Some(case_id) = self.case_id {
+            tags.case_id = pattern(case_id, "tags.case-id")?;
         }
-        if let Some(requirement) = raw.tags.requirement {
+        if let Some(requirement) = self.requirement {
             let span = requirement.span();
             let regex = pattern(requirement, "tags.requirement")?;
             // Group 0 is the whole match, so one capture group means a length of 2.
@@ -380,52 +374,63 @@ impl Config {
                         .to_owned(),
                 ));
             }
-            config.tags.requirement = regex;
+            tags.requirement = regex;
         }
-        if let Some(manual) = raw.tags.manual {
-            config.tags.manual = manual;
+        if let Some(manual) = self.manual {
+            tags.manual = manual;
         }
-        config.tags.automation = raw.tags.automation.filter(|tag| !tag.is_empty());
+        tags.automation = self.automation.filter(|tag| !tag.is_empty());
+        Ok(())
+    }
+}
 
-        if let Some(max_steps) = raw.lint.max_steps {
-            config.lint.max_steps = max_steps;
-        }
-        if let Some(ui_words) = raw.lint.ui_words {
-            config.lint.ui_words = ui_words;
-        }
-        config.run.base_url = raw.run.base_url.filter(|url| !url.is_empty());
-        config.run.webdriver_url = raw.run.webdriver_url.filter(|url| !url.is_empty());
-        if let Some(chromedriver) = raw.run.chromedriver {
+impl RawRun {
+    /// `[run]` over the defaults; a path relative to `root`, the redaction compiled.
+    fn apply(self, run: &mut RunSettings, root: &Path, error: &ErrorAt<'_>) -> Result<(), Error> {
+        run.base_url = self.base_url.filter(|url| !url.is_empty());
+        run.webdriver_url = self.webdriver_url.filter(|url| !url.is_empty());
+        if let Some(chromedriver) = self.chromedriver {
             // A path in the file is relative to the file, like every other path.
-            config.run.chromedriver = if chromedriver.contains('/') {
+            run.chromedriver = if chromedriver.contains('/') {
                 root.join(chromedriver).display().to_string()
             } else {
                 chromedriver
             };
         }
-        if let Some(timeout) = raw.run.timeout {
-            config.run.timeout = humantime::parse_duration(timeout.get_ref()).map_err(|err| {
+        if let Some(timeout) = self.timeout {
+            run.timeout = humantime::parse_duration(timeout.get_ref()).map_err(|err| {
                 error(Some(timeout.span()), format!("invalid duration in `run.timeout`: {err}\n(hint: write it like \"10s\" or \"1m 30s\")"))
             })?;
         }
-        if let Some(browsers) = raw.run.browsers {
-            config.run.browsers = browsers.max(1);
+        if let Some(browsers) = self.browsers {
+            run.browsers = browsers.max(1);
         }
-        if let Some(headers) = raw.run.redact_headers {
-            config.run.redact_headers = headers;
+        if let Some(headers) = self.redact_headers {
+            run.redact_headers = headers;
         }
-        if let Some(fields) = raw.run.redact_fields {
-            Regex::new(fields.get_ref()).map_err(|err| {
-                error(
-                    Some(fields.span()),
-                    format!("invalid regex in `run.redact-fields`: {err}"),
-                )
-            })?;
-            config.run.redact_fields = fields.into_inner();
+        let fields_span = self.redact_fields.as_ref().map(Spanned::span);
+        let invalid = |err| {
+            error(
+                fields_span.clone(),
+                format!("invalid regex in `run.redact-fields`: {err}"),
+            )
+        };
+        if let Some(fields) = self.redact_fields {
+            // Compiled as written first, so that an error quotes the user's pattern.
+            Regex::new(fields.get_ref()).map_err(invalid)?;
+            run.redact_fields = fields.into_inner();
         }
+        run.redactor =
+            Redactor::with_defaults(&run.redact_headers, &run.redact_fields).map_err(invalid)?;
+        Ok(())
+    }
+}
 
-        if let Some(junit) = raw.report.junit {
-            config.report.junit = JunitDialect::ALL
+impl RawReport {
+    /// `[report]` over the defaults.
+    fn apply(self, report: &mut ReportSettings, error: &ErrorAt<'_>) -> Result<(), Error> {
+        if let Some(junit) = self.junit {
+            report.junit = JunitDialect::ALL
                 .iter()
                 .find(|(name, _)| name == junit.get_ref())
                 .map(|(_, dialect)| *dialect)
@@ -439,28 +444,28 @@ impl Config {
                     )
                 })?;
         }
+        Ok(())
+    }
+}
 
-        for (name, level) in raw.lint.rules {
-            if !crate::lint::rules::ALL
-                .iter()
-                .any(|rule| rule.name() == name.get_ref())
-            {
-                return Err(error(
-                    Some(name.span()),
-                    format!(
-                        "unknown lint rule `{}` in `lint.rules`\n(hint: `casebook lint --list-rules` shows them all)",
-                        name.get_ref()
-                    ),
-                ));
-            }
-            let severity = match level {
-                Level::Error => Some(Severity::Error),
-                Level::Warning => Some(Severity::Warning),
-                Level::Off => None,
-            };
-            config.lint.rules.insert(name.into_inner(), severity);
+impl RawLint {
+    /// `[lint]` as written, each rule name with its place in `text` (the lint checks them).
+    fn into_written(self, text: &str, file: &Path) -> LintSettings {
+        let mut rules: Vec<(Spanned<String>, Level)> = self.rules.into_iter().collect();
+        rules.sort_by_key(|(name, _)| name.span().start);
+        LintSettings {
+            file: Some(crate::location::display_path(file).to_path_buf()),
+            max_steps: self.max_steps,
+            ui_words: self.ui_words,
+            rules: rules
+                .into_iter()
+                .map(|(name, level)| RuleLevel {
+                    position: Some(line_col(text, name.span().start)),
+                    name: name.into_inner(),
+                    level,
+                })
+                .collect(),
         }
-        Ok(config)
     }
 }
 
@@ -490,7 +495,8 @@ mod tests {
         assert_eq!(config.tags.requirement_id("req:PAY-7"), Some("PAY-7"));
         assert_eq!(config.tags.manual, "manual");
         assert_eq!(config.tags.automation, None);
-        assert_eq!(config.lint.max_steps, 12);
+        assert_eq!(config.lint.max_steps, None);
+        assert!(config.lint.rules.is_empty());
     }
 
     #[test]
@@ -511,8 +517,7 @@ mod tests {
         );
         assert_eq!(shipped.tags.manual, defaults.tags.manual);
         assert_eq!(shipped.tags.automation, defaults.tags.automation);
-        assert_eq!(shipped.lint.max_steps, defaults.lint.max_steps);
-        assert_eq!(shipped.lint.ui_words, defaults.lint.ui_words);
+        // The lint's defaults are the lint's: `lint::settings` checks the shipped ones.
         assert!(shipped.lint.rules.is_empty());
         assert_eq!(shipped.run.base_url, defaults.run.base_url);
         assert_eq!(shipped.run.webdriver_url, defaults.run.webdriver_url);
@@ -554,10 +559,26 @@ mod tests {
         assert_eq!(config.tags.requirement_id("REQ_ABC-2"), Some("ABC-2"));
         assert_eq!(config.tags.manual, "by-hand");
         assert_eq!(config.tags.automation.as_deref(), Some("automated"));
-        assert_eq!(config.lint.max_steps, 20);
-        assert_eq!(config.lint.ui_words, ["click"]);
-        assert_eq!(config.lint.rules["too-many-steps"], Some(Severity::Error));
-        assert_eq!(config.lint.rules["empty-feature"], None);
+        assert_eq!(config.lint.max_steps, Some(20));
+        assert_eq!(
+            config.lint.ui_words.as_deref(),
+            Some(&["click".to_owned()][..])
+        );
+        assert_eq!(
+            config.lint.rules,
+            [
+                RuleLevel {
+                    name: "too-many-steps".to_owned(),
+                    level: Level::Error,
+                    position: Some((15, 13)),
+                },
+                RuleLevel {
+                    name: "empty-feature".to_owned(),
+                    level: Level::Off,
+                    position: Some((16, 13)),
+                },
+            ]
+        );
     }
 
     #[test]
@@ -622,15 +643,5 @@ mod tests {
     fn a_requirement_pattern_needs_one_group() {
         let err = parse("[tags]\nrequirement = 'req:.+'\n").unwrap_err();
         assert!(err.message.contains("exactly one capture group"), "{err}");
-    }
-
-    #[test]
-    fn an_unknown_rule_is_named() {
-        let err = parse("[lint.rules]\nno-such-rule = 'off'\n").unwrap_err();
-        assert_eq!(err.position, Some((2, 1)));
-        assert!(
-            err.message.contains("unknown lint rule `no-such-rule`"),
-            "{err}"
-        );
     }
 }

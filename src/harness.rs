@@ -29,7 +29,7 @@ use crate::registry::{Bindings, Registry};
 use crate::release::{self, Revision};
 use crate::run::{self, Filter, Options};
 use crate::trace::TraceMatrix;
-use crate::world::{Browsers, Redactor, RunContext, WebDriver};
+use crate::world::{Browsers, RunContext, WebDriver};
 
 /// How many lint findings a run shows in full before the outcome.
 const LINT_SHOWN: usize = 20;
@@ -166,9 +166,6 @@ pub enum ErrorKind {
         /// What is wrong with it.
         source: regex::Error,
     },
-    /// The `[run]` redaction patterns do not compile.
-    #[error("invalid redaction pattern in `[run]`: {0}")]
-    Redaction(regex::Error),
     /// A file of the report directory cannot be written.
     #[error("cannot write `{}`: {source}", path.display())]
     Write {
@@ -500,7 +497,7 @@ impl Setup<'_> {
             base_url,
             timeout: settings.timeout,
             client: crate::world::http::client(settings.timeout),
-            redactor: Redactor::from_settings(settings).map_err(ErrorKind::Redaction)?,
+            redactor: settings.redactor.clone(),
             report_dir: self.report_dir.path().to_path_buf(),
             browsers: Arc::new(Browsers::new(
                 webdriver,
@@ -650,14 +647,14 @@ fn list(project: &Project, bindings: &Bindings, filter: &Filter) {
 /// Prints the outcome: each failure, the steps without a script, the summary by
 /// requirement and the totals, and where the reports are.
 fn print(record: &RunRecord, matrix: &TraceMatrix, report_dir: &ReportDir) {
-    print!("{}", run::terminal::report(record, matrix));
+    print!("{}", crate::render::terminal::report(record, matrix));
     println!("reports: {}", report_dir.path().display());
 }
 
 fn write_record(report_dir: &ReportDir, record: &RunRecord) -> Result<(), Error> {
     let path = report_dir.run_json();
     crate::output::write_atomic_with(&path, |out| {
-        let mut out = crate::render::buffered(out);
+        let mut out = crate::output::buffered(out);
         serde_json::to_writer(&mut out, record).map_err(std::io::Error::other)?;
         out.flush()
     })

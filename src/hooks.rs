@@ -35,7 +35,7 @@
 //! hooks in reverse, as in Cucumber: the last set-up is the first torn down.
 //!
 //! A hook fails by panicking or returning `Err`, and may end as pending or skipped with
-//! [`pending`](crate::messages::pending) and [`skip`](crate::messages::skip), as a step can.
+//! [`pending`](crate::event::pending) and [`skip`](crate::event::skip), as a step can.
 //! What that does to the scenario is Cucumber's: after a `Before` hook that does not pass,
 //! the later `Before` hooks and every step are skipped; `After` hooks always run, each of
 //! them; a failed `BeforeAll` hook runs no test case (the other `BeforeAll` hooks and every
@@ -52,7 +52,7 @@ use cucumber::tag::Ext as _;
 use futures::FutureExt as _;
 use futures::future::LocalBoxFuture;
 
-use crate::messages::{Attachment, Outbox, Status, StepOutcome};
+use crate::event::{Attachment, Outbox, Status, StepOutcome};
 
 /// When a hook runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -331,7 +331,7 @@ pub(crate) async fn run(hook: &Hook, target: &mut dyn Any) -> Outcome {
     let finished = SystemTime::now();
     let (status, message) = match result {
         Ok(()) => (Status::Passed, None),
-        Err(payload) => crate::messages::panic_outcome(&Arc::from(payload)),
+        Err(payload) => crate::event::panic_outcome(&Arc::from(payload)),
     };
     Outcome {
         status,

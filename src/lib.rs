@@ -17,7 +17,9 @@
 #![warn(missing_docs)]
 
 pub mod catalog;
+pub mod compile;
 pub mod config;
+pub mod event;
 pub mod exit;
 pub mod harness;
 pub mod hooks;
@@ -28,14 +30,17 @@ pub mod messages;
 pub mod model;
 pub mod output;
 pub mod parse;
+pub mod plan;
 pub mod project;
 pub mod record;
+pub mod redact;
 pub mod registry;
 pub mod release;
 pub mod render;
 pub mod run;
 pub mod steps;
 pub mod suite;
+pub mod text;
 pub mod trace;
 pub mod world;
 

@@ -81,6 +81,16 @@ fn replace(
     Ok(())
 }
 
+/// The output of a writer that writes in many small pieces (a serializer's): buffered in
+/// front of the file's writer, so that each piece is a copy into memory rather than a call
+/// through `dyn Write` (a quarter of the time of a large `cucumber.json`).
+pub type Buffered<'a> = std::io::BufWriter<&'a mut dyn Write>;
+
+/// `out`, [`Buffered`]; flush it when done, so that a failed write is an error.
+pub fn buffered(out: &mut dyn Write) -> Buffered<'_> {
+    std::io::BufWriter::with_capacity(1 << 16, out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,6 @@ use crate::record::RunRecord;
 use crate::registry::{Bindings, Registry};
 use crate::suite;
 use crate::trace::TraceMatrix;
-use crate::world::redact::Redactor;
 
 /// A project's suite and catalog.
 #[derive(Debug)]
@@ -32,6 +31,8 @@ pub struct Project {
     /// How every step of the suite binds to `registry`: made once, when the registry is
     /// known, and read by lint, the run, the manual queue and the matrix.
     pub bindings: Option<Bindings>,
+    /// The lint settings of the configuration, checked against the rules.
+    pub lint: lint::Settings,
 }
 
 /// Where a project's step definitions come from.
@@ -115,12 +116,16 @@ pub enum Error {
         /// Why it cannot be read.
         source: std::io::Error,
     },
+    /// `[lint]` in `casebook.toml` names a rule that does not exist.
+    #[error(transparent)]
+    Lint(crate::config::Error),
 }
 
 impl Project {
     /// Reads the features directory and the catalog of `config`, plus any `extra` feature
     /// files or directories, and the step definitions from `steps`.
     pub fn load(config: Config, extra: &[PathBuf], steps: Steps<'_>) -> Result<Self, Error> {
+        let lint = lint::Settings::resolve(&config.lint, lint::rules::ALL).map_err(Error::Lint)?;
         let mut roots = vec![config.features.clone()];
         roots.extend(extra.iter().cloned());
         if !config.features.exists() {
@@ -169,6 +174,7 @@ impl Project {
             catalog,
             registry,
             bindings,
+            lint,
         })
     }
 
@@ -187,7 +193,7 @@ impl Project {
             catalog_problems: self.catalog.as_ref().map_or(&[], |loaded| &loaded.problems),
             missing_catalog: self.catalog.is_none().then_some(&self.config.requirements),
             conventions: &self.config.tags,
-            settings: &self.config.lint,
+            settings: &self.lint,
             bindings: self.bindings.as_ref(),
         }
     }
@@ -236,15 +242,13 @@ impl Project {
 
     /// The traceability matrix of `record`, with the testers' results in `manual`.
     pub fn matrix(&self, record: &RunRecord, manual: &Ledger) -> TraceMatrix {
-        // The configuration's pattern was compiled when it was read.
-        let redactor = Redactor::from_settings(&self.config.run).unwrap_or_default();
         crate::trace::build(
             &self.suite,
             self.catalog(),
             self.bindings.as_ref(),
             record,
             Some(manual),
-            &redactor,
+            &self.config.run.redactor,
         )
     }
 

@@ -17,8 +17,8 @@ use crate::catalog::{Catalog, Risk};
 use crate::manual::{self, Ledger, Validity};
 use crate::model::{Case, ConcreteStep, Execution, Feature, Mode, Suite};
 use crate::record::{RunRecord, Status};
+use crate::redact::Redactor;
 use crate::registry::{Binding, Bindings};
-use crate::world::redact::Redactor;
 
 /// The version of the matrix's serialized form.
 pub const FORMAT_VERSION: u32 = 1;
@@ -832,43 +832,10 @@ fn requirement_rows(catalog: Option<&Catalog>, cases: &[CaseRow]) -> Vec<Require
         }
     }
     let catalog_requirements = catalog.map_or(&[][..], |c| &c.requirements[..]);
-    let children = |id: &str| -> Vec<&str> {
-        catalog_requirements
-            .iter()
-            .filter(|r| r.parent.as_ref().is_some_and(|p| p.0 == id))
-            .map(|r| r.id.0.as_str())
-            .collect()
-    };
-    let depth = |id: &str| -> usize {
-        let mut depth = 0;
-        let mut current = catalog
-            .and_then(|c| c.get(id))
-            .and_then(|r| r.parent.as_ref());
-        // The catalog stage rejects cycles; the bound only guards against a malformed file.
-        while let Some(parent) = current.filter(|_| depth < catalog_requirements.len()) {
-            depth += 1;
-            current = catalog
-                .and_then(|c| c.get(&parent.0))
-                .and_then(|r| r.parent.as_ref());
-        }
-        depth
-    };
-
     let mut rows = Vec::new();
     for requirement in catalog_requirements {
         let id = requirement.id.0.as_str();
-        // Every case below this requirement in the hierarchy.
-        let mut covering = BTreeSet::new();
-        let mut queue = vec![id];
-        let mut seen = BTreeSet::new();
-        while let Some(next) = queue.pop() {
-            if !seen.insert(next) {
-                continue;
-            }
-            covering.extend(direct.get(next).into_iter().flatten().copied());
-            queue.extend(children(next));
-        }
-        let covering: Vec<usize> = covering.into_iter().collect();
+        let (covering, seen) = covering(catalog_requirements, &direct, id);
         let (executions, counts) = proving(cases, &covering, |id| seen.contains(id));
         let status = status(requirement.risk, &counts);
         rows.push(RequirementRow {
@@ -878,7 +845,7 @@ fn requirement_rows(catalog: Option<&Catalog>, cases: &[CaseRow]) -> Vec<Require
             link: requirement.link.clone(),
             owner: requirement.owner.clone(),
             parent: requirement.parent.as_ref().map(|p| p.0.clone()),
-            depth: depth(id),
+            depth: depth(catalog_requirements, id),
             in_catalog: true,
             direct_cases: direct.get(id).cloned().unwrap_or_default(),
             cases: covering,
@@ -910,6 +877,47 @@ fn requirement_rows(catalog: Option<&Catalog>, cases: &[CaseRow]) -> Vec<Require
         });
     }
     rows
+}
+
+/// The cases below requirement `id` in the hierarchy (it included), by their index, and the
+/// requirements visited on the way: `id` and its descendants.
+fn covering<'c>(
+    catalog: &'c [crate::catalog::Requirement],
+    direct: &BTreeMap<&str, Vec<usize>>,
+    id: &'c str,
+) -> (Vec<usize>, BTreeSet<&'c str>) {
+    let mut covering = BTreeSet::new();
+    let mut queue = vec![id];
+    let mut seen = BTreeSet::new();
+    while let Some(next) = queue.pop() {
+        if !seen.insert(next) {
+            continue;
+        }
+        covering.extend(direct.get(next).into_iter().flatten().copied());
+        let children = catalog
+            .iter()
+            .filter(|r| r.parent.as_ref().is_some_and(|p| p.0 == next));
+        queue.extend(children.map(|r| r.id.0.as_str()));
+    }
+    (covering.into_iter().collect(), seen)
+}
+
+/// How deep requirement `id` sits below the top of the hierarchy.
+fn depth(catalog: &[crate::catalog::Requirement], id: &str) -> usize {
+    let parent_of = |id: &str| {
+        catalog
+            .iter()
+            .find(|r| r.id.0 == id)
+            .and_then(|r| r.parent.as_ref())
+    };
+    let mut depth = 0;
+    let mut current = parent_of(id);
+    // The catalog stage rejects cycles; the bound only guards against a malformed file.
+    while let Some(parent) = current.filter(|_| depth < catalog.len()) {
+        depth += 1;
+        current = parent_of(&parent.0);
+    }
+    depth
 }
 
 /// The executions of `covering` cases that prove a requirement (those whose own requirements
@@ -1070,7 +1078,7 @@ mod tests {
             None,
             &record,
             None,
-            &crate::world::redact::Redactor::default(),
+            &crate::redact::Redactor::default(),
         )
     }
 
@@ -1134,7 +1142,7 @@ mod tests {
             None,
             &record,
             None,
-            &crate::world::redact::Redactor::default(),
+            &crate::redact::Redactor::default(),
         );
         let customers = row(&matrix, "PAY-1");
         assert_eq!(customers.executions, [(0, 0), (0, 1)]);
@@ -1255,7 +1263,7 @@ mod tests {
             None,
             &record,
             Some(&ledger),
-            &crate::world::redact::Redactor::default(),
+            &crate::redact::Redactor::default(),
         )
     }
 
@@ -1393,7 +1401,7 @@ mod tests {
             Some(&crate::registry::Bindings::of(&registry, &suite)),
             &RunRecord::default(),
             Some(&ledger),
-            &crate::world::redact::Redactor::default(),
+            &crate::redact::Redactor::default(),
         );
         let case = &matrix.cases[1];
         assert!(case.awaiting_automation && case.unbound);

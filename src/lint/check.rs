@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use crate::catalog::{Catalog, Problem};
-use crate::config::{LintSettings, TagConventions};
+use crate::config::TagConventions;
 use crate::lint::diagnostic::{Diagnostic, Severity};
-use crate::lint::rules;
+use crate::lint::{Settings, rules};
 use crate::model::Suite;
 use crate::registry::Bindings;
 
@@ -23,7 +23,7 @@ pub struct Context<'a> {
     /// How tags are read.
     pub conventions: &'a TagConventions,
     /// The lint settings.
-    pub settings: &'a LintSettings,
+    pub settings: &'a Settings,
     /// How the suite's steps bind to the step definitions of this harness, or of the ones
     /// the last harness run saved (`steps.json`), if there are any.
     pub bindings: Option<&'a Bindings>,

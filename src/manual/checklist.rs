@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::{Item, Ledger, ManualResult, Status, Validity};
 // A checklist cell is escaped exactly as a summary's table cell.
-use crate::render::markdown::cell as md;
+use crate::text::cell as md;
 
 mod import;
 

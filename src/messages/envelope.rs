@@ -634,13 +634,37 @@ impl Status {
 }
 
 impl Status {
-    /// Whether a test case with a step in this status did not pass (Cucumber's "failed-ish";
-    /// without `strict`, only a failure counts).
+    /// Whether a test case with a step in this status did not pass (see
+    /// [`event::Status::fails`](crate::event::Status::fails)).
     pub fn fails(self, strict: bool) -> bool {
-        match self {
-            Status::Passed | Status::Skipped => false,
-            Status::Failed => true,
-            Status::Pending | Status::Undefined | Status::Ambiguous => strict,
+        crate::event::Status::from(self).fails(strict)
+    }
+}
+
+impl From<crate::event::Status> for Status {
+    fn from(status: crate::event::Status) -> Self {
+        use crate::event::Status as Run;
+        match status {
+            Run::Passed => Status::Passed,
+            Run::Skipped => Status::Skipped,
+            Run::Pending => Status::Pending,
+            Run::Undefined => Status::Undefined,
+            Run::Ambiguous => Status::Ambiguous,
+            Run::Failed => Status::Failed,
+        }
+    }
+}
+
+impl From<Status> for crate::event::Status {
+    fn from(status: Status) -> Self {
+        use crate::event::Status as Run;
+        match status {
+            Status::Passed => Run::Passed,
+            Status::Skipped => Run::Skipped,
+            Status::Pending => Run::Pending,
+            Status::Undefined => Run::Undefined,
+            Status::Ambiguous => Run::Ambiguous,
+            Status::Failed => Run::Failed,
         }
     }
 }

@@ -13,7 +13,7 @@
 //!    steps of the `Before` and `After` hooks whose tag expressions the pickle's tags match,
 //!    made a few files ahead on a thread of their own ([`Session::produce`]);
 //!    the same work builds the `gherkin::Feature` cucumber-rs runs (see
-//!    [`run::features`](crate::run::features));
+//!    [`compile`](crate::compile));
 //!    a test case that does not run (a dry run, or a step without exactly one definition)
 //!    gets its execution messages right away, every step `SKIPPED`, `UNDEFINED` (with a
 //!    `suggestion`) or `AMBIGUOUS`;
@@ -29,13 +29,17 @@
 //! message always comes after the messages it refers to. Lines are flushed after each file
 //! and each runner event, so a run that dies leaves every message written before.
 //!
-//! Step definitions attach text or files through the [`Outbox`] of their world
-//! ([`MessageWorld`]); casebook's [`World`](crate::World) forwards what it attaches.
+//! Step definitions attach text or files through the [`Outbox`](crate::event::Outbox) of
+//! their world ([`MessageWorld`](crate::event::MessageWorld)); casebook's
+//! [`World`](crate::World) forwards what it attaches. Those types, and the statuses the
+//! hooks report, are the run's own ([`event`](crate::event)): this module is their consumer
+//! and turns them into its wire types ([`envelope`]).
 
 mod arguments;
 mod attachment;
 pub mod envelope;
 mod meta;
+mod model;
 mod prepare;
 mod session;
 mod sink;
@@ -49,13 +53,12 @@ use crate::model::StepKind;
 use crate::registry::Binding;
 
 pub use arguments::Matcher;
-pub use attachment::{Attachment, Body, MessageWorld, Outbox};
 pub use envelope::{Envelope, Status, Timestamp};
 pub use meta::meta;
 pub use prepare::{Prepared, Producer};
 pub use session::{Session, Shared};
 pub use sink::Sink;
-pub use writer::{MessageWriter, StepOutcome, panic_outcome, pending, skip};
+pub use writer::MessageWriter;
 
 /// The version of the Cucumber Messages protocol written: the version of the JSON schemas
 /// casebook validates its stream against (`tests/messages/schemas/`), which the Cucumber

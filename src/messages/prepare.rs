@@ -16,17 +16,18 @@ use casebook_gherkin::Pickle;
 use cucumber::gherkin;
 use foldhash::HashMap;
 
+use crate::compile::{self, Nodes};
 use crate::hooks::{HookKind, Hooks};
 use crate::model::StepKind;
+use crate::redact::Redactor;
 use crate::registry::Binding;
-use crate::run::features::{self, Nodes};
-use crate::world::Redactor;
 
 use super::attachment::redact_strings;
 use super::envelope::{self, Envelope};
-use super::session::{TestCase, TestStep};
+use super::model::{TestCase, TestStep};
 use super::sink::{Ids, Lines};
-use super::{FilePlan, Matcher, Outbox, PlannedCase, Run};
+use super::{FilePlan, Matcher, PlannedCase, Run};
+use crate::event::Outbox;
 
 /// What a file's messages are made from: the run's step definitions and hooks, with the
 /// ids the stream gave them.
@@ -70,7 +71,7 @@ impl Preparer {
             cases: Vec::new(),
             feature: None,
         };
-        let compiled = match features::compile(&file.source, &file.uri, &mut self.ids.clone()) {
+        let compiled = match compile::compile(&file.source, &file.uri, &mut self.ids.clone()) {
             Ok(compiled) => compiled,
             Err(_) => {
                 prepared.parsed = false;
@@ -117,7 +118,7 @@ impl Preparer {
             }
             prepared.cases.push(((file.number, line), case, runs_here));
         }
-        prepared.feature = features::runnable(&compiled, file.path.clone(), |pickle| {
+        prepared.feature = compile::runnable(&compiled, file.path.clone(), |pickle| {
             runs.get(pickle.id.as_str()).copied()
         })
         .map(|mut feature| {
@@ -171,7 +172,7 @@ impl Preparer {
         nodes: &Nodes<'_>,
         lines: &mut Lines,
     ) -> TestCase {
-        let kinds = features::step_kinds(pickle, nodes);
+        let kinds = compile::step_kinds(pickle, nodes);
         let aligned = planned.bindings.len() == pickle.steps.len();
         let mut steps = Vec::with_capacity(pickle.steps.len());
         let mut test_steps = Vec::with_capacity(pickle.steps.len());

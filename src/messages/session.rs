@@ -1,63 +1,24 @@
 //! The [`Session`]: what the stream has said so far (test cases, their steps and attempts),
 //! and the envelopes of each stage of a run, in the order the protocol needs.
 
-use std::collections::VecDeque;
-
 use foldhash::{HashMap, HashMapExt as _};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 
 use cucumber::gherkin;
 
+use crate::compile;
 use crate::hooks::{self, HookKind, Hooks};
-use crate::model::StepKind;
 use crate::registry::{Binding, Registry};
-use crate::run::features;
 
 use super::attachment::{attachment_envelope, redact_attachment};
 use super::envelope::{self, Envelope, Status, Timestamp};
+use super::model::{Attempt, TestCase, TestStep};
 use super::prepare::{Prepared, Preparer, Producer};
 use super::sink::Lines;
-use super::{Attachment, FilePlan, Matcher, Outbox, Sink};
-
-/// A step of a test case: a pickle step, or a `Before` or `After` hook.
-#[derive(Debug)]
-pub(super) struct TestStep {
-    pub(super) id: String,
-    /// The hook (its index in the session's hooks), for a hook step.
-    pub(super) hook: Option<usize>,
-    pub(super) pickle_step_id: String,
-    pub(super) line: usize,
-    pub(super) kind: StepKind,
-    pub(super) text: String,
-    pub(super) has_table: bool,
-    pub(super) has_doc_string: bool,
-    pub(super) binding: Binding,
-}
-
-/// A test case and its current attempt.
-#[derive(Debug)]
-pub(super) struct TestCase {
-    pub(super) id: String,
-    pub(super) uri: String,
-    pub(super) steps: Vec<TestStep>,
-    pub(super) outbox: Outbox,
-    pub(super) attempts: usize,
-    pub(super) current: Option<Attempt>,
-    /// How the hooks of each phase ended (`Before` or `After`, and each hook's step and
-    /// outcome), recorded as the runner runs them and reported when its events of that
-    /// phase come: first in, first out, since a retry may run before the writer is done
-    /// with the attempt before.
-    pub(super) hook_runs: VecDeque<(HookKind, Vec<(usize, hooks::Outcome)>)>,
-}
-
-#[derive(Debug)]
-pub(super) struct Attempt {
-    pub(super) id: String,
-    pub(super) reported: Vec<Option<Status>>,
-    pub(super) running: Option<(usize, SystemTime)>,
-}
+use super::{FilePlan, Matcher, Sink};
+use crate::event::{Attachment, Outbox};
 
 /// The state of one run's stream, shared by the runner's parser, its writer and its hooks.
 #[derive(Debug)]
@@ -67,13 +28,29 @@ pub struct Session {
     pub(super) success: bool,
     /// What the files' messages are made from, shared with the thread that makes them.
     pub(super) prepare: Arc<Preparer>,
-    /// The number of each file the runner was given, by [`features::path_key`].
+    /// The number of each file the runner was given, by [`compile::path_key`].
     pub(super) files: HashMap<Box<[u8]>, usize>,
     pub(super) cases: HashMap<(usize, usize), TestCase>,
 }
 
-/// A session shared between the parts of a run.
-pub type Shared = Arc<Mutex<Session>>;
+/// A session shared between the parts of a run: the runner's parser, its writer and the
+/// hooks around each scenario.
+#[derive(Debug, Clone)]
+pub struct Shared(Arc<Mutex<Session>>);
+
+impl Shared {
+    /// Shares `session`.
+    pub fn new(session: Session) -> Self {
+        Self(Arc::new(Mutex::new(session)))
+    }
+
+    /// The session, for as long as the guard lives. A panic while it was held (never a
+    /// step's: steps run outside the lock) left its state whole at a message's boundary,
+    /// so the stream goes on rather than losing the rest of the run.
+    pub fn lock(&self) -> MutexGuard<'_, Session> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
 
 impl Session {
     /// Starts the stream: `meta`, the step definitions of `registry` (their source read
@@ -159,7 +136,7 @@ impl Session {
 
     /// Masks secrets as the other reports do: in the text of feature files (a password in a
     /// doc string), failure messages and text attachments.
-    pub fn redact(mut self, redactor: crate::world::Redactor) -> Self {
+    pub fn redact(mut self, redactor: crate::redact::Redactor) -> Self {
         Arc::get_mut(&mut self.prepare)
             .expect("a session is told to redact before it is shared")
             .redactor = Some(redactor);
@@ -167,7 +144,7 @@ impl Session {
     }
 
     /// The redactor of failure messages and attachments, if any.
-    fn redactor(&self) -> Option<&crate::world::Redactor> {
+    fn redactor(&self) -> Option<&crate::redact::Redactor> {
         self.prepare.redactor.as_ref()
     }
 
@@ -200,7 +177,7 @@ impl Session {
         self.sink.lines(&prepared.lines);
         if prepared.parsed {
             self.files
-                .insert(features::path_key(&prepared.path).into(), prepared.number);
+                .insert(compile::path_key(&prepared.path).into(), prepared.number);
         } else {
             self.success = false;
         }
@@ -272,12 +249,12 @@ impl Session {
         }
         let mut explained = false;
         for (index, outcome) in outcomes {
-            explained |= outcome.status != Status::Passed;
+            explained |= outcome.status != crate::event::Status::Passed;
             self.step_started(key, index, outcome.started);
             self.step_finished(
                 key,
                 index,
-                outcome.status,
+                outcome.status.into(),
                 outcome.message,
                 outcome.finished,
             );
@@ -294,7 +271,7 @@ impl Session {
 
     /// The test case the runner's scenario at `line` of the feature at `path` stands for.
     pub fn key(&self, path: &Path, line: usize) -> Option<(usize, usize)> {
-        let file = *self.files.get(features::path_key(path))?;
+        let file = *self.files.get(compile::path_key(path))?;
         self.cases
             .contains_key(&(file, line))
             .then_some((file, line))
@@ -369,9 +346,9 @@ impl Session {
         let Some(attempt) = case.current.as_mut() else {
             return;
         };
-        let duration = match attempt.running.take() {
+        let (duration, ran) = match attempt.running.take() {
             Some((running, since)) if running == index => {
-                at.duration_since(since).unwrap_or_default()
+                (at.duration_since(since).unwrap_or_default(), true)
             }
             other => {
                 // Never started (not run): started and finished at once.
@@ -382,7 +359,7 @@ impl Session {
                     timestamp: at.into(),
                 });
                 self.sink.emit(&envelope);
-                std::time::Duration::ZERO
+                (std::time::Duration::ZERO, false)
             }
         };
         attempt.reported[index] = Some(status);
@@ -393,33 +370,23 @@ impl Session {
         });
         let started_id = attempt.id.clone();
         let step = &case.steps[index];
-        for attachment in case.outbox.take(at) {
-            let attachment = redact_attachment(attachment, redactor);
-            self.sink.emit(&attachment_envelope(
-                attachment,
-                &started_id,
-                Some(&step.id),
-                at,
-            ));
+        // A step that did not run attached nothing. A step reported as not run after the
+        // fact (skipped after a failure, when the runner's next event comes) would otherwise
+        // take what was attached after the last step that ran, such as the screenshot of a
+        // failed browser step: that waits for the end of the attempt (`case_finished`).
+        if ran {
+            for attachment in case.outbox.take(at) {
+                let attachment = redact_attachment(attachment, redactor);
+                self.sink.emit(&attachment_envelope(
+                    attachment,
+                    &started_id,
+                    Some(&step.id),
+                    at,
+                ));
+            }
         }
         if status == Status::Undefined {
-            let snippets = crate::registry::snippets(
-                step.kind,
-                &step.text,
-                step.has_table,
-                step.has_doc_string,
-            )
-            .into_iter()
-            .map(|code| envelope::Snippet {
-                language: "rust",
-                code,
-            })
-            .collect();
-            let suggestion = Envelope::Suggestion(envelope::Suggestion {
-                id: self.sink.id(),
-                pickle_step_id: step.pickle_step_id.clone(),
-                snippets,
-            });
+            let suggestion = suggestion(step, self.sink.id());
             self.sink.emit(&suggestion);
         }
         // The place is written out only for the exception of a step that did not pass.
@@ -494,10 +461,22 @@ impl Session {
         self.report_rest(key, count, at);
         let case = self.cases.get_mut(&key).expect("looked up above");
         let attempt = case.current.take().expect("looked up above");
+        // What was attached after the last step that ran is casebook's own evidence of a
+        // failure (the world's screenshot on failure): it belongs to the step that failed,
+        // as in cucumber.json; without one, to the test case.
+        let failed_step = attempt
+            .reported
+            .iter()
+            .position(|status| *status == Some(Status::Failed))
+            .map(|index| case.steps[index].id.clone());
         for attachment in case.outbox.take(at) {
             let attachment = redact_attachment(attachment, self.redactor());
-            self.sink
-                .emit(&attachment_envelope(attachment, &attempt.id, None, at));
+            self.sink.emit(&attachment_envelope(
+                attachment,
+                &attempt.id,
+                failed_step.as_deref(),
+                at,
+            ));
         }
         let failed = attempt
             .reported
@@ -566,13 +545,13 @@ impl Session {
         // Cucumber's stack trace of a run hook points at the hook's own line.
         let (file, line) = self.prepare.hooks.all()[hook].file_and_line();
         let place = format_args!("{file}:{}", line.unwrap_or(0));
-        let exception = exception(outcome.status, message.as_deref(), place);
+        let exception = exception(outcome.status.into(), message.as_deref(), place);
         self.success &= !outcome.status.fails(self.strict);
         self.sink.emit(&Envelope::TestRunHookFinished(
             envelope::TestRunHookFinished {
                 test_run_hook_started_id: id,
                 result: envelope::TestStepResult {
-                    status: outcome.status,
+                    status: outcome.status.into(),
                     duration: outcome
                         .finished
                         .duration_since(outcome.started)
@@ -623,5 +602,23 @@ pub(super) fn exception(
         kind: kind.to_owned(),
         message: message.map(str::to_owned),
         stack_trace: Some(format!("{kind}: {}\n{place}", message.unwrap_or_default())),
+    })
+}
+
+/// The `suggestion` for an undefined step: a snippet of a definition for each step kind
+/// that could match it.
+fn suggestion(step: &TestStep, id: String) -> Envelope {
+    let snippets =
+        crate::registry::snippets(step.kind, &step.text, step.has_table, step.has_doc_string)
+            .into_iter()
+            .map(|code| envelope::Snippet {
+                language: "rust",
+                code,
+            })
+            .collect();
+    Envelope::Suggestion(envelope::Suggestion {
+        id,
+        pickle_step_id: step.pickle_step_id.clone(),
+        snippets,
     })
 }

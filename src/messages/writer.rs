@@ -10,7 +10,9 @@ use cucumber::{Event, gherkin, parser};
 
 use std::time::SystemTime;
 
-use super::{MessageWorld, Shared, Status};
+use super::Shared;
+use super::envelope::Status;
+use crate::event::{MessageWorld, panic_outcome};
 use crate::hooks::HookKind;
 
 /// Writes the execution messages of a run into its [`Session`](super::Session).
@@ -29,41 +31,6 @@ impl<W> MessageWriter<W> {
     }
 }
 
-/// What a step that panicked with one of these payloads reports, instead of `FAILED`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StepOutcome {
-    /// The step is not written yet: `PENDING`.
-    Pending(Option<String>),
-    /// The step decided not to run: `SKIPPED`, and so are the steps after it.
-    Skipped(Option<String>),
-}
-
-/// Ends the running step as pending (`PENDING` in the messages).
-pub fn pending(message: Option<&str>) -> ! {
-    std::panic::resume_unwind(Box::new(StepOutcome::Pending(message.map(str::to_owned))))
-}
-
-/// Ends the running step as skipped (`SKIPPED` in the messages; so are the steps after it).
-pub fn skip(message: Option<&str>) -> ! {
-    std::panic::resume_unwind(Box::new(StepOutcome::Skipped(message.map(str::to_owned))))
-}
-
-/// The status and message of a step that panicked with `info`.
-pub fn panic_outcome(info: &event::Info) -> (Status, Option<String>) {
-    if let Some(outcome) = info.downcast_ref::<StepOutcome>() {
-        return match outcome {
-            StepOutcome::Pending(message) => (Status::Pending, message.clone()),
-            StepOutcome::Skipped(message) => (Status::Skipped, message.clone()),
-        };
-    }
-    let message = info
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "the step panicked with a value that is not text".to_owned());
-    (Status::Failed, Some(message))
-}
-
 impl<W: MessageWorld> MessageWriter<W> {
     fn on_scenario(
         &mut self,
@@ -72,7 +39,7 @@ impl<W: MessageWorld> MessageWriter<W> {
         event: &event::RetryableScenario<W>,
         at: SystemTime,
     ) {
-        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let mut session = self.session.lock();
         // Looked up by path for every event: a parsed feature's address is no key, since
         // features are built and dropped as the run goes.
         let Some(key) = feature
@@ -103,7 +70,10 @@ impl<W: MessageWorld> MessageWriter<W> {
                             event::StepError::AmbiguousMatch(err) => {
                                 (Status::Ambiguous, Some(err.to_string()))
                             }
-                            event::StepError::Panic(info) => panic_outcome(info),
+                            event::StepError::Panic(info) => {
+                                let (status, message) = panic_outcome(info);
+                                (status.into(), message)
+                            }
                         };
                         session.step_finished(key, index, status, message, at);
                     }
@@ -152,7 +122,7 @@ impl<W: MessageWorld> cucumber::Writer<W> for MessageWriter<W> {
 
 impl<W: MessageWorld> MessageWriter<W> {
     /// Writes what `event` says, without keeping it: beside another writer, the runner's
-    /// event need not be copied for this one (see `run::Both`).
+    /// event need not be copied for this one (see `Both` in `run::cucumber`).
     pub fn read(&mut self, event: &parser::Result<Event<Cucumber<W>>>) {
         let Ok(event) = event else { return };
         let at = event.at;

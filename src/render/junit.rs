@@ -702,7 +702,7 @@ fn story_failure(out: &mut String, failure: &crate::record::Failure) {
 }
 
 /// A story's attachments, each with the JUnit Attachments plugin's marker.
-fn story_attachments(out: &mut String, attachments: &[crate::world::Attachment]) {
+fn story_attachments(out: &mut String, attachments: &[crate::record::Attachment]) {
     if !attachments.is_empty() {
         out.push_str("\nattachments (paths relative to the report directory):\n");
         for attachment in attachments {

@@ -237,26 +237,7 @@ fn unbound(record: &RunRecord, out: &mut String) {
     }
 }
 
-/// Text as it may stand in a Markdown table cell or list item: HTML entities for what a
-/// renderer would take for markup, backslashes before Markdown's own punctuation, and one
-/// line.
-pub fn cell(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\n' | '\r' => out.push(' '),
-            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '#' | '!' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::text::cell;
 
 #[cfg(test)]
 mod tests {
@@ -312,7 +293,7 @@ mod tests {
             None,
             &record,
             None,
-            &crate::world::redact::Redactor::default(),
+            &crate::redact::Redactor::default(),
         );
         let text = summary(&record, &matrix);
         assert!(

@@ -19,6 +19,7 @@ pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod steps;
+pub mod terminal;
 pub mod trace;
 
 #[cfg(test)]
@@ -77,15 +78,7 @@ impl AttachmentFiles {
     }
 }
 
-/// The output of a renderer that writes in many small pieces (a serializer's): buffered in
-/// front of the report file's writer, so that each piece is a copy into memory rather than
-/// a call through `dyn Write`.
-pub type Buffered<'a> = std::io::BufWriter<&'a mut dyn Write>;
-
-/// `out`, [`Buffered`]; flush it when done, so that a failed write is an error.
-pub fn buffered(out: &mut dyn Write) -> Buffered<'_> {
-    std::io::BufWriter::with_capacity(1 << 16, out)
-}
+pub use crate::output::{Buffered, buffered};
 
 /// A report format: a pure function of the inputs, written as it is produced.
 pub type Renderer = fn(&Inputs<'_>, &mut dyn Write) -> std::io::Result<()>;
@@ -153,7 +146,7 @@ mod tests {
         std::fs::create_dir_all(reports.join("attachments")).unwrap();
         std::fs::write(reports.join("attachments/shot.png"), b"png").unwrap();
         std::fs::write(dir.path().join("secret.txt"), b"secret").unwrap();
-        let attachment = |path: &str| crate::world::Attachment {
+        let attachment = |path: &str| crate::record::Attachment {
             name: path.to_owned(),
             media_type: "text/plain".to_owned(),
             path: PathBuf::from(path),

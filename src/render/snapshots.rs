@@ -7,6 +7,8 @@
 //! Every value is fixed (timestamps, durations, the loopback port), so nothing needs
 //! redacting.
 
+#![cfg(test)]
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -19,9 +21,10 @@ use crate::record::{
     AmbiguousStep, Counts, ExampleRef, ExecutionRecord, Failure, RunRecord, Selection, StepCounts,
     StepRecord, StepStatus, UnboundStep,
 };
+use crate::record::{Attachment, Exchange};
+use crate::redact::Redactor;
 use crate::registry::{Bindings, Definition, Registry};
 use crate::trace::TraceMatrix;
-use crate::world::{Attachment, Exchange, Redactor};
 use crate::{parse, suite, trace};
 
 const FILE: &str = "features/checkout.feature";

@@ -212,7 +212,7 @@ mod tests {
             Some(&crate::registry::Bindings::of(&registry, &suite)),
             &RunRecord::default(),
             None,
-            &crate::world::redact::Redactor::default(),
+            &crate::redact::Redactor::default(),
         )
     }
 

@@ -1,5 +1,6 @@
-//! [`Recorder`]: the cucumber-rs writer that folds the event stream into attempts per
-//! execution, and shows progress while it does.
+//! [`Recorder`]: the cucumber-rs writer that folds the event stream into an
+//! [`Attempt`] per execution (the record's fold then makes the record of them), and shows
+//! progress while it does.
 //!
 //! Scenarios run concurrently, so their events interleave. The recorder keys every event by
 //! its scenario (feature file and line), which makes the order of arrival irrelevant: that
@@ -11,7 +12,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cucumber::event::{
     self, Cucumber, Feature as FeatureEvent, Rule as RuleEvent, Scenario as ScenarioEvent,
@@ -19,73 +20,10 @@ use cucumber::event::{
 use cucumber::{Event, gherkin, parser};
 
 use crate::World;
-use crate::record::{Failure, StepStatus};
-use crate::world::{Attachment, Redactor};
-
-use super::plan::{Lookup, Plan};
-
-/// What happened in the last attempt of one execution.
-#[derive(Debug, Clone, Default)]
-pub struct Attempt {
-    /// How many attempts were made.
-    pub count: usize,
-    /// Whether any attempt failed.
-    pub ever_failed: bool,
-    /// The outcome of each step that reported one; emptied when the attempt finished with
-    /// every step passed (see `all_passed`).
-    steps: Vec<ReportedStep>,
-    /// Whether the attempt finished with every step passed and nothing failed before it: its
-    /// steps then tell nothing the record keeps, and a run holds an attempt per execution.
-    all_passed: bool,
-    /// How many steps the execution has.
-    planned_steps: usize,
-    /// The failure of the last attempt (boxed: most attempts pass).
-    pub failure: Option<Box<Failure>>,
-    /// Whether the last attempt finished.
-    pub finished: bool,
-    /// How long the last attempt took.
-    pub duration: Duration,
-    /// Attachments of the last attempt.
-    pub attachments: Vec<Attachment>,
-    started: Option<Instant>,
-}
-
-/// A step's outcome in an attempt.
-#[derive(Debug, Clone, Copy)]
-pub struct ReportedStep {
-    /// Its line: a step of a pickle, Background steps included, is known by its line.
-    pub line: usize,
-    /// Its outcome.
-    pub status: StepStatus,
-    /// The step definition that ran it (a `Copy` location: formatted only when recorded).
-    pub definition: Option<cucumber::step::Location>,
-}
-
-impl Attempt {
-    /// Whether the execution ran at all.
-    pub fn ran(&self) -> bool {
-        self.count > 0
-    }
-
-    /// The reported outcome of the step at `line`.
-    pub fn step(&self, line: usize) -> Option<ReportedStep> {
-        if self.all_passed {
-            return Some(ReportedStep {
-                line,
-                status: StepStatus::Passed,
-                definition: None,
-            });
-        }
-        self.steps.iter().find(|s| s.line == line).copied()
-    }
-
-    fn report(&mut self, step: ReportedStep) {
-        match self.steps.iter_mut().find(|s| s.line == step.line) {
-            Some(existing) => *existing = step,
-            None => self.steps.push(step),
-        }
-    }
-}
+use crate::plan::{Lookup, Plan};
+use crate::record::fold::{Attempt, ReportedStep};
+use crate::record::{Attachment, Failure, StepStatus};
+use crate::redact::Redactor;
 
 /// Collects attempts per planned execution.
 pub struct Recorder {
@@ -129,10 +67,7 @@ impl Recorder {
             attempts: plan
                 .executions
                 .iter()
-                .map(|planned| Attempt {
-                    planned_steps: planned.steps.len(),
-                    ..Attempt::default()
-                })
+                .map(|planned| Attempt::new(planned.steps.len()))
                 .collect(),
             attachments,
             progress: Progress::new(runnable, progress_after),
@@ -141,7 +76,7 @@ impl Recorder {
 
     fn index(&mut self, feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Option<usize> {
         let path = feature.path.as_deref()?;
-        let key = super::features::path_key(path);
+        let key = crate::compile::path_key(path);
         let file = match self.files.get(key) {
             Some(file) => *file,
             None => *self
@@ -164,15 +99,7 @@ impl Recorder {
         let will_retry = event.retries.is_some_and(|retries| retries.left > 0);
         let attempt = &mut self.attempts[index];
         match event.event {
-            ScenarioEvent::Started => {
-                attempt.count += 1;
-                attempt.steps.clear();
-                attempt.all_passed = false;
-                attempt.failure = None;
-                attempt.finished = false;
-                attempt.attachments.clear();
-                attempt.started = Some(Instant::now());
-            }
+            ScenarioEvent::Started => attempt.start(),
             ScenarioEvent::Step(step, outcome) | ScenarioEvent::Background(step, outcome) => {
                 self.on_step(index, &step, outcome)
             }
@@ -194,19 +121,7 @@ impl Recorder {
             }
             ScenarioEvent::Hook(..) | ScenarioEvent::Log(_) => {}
             ScenarioEvent::Finished => {
-                attempt.finished = true;
-                attempt.duration = attempt
-                    .started
-                    .map_or(Duration::ZERO, |start| start.elapsed());
-                let failed = attempt.failure.is_some();
-                if !failed
-                    && !attempt.ever_failed
-                    && attempt.steps.len() == attempt.planned_steps
-                    && attempt.steps.iter().all(|s| s.status == StepStatus::Passed)
-                {
-                    attempt.all_passed = true;
-                    attempt.steps = Vec::new();
-                }
+                let failed = attempt.finish();
                 if !(failed && will_retry) {
                     self.progress.finished(failed);
                 }
@@ -322,10 +237,10 @@ impl cucumber::writer::Normalized for Recorder {}
 /// end as pending or skipped with casebook's payload (which the record counts as failed:
 /// the case did not pass).
 fn panic_message(info: &event::Info) -> String {
-    let (status, message) = crate::messages::panic_outcome(info);
+    let (status, message) = crate::event::panic_outcome(info);
     match status {
-        crate::messages::Status::Pending => format!("pending: {}", message.unwrap_or_default()),
-        crate::messages::Status::Skipped => format!("skipped: {}", message.unwrap_or_default()),
+        crate::event::Status::Pending => format!("pending: {}", message.unwrap_or_default()),
+        crate::event::Status::Skipped => format!("skipped: {}", message.unwrap_or_default()),
         _ => message.unwrap_or_default(),
     }
 }

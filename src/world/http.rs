@@ -11,10 +11,10 @@ use reqwest::Url;
 use reqwest::header::{
     CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue, LOCATION, SET_COOKIE,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::redact::Redactor;
+use crate::record::Exchange;
+use crate::redact::Redactor;
 
 /// Bodies longer than this are cut in the transcript (the step still sees all of it).
 pub const TRANSCRIPT_BODY_LIMIT: usize = 4096;
@@ -79,29 +79,6 @@ impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|value| value.to_str().ok())
     }
-}
-
-/// One request and its response, as a report may show them: secrets redacted, bodies cut.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Exchange {
-    /// `GET`, `POST`, …
-    pub method: String,
-    /// The full URL.
-    pub url: String,
-    /// The request headers that were set explicitly.
-    pub request_headers: Vec<(String, String)>,
-    /// The request body, if any.
-    pub request_body: Option<String>,
-    /// The status code; `None` when the request failed.
-    pub status: Option<u16>,
-    /// The response headers.
-    pub response_headers: Vec<(String, String)>,
-    /// The response body.
-    pub response_body: Option<String>,
-    /// Why the request failed, if it did.
-    pub error: Option<String>,
-    /// How long it took, in milliseconds.
-    pub duration_ms: u64,
 }
 
 /// One scenario's HTTP state.

@@ -8,7 +8,6 @@
 
 pub mod browser;
 pub mod http;
-pub mod redact;
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -17,11 +16,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use crate::record::Attachment;
+use crate::redact::Redactor;
 
 pub use browser::{Browser, Browsers, WebDriver};
-pub use http::{Exchange, HttpSession, Response};
-pub use redact::Redactor;
+pub use http::{HttpSession, Response};
 
 /// Settings shared by every scenario of a run.
 #[derive(Debug, Clone)]
@@ -96,17 +95,6 @@ fn current() -> Arc<RunContext> {
     installed.unwrap_or_else(|| Arc::new(RunContext::default()))
 }
 
-/// A file or text attached to a scenario's outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Attachment {
-    /// What it is, e.g. `screenshot` or `http transcript`.
-    pub name: String,
-    /// Its media type, e.g. `image/png`.
-    pub media_type: String,
-    /// The file, relative to the report directory.
-    pub path: PathBuf,
-}
-
 /// The world of one scenario.
 #[derive(cucumber::World)]
 #[world(init = Self::new)]
@@ -118,7 +106,7 @@ pub struct World {
     vars: HashMap<String, String>,
     state: HashMap<TypeId, Box<dyn Any>>,
     attachments: Vec<Attachment>,
-    outbox: crate::messages::Outbox,
+    outbox: crate::event::Outbox,
 }
 
 impl fmt::Debug for World {
@@ -150,7 +138,7 @@ impl World {
             vars: HashMap::new(),
             state: HashMap::new(),
             attachments: Vec::new(),
-            outbox: crate::messages::Outbox::default(),
+            outbox: crate::event::Outbox::default(),
         }
     }
 
@@ -249,8 +237,8 @@ impl World {
     /// `run.json` and, with its content, in the run's messages.
     pub fn attach(&mut self, attachment: Attachment) {
         match std::fs::read(self.context.report_dir.join(&attachment.path)) {
-            Ok(bytes) => self.outbox.attach(crate::messages::Attachment {
-                body: crate::messages::Body::Bytes(bytes),
+            Ok(bytes) => self.outbox.attach(crate::event::Attachment {
+                body: crate::event::Body::Bytes(bytes),
                 media_type: attachment.media_type.clone(),
                 file_name: attachment
                     .path
@@ -266,7 +254,7 @@ impl World {
     }
 
     /// Attaches text or bytes to the running step, in the run's messages (`attachment`).
-    pub fn attach_to_step(&self, attachment: crate::messages::Attachment) {
+    pub fn attach_to_step(&self, attachment: crate::event::Attachment) {
         self.outbox.attach(attachment);
     }
 
@@ -276,8 +264,8 @@ impl World {
     }
 }
 
-impl crate::messages::MessageWorld for World {
-    fn outbox(&mut self) -> &mut crate::messages::Outbox {
+impl crate::event::MessageWorld for World {
+    fn outbox(&mut self) -> &mut crate::event::Outbox {
         &mut self.outbox
     }
 

@@ -28,7 +28,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use casebook::config::TagConventions;
-use casebook::messages::{MessageWorld, Sink};
+use casebook::event::MessageWorld;
+use casebook::messages::Sink;
 use casebook::registry::Registry;
 use casebook::run::Order;
 use serde_json::Value;

@@ -4,7 +4,7 @@
 //! the order the kit registers them; a step that "returns pending" or "returns skipped"
 //! calls [`pending`] or [`skip`], one that "throws" panics.
 
-use casebook::messages::{Attachment, Body, pending, skip};
+use casebook::event::{Attachment, Body, pending, skip};
 
 /// Declares a sample's world: its outbox and its state.
 macro_rules! world {
@@ -12,12 +12,12 @@ macro_rules! world {
         /// The world of this sample's scenarios.
         #[derive(Debug, Default, cucumber::World)]
         pub struct World {
-            outbox: casebook::messages::Outbox,
+            outbox: casebook::event::Outbox,
             $(#[allow(dead_code)] $field: $ty,)*
         }
 
-        impl casebook::messages::MessageWorld for World {
-            fn outbox(&mut self) -> &mut casebook::messages::Outbox {
+        impl casebook::event::MessageWorld for World {
+            fn outbox(&mut self) -> &mut casebook::event::Outbox {
                 &mut self.outbox
             }
         }

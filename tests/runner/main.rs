@@ -162,6 +162,28 @@ fn a_failing_browser_step_is_failed_with_a_screenshot() {
     let png = std::fs::read(run.report_dir.path().join(&screenshot.path))
         .expect("the screenshot file exists");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "it is a PNG");
+
+    // In the messages the screenshot belongs to the step that failed, as in cucumber.json,
+    // not to the skipped step after it, which ran nothing.
+    let messages = messages(&run);
+    let steps = test_steps(
+        &messages,
+        "The home page promises something it does not say",
+    );
+    let shown: Vec<(&str, usize)> = steps
+        .iter()
+        .map(|(_, status, attached)| (status.as_str(), attached.len()))
+        .collect();
+    assert_eq!(shown, [("PASSED", 0), ("FAILED", 1), ("SKIPPED", 0)]);
+    let attachment = of(&messages, "attachment")
+        .into_iter()
+        .find(|a| a["mediaType"] == "image/png")
+        .expect("the screenshot is in the messages");
+    let failed = of(&messages, "testStepFinished")
+        .into_iter()
+        .find(|f| f["testStepResult"]["status"] == "FAILED")
+        .unwrap();
+    assert_eq!(attachment["testStepId"], failed["testStepId"]);
 }
 
 #[test]

@@ -101,8 +101,8 @@ fn ran(what: &str) {
 
 async fn open_account(world: &mut World) -> anyhow::Result<()> {
     ran("open the account");
-    world.attach_to_step(casebook::messages::Attachment {
-        body: casebook::messages::Body::Text("the account is open".to_owned()),
+    world.attach_to_step(casebook::event::Attachment {
+        body: casebook::event::Body::Text("the account is open".to_owned()),
         media_type: "text/plain".to_owned(),
         file_name: None,
     });

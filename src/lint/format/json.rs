@@ -29,7 +29,7 @@ pub fn json(diagnostics: &[Diagnostic]) -> String {
 /// The same array, compact, written straight to `out` (for files tools read, such as
 /// `lint.json`).
 pub fn write_json(diagnostics: &[Diagnostic], out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut out = crate::render::buffered(out);
+    let mut out = crate::output::buffered(out);
     serde_json::to_writer(&mut out, &entries(diagnostics)).map_err(std::io::Error::other)?;
     out.write_all(b"\n")?;
     out.flush()

@@ -18,8 +18,8 @@ mod multiple_case_ids;
 mod parse_error;
 mod placeholders;
 mod steps;
-mod too_many_steps;
-mod ui_coupled_wording;
+pub(super) mod too_many_steps;
+pub(super) mod ui_coupled_wording;
 mod uncovered_requirement;
 mod unknown_requirement;
 
@@ -77,8 +77,8 @@ pub(crate) mod test_support {
     use std::sync::Arc;
 
     use crate::catalog;
-    use crate::config::{LintSettings, TagConventions};
-    use crate::lint::{Context, Finding, rules::Rule};
+    use crate::config::TagConventions;
+    use crate::lint::{Context, Finding, Settings, rules::Rule};
     use crate::model::Suite;
     use crate::{parse, suite};
 
@@ -99,7 +99,7 @@ pub(crate) mod test_support {
             catalog_problems: loaded.as_ref().map_or(&[], |l| &l.problems),
             missing_catalog: catalog_text.is_none().then_some(&missing),
             conventions: &conventions,
-            settings: &LintSettings::default(),
+            settings: &Settings::default(),
             bindings: None,
         };
         let mut out: Vec<Finding> = Vec::new();

@@ -2,6 +2,9 @@
 
 use crate::lint::{Context, Finding, Severity, rules::Rule};
 
+/// The step limit when `lint.max-steps` does not set one.
+pub const DEFAULT_MAX_STEPS: usize = 12;
+
 /// Reports cases with more steps of their own than `lint.max-steps` (12 by default).
 /// Background steps are not counted: they are written once for the whole feature.
 pub struct TooManySteps;

@@ -8,6 +8,40 @@ use crate::lint::{Context, Finding, Severity, rules::Rule};
 use crate::location::Location;
 use crate::model::{Mode, Step};
 
+/// The words when `lint.ui-words` does not set them (matched as whole words, any case).
+pub const DEFAULT_WORDS: &[&str] = &[
+    "click",
+    "clicks",
+    "clicked",
+    "clicking",
+    "button",
+    "buttons",
+    "tap",
+    "taps",
+    "tapped",
+    "checkbox",
+    "dropdown",
+    "textbox",
+    "textfield",
+    "hover",
+    "hovers",
+    "scroll",
+    "scrolls",
+    "css",
+    "xpath",
+    "selector",
+    "pixel",
+    "pixels",
+    "red",
+    "green",
+    "blue",
+    "yellow",
+    "orange",
+    "purple",
+    "grey",
+    "gray",
+];
+
 /// Reports steps of automated cases whose text or table cells use a word from
 /// `lint.ui-words` (click, button, colours, …) or a CSS or XPath selector. A test case names
 /// behaviour ("submits the order"); the step definition maps it to the UI, so a redesign

@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use super::cases::{ScriptView, StepView, step_status};
 use super::requirements::case_anchor;
+use crate::record::Exchange;
 use crate::record::Status;
 use crate::render::Inputs;
-use crate::world::Exchange;
 
 #[derive(Debug, Serialize)]
 pub(super) struct FailureView {
@@ -162,7 +162,7 @@ fn evidence(
     (screenshots, exchanges, other)
 }
 
-pub(super) fn attachment_link(attachment: &crate::world::Attachment) -> (String, String) {
+pub(super) fn attachment_link(attachment: &crate::record::Attachment) -> (String, String) {
     (
         attachment.name.clone(),
         attachment.path.display().to_string(),

@@ -1,4 +1,5 @@
-//! The features cucumber-rs runs, built from casebook's parser, one file at a time.
+//! The features cucumber-rs runs, built from casebook's parser, one file at a time: the
+//! bridge from Gherkin to cucumber-rs that the runner and the messages writer share.
 //!
 //! A run parses each feature file again, with the run's ids, and compiles it into pickles:
 //! the test cases exactly as the official Cucumber tools compile them (Background steps

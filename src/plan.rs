@@ -1,5 +1,8 @@
 //! The plan of a run: which executions are selected, how each step binds, and how the
 //! runner's scenarios map back to them.
+//!
+//! Below the run and the record: the run executes a plan, and the record folds what the
+//! run saw of each planned execution ([`record::fold`](crate::record::fold)).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

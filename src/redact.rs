@@ -4,6 +4,10 @@
 //! names look like a password, token, secret or API key, are replaced by [`REDACTED`] before
 //! anything is stored. Redaction happens where exchanges are recorded, so no later stage can
 //! leak what it never received.
+//!
+//! Plain data and regexes, below every stage: [`config`](crate::config) compiles the
+//! project's [`Redactor`] once while it validates `[run]`, and the world, the messages and the
+//! renderers borrow (or cheaply clone) that one.
 
 use regex::Regex;
 use serde_json::Value;
@@ -68,15 +72,15 @@ impl Redactor {
         })
     }
 
-    /// The redactor `[run]` configures: the default headers plus `redact-headers`, and the
-    /// `redact-fields` pattern.
-    pub fn from_settings(settings: &crate::config::RunSettings) -> Result<Self, regex::Error> {
+    /// The default headers plus `extra_headers`, and field names matching `fields`: what
+    /// `[run]` configures with `redact-headers` and `redact-fields`.
+    pub fn with_defaults(extra_headers: &[String], fields: &str) -> Result<Self, regex::Error> {
         let headers = DEFAULT_HEADERS
             .iter()
             .map(|h| (*h).to_owned())
-            .chain(settings.redact_headers.iter().cloned())
+            .chain(extra_headers.iter().cloned())
             .collect();
-        Self::new(headers, &settings.redact_fields)
+        Self::new(headers, fields)
     }
 
     /// Free text as it may be shown: secret JSON members, `key=value` pairs and header lines

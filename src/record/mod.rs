@@ -1,6 +1,6 @@
 //! The run record: `run.json`, the single source of every report of a run.
 //!
-//! [`run`](crate::run) folds the runner's events into a [`RunRecord`]; renderers read only
+//! [`fold`] folds what the run saw into a [`RunRecord`]; renderers read only
 //! this (plus the suite and the catalog), so `casebook report` can re-render a saved run and
 //! shards can be merged. Executions are kept in suite order (file, then line, then Examples
 //! row), whatever order concurrent scenarios finished in, so renderers need no sorting.
@@ -26,6 +26,9 @@
 //! - `run_hook_failures` (only when there are any): each `BeforeAll` or `AfterAll` hook that
 //!   failed (`hook`, `error`); any of them fails the run.
 
+mod evidence;
+pub mod fold;
+
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -33,7 +36,8 @@ use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
 use crate::registry::Definition;
-use crate::world::Attachment;
+
+pub use evidence::{Attachment, Exchange};
 
 /// The version of the format written.
 pub const FORMAT_VERSION: u32 = 1;
@@ -337,7 +341,7 @@ pub struct Failure {
     pub definition: Option<String>,
     /// The scenario's last HTTP exchange before it failed, secrets redacted, bodies cut.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange: Option<crate::world::Exchange>,
+    pub exchange: Option<Exchange>,
 }
 
 /// A step text that no definition matches, with where it is used.

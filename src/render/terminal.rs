@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::record::RunRecord;
+use crate::record::{Exchange, ExecutionRecord, RunRecord};
 use crate::trace::TraceMatrix;
 
 /// Renders the run's outcome for a person.
@@ -25,10 +25,7 @@ fn failures(record: &RunRecord, out: &mut String) {
         writeln!(out, "\nhooks of the run that failed:").unwrap();
         for failure in &record.run_hook_failures {
             writeln!(out, "\n  {}", failure.hook).unwrap();
-            for (i, line) in failure.error.lines().enumerate() {
-                let label = if i == 0 { "error:   " } else { "         " };
-                writeln!(out, "    {label}{line}").unwrap();
-            }
+            error_lines(&failure.error, out);
         }
     }
     let failed: Vec<_> = record.failed().collect();
@@ -37,74 +34,86 @@ fn failures(record: &RunRecord, out: &mut String) {
     }
     writeln!(out, "\nfailures:").unwrap();
     for execution in failed {
-        let id = execution.case_id.as_deref().unwrap_or("(no ID)");
-        writeln!(out, "\n  {id} {}", execution.title).unwrap();
-        let row = execution
-            .example
-            .as_ref()
-            .map(|e| format!(" (Examples row {}, line {})", e.index_in_outline, e.line))
-            .unwrap_or_default();
+        execution_failure(execution, out);
+    }
+}
+
+/// One failed execution: the case, the failing step and its error, the last HTTP exchange,
+/// the attachments and the attempts.
+fn execution_failure(execution: &ExecutionRecord, out: &mut String) {
+    let id = execution.case_id.as_deref().unwrap_or("(no ID)");
+    writeln!(out, "\n  {id} {}", execution.title).unwrap();
+    let row = execution
+        .example
+        .as_ref()
+        .map(|e| format!(" (Examples row {}, line {})", e.index_in_outline, e.line))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "    case:    {}:{}{row}",
+        execution.file, execution.line
+    )
+    .unwrap();
+    if let Some(failure) = &execution.failure {
         writeln!(
             out,
-            "    case:    {}:{}{row}",
-            execution.file, execution.line
+            "    step:    {} ({}:{})",
+            failure.step, execution.file, failure.line
         )
         .unwrap();
-        if let Some(failure) = &execution.failure {
-            writeln!(
-                out,
-                "    step:    {} ({}:{})",
-                failure.step, execution.file, failure.line
-            )
-            .unwrap();
-            if let Some(definition) = &failure.definition {
-                writeln!(out, "    script:  {definition}").unwrap();
-            }
-            for (i, line) in failure.error.lines().enumerate() {
-                writeln!(
-                    out,
-                    "    {}{line}",
-                    if i == 0 { "error:   " } else { "         " }
-                )
-                .unwrap();
-            }
-            if let Some(exchange) = &failure.exchange {
-                let outcome = match (exchange.status, &exchange.error) {
-                    (Some(status), _) => status.to_string(),
-                    (None, Some(error)) => error.clone(),
-                    (None, None) => "no answer".to_owned(),
-                };
-                writeln!(
-                    out,
-                    "    http:    {} {} → {outcome}",
-                    exchange.method, exchange.url
-                )
-                .unwrap();
-                if let Some(body) = exchange.response_body.as_deref().filter(|b| !b.is_empty()) {
-                    writeln!(
-                        out,
-                        "             {}",
-                        truncate(&body.replace('\n', " "), 200)
-                    )
-                    .unwrap();
-                }
-            }
+        if let Some(definition) = &failure.definition {
+            writeln!(out, "    script:  {definition}").unwrap();
         }
-        for attachment in &execution.attachments {
-            writeln!(
-                out,
-                "    {:<8} {}",
-                format!(
-                    "{}:",
-                    attachment.name.split(' ').next_back().unwrap_or("file")
-                ),
-                attachment.path.display()
-            )
-            .unwrap();
+        error_lines(&failure.error, out);
+        if let Some(exchange) = &failure.exchange {
+            exchange_lines(exchange, out);
         }
-        if execution.attempts > 1 {
-            writeln!(out, "    attempts: {}", execution.attempts).unwrap();
-        }
+    }
+    for attachment in &execution.attachments {
+        writeln!(
+            out,
+            "    {:<8} {}",
+            format!(
+                "{}:",
+                attachment.name.split(' ').next_back().unwrap_or("file")
+            ),
+            attachment.path.display()
+        )
+        .unwrap();
+    }
+    if execution.attempts > 1 {
+        writeln!(out, "    attempts: {}", execution.attempts).unwrap();
+    }
+}
+
+/// An error, its first line labelled and the others under it.
+fn error_lines(error: &str, out: &mut String) {
+    for (i, line) in error.lines().enumerate() {
+        let label = if i == 0 { "error:   " } else { "         " };
+        writeln!(out, "    {label}{line}").unwrap();
+    }
+}
+
+/// The last HTTP exchange before a failure, and the start of its response body.
+fn exchange_lines(exchange: &Exchange, out: &mut String) {
+    let outcome = match (exchange.status, &exchange.error) {
+        (Some(status), _) => status.to_string(),
+        (None, Some(error)) => error.clone(),
+        (None, None) => "no answer".to_owned(),
+    };
+    writeln!(
+        out,
+        "    http:    {} {} → {outcome}",
+        exchange.method, exchange.url
+    )
+    .unwrap();
+    if let Some(body) = exchange.response_body.as_deref().filter(|b| !b.is_empty()) {
+        writeln!(
+            out,
+            "             {}",
+            truncate(&body.replace('\n', " "), 200)
+        )
+        .unwrap();
     }
 }
 
@@ -275,7 +284,7 @@ mod tests {
             None,
             &record,
             None,
-            &crate::world::redact::Redactor::default(),
+            &crate::redact::Redactor::default(),
         );
         let text = report(&record, &matrix);
         assert!(
