@@ -194,3 +194,59 @@ fn every_requirement_counts_exactly_the_executions_that_prove_it() {
         assert_eq!(shown, expected, "{format}: the counts by requirement");
     }
 }
+
+/// The attachment each failing row makes during its failing step: its line, that step's
+/// text, and the file.
+fn attachments_expected() -> Vec<(usize, String, String)> {
+    EXPECTED
+        .iter()
+        .filter_map(|(line, e)| {
+            let step = e.failing_step.as_ref()?;
+            // `Then the count 5 is even (line 33)`
+            let count = step.split(' ').nth(3)?;
+            let text = format!("the count {count} is even");
+            Some((*line, text, format!("attachments/odd-{count}.txt")))
+        })
+        .collect()
+}
+
+#[test]
+fn every_attachment_sits_on_the_step_during_which_it_was_made_in_every_format() {
+    let expected = attachments_expected();
+    assert_eq!(expected.len(), 2, "two rows fail, each with a note");
+    let with = |file: &str| {
+        expected
+            .iter()
+            .map(|(line, step, path)| (*line, step.clone(), format!("{file}:{path}")))
+            .collect::<Vec<_>>()
+    };
+    let record = reports::record_attachments(&JENKINS.read("run.json"));
+    let paths: Vec<(usize, String)> = expected.iter().map(|(l, _, p)| (*l, p.clone())).collect();
+    assert_eq!(record, paths, "run.json: attachments by execution");
+    assert_eq!(
+        reports::messages_attachments(&JENKINS.read("messages.ndjson")),
+        with("messages.ndjson"),
+        "messages.ndjson: each attachment's test step"
+    );
+    assert_eq!(
+        reports::cucumber_json_embeddings(&JENKINS.read("cucumber.json")),
+        with("cucumber.json"),
+        "cucumber.json: each embedding's step"
+    );
+    for (dialect, run) in [("jenkins", &*JENKINS), ("surefire", &*SUREFIRE)] {
+        assert_eq!(
+            reports::junit_attachments(&run.read("junit.xml")),
+            paths,
+            "junit.xml ({dialect}): attachments by testcase"
+        );
+    }
+    let html = JENKINS.read("report.html");
+    for (line, _, path) in &expected {
+        let failure = reports::html_failure(&html, *line);
+        // The page escapes `/` in text, as minijinja's HTML escaping does.
+        assert!(
+            failure.contains(&path.replace('/', "&#x2f;")),
+            "report.html: the failure at line {line} links {path}"
+        );
+    }
+}

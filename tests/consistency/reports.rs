@@ -485,3 +485,119 @@ pub fn html_requirements(html: &str) -> BTreeMap<String, Row> {
     }
     rows
 }
+
+/// The attachments `run.json` keeps, by their execution's line.
+pub fn record_attachments(json: &str) -> Vec<(usize, String)> {
+    let record: serde_json::Value = serde_json::from_str(json).unwrap();
+    let mut found = Vec::new();
+    for execution in record["executions"].as_array().unwrap() {
+        let line = execution["example"]["line"]
+            .as_u64()
+            .or(execution["line"].as_u64())
+            .unwrap() as usize;
+        for attachment in execution["attachments"].as_array().unwrap() {
+            found.push((line, attachment["path"].as_str().unwrap().to_owned()));
+        }
+    }
+    found
+}
+
+/// Each `attachment` message of `messages.ndjson` that has a file name: the line of its
+/// test case's pickle, the text of the pickle step its test step runs, and the file.
+pub fn messages_attachments(ndjson: &str) -> Vec<(usize, String, String)> {
+    let messages: Vec<serde_json::Value> = ndjson
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let by_id = |kind: &str| -> BTreeMap<String, serde_json::Value> {
+        messages
+            .iter()
+            .filter_map(|m| m.get(kind))
+            .map(|v| (v["id"].as_str().unwrap().to_owned(), v.clone()))
+            .collect()
+    };
+    let (pickles, cases, started) = (by_id("pickle"), by_id("testCase"), by_id("testCaseStarted"));
+    let mut found = Vec::new();
+    for attachment in messages.iter().filter_map(|m| m.get("attachment")) {
+        let Some(file) = attachment["fileName"].as_str() else {
+            continue;
+        };
+        let started = &started[attachment["testCaseStartedId"].as_str().unwrap()];
+        let case = &cases[started["testCaseId"].as_str().unwrap()];
+        let pickle = &pickles[case["pickleId"].as_str().unwrap()];
+        let step_id = attachment["testStepId"].as_str().unwrap_or_default();
+        let text = case["testSteps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == step_id)
+            .and_then(|s| s["pickleStepId"].as_str())
+            .and_then(|id| {
+                pickle["steps"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|s| s["id"] == id)
+            })
+            .map_or("(no step)", |s| s["text"].as_str().unwrap());
+        let line = pickle["location"]["line"].as_u64().unwrap() as usize;
+        found.push((
+            line,
+            text.to_owned(),
+            format!("messages.ndjson:attachments/{file}"),
+        ));
+    }
+    found
+}
+
+/// Each embedding of `cucumber.json`: its scenario's line, its step's text, and its name
+/// (which names the file as `why N fails`, turned back into the file's path).
+pub fn cucumber_json_embeddings(json: &str) -> Vec<(usize, String, String)> {
+    let features: serde_json::Value = serde_json::from_str(json).unwrap();
+    let mut found = Vec::new();
+    for feature in features.as_array().unwrap() {
+        for element in feature["elements"].as_array().unwrap() {
+            let line = element["line"].as_u64().unwrap() as usize;
+            for step in element["steps"].as_array().unwrap() {
+                for embedding in step["embeddings"].as_array().into_iter().flatten() {
+                    let name = embedding["name"].as_str().unwrap();
+                    let count = name.split(' ').nth(1).unwrap();
+                    found.push((
+                        line,
+                        step["name"].as_str().unwrap().to_owned(),
+                        format!("cucumber.json:attachments/odd-{count}.txt"),
+                    ));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The `[[ATTACHMENT|path]]` markers of each testcase of `junit.xml`, by its execution's
+/// line.
+pub fn junit_attachments(xml: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for case in xml.split("<testcase ").skip(1) {
+        let Some((_, rest)) = case.split_once("case: ") else {
+            continue;
+        };
+        let place = rest.lines().next().unwrap();
+        let line = match place.split_once("(line ") {
+            Some((_, l)) => l.trim_end_matches(')').parse().unwrap(),
+            None => place.rsplit(':').next().unwrap().parse().unwrap(),
+        };
+        for marker in case.split("[[ATTACHMENT|").skip(1) {
+            found.push((line, marker.split_once("]]").unwrap().0.to_owned()));
+        }
+    }
+    found
+}
+
+/// The failure article of `report.html` for the execution at `line` (of an Examples row).
+pub fn html_failure(html: &str, line: usize) -> String {
+    html.split("<article")
+        .find(|article| article.contains(&format!("(line {line})")))
+        .unwrap_or_else(|| panic!("report.html has no failure at line {line}"))
+        .to_owned()
+}

@@ -3,6 +3,7 @@
 
 use anyhow::{Context as _, ensure};
 use casebook::World;
+use casebook::record::Attachment;
 use cucumber::{gherkin::Step, given, then, when};
 
 #[given("the shelf is stocked")]
@@ -39,8 +40,23 @@ async fn holds(_: &mut World, step: &Step) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[then("the basket is put away")]
+async fn put_away(_: &mut World) {}
+
+/// An odd count fails, and leaves a note of why attached to the failing step.
 #[then(expr = "the count {int} is even")]
-async fn even(_: &mut World, count: u32) -> anyhow::Result<()> {
+async fn even(world: &mut World, count: u32) -> anyhow::Result<()> {
+    if !count.is_multiple_of(2) {
+        let path = std::path::PathBuf::from(format!("attachments/odd-{count}.txt"));
+        let file = world.context().report_dir.join(&path);
+        std::fs::create_dir_all(file.parent().unwrap())?;
+        std::fs::write(&file, format!("{count} is odd"))?;
+        world.attach(Attachment {
+            name: format!("why {count} fails"),
+            media_type: "text/plain".into(),
+            path,
+        });
+    }
     ensure!(count.is_multiple_of(2), "{count} is odd");
     Ok(())
 }
