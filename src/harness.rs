@@ -494,7 +494,7 @@ impl Setup<'_> {
             None => WebDriver::Chromedriver(settings.chromedriver.clone()),
         };
         Ok(RunContext {
-            base_url,
+            base_url: crate::world::http::BaseUrl::new(&base_url),
             timeout: settings.timeout,
             client: crate::world::http::client(settings.timeout),
             redactor: settings.redactor.clone(),

@@ -292,40 +292,33 @@ impl Project {
     }
 }
 
-/// Files or directories to report on (empty: everything), each path answered once: the
-/// lint asks for every finding, case and file, and making a path absolute reads the current
-/// directory each time.
+/// Files or directories to report on (empty: everything), resolved against the current
+/// directory read once: the lint asks for every finding, case and file.
 struct Scope {
+    /// The directory relative paths start from.
+    cwd: PathBuf,
     /// The roots, absolute.
     roots: Vec<PathBuf>,
-    known: std::cell::RefCell<foldhash::HashMap<PathBuf, bool>>,
 }
 
 impl Scope {
     fn new(roots: &[PathBuf]) -> Self {
-        Scope {
-            roots: roots.iter().map(|root| absolute(root)).collect(),
-            known: Default::default(),
-        }
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let roots = roots
+            .iter()
+            .map(|root| crate::location::normalize(&cwd.join(root)))
+            .collect();
+        Scope { cwd, roots }
     }
 
-    /// Whether `path` lies inside any root, both taken from the current directory.
+    /// Whether `path` lies inside any root.
     fn contains(&self, path: &Path) -> bool {
         if self.roots.is_empty() {
             return true;
         }
-        if let Some(&inside) = self.known.borrow().get(path) {
-            return inside;
-        }
-        let absolute = absolute(path);
-        let inside = self.roots.iter().any(|root| absolute.starts_with(root));
-        self.known.borrow_mut().insert(path.to_path_buf(), inside);
-        inside
+        let absolute = crate::location::normalize(&self.cwd.join(path));
+        self.roots.iter().any(|root| absolute.starts_with(root))
     }
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(test)]

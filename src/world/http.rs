@@ -115,22 +115,34 @@ struct Recorded {
     duration_ms: u64,
 }
 
-/// `base_url` with a trailing slash, parsed; the last one parsed on this thread is kept,
-/// since every scenario of a run starts a session on the same base URL (and parsing it,
-/// host included, was most of what a new world cost).
-fn parsed_base(base_url: &str) -> Option<Url> {
-    thread_local! {
-        static LAST: std::cell::RefCell<Option<(String, Option<Url>)>> =
-            const { std::cell::RefCell::new(None) };
+/// The base URL of the service under test, as written (without trailing slashes) and
+/// parsed with a trailing slash for the paths joined under it. Parsed once per run: every
+/// scenario starts a session on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    text: String,
+    parsed: Option<Url>,
+}
+
+impl BaseUrl {
+    /// `text`, parsed (a text that is no URL stays text; its requests fail with a message
+    /// that names it).
+    pub fn new(text: &str) -> Self {
+        let text = text.trim_end_matches('/').to_owned();
+        let parsed = Url::parse(&format!("{text}/")).ok();
+        Self { text, parsed }
     }
-    LAST.with_borrow_mut(|last| match last {
-        Some((text, parsed)) if text == base_url => parsed.clone(),
-        _ => {
-            let parsed = Url::parse(&format!("{base_url}/")).ok();
-            *last = Some((base_url.to_owned(), parsed.clone()));
-            parsed
-        }
-    })
+
+    /// As written, without trailing slashes.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl std::fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 /// The most redirects one request follows.
@@ -151,12 +163,16 @@ pub fn client(timeout: Duration) -> reqwest::Client {
 impl HttpSession {
     /// A session against `base_url` on the run's `client`, with no cookies yet.
     pub fn new(base_url: &str, client: reqwest::Client, redactor: Redactor) -> Self {
-        let base_url = base_url.trim_end_matches('/').to_owned();
+        Self::on(&BaseUrl::new(base_url), client, redactor)
+    }
+
+    /// A session against the run's parsed `base` URL.
+    pub fn on(base: &BaseUrl, client: reqwest::Client, redactor: Redactor) -> Self {
         Self {
             client,
             cookies: CookieStore::default(),
-            base: parsed_base(&base_url),
-            base_url,
+            base: base.parsed.clone(),
+            base_url: base.text.clone(),
             headers: Vec::new(),
             last: None,
             exchanges: Vec::new(),

@@ -26,7 +26,7 @@ pub use http::{HttpSession, Response};
 #[derive(Debug, Clone)]
 pub struct RunContext {
     /// Where the service under test is, e.g. `http://127.0.0.1:8080`.
-    pub base_url: String,
+    pub base_url: http::BaseUrl,
     /// How long any HTTP or browser operation may take.
     pub timeout: Duration,
     /// The HTTP client every scenario shares (see [`http::client`]).
@@ -42,8 +42,10 @@ pub struct RunContext {
 impl Default for RunContext {
     fn default() -> Self {
         Self {
-            base_url: std::env::var("CASEBOOK_BASE_URL")
-                .unwrap_or_else(|_| "http://127.0.0.1:8080".to_owned()),
+            base_url: http::BaseUrl::new(
+                &std::env::var("CASEBOOK_BASE_URL")
+                    .unwrap_or_else(|_| "http://127.0.0.1:8080".to_owned()),
+            ),
             timeout: Duration::from_secs(10),
             client: http::client(Duration::from_secs(10)),
             redactor: Redactor::default(),
@@ -126,7 +128,7 @@ impl World {
     /// A fresh world with the run's settings.
     pub fn new() -> Self {
         let context = current();
-        let http = HttpSession::new(
+        let http = HttpSession::on(
             &context.base_url,
             context.client.clone(),
             context.redactor.clone(),
