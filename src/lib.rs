@@ -5,43 +5,55 @@
 //! as the pipeline it runs, one module per stage, data flowing one way:
 //!
 //! ```text
-//! features/*.feature ─ parse ─▶ Feature ─ suite ─▶ Suite (cases, IDs, requirements, modes)
+//! features/*.feature ─ parse ─ suite ─▶ Suite (cases, requirements, executions; each one's steps are its pickle)
 //! requirements.toml ─ catalog ─▶ Catalog
-//! Suite + Catalog + config ─ lint ─▶ Diagnostics ─ lint::format ─▶ human · JSON · GitHub
-//! manual-results/ ─ manual ─▶ Manual outcomes (per case, release, content hash)
-//! Suite + Catalog + Bindings + RunRecord + Manual ─ trace ─▶ TraceMatrix ─ render ─▶ reports
+//! step definitions ─ registry ─▶ Bindings, computed once per run
+//! Suite + Catalog + Bindings + config ─ lint ─▶ Diagnostics
+//! Suite + Bindings ─ plan ─▶ Plan ─ run (cucumber-rs, World) ─▶ events ─ record ─▶ RunRecord
+//!                                                          └─ messages ─▶ messages.ndjson
+//! manual-results/ ─ manual ─▶ testers' results (per case, release, content hash)
+//! Suite + Catalog + Bindings + RunRecord + manual ─ trace ─▶ TraceMatrix (the only join)
+//! RunRecord + TraceMatrix ─ render ─▶ report.html · junit.xml · cucumber.json · summary.md · terminal
 //! ```
 //!
-//! [`project`] ties the stages together the way `casebook.toml` ([`config`]) says.
+//! The modules, in that order; each imports only those above it (`tests/architecture.rs`
+//! holds the order). [`project`] and [`harness`] tie the stages together the way
+//! `casebook.toml` ([`config`]) says.
 
 #![warn(missing_docs)]
 
-pub mod catalog;
-pub mod compile;
-pub mod config;
-pub mod event;
-pub mod exit;
-pub mod harness;
-pub mod hooks;
-pub mod lint;
+// Plain data and helpers every stage may use.
 pub mod location;
-pub mod manual;
-pub mod messages;
 pub mod model;
-pub mod output;
-pub mod parse;
-pub mod plan;
-pub mod project;
-pub mod record;
-pub mod redact;
-pub mod registry;
-pub mod release;
-pub mod render;
-pub mod run;
-pub mod steps;
-pub mod suite;
 pub mod text;
-pub mod trace;
+pub mod output;
+pub mod exit;
+pub mod redact;
+// `casebook.toml`, and the release under test.
+pub mod config;
+pub mod release;
+// Reading the suite, its requirements and its step definitions.
+pub mod parse;
+pub mod suite;
+pub mod catalog;
+pub mod registry;
+pub mod lint;
+// Running it, and the record of the run.
+pub mod plan;
+pub mod compile;
+pub mod record;
+pub mod event;
 pub mod world;
+pub mod hooks;
+pub mod steps;
+pub mod messages;
+pub mod run;
+// Reading a run: testers' results, the matrix, the reports.
+pub mod manual;
+pub mod trace;
+pub mod render;
+// Tying the stages together.
+pub mod project;
+pub mod harness;
 
 pub use world::World;
