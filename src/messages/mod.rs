@@ -38,6 +38,7 @@
 mod arguments;
 mod attachment;
 pub mod envelope;
+mod json;
 mod meta;
 mod model;
 mod prepare;
