@@ -83,7 +83,7 @@ fn replace(
 
 /// The output of a writer that writes in many small pieces (a serializer's): buffered in
 /// front of the file's writer, so that each piece is a copy into memory rather than a call
-/// through `dyn Write` (a quarter of the time of a large `cucumber.json`).
+/// through `dyn Write`.
 pub type Buffered<'a> = std::io::BufWriter<&'a mut dyn Write>;
 
 /// `out`, [`Buffered`]; flush it when done, so that a failed write is an error.

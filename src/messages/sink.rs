@@ -52,7 +52,7 @@ impl Sink {
         }
         // The last run's stream is removed rather than truncated: ext4 writes a truncated
         // file out to the disk when it is closed (so that a crash cannot leave it empty),
-        // which made the end of a run wait for 60 MB of messages (30 ms).
+        // which would make the end of a run wait for the whole stream to reach the disk.
         match std::fs::remove_file(path) {
             Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
             _ => {}

@@ -92,9 +92,8 @@ pub struct HttpSession {
     cookies: CookieStore,
     base_url: String,
     /// `base_url` parsed once, with a trailing slash that paths are joined under: a URL
-    /// parsed whole for every request would parse its host every time (a tenth of what a
-    /// request cost the runner's thread against a local server). `None` when the base URL
-    /// is not a URL.
+    /// parsed whole for every request would parse its host every time. `None` when the
+    /// base URL is not a URL.
     base: Option<Url>,
     headers: Vec<(String, String)>,
     /// The index in `exchanges` of the last response, when the last request got one.
