@@ -175,8 +175,8 @@ pub struct Hook {
     pub name: Option<String>,
     /// Its tag expression as written, if it has one.
     pub tags: Option<String>,
-    /// Where it is registered, `path:line:column`.
-    pub location: String,
+    /// Where it is registered.
+    pub location: crate::location::Location,
     expression: Option<TagOperation>,
     call: Call,
 }
@@ -201,12 +201,12 @@ impl Hook {
         }
     }
 
-    /// Its file and line, from its location.
-    pub fn file_and_line(&self) -> (&str, Option<usize>) {
-        let mut parts = self.location.rsplitn(3, ':');
-        let _column = parts.next();
-        let line = parts.next().and_then(|line| line.parse().ok());
-        (parts.next().unwrap_or(&self.location), line)
+    /// Its file, as messages name it, and its line.
+    pub fn file_and_line(&self) -> (String, Option<usize>) {
+        (
+            self.location.path.display().to_string(),
+            Some(self.location.line),
+        )
     }
 }
 
@@ -235,11 +235,10 @@ impl Hooks {
         let hooks = registrations
             .into_iter()
             .map(|r| {
-                let location = format!(
-                    "{}:{}:{}",
-                    crate::location::normalize(std::path::Path::new(r.file)).display(),
-                    r.line,
-                    r.column
+                let location = crate::location::Location::new(
+                    crate::location::normalize(std::path::Path::new(r.file)).into(),
+                    r.line as usize,
+                    r.column as usize,
                 );
                 let expression = r.options.tags.map(|tags| {
                     tags.parse::<TagOperation>().unwrap_or_else(|err| {

@@ -42,6 +42,47 @@ impl fmt::Display for Location {
     }
 }
 
+/// Reads the displayed form back: `path:line:column`, as files that name places keep them.
+impl std::str::FromStr for Location {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let mut parts = text.rsplitn(3, ':');
+        let column = parts.next().and_then(|c| c.parse().ok());
+        let line = parts.next().and_then(|l| l.parse().ok());
+        match (parts.next(), line, column) {
+            (Some(path), Some(line), Some(column)) if !path.is_empty() => {
+                Ok(Location::new(Path::new(path).into(), line, column))
+            }
+            _ => Err(format!("`{text}` is not a place `path:line:column`")),
+        }
+    }
+}
+
+/// An optional place written as its text, `path:line:column` (`steps.json`, `run.json`, the
+/// matrix): `#[serde(with = "crate::location::as_text")]`.
+pub mod as_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Location;
+
+    /// Writes the place as `path:line:column`.
+    pub fn serialize<S: Serializer>(place: &Option<Location>, s: S) -> Result<S::Ok, S::Error> {
+        match place {
+            Some(place) => s.collect_str(place),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Reads a place written as `path:line:column`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Location>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            Some(text) => text.parse().map(Some).map_err(serde::de::Error::custom),
+            None => Ok(None),
+        }
+    }
+}
+
 /// Converts a byte offset in `text` into a 1-based line and column (in characters).
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());

@@ -18,6 +18,7 @@ use cucumber::codegen::{StepConstructor, WorldInventory, inventory};
 use regex::{Regex, RegexSet};
 use serde::{Deserialize, Serialize};
 
+use crate::location::Location;
 use crate::model::{Case, Execution, StepKind, Suite};
 
 /// The version of the `steps.json` format.
@@ -30,11 +31,17 @@ pub struct Definition {
     pub kind: StepKind,
     /// The regex the step text must match (cucumber expressions are compiled to one).
     pub pattern: String,
-    /// Where the function is, `path:line:column`, as the macro recorded it.
-    pub location: Option<String>,
+    /// Where the function is, as the macro recorded it (`path:line:column` in the files).
+    #[serde(with = "crate::location::as_text")]
+    pub location: Option<Location>,
 }
 
 impl Definition {
+    /// Where it is, `path:line:column`, when known.
+    pub fn location_text(&self) -> Option<String> {
+        self.location.as_ref().map(ToString::to_string)
+    }
+
     /// The pattern as people write it: a cucumber expression's parameters shown as
     /// `{string}`, `{int}`, `{float}`, `{word}` again, and the anchors dropped.
     pub fn display_pattern(&self) -> String {
@@ -80,23 +87,24 @@ impl Definition {
     }
 }
 
-/// Where a step definition is, `path:line:column`. A harness that includes its steps with
+/// Where a step definition is. A harness that includes its steps with
 /// `#[path = "../steps/mod.rs"]` compiles them as `tests/../steps/x.rs`: shown as
 /// `steps/x.rs`.
-pub fn place(location: cucumber::step::Location) -> String {
+pub fn place(location: cucumber::step::Location) -> Location {
     let path = crate::location::normalize(std::path::Path::new(location.path));
-    format!("{}:{}:{}", path.display(), location.line, location.column)
+    Location::new(
+        path.into(),
+        location.line as usize,
+        location.column as usize,
+    )
 }
 
 /// A definition's place as something to sort by: its file, then its line and column.
-fn place_key(definition: &Definition) -> (&str, usize, usize) {
-    let Some(location) = definition.location.as_deref() else {
-        return ("", 0, 0);
-    };
-    let mut parts = location.rsplitn(3, ':');
-    let column = parts.next().and_then(|c| c.parse().ok()).unwrap_or(0);
-    let line = parts.next().and_then(|l| l.parse().ok()).unwrap_or(0);
-    (parts.next().unwrap_or(location), line, column)
+fn place_key(definition: &Definition) -> (&Path, usize, usize) {
+    match &definition.location {
+        Some(location) => (&location.path, location.line, location.column),
+        None => (Path::new(""), 0, 0),
+    }
 }
 
 /// How a step relates to the definitions.
@@ -509,7 +517,7 @@ mod tests {
             ),
             Binding::Bound(_)
         ));
-        let location = registry.definitions()[0].location.as_deref().unwrap();
+        let location = registry.definitions()[0].location_text().unwrap();
         assert!(location.starts_with("src/steps/http.rs:"), "{location}");
     }
 

@@ -314,8 +314,9 @@ pub struct CaseRow {
 pub struct Definition {
     /// The pattern, as written (`{string}` for cucumber expressions).
     pub pattern: Arc<str>,
-    /// Where it is, `path:line:column`.
-    pub location: Option<Arc<str>>,
+    /// Where it is.
+    #[serde(with = "crate::location::as_text")]
+    pub location: Option<crate::location::Location>,
 }
 
 /// One execution's latest outcome.
@@ -541,7 +542,7 @@ impl<'a> Join<'a> {
                 .iter()
                 .map(|definition| Definition {
                     pattern: definition.display_pattern().into(),
-                    location: definition.location.as_deref().map(Arc::from),
+                    location: definition.location.clone(),
                 })
                 .collect()
         });
@@ -687,7 +688,8 @@ impl<'a> Join<'a> {
             if let Some(location) = &step.definition {
                 script.insert(Definition {
                     pattern: step.text.as_str().into(),
-                    location: Some(location.as_str().into()),
+                    // The record keeps the place as its text.
+                    location: location.parse().ok(),
                 });
             }
         }

@@ -49,7 +49,7 @@ impl Matcher {
         });
         let pattern = definition
             .location
-            .as_deref()
+            .as_ref()
             .and_then(|location| written(location, root))
             .filter(|pattern| compiles_to(pattern, &definition.pattern))
             .unwrap_or_else(|| guess(definition));
@@ -257,13 +257,10 @@ fn group_tree(pattern: &str) -> Vec<Vec<usize>> {
     tree
 }
 
-/// The expression in the attribute at `location` (`path:line:column`), if it can be read.
-fn written(location: &str, root: &Path) -> Option<Pattern> {
-    let mut parts = location.rsplitn(3, ':');
-    let _column = parts.next()?;
-    let line: usize = parts.next()?.parse().ok()?;
-    let path = parts.next()?;
-    let text = std::fs::read_to_string(root.join(path)).ok()?;
+/// The expression in the attribute at `location`, if it can be read.
+fn written(location: &crate::location::Location, root: &Path) -> Option<Pattern> {
+    let line = location.line;
+    let text = std::fs::read_to_string(root.join(&location.path)).ok()?;
     let start = text
         .lines()
         .take(line - 1)
@@ -469,7 +466,7 @@ mod tests {
         .unwrap();
         let at = |line: usize, pattern: &str| {
             let mut definition = definition(pattern);
-            definition.location = Some(format!("steps.rs:{line}:1"));
+            definition.location = format!("steps.rs:{line}:1").parse().ok();
             Matcher::new(&definition, dir.path()).pattern
         };
         assert_eq!(at(1, "^a step$").kind, PatternType::RegularExpression);

@@ -70,12 +70,8 @@ impl Session {
         for definition in registry.definitions() {
             let matcher = Matcher::new(definition, root);
             let id = sink.id();
-            let (uri, line) = match definition.location.as_deref().map(|l| l.rsplitn(3, ':')) {
-                Some(mut parts) => {
-                    let _column = parts.next();
-                    let line = parts.next().and_then(|line| line.parse().ok());
-                    (parts.next().map(str::to_owned), line)
-                }
+            let (uri, line) = match &definition.location {
+                Some(at) => (Some(at.path.display().to_string()), Some(at.line)),
                 None => (None, None),
             };
             sink.emit(&Envelope::StepDefinition(envelope::StepDefinition {

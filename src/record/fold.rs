@@ -297,7 +297,7 @@ fn step_records(
             status: *status,
             definition: reported
                 .and_then(|r| r.definition)
-                .map(crate::registry::place),
+                .map(|at| crate::registry::place(at).to_string()),
         })
         .collect()
 }
@@ -450,7 +450,11 @@ Feature: Accounts
         let definition = |kind, pattern: &str| Definition {
             kind,
             pattern: pattern.to_owned(),
-            location: Some("steps.rs:1:1".to_owned()),
+            location: Some(crate::location::Location::new(
+                std::path::Path::new("steps.rs").into(),
+                1,
+                1,
+            )),
         };
         Registry::from_definitions(vec![
             definition(StepKind::Given, "^an account$"),

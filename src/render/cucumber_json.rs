@@ -522,7 +522,7 @@ fn step(step: ShownStep, execution: &ExecutionRecord, record: &RunRecord) -> Ste
                             format!(
                                 "{} ({})",
                                 d.display_pattern(),
-                                d.location.as_deref().unwrap_or("unknown place")
+                                d.location_text().as_deref().unwrap_or("unknown place")
                             )
                         })
                         .collect()

@@ -558,7 +558,10 @@ fn ambiguous_failure(step: Option<&ShownStep>, record: &RunRecord) -> FailureEle
             body,
             "  {}  {}",
             definition.display_pattern(),
-            definition.location.as_deref().unwrap_or("(unknown place)")
+            definition
+                .location_text()
+                .as_deref()
+                .unwrap_or("(unknown place)")
         )
         .unwrap();
     }

@@ -121,7 +121,7 @@ fn definitions() -> Vec<Definition> {
     let definition = |kind, pattern: &str, place: &str| Definition {
         kind,
         pattern: pattern.into(),
-        location: Some(place.into()),
+        location: place.parse().ok(),
     };
     vec![
         definition(

@@ -216,8 +216,8 @@ fn definition(matrix: &TraceMatrix, located: Located<'_>, index: usize) -> Optio
     let definition = (*located.outcome.definitions.get(index)?)?;
     matrix.definitions[definition]
         .location
-        .as_deref()
-        .map(str::to_owned)
+        .as_ref()
+        .map(ToString::to_string)
 }
 
 type Arguments = (Option<Vec<Vec<String>>>, Option<(usize, String)>);

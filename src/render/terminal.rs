@@ -153,7 +153,7 @@ fn unresolved(record: &RunRecord, out: &mut String) {
                     out,
                     "    matches `{}` at {}",
                     definition.display_pattern(),
-                    definition.location.as_deref().unwrap_or("?")
+                    definition.location_text().as_deref().unwrap_or("?")
                 )
                 .unwrap();
             }
@@ -171,7 +171,7 @@ fn unused(record: &RunRecord, out: &mut String) {
             out,
             "  {} at {}",
             definition.display_pattern(),
-            definition.location.as_deref().unwrap_or("?")
+            definition.location_text().as_deref().unwrap_or("?")
         )
         .unwrap();
     }

@@ -168,7 +168,10 @@ fn case_lines(case: &CaseRow, out: &mut String, note: &str) {
             out,
             "    script {}  {}",
             script.pattern,
-            script.location.as_deref().unwrap_or("?")
+            script
+                .location
+                .as_ref()
+                .map_or_else(|| "?".to_owned(), ToString::to_string)
         )
         .unwrap();
     }
@@ -199,7 +202,7 @@ mod tests {
         let definition = |kind, pattern: &str, location: &str| Definition {
             kind,
             pattern: pattern.into(),
-            location: Some(location.into()),
+            location: location.parse().ok(),
         };
         let registry = Registry::from_definitions(vec![
             definition(model::StepKind::Given, "^a card$", "steps/pay.rs:3:1"),

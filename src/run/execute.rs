@@ -140,7 +140,7 @@ fn run_info(
 fn library_is_no_finding(mut record: RunRecord) -> RunRecord {
     record
         .unused_definitions
-        .retain(|d| !d.location.as_deref().is_some_and(crate::steps::is_builtin));
+        .retain(|d| !d.location.as_ref().is_some_and(crate::steps::is_builtin));
     record
 }
 

@@ -168,7 +168,7 @@ impl Recorder {
                     step: format!("{}{}", step.keyword, step.value),
                     line,
                     error: self.redactor.text(&error),
-                    definition: location.map(crate::registry::place),
+                    definition: location.map(|at| crate::registry::place(at).to_string()),
                     exchange: None,
                 }));
                 if let Some(world) = world {

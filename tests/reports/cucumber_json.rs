@@ -203,7 +203,7 @@ fn unbound_steps_are_undefined_and_ambiguous_ones_name_their_definitions() {
     let message = step["result"]["error_message"].as_str().unwrap();
     for definition in &ambiguous.definitions {
         assert!(
-            message.contains(definition.location.as_deref().unwrap()),
+            message.contains(&definition.location_text().unwrap()),
             "{message}"
         );
     }

@@ -473,8 +473,8 @@ fn failed_unbound_and_ambiguous_executions_are_failures_that_say_why() {
                 let ambiguous = &RUN.record.ambiguous_steps[0];
                 assert!(failure.attr("message").contains(&ambiguous.text));
                 for definition in &ambiguous.definitions {
-                    let place = definition.location.as_deref().unwrap();
-                    assert!(failure.text.contains(place), "{}", failure.text);
+                    let place = definition.location_text().unwrap();
+                    assert!(failure.text.contains(&place), "{}", failure.text);
                 }
             }
         }

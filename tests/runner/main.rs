@@ -243,10 +243,10 @@ fn an_ambiguous_step_lists_both_definitions() {
     assert_eq!(run.record.executions[0].status, Status::Ambiguous);
     let ambiguous = &run.record.ambiguous_steps[0];
     assert_eq!(ambiguous.text, "an ambiguous step");
-    let places: Vec<&str> = ambiguous
+    let places: Vec<String> = ambiguous
         .definitions
         .iter()
-        .map(|d| d.location.as_deref().unwrap())
+        .map(|d| d.location_text().unwrap())
         .collect();
     assert_eq!(places.len(), 2, "{places:?}");
     assert!(

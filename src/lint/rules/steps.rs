@@ -92,8 +92,7 @@ impl Rule for AmbiguousStep {
                 .iter()
                 .map(|&i| {
                     bindings.definitions()[i]
-                        .location
-                        .clone()
+                        .location_text()
                         .unwrap_or_else(|| bindings.definitions()[i].display_pattern())
                 })
                 .collect();

@@ -151,15 +151,13 @@ pub(super) fn scripts<'a>(
         .iter()
         .map(|(script, &cases)| ScriptRow {
             pattern: script.pattern.to_string(),
-            location: script.location.as_deref().map(str::to_owned),
-            short: script.location.as_deref().map_or_else(
+            location: script.location.as_ref().map(ToString::to_string),
+            // `file.rs:LINE`
+            short: script.location.as_ref().map_or_else(
                 || script.pattern.to_string(),
                 |l| {
-                    let name = l.rsplit('/').next().unwrap_or(l);
-                    // `file.rs:LINE:COLUMN` → `file.rs:LINE`
-                    name.rsplit_once(':')
-                        .map_or(name, |(rest, _)| rest)
-                        .to_owned()
+                    let name = l.path.file_name().unwrap_or(l.path.as_os_str());
+                    format!("{}:{}", name.to_string_lossy(), l.line)
                 },
             ),
             cases,

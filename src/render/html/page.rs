@@ -136,7 +136,7 @@ fn ambiguous(record: &crate::record::RunRecord) -> Vec<AmbiguousView> {
                 .iter()
                 .map(|d| ScriptView {
                     pattern: d.display_pattern(),
-                    location: d.location.clone(),
+                    location: d.location_text(),
                 })
                 .collect(),
         })
