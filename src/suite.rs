@@ -224,6 +224,18 @@ fn unreadable(path: &Path, err: &walkdir::Error) -> ParseFailure {
     )
 }
 
+/// Test support: the suite of one feature file at `path` with `text`, read with the default
+/// tag conventions. Panics on a syntax error: a test's feature is written to parse.
+#[cfg(test)]
+pub(crate) fn suite_from(path: &str, text: &str) -> Suite {
+    let feature = crate::parse::parse_str(text, Arc::from(Path::new(path)))
+        .unwrap_or_else(|err| panic!("the test's feature parses: {err:?}"));
+    Suite {
+        features: vec![classify(feature, &TagConventions::default())],
+        failures: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -233,7 +245,7 @@ mod tests {
     use crate::config::Config;
 
     fn classify_text(text: &str, conventions: &TagConventions) -> Feature {
-        let feature = parse::parse_str(text, Arc::from(Path::new("t.feature"))).unwrap();
+        let feature = crate::parse::parse_str(text, Arc::from(Path::new("t.feature"))).unwrap();
         classify(feature, conventions)
     }
 

@@ -971,9 +971,9 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::config::TagConventions;
+
     use crate::record::{ExampleRef, ExecutionRecord, Status};
-    use crate::{catalog, parse, suite};
+    use crate::{catalog, suite};
 
     const FEATURE: &str = indoc::indoc! {"
         @req:SHOP
@@ -1048,11 +1048,7 @@ mod tests {
 
     /// The suite of one feature file `t.feature` with `text`.
     fn suite_of(text: &str) -> crate::model::Suite {
-        let feature = parse::parse_str(text, Arc::from(Path::new("t.feature"))).unwrap();
-        crate::model::Suite {
-            features: vec![suite::classify(feature, &TagConventions::default())],
-            failures: Vec::new(),
-        }
+        suite::suite_from("t.feature", text)
     }
 
     /// The catalog of [`CATALOG`].

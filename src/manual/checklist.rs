@@ -279,22 +279,16 @@ pub fn html(queue: &[Item<'_>], ledger: &Ledger) -> String {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
-    use std::sync::Arc;
 
     use super::*;
-    use crate::config::TagConventions;
+
     use crate::manual::results;
     use crate::model::Suite;
-    use crate::{parse, suite};
 
     const FEATURE: &str = "Feature: F\n  @A-1 @manual @req:UX-1\n  Scenario: logo, \"sharp\"\n    Given a page:\n      | size | 32 |\n    When she looks\n    Then the logo is sharp\n\n  @A-2 @manual\n  Scenario Outline: pays with <card>\n    Then it says <word>\n\n    Examples:\n      | card | word |\n      | visa | yes  |\n      | amex | no   |\n";
 
     pub(super) fn suite() -> Suite {
-        let feature = parse::parse_str(FEATURE, Arc::from(Path::new("t.feature"))).unwrap();
-        Suite {
-            features: vec![suite::classify(feature, &TagConventions::default())],
-            failures: Vec::new(),
-        }
+        crate::suite::suite_from("t.feature", FEATURE)
     }
 
     /// A spreadsheet's edit: the cell of `column` in data row `row` (0-based) set to `value`.
@@ -368,11 +362,7 @@ mod tests {
     #[test]
     fn markdown_and_html_checklists_escape_what_they_quote() {
         let text = FEATURE.replace("logo, \"sharp\"", "<script>alert(1)</script> *bold*");
-        let feature = parse::parse_str(&text, Arc::from(Path::new("t.feature"))).unwrap();
-        let suite = Suite {
-            features: vec![suite::classify(feature, &TagConventions::default())],
-            failures: Vec::new(),
-        };
+        let suite = crate::suite::suite_from("t.feature", &text);
         let queue = super::super::queue::build(&suite, None, None);
         let ledger = Ledger::empty("1.0");
         let md = markdown(&queue.items, &ledger);

@@ -96,17 +96,12 @@ fn words(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-    use std::sync::Arc;
 
     use super::*;
-    use crate::config::TagConventions;
-    use crate::{parse, suite};
 
     fn hashes(text: &str) -> Vec<String> {
-        let feature = parse::parse_str(text, Arc::from(Path::new("t.feature"))).unwrap();
-        let feature = suite::classify(feature, &TagConventions::default());
-        feature
+        let suite = crate::suite::suite_from("t.feature", text);
+        suite.features[0]
             .cases
             .iter()
             .flat_map(|case| case.executions.iter().map(|e| case_hash(case, e)))

@@ -251,22 +251,15 @@ pub fn parse_tags(text: &str) -> anyhow::Result<TagOperation> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-    use std::sync::Arc;
 
     use super::*;
-    use crate::config::TagConventions;
+
     use crate::registry::Definition;
-    use crate::{parse, suite};
 
     const FEATURE: &str = "Feature: F\n  Background:\n    Given a shop\n\n  @A-1 @manual @ux\n  Scenario: looks\n    Given a page\n    When she looks\n    Then it is fine\n\n  @A-2\n  Scenario: scripted\n    Given a shop\n    Then it works\n\n  @A-3\n  Scenario: not scripted yet\n    Given a shop\n    Then it is new\n\n  @manual\n  Scenario: no ID\n    Then nothing\n\n  @A-4 @manual\n  Scenario Outline: pays with <card>\n    When she pays with <card>\n    Then it says \"<word>\"\n      \"\"\"\n      <word>!\n      \"\"\"\n\n    Examples:\n      | card | word |\n      | visa | yes  |\n      | amex | no   |\n";
 
     fn suite() -> Suite {
-        let feature = parse::parse_str(FEATURE, Arc::from(Path::new("t.feature"))).unwrap();
-        Suite {
-            features: vec![suite::classify(feature, &TagConventions::default())],
-            failures: Vec::new(),
-        }
+        crate::suite::suite_from("t.feature", FEATURE)
     }
 
     fn registry() -> crate::registry::Registry {

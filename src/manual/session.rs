@@ -368,20 +368,15 @@ fn show_steps(item: &Item<'_>, out: &mut impl Write) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use super::*;
-    use crate::config::TagConventions;
-    use crate::{model, parse, suite};
+
+    use crate::model;
 
     const FEATURE: &str = "Feature: F\n  Background:\n    Given a shop\n\n  @A-1 @manual @req:UX-1\n  Scenario: logo\n    When she looks\n    Then the logo is sharp:\n      | size | 32 |\n\n  @A-2 @manual\n  Scenario: colours\n    Then the colours are right\n\n  @A-3 @manual\n  Scenario: layout\n    Then the layout fits\n";
 
     fn suite() -> model::Suite {
-        let feature = parse::parse_str(FEATURE, Arc::from(Path::new("t.feature"))).unwrap();
-        model::Suite {
-            features: vec![suite::classify(feature, &TagConventions::default())],
-            failures: Vec::new(),
-        }
+        crate::suite::suite_from("t.feature", FEATURE)
     }
 
     fn session(dir: &Path, suite: &model::Suite, typed: &str) -> (Summary, String) {

@@ -413,14 +413,13 @@ pub fn now() -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
 
     use super::*;
-    use crate::config::TagConventions;
+
     use crate::model::StepKind;
     use crate::plan::Filter;
     use crate::registry::Definition;
-    use crate::{parse, suite};
+    use crate::suite;
 
     const FEATURE: &str = "\
 Feature: Accounts
@@ -438,12 +437,7 @@ Feature: Accounts
 ";
 
     fn suite() -> Suite {
-        let feature = parse::parse_str(FEATURE, Arc::from(Path::new("a.feature"))).unwrap();
-        let mut suite = Suite::default();
-        suite
-            .features
-            .push(suite::classify(feature, &TagConventions::default()));
-        suite
+        suite::suite_from("a.feature", FEATURE)
     }
 
     fn registry() -> Registry {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use super::{AttachmentFiles, Inputs};
 use crate::catalog::{self, Catalog};
-use crate::config::{Config, JunitDialect, TagConventions};
+use crate::config::{Config, JunitDialect};
 use crate::manual::{self, Ledger};
 use crate::model::{StepKind, Suite};
 use crate::record::{
@@ -25,7 +25,7 @@ use crate::record::{Attachment, Exchange};
 use crate::redact::Redactor;
 use crate::registry::{Bindings, Definition, Registry};
 use crate::trace::TraceMatrix;
-use crate::{parse, suite, trace};
+use crate::{suite, trace};
 
 const FILE: &str = "features/checkout.feature";
 
@@ -164,11 +164,7 @@ fn definitions() -> Vec<Definition> {
 }
 
 fn suite() -> Suite {
-    let feature = parse::parse_str(FEATURE, Arc::from(Path::new(FILE))).unwrap();
-    Suite {
-        features: vec![suite::classify(feature, &TagConventions::default())],
-        failures: Vec::new(),
-    }
+    suite::suite_from(FILE, FEATURE)
 }
 
 fn catalog() -> Catalog {

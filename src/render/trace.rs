@@ -183,18 +183,14 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::config::TagConventions;
+
     use crate::record::RunRecord;
     use crate::registry::{Definition, Registry};
-    use crate::{catalog, model, parse, suite};
+    use crate::{catalog, model, suite};
 
     fn matrix() -> TraceMatrix {
         let text = "Feature: F\n  @PAY-1 @req:PAY-7\n  Scenario: pays\n    Given a card\n    Then it is paid\n";
-        let feature = parse::parse_str(text, Arc::from(Path::new("t.feature"))).unwrap();
-        let suite = model::Suite {
-            features: vec![suite::classify(feature, &TagConventions::default())],
-            failures: Vec::new(),
-        };
+        let suite = suite::suite_from("t.feature", text);
         let catalog = "[PAY]\ntitle = 'Payments'\nrisk = 'high'\n[PAY-7]\ntitle = 'Saved cards'\nrisk = 'critical'\nparent = 'PAY'\nlink = 'https://tracker.example/PAY-7'\n";
         let catalog = catalog::from_str(catalog, Arc::from(Path::new("r.toml")))
             .catalog
