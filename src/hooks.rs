@@ -286,7 +286,7 @@ impl Hooks {
 
 /// How one hook ended.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub struct HookOutcome {
     /// Passed, failed, pending or skipped.
     pub status: Status,
     /// Why it did not pass.
@@ -297,11 +297,11 @@ pub struct Outcome {
     pub finished: SystemTime,
 }
 
-impl Outcome {
+impl HookOutcome {
     /// A hook that was not run: skipped, now.
     pub fn not_run() -> Self {
         let now = SystemTime::now();
-        Outcome {
+        HookOutcome {
             status: Status::Skipped,
             message: None,
             started: now,
@@ -324,7 +324,7 @@ impl Outcome {
 }
 
 /// Runs one hook on `target` (the world, or the [`TestRun`]), catching its failure.
-pub(crate) async fn run(hook: &Hook, target: &mut dyn Any) -> Outcome {
+pub(crate) async fn run(hook: &Hook, target: &mut dyn Any) -> HookOutcome {
     let started = SystemTime::now();
     let result = AssertUnwindSafe((hook.call)(target)).catch_unwind().await;
     let finished = SystemTime::now();
@@ -332,7 +332,7 @@ pub(crate) async fn run(hook: &Hook, target: &mut dyn Any) -> Outcome {
         Ok(()) => (Status::Passed, None),
         Err(payload) => crate::event::panic_outcome(&Arc::from(payload)),
     };
-    Outcome {
+    HookOutcome {
         status,
         message,
         started,
@@ -342,7 +342,7 @@ pub(crate) async fn run(hook: &Hook, target: &mut dyn Any) -> Outcome {
 
 /// Runs the `BeforeAll` or `AfterAll` hook `hook` of world type `W`, with `outbox` for
 /// what it attaches.
-pub(crate) async fn run_for_test_run<W: 'static>(hook: &Hook, outbox: Outbox) -> Outcome {
+pub(crate) async fn run_for_test_run<W: 'static>(hook: &Hook, outbox: Outbox) -> HookOutcome {
     let mut test_run = TestRun::<W>::new(outbox);
     run(hook, &mut test_run).await
 }

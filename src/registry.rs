@@ -218,15 +218,48 @@ impl Registry {
     }
 
     /// Reads a saved `steps.json`.
-    pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let saved: Saved = serde_json::from_str(&std::fs::read_to_string(path)?)?;
-        anyhow::ensure!(
-            saved.format_version == FORMAT_VERSION,
-            "unsupported steps.json format {}",
-            saved.format_version
-        );
-        Ok(Self::from_definitions(saved.definitions)?)
+    pub fn load(path: &Path) -> Result<Self, LoadError> {
+        let error = |kind| LoadError {
+            path: path.to_path_buf(),
+            kind,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| error(LoadErrorKind::Io(e)))?;
+        let saved: Saved =
+            serde_json::from_str(&text).map_err(|e| error(LoadErrorKind::Json(e)))?;
+        if saved.format_version != FORMAT_VERSION {
+            return Err(error(LoadErrorKind::FormatVersion(saved.format_version)));
+        }
+        Self::from_definitions(saved.definitions).map_err(|e| error(LoadErrorKind::Pattern(e)))
     }
+}
+
+/// A `steps.json` that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read the step definitions `{}`: {kind}", path.display())]
+pub struct LoadError {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// What is wrong.
+    pub kind: LoadErrorKind,
+}
+
+/// What is wrong with a `steps.json`.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadErrorKind {
+    /// It cannot be read.
+    #[error("{0}")]
+    Io(std::io::Error),
+    /// It is not the JSON `steps.json` holds.
+    #[error("{0}")]
+    Json(serde_json::Error),
+    /// It was written by another version of casebook.
+    #[error(
+        "format version {0}, this casebook reads {FORMAT_VERSION}\n(hint: run the harness again to write it anew)"
+    )]
+    FormatVersion(u32),
+    /// A pattern in it does not compile.
+    #[error("{0}")]
+    Pattern(regex::Error),
 }
 
 /// How every step of every execution of a suite binds: the registry stage's output, made

@@ -351,7 +351,7 @@ pub struct ExecutionOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ManualOutcome {
     /// What the tester found.
-    pub status: manual::Status,
+    pub status: manual::ManualStatus,
     /// Whether it counts: valid, or stale and why.
     pub validity: Validity,
     /// The release it was recorded for.
@@ -720,9 +720,9 @@ impl<'a> Join<'a> {
         };
         let outcome = match &manual_outcome {
             Some(m) if m.validity.is_valid() => match m.status {
-                manual::Status::Passed => Outcome::Passed,
-                manual::Status::Failed => Outcome::Failed,
-                manual::Status::Blocked => Outcome::Blocked,
+                manual::ManualStatus::Passed => Outcome::Passed,
+                manual::ManualStatus::Failed => Outcome::Failed,
+                manual::ManualStatus::Blocked => Outcome::Blocked,
             },
             // A stale result proves nothing; a case awaiting automation keeps what the run
             // said of it.
@@ -1206,7 +1206,7 @@ mod tests {
     /// (case, row, status, release, whether recorded against the case's current steps).
     fn with_manual(
         text: &str,
-        answers: &[(&str, Option<usize>, manual::Status, &str, bool)],
+        answers: &[(&str, Option<usize>, manual::ManualStatus, &str, bool)],
     ) -> TraceMatrix {
         let suite = suite_of(text);
         let catalog = test_catalog();
@@ -1267,7 +1267,7 @@ mod tests {
 
     #[test]
     fn manual_results_count_in_the_matrix() {
-        use manual::Status::{Blocked, Failed, Passed};
+        use manual::ManualStatus::{Blocked, Failed, Passed};
         // A-3 is the manual case, covering UX-1 (critical) and the epic SHOP.
         let passed = with_manual(FEATURE, &[("A-3", None, Passed, "2.0", true)]);
         let case = &passed.cases[2];
@@ -1335,7 +1335,7 @@ mod tests {
 
     #[test]
     fn a_stale_result_counts_as_not_run_and_shows_why() {
-        use manual::Status::{Failed, Passed};
+        use manual::ManualStatus::{Failed, Passed};
         let changed = with_manual(FEATURE, &[("A-3", None, Passed, "2.0", false)]);
         let case = &changed.cases[2];
         assert_eq!(case.outcome, Outcome::Stale);
@@ -1367,7 +1367,7 @@ mod tests {
 
     #[test]
     fn a_case_awaiting_automation_counts_a_tester_s_result() {
-        use manual::Status::Passed;
+        use manual::ManualStatus::Passed;
         let definitions = |kind, pattern: &str| crate::registry::Definition {
             kind,
             pattern: pattern.into(),

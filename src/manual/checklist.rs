@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::{Item, Ledger, ManualResult, Status, Validity};
+use super::{Item, Ledger, ManualResult, ManualStatus, Validity};
 // A checklist cell is escaped exactly as a summary's table cell.
 use crate::text::cell as md;
 
@@ -67,7 +67,7 @@ fn entries(queue: &[Item<'_>], ledger: &Ledger) -> Vec<Entry> {
         .map(|item| {
             let latest = ledger.latest(item.id, item.row, &item.hash);
             let sections = item.sections();
-            let lines = |steps: &[super::queue::ShownStep]| -> Vec<Vec<String>> {
+            let lines = |steps: &[super::queue::TesterStep]| -> Vec<Vec<String>> {
                 steps.iter().map(|s| s.lines("")).collect()
             };
             Entry {
@@ -194,7 +194,7 @@ pub fn markdown(queue: &[Item<'_>], ledger: &Ledger) -> String {
                 }
             }
         }
-        let ticked = |status: Status| {
+        let ticked = |status: ManualStatus| {
             if e.valid.as_ref().is_some_and(|r| r.status == status) {
                 "[x]"
             } else {
@@ -204,9 +204,9 @@ pub fn markdown(queue: &[Item<'_>], ledger: &Ledger) -> String {
         writeln!(
             out,
             "\n**Result**\n\n- {} passed\n- {} failed\n- {} blocked\n\nActual result: {}\n\nDefect link: {}\n\nTester and date: {}",
-            ticked(Status::Passed),
-            ticked(Status::Failed),
-            ticked(Status::Blocked),
+            ticked(ManualStatus::Passed),
+            ticked(ManualStatus::Failed),
+            ticked(ManualStatus::Blocked),
             e.valid.as_ref().map_or(String::new(), |r| md(&r.actual)),
             e.valid.as_ref().and_then(|r| r.defect.as_deref()).map_or(String::new(), md),
             e.valid.as_ref().map_or(String::new(), |r| md(&format!("{}, {}", r.tester, r.at))),
@@ -336,7 +336,7 @@ mod tests {
             &ManualResult {
                 case: "A-1".into(),
                 row: None,
-                status: Status::Failed,
+                status: ManualStatus::Failed,
                 actual: actual.into(),
                 defect: Some("https://bugs.example/1?a=1&b=2".into()),
                 tester: "bob".into(),

@@ -28,7 +28,7 @@ use crate::release;
 
 pub use hash::{case_hash, is_hash};
 pub use queue::{Item, Kind, Queue};
-pub use results::{ManualResult, ResultsFile, Status};
+pub use results::{ManualResult, ManualStatus, ResultsFile};
 
 /// The label results are recorded under when no release is known ([`release::UNRELEASED`]).
 pub use crate::release::UNRELEASED;
@@ -176,7 +176,7 @@ pub fn tester(explicit: Option<&str>, root: &Path) -> String {
 mod tests {
     use super::*;
 
-    fn answer(case: &str, status: Status, at: &str, hash: &str) -> ManualResult {
+    fn answer(case: &str, status: ManualStatus, at: &str, hash: &str) -> ManualResult {
         ManualResult {
             case: case.into(),
             row: None,
@@ -205,23 +205,38 @@ mod tests {
             current: file(
                 "2.0",
                 vec![
-                    answer("A-1", Status::Failed, "2024-06-01T00:00:00Z", new),
-                    answer("A-1", Status::Passed, "2024-06-02T00:00:00Z", new),
-                    answer("A-2", Status::Passed, "2024-06-01T00:00:00Z", old),
+                    answer("A-1", ManualStatus::Failed, "2024-06-01T00:00:00Z", new),
+                    answer("A-1", ManualStatus::Passed, "2024-06-02T00:00:00Z", new),
+                    answer("A-2", ManualStatus::Passed, "2024-06-01T00:00:00Z", old),
                 ],
             ),
             others: vec![
                 file(
                     "1.0",
-                    vec![answer("A-3", Status::Failed, "2024-01-01T00:00:00Z", new)],
+                    vec![answer(
+                        "A-3",
+                        ManualStatus::Failed,
+                        "2024-01-01T00:00:00Z",
+                        new,
+                    )],
                 ),
                 file(
                     "1.1",
-                    vec![answer("A-3", Status::Blocked, "2024-02-01T00:00:00Z", new)],
+                    vec![answer(
+                        "A-3",
+                        ManualStatus::Blocked,
+                        "2024-02-01T00:00:00Z",
+                        new,
+                    )],
                 ),
                 file(
                     "0.9",
-                    vec![answer("A-1", Status::Failed, "2024-12-01T00:00:00Z", new)],
+                    vec![answer(
+                        "A-1",
+                        ManualStatus::Failed,
+                        "2024-12-01T00:00:00Z",
+                        new,
+                    )],
                 ),
             ],
             problems: Vec::new(),
@@ -233,16 +248,16 @@ mod tests {
         };
         assert_eq!(
             latest("A-1"),
-            Some((Status::Passed, "2.0", "valid")),
+            Some((ManualStatus::Passed, "2.0", "valid")),
             "the last answer of the release reported counts, however new another release's is"
         );
         assert_eq!(
             latest("A-2"),
-            Some((Status::Passed, "2.0", "stale: case changed"))
+            Some((ManualStatus::Passed, "2.0", "stale: case changed"))
         );
         assert_eq!(
             latest("A-3"),
-            Some((Status::Blocked, "1.1", "stale: other release")),
+            Some((ManualStatus::Blocked, "1.1", "stale: other release")),
             "the newest of the other releases"
         );
         assert_eq!(latest("A-4"), None);
@@ -256,9 +271,9 @@ mod tests {
     fn every_file_is_read_and_a_broken_one_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let hash = format!("sha256:{}", "b".repeat(64));
-        let mut result = answer("A-1", Status::Passed, "2024-06-01T00:00:00Z", &hash);
+        let mut result = answer("A-1", ManualStatus::Passed, "2024-06-01T00:00:00Z", &hash);
         results::append(dir.path(), "1.0", std::slice::from_ref(&result), None).unwrap();
-        result.status = Status::Failed;
+        result.status = ManualStatus::Failed;
         results::append(dir.path(), "2.0", std::slice::from_ref(&result), None).unwrap();
         std::fs::write(dir.path().join("broken.toml"), "release = \n").unwrap();
         let ledger = Ledger::load(dir.path(), "2.0");

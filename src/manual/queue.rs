@@ -94,7 +94,7 @@ impl Item<'_> {
     pub fn sections(&self) -> Sections {
         let mut sections = Sections::default();
         for step in self.case.steps_of(self.execution) {
-            let shown = ShownStep {
+            let shown = TesterStep {
                 keyword: step.step.keyword.clone(),
                 text: step.text().into_owned(),
                 background: step.background,
@@ -116,16 +116,16 @@ impl Item<'_> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sections {
     /// Background and Given steps.
-    pub preconditions: Vec<ShownStep>,
+    pub preconditions: Vec<TesterStep>,
     /// When steps.
-    pub actions: Vec<ShownStep>,
+    pub actions: Vec<TesterStep>,
     /// Then steps.
-    pub expected: Vec<ShownStep>,
+    pub expected: Vec<TesterStep>,
 }
 
 /// One step as shown to a tester.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShownStep {
+pub struct TesterStep {
     /// The keyword as written.
     pub keyword: Arc<str>,
     /// The text, an outline row's values in place.
@@ -138,7 +138,7 @@ pub struct ShownStep {
     pub doc_string: Option<String>,
 }
 
-impl ShownStep {
+impl TesterStep {
     /// The step on one line (marked when it comes from a Background), then its table and doc
     /// string indented below it.
     pub fn lines(&self, indent: &str) -> Vec<String> {
@@ -244,9 +244,21 @@ pub fn build<'s>(
 }
 
 /// Parses a `--tags` expression as the runner does (`@smoke and not @slow`).
-pub fn parse_tags(text: &str) -> anyhow::Result<TagOperation> {
-    text.parse()
-        .map_err(|err| anyhow::anyhow!("invalid tag expression `{text}`: {err}"))
+pub fn parse_tags(text: &str) -> Result<TagOperation, TagsError> {
+    text.parse().map_err(|err| TagsError {
+        text: text.to_owned(),
+        reason: format!("{err}"),
+    })
+}
+
+/// A `--tags` expression that does not parse.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid tag expression `{text}`: {reason}")]
+pub struct TagsError {
+    /// The expression as typed.
+    pub text: String,
+    /// Why it does not parse.
+    pub reason: String,
 }
 
 #[cfg(test)]
@@ -317,7 +329,7 @@ mod tests {
         let suite = suite();
         let queue = build(&suite, None, None);
         let looks = queue.items[0].sections();
-        let texts = |steps: &[ShownStep]| -> Vec<String> {
+        let texts = |steps: &[TesterStep]| -> Vec<String> {
             steps
                 .iter()
                 .map(|s| format!("{} {}", s.keyword, s.text))

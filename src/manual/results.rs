@@ -27,7 +27,7 @@ pub const FORMAT_VERSION: u32 = 1;
 /// What a tester found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub enum ManualStatus {
     /// The actual result is the expected one.
     Passed,
     /// It is not.
@@ -36,29 +36,33 @@ pub enum Status {
     Blocked,
 }
 
-impl Status {
+impl ManualStatus {
     /// Every status.
-    pub const ALL: [Status; 3] = [Status::Passed, Status::Failed, Status::Blocked];
+    pub const ALL: [ManualStatus; 3] = [
+        ManualStatus::Passed,
+        ManualStatus::Failed,
+        ManualStatus::Blocked,
+    ];
 
     /// The word in the file and in reports.
     pub fn as_str(self) -> &'static str {
         match self {
-            Status::Passed => "passed",
-            Status::Failed => "failed",
-            Status::Blocked => "blocked",
+            ManualStatus::Passed => "passed",
+            ManualStatus::Failed => "failed",
+            ManualStatus::Blocked => "blocked",
         }
     }
 
     /// Reads a status as people type it: the word or its first letter, any case.
-    pub fn parse(text: &str) -> Option<Status> {
+    pub fn parse(text: &str) -> Option<ManualStatus> {
         let text = text.trim().to_lowercase();
-        Status::ALL
+        ManualStatus::ALL
             .into_iter()
             .find(|s| text == s.as_str() || text == s.as_str()[..1])
     }
 }
 
-impl std::fmt::Display for Status {
+impl std::fmt::Display for ManualStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -74,7 +78,7 @@ pub struct ManualResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row: Option<usize>,
     /// What the tester found.
-    pub status: Status,
+    pub status: ManualStatus,
     /// What actually happened, in the tester's words.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub actual: String,
@@ -221,7 +225,7 @@ struct RawResult {
     case: Spanned<String>,
     #[serde(default)]
     row: Option<Spanned<usize>>,
-    status: Status,
+    status: ManualStatus,
     #[serde(default)]
     actual: String,
     #[serde(default)]
@@ -433,7 +437,7 @@ pub fn format_time(time: SystemTime) -> String {
 mod tests {
     use super::*;
 
-    fn result(case: &str, status: Status) -> ManualResult {
+    fn result(case: &str, status: ManualStatus) -> ManualResult {
         ManualResult {
             case: case.to_owned(),
             row: None,
@@ -448,7 +452,7 @@ mod tests {
 
     #[test]
     fn every_field_survives_the_file() {
-        let mut failed = result("UX-1", Status::Failed);
+        let mut failed = result("UX-1", ManualStatus::Failed);
         failed.row = Some(2);
         failed.actual =
             "The logo is \"blurred\"\non two lines, with a tab\tand ünïcode 🙂 and '''".into();
@@ -457,9 +461,9 @@ mod tests {
             path: PathBuf::from("r/1.0.toml"),
             release: "1.0 \"quoted\"".into(),
             results: vec![
-                result("UX-0", Status::Passed),
+                result("UX-0", ManualStatus::Passed),
                 failed,
-                result("UX-2", Status::Blocked),
+                result("UX-2", ManualStatus::Blocked),
             ],
         };
         let text = to_toml(&file);
@@ -543,7 +547,7 @@ mod tests {
     #[test]
     fn two_releases_sharing_a_file_name_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let answer = [result("UX-1", Status::Passed)];
+        let answer = [result("UX-1", ManualStatus::Passed)];
         let file = append(dir.path(), "release/1", &answer, None).unwrap();
         let err = append(dir.path(), "release_1", &answer, None).unwrap_err();
         assert_eq!(err.file, file);
@@ -563,7 +567,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let blocker = dir.path().join("manual-results");
         std::fs::write(&blocker, "").unwrap();
-        let err = append(&blocker, "1.0", &[result("UX-1", Status::Passed)], None).unwrap_err();
+        let err = append(
+            &blocker,
+            "1.0",
+            &[result("UX-1", ManualStatus::Passed)],
+            None,
+        )
+        .unwrap_err();
         assert_eq!(
             (err.file.as_path(), err.position),
             (blocker.as_path(), None)
@@ -590,11 +600,17 @@ mod tests {
     #[test]
     fn appends_keep_every_answer_and_replace_only_the_one_named() {
         let dir = tempfile::tempdir().unwrap();
-        let first = result("UX-1", Status::Failed);
+        let first = result("UX-1", ManualStatus::Failed);
         let file = append(dir.path(), "1.0", std::slice::from_ref(&first), None).unwrap();
         let mut completed = first.clone();
         completed.actual = "blurred".into();
-        append(dir.path(), "1.0", &[result("UX-2", Status::Passed)], None).unwrap();
+        append(
+            dir.path(),
+            "1.0",
+            &[result("UX-2", ManualStatus::Passed)],
+            None,
+        )
+        .unwrap();
         append(
             dir.path(),
             "1.0",
@@ -603,7 +619,10 @@ mod tests {
         )
         .unwrap();
         let read = load(&file, "1.0").unwrap();
-        assert_eq!(read.results, [result("UX-2", Status::Passed), completed]);
+        assert_eq!(
+            read.results,
+            [result("UX-2", ManualStatus::Passed), completed]
+        );
         // Nothing but the results file is left in the directory.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
@@ -613,7 +632,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = path(dir.path(), "1.0");
         std::fs::write(&file, "format-version = 1\nrelease = \"1.0\"\n[[result]\n").unwrap();
-        let err = append(dir.path(), "1.0", &[result("UX-1", Status::Passed)], None).unwrap_err();
+        let err = append(
+            dir.path(),
+            "1.0",
+            &[result("UX-1", ManualStatus::Passed)],
+            None,
+        )
+        .unwrap_err();
         assert_eq!(err.position.map(|p| p.0), Some(3), "{err}");
         assert!(
             std::fs::read_to_string(&file)
@@ -639,9 +664,9 @@ mod tests {
 
     #[test]
     fn statuses_are_read_as_typed() {
-        assert_eq!(Status::parse("P"), Some(Status::Passed));
-        assert_eq!(Status::parse(" Failed "), Some(Status::Failed));
-        assert_eq!(Status::parse("b"), Some(Status::Blocked));
-        assert_eq!(Status::parse("ok"), None);
+        assert_eq!(ManualStatus::parse("P"), Some(ManualStatus::Passed));
+        assert_eq!(ManualStatus::parse(" Failed "), Some(ManualStatus::Failed));
+        assert_eq!(ManualStatus::parse("b"), Some(ManualStatus::Blocked));
+        assert_eq!(ManualStatus::parse("ok"), None);
     }
 }

@@ -12,11 +12,11 @@
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
-use super::{Item, Ledger, ManualResult, Status, Validity, results};
+use super::{Item, Ledger, ManualResult, ManualStatus, Validity, results};
 
 /// Where answers go, and under whose name.
 #[derive(Debug, Clone)]
-pub struct Recorder<'a> {
+pub struct AnswerSink<'a> {
     /// The results directory.
     pub dir: &'a Path,
     /// The release answers are recorded for.
@@ -25,7 +25,7 @@ pub struct Recorder<'a> {
     pub tester: &'a str,
 }
 
-impl Recorder<'_> {
+impl AnswerSink<'_> {
     /// Completes an answer already saved (its actual result, its defect) and saves it again
     /// in its place, so that the file holds the answer once, as complete as it got.
     fn amend(
@@ -83,7 +83,7 @@ fn ask(input: &mut impl BufRead, out: &mut impl Write, prompt: &str) -> std::io:
 pub fn run(
     queue: &[Item<'_>],
     ledger: &Ledger,
-    recorder: &Recorder<'_>,
+    recorder: &AnswerSink<'_>,
     input: &mut impl BufRead,
     out: &mut impl Write,
 ) -> anyhow::Result<Summary> {
@@ -124,7 +124,7 @@ pub fn run(
                 summary.skipped += 1;
                 writeln!(out, "skipped {}: it stays in the queue", item.label())?;
             }
-            Answer::Status(status) => {
+            Answer::ManualStatus(status) => {
                 if record(item, status, recorder, &mut summary, input, out)? == Recorded::InputEnded
                 {
                     break;
@@ -142,7 +142,7 @@ fn introduce(
     queue: &[Item<'_>],
     first: usize,
     summary: &Summary,
-    recorder: &Recorder<'_>,
+    recorder: &AnswerSink<'_>,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
     if summary.done > 0 {
@@ -170,7 +170,7 @@ fn introduce(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Answer {
     /// A result to record.
-    Status(Status),
+    ManualStatus(ManualStatus),
     /// Not now: the case stays in the queue.
     Skip,
     /// `q`, or the end of input: the session ends.
@@ -187,8 +187,8 @@ fn ask_status(input: &mut impl BufRead, out: &mut impl Write) -> std::io::Result
         match line.to_lowercase().as_str() {
             "q" | "quit" => return Ok(Answer::Quit),
             "s" | "skip" => return Ok(Answer::Skip),
-            other => match Status::parse(other) {
-                Some(status) => return Ok(Answer::Status(status)),
+            other => match ManualStatus::parse(other) {
+                Some(status) => return Ok(Answer::ManualStatus(status)),
                 None => writeln!(
                     out,
                     "`{line}` is not an answer: type p, f, b, s or q (or the word)"
@@ -211,8 +211,8 @@ enum Recorded {
 /// passed, the defect link, completing the saved answer in place with each.
 fn record(
     item: &Item<'_>,
-    status: Status,
-    recorder: &Recorder<'_>,
+    status: ManualStatus,
+    recorder: &AnswerSink<'_>,
     summary: &mut Summary,
     input: &mut impl BufRead,
     out: &mut impl Write,
@@ -237,8 +237,8 @@ fn record(
     summary.answered += 1;
     summary.done += 1;
     let prompt = match status {
-        Status::Passed => "Actual result (Enter: as expected): ",
-        Status::Failed | Status::Blocked => "Actual result: ",
+        ManualStatus::Passed => "Actual result (Enter: as expected): ",
+        ManualStatus::Failed | ManualStatus::Blocked => "Actual result: ",
     };
     let Reply::Line(actual) = ask(input, out, prompt)? else {
         return Ok(Recorded::InputEnded);
@@ -246,7 +246,7 @@ fn record(
     if !actual.is_empty() {
         recorder.amend(&mut result, |r| r.actual = actual)?;
     }
-    if status != Status::Passed {
+    if status != ManualStatus::Passed {
         let Reply::Line(defect) = ask(input, out, "Defect link (Enter: none): ")? else {
             return Ok(Recorded::InputEnded);
         };
@@ -261,7 +261,7 @@ fn record(
 /// Sums the session up, and says how to go on when cases are left.
 fn conclude(
     summary: &Summary,
-    recorder: &Recorder<'_>,
+    recorder: &AnswerSink<'_>,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
     writeln!(
@@ -382,7 +382,7 @@ mod tests {
     fn session(dir: &Path, suite: &model::Suite, typed: &str) -> (Summary, String) {
         let queue = super::super::queue::build(suite, None, None);
         let ledger = Ledger::load(dir, "1.0");
-        let recorder = Recorder {
+        let recorder = AnswerSink {
             dir,
             release: "1.0",
             tester: "alice",
@@ -406,8 +406,11 @@ mod tests {
             let answer = ask_status(&mut typed.as_bytes(), &mut out).unwrap();
             (answer, String::from_utf8(out).unwrap())
         };
-        assert_eq!(asked("F\n").0, Answer::Status(Status::Failed));
-        assert_eq!(asked(" blocked \n").0, Answer::Status(Status::Blocked));
+        assert_eq!(asked("F\n").0, Answer::ManualStatus(ManualStatus::Failed));
+        assert_eq!(
+            asked(" blocked \n").0,
+            Answer::ManualStatus(ManualStatus::Blocked)
+        );
         assert_eq!(asked("Skip\n").0, Answer::Skip);
         assert_eq!(asked("q\n").0, Answer::Quit);
         assert_eq!(
@@ -416,7 +419,7 @@ mod tests {
             "the end of input ends the session"
         );
         let (answer, shown) = asked("maybe\n\np\n");
-        assert_eq!(answer, Answer::Status(Status::Passed));
+        assert_eq!(answer, Answer::ManualStatus(ManualStatus::Passed));
         assert_eq!(
             shown.matches("Result [p/f/b/s/q]: ").count(),
             3,
@@ -442,7 +445,7 @@ mod tests {
             "{shown}"
         );
         let file = Ledger::load(dir.path(), "1.0").current;
-        assert_eq!(file.results[0].status, Status::Blocked);
+        assert_eq!(file.results[0].status, ManualStatus::Blocked);
     }
 
     #[test]
@@ -473,7 +476,7 @@ mod tests {
                 result.tester.as_str()
             ),
             (
-                Status::Failed,
+                ManualStatus::Failed,
                 "the logo is blurred",
                 Some("https://bugs.example/1"),
                 "alice"

@@ -369,7 +369,7 @@ pub struct TestStepFinished {
 #[derive(Debug, Clone, Serialize)]
 pub struct TestStepResult {
     /// Its status.
-    pub status: Status,
+    pub status: TestStepResultStatus,
     /// How long it ran.
     pub duration: Duration,
     /// Why it failed, was pending or skipped.
@@ -383,7 +383,7 @@ pub struct TestStepResult {
 /// The status of a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Status {
+pub enum TestStepResultStatus {
     /// It passed.
     Passed,
     /// It did not run.
@@ -398,21 +398,21 @@ pub enum Status {
     Failed,
 }
 
-impl Status {
+impl TestStepResultStatus {
     /// Its name in the messages, as serde writes it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Status::Passed => "PASSED",
-            Status::Skipped => "SKIPPED",
-            Status::Pending => "PENDING",
-            Status::Undefined => "UNDEFINED",
-            Status::Ambiguous => "AMBIGUOUS",
-            Status::Failed => "FAILED",
+            TestStepResultStatus::Passed => "PASSED",
+            TestStepResultStatus::Skipped => "SKIPPED",
+            TestStepResultStatus::Pending => "PENDING",
+            TestStepResultStatus::Undefined => "UNDEFINED",
+            TestStepResultStatus::Ambiguous => "AMBIGUOUS",
+            TestStepResultStatus::Failed => "FAILED",
         }
     }
 }
 
-impl Status {
+impl TestStepResultStatus {
     /// Whether a test case with a step in this status did not pass (see
     /// [`event::Status::fails`](crate::event::Status::fails)).
     pub fn fails(self, strict: bool) -> bool {
@@ -420,30 +420,30 @@ impl Status {
     }
 }
 
-impl From<crate::event::Status> for Status {
+impl From<crate::event::Status> for TestStepResultStatus {
     fn from(status: crate::event::Status) -> Self {
         use crate::event::Status as Run;
         match status {
-            Run::Passed => Status::Passed,
-            Run::Skipped => Status::Skipped,
-            Run::Pending => Status::Pending,
-            Run::Undefined => Status::Undefined,
-            Run::Ambiguous => Status::Ambiguous,
-            Run::Failed => Status::Failed,
+            Run::Passed => TestStepResultStatus::Passed,
+            Run::Skipped => TestStepResultStatus::Skipped,
+            Run::Pending => TestStepResultStatus::Pending,
+            Run::Undefined => TestStepResultStatus::Undefined,
+            Run::Ambiguous => TestStepResultStatus::Ambiguous,
+            Run::Failed => TestStepResultStatus::Failed,
         }
     }
 }
 
-impl From<Status> for crate::event::Status {
-    fn from(status: Status) -> Self {
+impl From<TestStepResultStatus> for crate::event::Status {
+    fn from(status: TestStepResultStatus) -> Self {
         use crate::event::Status as Run;
         match status {
-            Status::Passed => Run::Passed,
-            Status::Skipped => Run::Skipped,
-            Status::Pending => Run::Pending,
-            Status::Undefined => Run::Undefined,
-            Status::Ambiguous => Run::Ambiguous,
-            Status::Failed => Run::Failed,
+            TestStepResultStatus::Passed => Run::Passed,
+            TestStepResultStatus::Skipped => Run::Skipped,
+            TestStepResultStatus::Pending => Run::Pending,
+            TestStepResultStatus::Undefined => Run::Undefined,
+            TestStepResultStatus::Ambiguous => Run::Ambiguous,
+            TestStepResultStatus::Failed => Run::Failed,
         }
     }
 }
@@ -530,6 +530,6 @@ pub struct TestRunFinished {
     pub test_run_started_id: String,
     /// When.
     pub timestamp: Timestamp,
-    /// Whether every test case passed (see [`Status::fails`]).
+    /// Whether every test case passed (see [`TestStepResultStatus::fails`]).
     pub success: bool,
 }

@@ -246,12 +246,12 @@ mod tests {
             nanos: 999_999_999,
         };
         let statuses = [
-            Status::Passed,
-            Status::Skipped,
-            Status::Pending,
-            Status::Undefined,
-            Status::Ambiguous,
-            Status::Failed,
+            TestStepResultStatus::Passed,
+            TestStepResultStatus::Skipped,
+            TestStepResultStatus::Pending,
+            TestStepResultStatus::Undefined,
+            TestStepResultStatus::Ambiguous,
+            TestStepResultStatus::Failed,
         ];
         let mut envelopes = Vec::new();
         for (n, id) in ids.iter().enumerate() {
@@ -374,7 +374,7 @@ mod tests {
             test_case_started_id: "s".into(),
             test_step_id: "t".into(),
             test_step_result: TestStepResult {
-                status: Status::Failed,
+                status: TestStepResultStatus::Failed,
                 duration: Timestamp::default(),
                 message: Some("boom \"here\"".into()),
                 exception: None,

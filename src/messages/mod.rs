@@ -54,7 +54,7 @@ use crate::model::StepKind;
 use crate::registry::Binding;
 
 pub use arguments::Matcher;
-pub use envelope::{Envelope, Status, Timestamp};
+pub use envelope::{Envelope, TestStepResultStatus, Timestamp};
 pub use meta::meta;
 pub use prepare::{Prepared, Producer};
 pub use session::{Session, Shared};

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::time::SystemTime;
 
-use super::envelope::Status;
+use super::envelope::TestStepResultStatus;
 use crate::event::Outbox;
 use crate::hooks::{self, HookKind};
 use crate::model::StepKind;
@@ -38,13 +38,13 @@ pub(super) struct TestCase {
     /// outcome), recorded as the runner runs them and reported when its events of that
     /// phase come: first in, first out, since a retry may run before the writer is done
     /// with the attempt before.
-    pub(super) hook_runs: VecDeque<(HookKind, Vec<(usize, hooks::Outcome)>)>,
+    pub(super) hook_runs: VecDeque<(HookKind, Vec<(usize, hooks::HookOutcome)>)>,
 }
 
 /// One attempt of a test case: what the stream has reported of each step so far.
 #[derive(Debug)]
 pub(super) struct Attempt {
     pub(super) id: String,
-    pub(super) reported: Vec<Option<Status>>,
+    pub(super) reported: Vec<Option<TestStepResultStatus>>,
     pub(super) running: Option<(usize, SystemTime)>,
 }

@@ -13,7 +13,7 @@ use crate::hooks::{self, HookKind, Hooks};
 use crate::registry::{Binding, Registry};
 
 use super::attachment::{attachment_envelope, redact_attachment};
-use super::envelope::{self, Envelope, Status, Timestamp};
+use super::envelope::{self, Envelope, TestStepResultStatus, Timestamp};
 use super::model::{Attempt, TestCase, TestStep};
 use super::prepare::{Prepared, Preparer, Producer};
 use super::sink::Lines;
@@ -208,7 +208,7 @@ impl Session {
         &mut self,
         key: (usize, usize),
         kind: HookKind,
-        outcomes: Vec<(usize, hooks::Outcome)>,
+        outcomes: Vec<(usize, hooks::HookOutcome)>,
     ) {
         if let Some(case) = self.cases.get_mut(&key) {
             case.hook_runs.push_back((kind, outcomes));
@@ -332,7 +332,7 @@ impl Session {
         &mut self,
         key: (usize, usize),
         index: usize,
-        status: Status,
+        status: TestStepResultStatus,
         message: Option<String>,
         at: SystemTime,
     ) {
@@ -381,7 +381,7 @@ impl Session {
                 ));
             }
         }
-        if status == Status::Undefined {
+        if status == TestStepResultStatus::Undefined {
             let suggestion = suggestion(step, self.sink.id());
             self.sink.emit(&suggestion);
         }
@@ -412,20 +412,20 @@ impl Session {
         let Some(attempt) = case.current.as_ref() else {
             return;
         };
-        let unreported: Vec<(usize, Status)> = {
+        let unreported: Vec<(usize, TestStepResultStatus)> = {
             // After a step or hook that skipped itself, the rest is skipped without being
             // looked at.
             let mut skipping = false;
             let mut out = Vec::new();
             for (index, step) in case.steps.iter().enumerate().take(until) {
                 match attempt.reported[index] {
-                    Some(status) => skipping |= status == Status::Skipped,
+                    Some(status) => skipping |= status == TestStepResultStatus::Skipped,
                     None => {
                         let status = match &step.binding {
-                            _ if skipping || step.hook.is_some() => Status::Skipped,
-                            Binding::Unbound => Status::Undefined,
-                            Binding::Ambiguous(_) => Status::Ambiguous,
-                            Binding::Bound(_) => Status::Skipped,
+                            _ if skipping || step.hook.is_some() => TestStepResultStatus::Skipped,
+                            Binding::Unbound => TestStepResultStatus::Undefined,
+                            Binding::Ambiguous(_) => TestStepResultStatus::Ambiguous,
+                            Binding::Bound(_) => TestStepResultStatus::Skipped,
                         };
                         out.push((index, status));
                     }
@@ -463,7 +463,7 @@ impl Session {
         let failed_step = attempt
             .reported
             .iter()
-            .position(|status| *status == Some(Status::Failed))
+            .position(|status| *status == Some(TestStepResultStatus::Failed))
             .map(|index| case.steps[index].id.clone());
         for attachment in case.outbox.take(at) {
             let attachment = redact_attachment(attachment, self.redactor());
@@ -478,7 +478,7 @@ impl Session {
             .reported
             .iter()
             .flatten()
-            .any(|s| *s == Status::Failed);
+            .any(|s| *s == TestStepResultStatus::Failed);
         let will_be_retried = failed && retries_left;
         if !will_be_retried {
             let strict = self.strict;
@@ -504,11 +504,11 @@ impl Session {
 
     /// Reports a `BeforeAll` or `AfterAll` hook (its index in [`Self::hooks`]) that ended
     /// as `outcome` after attaching `attachments`: `testRunHookStarted`, the attachments,
-    /// `testRunHookFinished`. A hook that fails (see [`Status::fails`]) fails the run.
+    /// `testRunHookFinished`. A hook that fails (see [`TestStepResultStatus::fails`]) fails the run.
     pub fn test_run_hook(
         &mut self,
         hook: usize,
-        outcome: &hooks::Outcome,
+        outcome: &hooks::HookOutcome,
         attachments: Vec<Attachment>,
     ) {
         let id = self.sink.id();
@@ -584,14 +584,14 @@ impl Session {
 /// message, as a thrown error or `PendingException` has in Cucumber, with its stack trace
 /// pointing at `place`.
 pub(super) fn exception(
-    status: Status,
+    status: TestStepResultStatus,
     message: Option<&str>,
     place: impl std::fmt::Display,
 ) -> Option<envelope::Exception> {
     let kind = match status {
-        Status::Failed => "panic",
-        Status::Pending if message.is_some() => "pending",
-        Status::Skipped if message.is_some() => "skipped",
+        TestStepResultStatus::Failed => "panic",
+        TestStepResultStatus::Pending if message.is_some() => "pending",
+        TestStepResultStatus::Skipped if message.is_some() => "skipped",
         _ => return None,
     };
     Some(envelope::Exception {

@@ -11,7 +11,7 @@ use cucumber::{Event, gherkin, parser};
 use std::time::SystemTime;
 
 use super::Shared;
-use super::envelope::Status;
+use super::envelope::TestStepResultStatus;
 use crate::event::{MessageWorld, panic_outcome};
 use crate::hooks::HookKind;
 
@@ -58,17 +58,17 @@ impl<W: MessageWorld> MessageWriter<W> {
                 match outcome {
                     event::Step::Started => session.step_started(key, index, at),
                     event::Step::Passed(..) => {
-                        session.step_finished(key, index, Status::Passed, None, at)
+                        session.step_finished(key, index, TestStepResultStatus::Passed, None, at)
                     }
                     // cucumber-rs skips a step that no definition matches.
                     event::Step::Skipped => {
-                        session.step_finished(key, index, Status::Undefined, None, at)
+                        session.step_finished(key, index, TestStepResultStatus::Undefined, None, at)
                     }
                     event::Step::Failed(_, _, _, error) => {
                         let (status, message) = match error {
-                            event::StepError::NotFound => (Status::Undefined, None),
+                            event::StepError::NotFound => (TestStepResultStatus::Undefined, None),
                             event::StepError::AmbiguousMatch(err) => {
-                                (Status::Ambiguous, Some(err.to_string()))
+                                (TestStepResultStatus::Ambiguous, Some(err.to_string()))
                             }
                             event::StepError::Panic(info) => {
                                 let (status, message) = panic_outcome(info);

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::{
-    AmbiguousStep, Attachment, Counts, ExampleRef, ExecutionRecord, FORMAT_VERSION, Failure,
+    AmbiguousStep, Attachment, ExampleRef, ExecutionRecord, FORMAT_VERSION, Failure, RunCounts,
     RunHookFailure, RunRecord, Selection, Status, StepCounts, StepRecord, StepStatus, UnboundStep,
 };
 use crate::model::Suite;
@@ -363,7 +363,7 @@ pub fn counts(
     registry: &Registry,
     plan: &Plan<'_>,
     executions: &[ExecutionRecord],
-) -> Counts {
+) -> RunCounts {
     // A step is counted once per place, however many executions (outline rows) run it.
     let mut steps_by_place: std::collections::HashMap<(usize, usize), &Binding> =
         std::collections::HashMap::new();
@@ -376,7 +376,7 @@ pub fn counts(
     }
     let count_binding = |f: fn(&Binding) -> bool| steps_by_place.values().filter(|b| f(b)).count();
     let count_status = |status| executions.iter().filter(|e| e.status == status).count();
-    Counts {
+    RunCounts {
         cases: suite.cases().count(),
         manual_cases: suite
             .cases()

@@ -31,8 +31,6 @@ pub mod fold;
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
-
 use serde::{Deserialize, Serialize};
 
 use crate::registry::Definition;
@@ -58,7 +56,7 @@ pub struct RunRecord {
     /// What was selected and how.
     pub selection: Selection,
     /// The totals.
-    pub counts: Counts,
+    pub counts: RunCounts,
     /// Every execution, in suite order.
     pub executions: Vec<ExecutionRecord>,
     /// Steps without a definition, once per text.
@@ -76,29 +74,51 @@ pub struct RunRecord {
 impl RunRecord {
     /// The record in `text`, read from `path` (named in errors). A record of another format
     /// version is refused as such, not as a document whose fields do not fit.
-    pub fn from_json(text: &str, path: &std::path::Path) -> anyhow::Result<Self> {
+    pub fn from_json(text: &str, path: &std::path::Path) -> Result<Self, ReadError> {
         /// The one field every version has.
         #[derive(Deserialize)]
         struct Versioned {
             format_version: u32,
         }
-        let not_a_record = || format!("`{}` is not a casebook run record", path.display());
+        let error = |kind| ReadError {
+            path: path.to_path_buf(),
+            kind,
+        };
         let parsed = serde_json::from_str::<RunRecord>(text);
         let version = match &parsed {
             Ok(record) => record.format_version,
             Err(_) => {
                 serde_json::from_str::<Versioned>(text)
-                    .with_context(not_a_record)?
+                    .map_err(|e| error(ReadErrorKind::NotARecord(e)))?
                     .format_version
             }
         };
-        anyhow::ensure!(
-            version == FORMAT_VERSION,
-            "`{}` has format version {version}, this casebook reads {FORMAT_VERSION}",
-            path.display()
-        );
-        parsed.with_context(not_a_record)
+        if version != FORMAT_VERSION {
+            return Err(error(ReadErrorKind::FormatVersion(version)));
+        }
+        parsed.map_err(|e| error(ReadErrorKind::NotARecord(e)))
     }
+}
+
+/// A run record that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("`{}` {kind}", path.display())]
+pub struct ReadError {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// What is wrong.
+    pub kind: ReadErrorKind,
+}
+
+/// What is wrong with a run record.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadErrorKind {
+    /// It is not a record of any version.
+    #[error("is not a casebook run record: {0}")]
+    NotARecord(serde_json::Error),
+    /// It was written by another version of casebook.
+    #[error("has format version {0}, this casebook reads {FORMAT_VERSION}")]
+    FormatVersion(u32),
 }
 
 /// A `BeforeAll` or `AfterAll` hook that failed.
@@ -125,7 +145,7 @@ pub struct Selection {
 
 /// The totals of a run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counts {
+pub struct RunCounts {
     /// Cases in the suite (automated and manual).
     pub cases: usize,
     /// Manual cases, which the runner does not execute.
@@ -168,7 +188,7 @@ impl RunRecord {
     }
 }
 
-impl Counts {
+impl RunCounts {
     /// The executions by outcome in words, `N passed, N failed` first and the other outcomes
     /// only when there are any: the closing line CI reads, and the summary's.
     pub fn outcome_line(&self) -> String {

@@ -97,7 +97,7 @@ fn manual(matrix: &TraceMatrix, out: &mut String) {
     for case in &matrix.cases {
         for execution in &case.executions {
             let Some(m) = &execution.manual else { continue };
-            if m.validity.is_valid() && m.status == crate::manual::Status::Passed {
+            if m.validity.is_valid() && m.status == crate::manual::ManualStatus::Passed {
                 continue;
             }
             let id = case.id.as_deref().unwrap_or("(no ID)");

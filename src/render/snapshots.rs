@@ -18,8 +18,8 @@ use crate::config::{Config, JunitDialect};
 use crate::manual::{self, Ledger};
 use crate::model::{StepKind, Suite};
 use crate::record::{
-    AmbiguousStep, Counts, ExampleRef, ExecutionRecord, Failure, RunRecord, Selection, StepCounts,
-    StepRecord, StepStatus, UnboundStep,
+    AmbiguousStep, ExampleRef, ExecutionRecord, Failure, RunCounts, RunRecord, Selection,
+    StepCounts, StepRecord, StepStatus, UnboundStep,
 };
 use crate::record::{Attachment, Exchange};
 use crate::redact::Redactor;
@@ -365,7 +365,7 @@ fn record() -> RunRecord {
             dry_run: false,
             strict: false,
         },
-        counts: Counts {
+        counts: RunCounts {
             cases: 8,
             manual_cases: 1,
             executions: 8,
@@ -423,7 +423,7 @@ fn ledger(suite: &Suite) -> Ledger {
     ledger.current.results.push(manual::ManualResult {
         case: "SNP-8".into(),
         row: None,
-        status: manual::Status::Passed,
+        status: manual::ManualStatus::Passed,
         actual: "The logo is sharp at 300 dpi".into(),
         defect: None,
         tester: "tess".into(),

@@ -99,10 +99,10 @@ async fn before_scenario<W: MessageWorld>(
     };
     let Some(key) = key else { return };
     let mut outcomes = Vec::with_capacity(running.len());
-    let mut stopped: Option<(hooks::Outcome, hooks::Hook)> = None;
+    let mut stopped: Option<(hooks::HookOutcome, hooks::Hook)> = None;
     for (index, hook) in running {
         let outcome = match stopped {
-            Some(_) => hooks::Outcome::not_run(),
+            Some(_) => hooks::HookOutcome::not_run(),
             None => hooks::run(&hook, world).await,
         };
         if stopped.is_none() && outcome.status != event::Status::Passed {
@@ -136,12 +136,12 @@ async fn after_scenario<W: MessageWorld>(
         (key, running)
     };
     let mut outcomes = Vec::with_capacity(running.len());
-    let mut failure: Option<(hooks::Outcome, hooks::Hook)> = None;
+    let mut failure: Option<(hooks::HookOutcome, hooks::Hook)> = None;
     for (index, hook) in running {
         let outcome = match world.as_deref_mut() {
             Some(world) => hooks::run(&hook, world).await,
             // No world (it could not be made): nothing to run a hook on.
-            None => hooks::Outcome::not_run(),
+            None => hooks::HookOutcome::not_run(),
         };
         if failure.is_none()
             && matches!(

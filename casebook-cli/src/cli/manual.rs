@@ -8,7 +8,9 @@ use anyhow::Context as _;
 
 use casebook::config::Config;
 use casebook::exit;
-use casebook::manual::{self, Kind, Ledger, ManualResult, Status, Validity, checklist, results};
+use casebook::manual::{
+    self, Kind, Ledger, ManualResult, ManualStatus, Validity, checklist, results,
+};
 use casebook::model::{Case, Mode};
 use casebook::project::{Project, ReportDir, Steps};
 use casebook::release;
@@ -121,12 +123,12 @@ enum StatusArg {
     Blocked,
 }
 
-impl From<StatusArg> for Status {
+impl From<StatusArg> for ManualStatus {
     fn from(status: StatusArg) -> Self {
         match status {
-            StatusArg::Passed => Status::Passed,
-            StatusArg::Failed => Status::Failed,
-            StatusArg::Blocked => Status::Blocked,
+            StatusArg::Passed => ManualStatus::Passed,
+            StatusArg::Failed => ManualStatus::Failed,
+            StatusArg::Blocked => ManualStatus::Blocked,
         }
     }
 }
@@ -234,7 +236,7 @@ fn run(cx: &Context, select: &Select, common: &Common, tester: &Tester) -> anyho
     let ledger = manual::ledger(cx.dir(), &release);
     let queue = cx.queue(select)?;
     let tester = cx.tester(tester);
-    let recorder = manual::session::Recorder {
+    let recorder = manual::session::AnswerSink {
         dir: cx.dir(),
         release: &release,
         tester: &tester,
@@ -467,9 +469,9 @@ impl Counts {
             }
             Some(l) if l.validity == Validity::Valid => {
                 match l.result.status {
-                    Status::Passed => self.passed += 1,
-                    Status::Failed => self.failed += 1,
-                    Status::Blocked => self.blocked += 1,
+                    ManualStatus::Passed => self.passed += 1,
+                    ManualStatus::Failed => self.failed += 1,
+                    ManualStatus::Blocked => self.blocked += 1,
                 }
                 format!(
                     "{} by {} at {}",

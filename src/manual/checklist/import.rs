@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::manual::{Ledger, ManualResult, Status, is_hash, results};
+use crate::manual::{Ledger, ManualResult, ManualStatus, is_hash, results};
 use crate::model::Suite;
 
 /// A filled checklist, read.
@@ -83,7 +83,7 @@ pub enum RowProblem {
     },
     /// The status is not one of the three.
     #[error("status `{0}` is not passed, failed or blocked")]
-    Status(String),
+    ManualStatus(String),
     /// `row` is not a number from 1.
     #[error("row `{0}` is not an Examples row number")]
     Row(String),
@@ -333,7 +333,8 @@ fn parse_row(
     let case = cells.case();
     let mut problems = Problems::default();
     let status = problems.check(
-        Status::parse(cells.status()).ok_or_else(|| RowProblem::Status(cells.status().to_owned())),
+        ManualStatus::parse(cells.status())
+            .ok_or_else(|| RowProblem::ManualStatus(cells.status().to_owned())),
     );
     let row = problems.check(examples_row(cells.get(columns.row)));
     let current = row.and_then(|row| problems.check(executions.hash(case, row)));
@@ -581,7 +582,7 @@ mod tests {
             Ok(ManualResult {
                 case: "A-2".into(),
                 row: Some(1),
-                status: Status::Blocked,
+                status: ManualStatus::Blocked,
                 actual: "down".into(),
                 defect: None,
                 tester: "carol".into(),
@@ -594,7 +595,7 @@ mod tests {
         assert_eq!(
             error.0,
             [
-                RowProblem::Status("ok".into()),
+                RowProblem::ManualStatus("ok".into()),
                 RowProblem::Row("x".into()),
                 RowProblem::Time("then".into()),
             ]
