@@ -210,8 +210,33 @@ pub enum Level {
     Off,
 }
 
-/// A configuration that cannot be used.
-pub type Error = crate::location::FileError;
+/// A configuration that cannot be used: where, and what is wrong; shown as
+/// `file:line:col: message`, the form editors and CI annotations jump to.
+#[derive(Debug, thiserror::Error)]
+#[error("{}{}: {kind}", file.display(), position.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+pub struct Error {
+    /// The file.
+    pub file: PathBuf,
+    /// The line and column of the problem, when known.
+    pub position: Option<(usize, usize)>,
+    /// What is wrong.
+    pub kind: ErrorKind,
+}
+
+/// What is wrong with a configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ErrorKind {
+    /// The file cannot be read.
+    #[error("cannot read the file: {0}")]
+    Read(std::io::Error),
+    /// It is not TOML, or not the shape `casebook.toml` has (TOML's own words).
+    #[error("{0}")]
+    Syntax(String),
+    /// A setting casebook refuses (an unknown rule, a bad pattern, duration or dialect),
+    /// with a hint where there is one.
+    #[error("{0}")]
+    Setting(String),
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -302,7 +327,7 @@ impl Config {
         let text = std::fs::read_to_string(file).map_err(|err| Error {
             file: file.to_path_buf(),
             position: None,
-            message: format!("cannot read the file: {err}"),
+            kind: ErrorKind::Read(err),
         })?;
         let root = file.parent().unwrap_or(Path::new(".")).to_path_buf();
         Self::from_str(&text, file, &root)
@@ -311,13 +336,14 @@ impl Config {
     /// Reads a configuration from `text`; `file` names it in errors and `root` anchors
     /// its relative paths.
     pub fn from_str(text: &str, file: &Path, root: &Path) -> Result<Self, Error> {
-        let error = |span: Option<Span>, message: String| Error {
+        let at = |span: Option<Span>, kind| Error {
             file: crate::location::display_path(file).to_path_buf(),
             position: span.map(|span| line_col(text, span.start)),
-            message,
+            kind,
         };
-        let raw: RawConfig =
-            toml::from_str(text).map_err(|err| error(err.span(), err.message().to_owned()))?;
+        let error = |span, message| at(span, ErrorKind::Setting(message));
+        let raw: RawConfig = toml::from_str(text)
+            .map_err(|err| at(err.span(), ErrorKind::Syntax(err.message().to_owned())))?;
 
         let mut config = Self::defaults(root);
         config.file = Some(file.to_path_buf());
@@ -593,7 +619,9 @@ mod tests {
         assert_eq!(config.run.redact_fields, "pin");
         let err = parse("[run]\ntimeout = 'soon'\n").unwrap_err();
         assert!(
-            err.message.contains("invalid duration in `run.timeout`"),
+            err.kind
+                .to_string()
+                .contains("invalid duration in `run.timeout`"),
             "{err}"
         );
         assert_eq!(err.position, Some((2, 11)));
@@ -607,7 +635,8 @@ mod tests {
         let err = parse("[report]\njunit = 'xray'\n").unwrap_err();
         assert_eq!(err.position, Some((2, 9)));
         assert!(
-            err.message
+            err.kind
+                .to_string()
                 .contains("unknown JUnit dialect `xray` in `report.junit`"),
             "{err}"
         );
@@ -625,7 +654,10 @@ mod tests {
     fn an_unknown_key_is_named_with_its_line() {
         let err = parse("features = 'f'\n[tags]\ncase_id = 'X-1'\n").unwrap_err();
         assert_eq!(err.position, Some((3, 1)));
-        assert!(err.message.contains("unknown field `case_id`"), "{err}");
+        assert!(
+            err.kind.to_string().contains("unknown field `case_id`"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -633,7 +665,9 @@ mod tests {
         let err = parse("[tags]\ncase-id = '(unclosed'\n").unwrap_err();
         assert_eq!(err.position, Some((2, 11)));
         assert!(
-            err.message.contains("invalid regex in `tags.case-id`"),
+            err.kind
+                .to_string()
+                .contains("invalid regex in `tags.case-id`"),
             "{err}"
         );
         assert!(err.to_string().starts_with("casebook.toml:2:11: "), "{err}");
@@ -642,6 +676,9 @@ mod tests {
     #[test]
     fn a_requirement_pattern_needs_one_group() {
         let err = parse("[tags]\nrequirement = 'req:.+'\n").unwrap_err();
-        assert!(err.message.contains("exactly one capture group"), "{err}");
+        assert!(
+            err.kind.to_string().contains("exactly one capture group"),
+            "{err}"
+        );
     }
 }

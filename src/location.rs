@@ -124,30 +124,6 @@ pub fn normalize(path: &Path) -> std::path::PathBuf {
     out
 }
 
-/// A problem with a file, at a line and column where they are known; shown as
-/// `file:line:col: message`, the form editors and CI annotations jump to.
-#[derive(Debug, thiserror::Error)]
-#[error("{}{}: {message}", file.display(), position.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
-pub struct FileError {
-    /// The file.
-    pub file: std::path::PathBuf,
-    /// The line and column of the problem, when known.
-    pub position: Option<(usize, usize)>,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl FileError {
-    /// A file that could not be read or written.
-    pub fn io(file: &Path, err: &std::io::Error) -> Self {
-        FileError {
-            file: file.to_path_buf(),
-            position: None,
-            message: err.to_string(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,10 +54,10 @@ impl Settings {
                         .clone()
                         .unwrap_or_else(|| Path::new(config::FILE_NAME).to_path_buf()),
                     position: rule.position,
-                    message: format!(
+                    kind: config::ErrorKind::Setting(format!(
                         "unknown lint rule `{}` in `lint.rules`\n(hint: `casebook lint --list-rules` shows them all)",
                         rule.name
-                    ),
+                    )),
                 });
             }
             let severity = match rule.level {
@@ -118,7 +118,9 @@ mod tests {
         let err = resolve("[lint.rules]\nno-such-rule = 'off'\n").unwrap_err();
         assert_eq!(err.position, Some((2, 1)));
         assert!(
-            err.message.contains("unknown lint rule `no-such-rule`"),
+            err.kind
+                .to_string()
+                .contains("unknown lint rule `no-such-rule`"),
             "{err}"
         );
         assert!(err.to_string().starts_with("casebook.toml:2:1: "), "{err}");
