@@ -658,17 +658,22 @@ fn story_steps(out: &mut String, steps: &[ShownStep]) {
                 out.push(')');
             }
             out.push('\n');
-            for row in step.table.iter().flatten() {
-                writeln!(out, "              | {} |", row.join(" | ")).unwrap();
-            }
-            if let Some((_, doc_string)) = &step.doc_string {
-                out.push_str("              \"\"\"\n");
-                for line in doc_string.lines() {
-                    writeln!(out, "              {line}").unwrap();
-                }
-                out.push_str("              \"\"\"\n");
-            }
+            argument_lines(out, step, "              ");
         }
+    }
+}
+
+/// A step's table or doc string, one line each, indented by `indent`.
+fn argument_lines(out: &mut String, step: &ShownStep, indent: &str) {
+    for row in step.table.iter().flatten() {
+        writeln!(out, "{indent}| {} |", row.join(" | ")).unwrap();
+    }
+    if let Some((_, doc_string)) = &step.doc_string {
+        writeln!(out, "{indent}\"\"\"").unwrap();
+        for line in doc_string.lines() {
+            writeln!(out, "{indent}{line}").unwrap();
+        }
+        writeln!(out, "{indent}\"\"\"").unwrap();
     }
 }
 

@@ -127,16 +127,7 @@ fn manual_story(
 fn story(steps: &[steps::ShownStep], out: &mut String) {
     for step in steps {
         writeln!(out, "  {} {}", step.keyword, step.text).unwrap();
-        for cells in step.table.iter().flatten() {
-            writeln!(out, "      | {} |", cells.join(" | ")).unwrap();
-        }
-        if let Some((_, doc)) = &step.doc_string {
-            out.push_str("      \"\"\"\n");
-            for line in doc.lines() {
-                writeln!(out, "      {line}").unwrap();
-            }
-            out.push_str("      \"\"\"\n");
-        }
+        super::argument_lines(out, step, "      ");
     }
 }
 
