@@ -285,7 +285,7 @@ impl<'a> ConcreteStep<'a> {
     }
 
     /// `text` with the row's values in place (borrowed when there is no row).
-    pub fn fill<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+    fn fill<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
         match self.row {
             Some(row) => std::borrow::Cow::Owned(row.substitute(text)),
             None => std::borrow::Cow::Borrowed(text),
@@ -294,10 +294,7 @@ impl<'a> ConcreteStep<'a> {
 
     /// The step's text, the row's values in place.
     pub fn text(&self) -> std::borrow::Cow<'a, str> {
-        match self.row {
-            Some(row) => std::borrow::Cow::Owned(row.substitute(&self.step.text)),
-            None => std::borrow::Cow::Borrowed(&self.step.text),
-        }
+        self.fill(&self.step.text)
     }
 
     /// The step's data table, cell by cell, the row's values in place.

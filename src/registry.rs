@@ -311,25 +311,20 @@ impl Bindings {
         &self.definitions
     }
 
-    /// The definition a binding names, when it names exactly one.
-    pub fn definition(&self, binding: &Binding) -> Option<&Definition> {
-        match binding {
-            Binding::Bound(index) => self.definitions.get(*index),
-            Binding::Unbound | Binding::Ambiguous(_) => None,
-        }
-    }
-
     /// How each step of execution `execution` of case number `case` binds, in the order of
     /// [`Case::steps_of`].
     pub fn of_execution(&self, case: usize, execution: usize) -> &[Binding] {
-        let at = self.cases[case] + execution;
-        &self.steps[self.executions[at]..self.executions[at + 1]]
+        self.steps_at(self.cases[case] + execution)
     }
 
     /// The bindings of each execution of case number `case`, in order.
     pub fn of_case(&self, case: usize) -> impl Iterator<Item = &[Binding]> {
-        (self.cases[case]..self.cases[case + 1])
-            .map(|at| &self.steps[self.executions[at]..self.executions[at + 1]])
+        (self.cases[case]..self.cases[case + 1]).map(|at| self.steps_at(at))
+    }
+
+    /// The bindings of execution number `at` of the suite.
+    fn steps_at(&self, at: usize) -> &[Binding] {
+        &self.steps[self.executions[at]..self.executions[at + 1]]
     }
 }
 

@@ -40,8 +40,8 @@ pub struct TraceMatrix {
     /// Every step definition as cases show it; executions name them by index.
     #[serde(skip)]
     pub definitions: Vec<Definition>,
-    /// The data table or doc string of every step of the suite that has one, as written,
-    /// by its feature file's number and its line.
+    /// The data table or doc string of every step of the suite that has one, as written
+    /// (placeholders and all) but masked, by its feature file's number and its line.
     #[serde(skip)]
     pub arguments: foldhash::HashMap<(usize, usize), Argument>,
     /// Where each execution of the record is: (index in `cases`, index in its executions).
@@ -295,7 +295,7 @@ pub struct CaseRow {
     pub mode: Mode,
     /// The requirements it covers.
     pub requirements: Vec<String>,
-    /// Its test script: the step definitions its steps bind to, in source order.
+    /// Its test script: the step definitions its steps bind to, sorted by pattern.
     pub script: Vec<Definition>,
     /// Whether a step of it has no definition.
     pub unbound: bool,
@@ -471,6 +471,7 @@ pub fn build(
     redactor: &Redactor,
 ) -> TraceMatrix {
     let mut join = Join::new(bindings, record, manual, redactor);
+    join.arguments = written_arguments(suite, redactor);
     let cases: Vec<CaseRow> = suite
         .numbered_cases()
         .enumerate()
@@ -584,8 +585,11 @@ impl<'a> Join<'a> {
                     self.count_steps(file, case, execution, bound, &mut script)
                 }
                 None => {
+                    // Without bindings, what the run recorded tells a step without one.
                     self.reported_script(record_index, &mut script);
-                    (Vec::new(), false)
+                    let status = record_index.map(|i| self.record.executions[i].status);
+                    let unresolved = matches!(status, Some(Status::Unbound | Status::Ambiguous));
+                    (Vec::new(), unresolved)
                 }
             };
             unbound |= execution_unbound;
@@ -649,33 +653,24 @@ impl<'a> Join<'a> {
         (definitions, unbound)
     }
 
-    /// Keeps the arguments of an execution's steps as written, once per step, and returns
-    /// those its Examples row changes.
+    /// The arguments of an execution's steps that its Examples row changes.
     fn arguments_of(
-        &mut self,
+        &self,
         file: usize,
         case: &Case,
         execution: &Execution,
     ) -> Vec<(usize, Argument)> {
         let mut changed = Vec::new();
-        let with_arguments = case
+        let filled = case
             .steps_of(execution)
             .enumerate()
-            .filter(|(_, step)| step.step.table.is_some() || step.step.doc_string.is_some());
-        for (index, step) in with_arguments {
-            let redactor = self.redactor;
-            let written = self
-                .arguments
-                .entry((file, step.step.location.line))
-                .or_insert_with(|| {
-                    let written = ConcreteStep::as_written(step.step, step.background);
-                    Argument::of(&written, redactor).expect("the step has an argument")
-                });
-            if step.is_filled() {
-                let filled = Argument::of(&step, redactor).expect("the step has an argument");
-                if filled != *written {
-                    changed.push((index, filled));
-                }
+            .filter(|(_, step)| step.is_filled());
+        for (index, step) in filled {
+            let Some(filled) = Argument::of(&step, self.redactor) else {
+                continue;
+            };
+            if self.arguments.get(&(file, step.step.location.line)) != Some(&filled) {
+                changed.push((index, filled));
             }
         }
         changed
@@ -749,7 +744,12 @@ impl<'a> Join<'a> {
     fn totals(&self, requirements: &[RequirementRow], cases: &[CaseRow]) -> Totals {
         let catalog_rows: Vec<&RequirementRow> =
             requirements.iter().filter(|r| r.in_catalog).collect();
-        let covered = catalog_rows.iter().filter(|r| !r.cases.is_empty()).count();
+        // Covered: some execution proves it (a tag on an Examples block without rows proves
+        // nothing).
+        let covered = catalog_rows
+            .iter()
+            .filter(|r| !r.executions.is_empty())
+            .count();
         let mut counts = Counts::default();
         for case in cases {
             counts.add_case(case);
@@ -920,6 +920,39 @@ fn depth(catalog: &[crate::catalog::Requirement], id: &str) -> usize {
         current = parent_of(&parent.0);
     }
     depth
+}
+
+/// The data table or doc string of every step of the suite as written, masked, by its feature
+/// file's number and line: the Backgrounds', the Rules' and every case's, run or not.
+fn written_arguments(
+    suite: &Suite,
+    redactor: &Redactor,
+) -> foldhash::HashMap<(usize, usize), Argument> {
+    let mut arguments = foldhash::HashMap::default();
+    for (file, feature) in suite.features.iter().enumerate() {
+        let backgrounds = feature
+            .background
+            .iter()
+            .chain(
+                feature
+                    .rules
+                    .iter()
+                    .filter_map(|rule| rule.background.as_ref()),
+            )
+            .flat_map(|background| background.steps.iter().map(|step| (step, true)));
+        let own = feature
+            .cases
+            .iter()
+            .flat_map(|case| case.steps.iter().map(|step| (step, false)));
+        for (step, background) in backgrounds.chain(own) {
+            if let Some(argument) =
+                Argument::of(&ConcreteStep::as_written(step, background), redactor)
+            {
+                arguments.insert((file, step.location.line), argument);
+            }
+        }
+    }
+    arguments
 }
 
 /// The executions of `covering` cases that prove a requirement (those whose own requirements
@@ -1105,6 +1138,42 @@ mod tests {
             RequirementStatus::Failing,
             "the epic rolls up its stories"
         );
+    }
+
+    #[test]
+    fn steps_no_execution_runs_still_have_their_arguments_masked() {
+        let suite = suite_of(indoc::indoc! {r#"
+            Feature: Sign-in
+              Background:
+                Given these users:
+                  | name  | password |
+                  | alice | hunter2  |
+
+              @A-1
+              Scenario Outline: as <name>
+                When the form says:
+                  """
+                  {"password": "<secret>"}
+                  """
+
+                Examples:
+                  | name | secret |
+        "#});
+        let redactor = Redactor::default();
+        let matrix = build(&suite, None, None, &RunRecord::default(), None, &redactor);
+        assert!(
+            matrix.cases[0].executions.is_empty(),
+            "a block without rows"
+        );
+        // By the line of their step: the Background's table, the outline's doc string.
+        assert!(matches!(
+            matrix.arguments.get(&(0, 3)),
+            Some(Argument::Table(_))
+        ));
+        let Some(Argument::DocString(10, doc)) = matrix.arguments.get(&(0, 9)) else {
+            panic!("the outline's doc string: {:?}", matrix.arguments);
+        };
+        assert_eq!(doc, r#"{"password": "[REDACTED]"}"#);
     }
 
     #[test]

@@ -237,7 +237,7 @@ fn unbound(record: &RunRecord, out: &mut String) {
     }
 }
 
-pub use crate::text::cell;
+use crate::text::cell;
 
 #[cfg(test)]
 mod tests {

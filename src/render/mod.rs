@@ -36,8 +36,8 @@ pub struct Inputs<'a> {
     pub record: &'a RunRecord,
     /// Requirement → cases → scripts → outcomes.
     pub matrix: &'a TraceMatrix,
-    /// The configuration: the `[report]` settings, and the `[run]` redaction settings that
-    /// reports apply to what the feature files quote (a password in a doc string).
+    /// The configuration: the `[report]` settings and the tag conventions (what is quoted
+    /// from the feature files comes masked in the matrix).
     pub config: &'a Config,
     /// The files the record's attachments name.
     pub attachments: &'a AttachmentFiles,
@@ -110,8 +110,7 @@ pub fn remove_all(dir: &Path) -> std::io::Result<()> {
 /// Writes every report file into `dir` and returns their paths, in the order listed.
 ///
 /// The formats are rendered and written on threads of their own: each is a pure function of
-/// the same inputs, and at ten thousand cases the larger ones take a few hundred
-/// milliseconds each, which a run would otherwise add up at its end.
+/// the same inputs, and a run would otherwise add their times up at its end.
 pub fn write_all(dir: &Path, inputs: &Inputs<'_>) -> std::io::Result<Vec<PathBuf>> {
     std::thread::scope(|scope| {
         let writers: Vec<_> = REPORTS

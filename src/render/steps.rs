@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use crate::model::{Case, ConcreteStep, Execution, Feature, Mode, Suite};
-use crate::record::{ExecutionRecord, RunRecord, Status, StepStatus};
+use crate::record::{ExecutionRecord, Status, StepStatus};
 use crate::trace::{Argument, CaseRow, ExecutionOutcome, ManualOutcome, TraceMatrix};
 
 /// Where an execution is in the suite and in the matrix.
@@ -84,21 +84,6 @@ impl<'a> Index<'a> {
             outcome: &row.executions[execution],
         }
     }
-}
-
-/// The record's executions grouped by feature file, in the record's (suite) order, each
-/// group with the index of its first execution in the record.
-pub fn by_file(record: &RunRecord) -> Vec<(usize, &[ExecutionRecord])> {
-    let mut start = 0;
-    record
-        .executions
-        .chunk_by(|a, b| a.file == b.file)
-        .map(|group| {
-            let at = start;
-            start += group.len();
-            (at, group)
-        })
-        .collect()
 }
 
 /// One step as a report shows it.
@@ -207,10 +192,10 @@ fn shown(
     }
 }
 
-/// The definition step `index` of a located execution binds to. No step definition runs a
-/// manual step: none is named.
+/// The definition step `index` of a located execution binds to.
 fn definition(matrix: &TraceMatrix, located: Located<'_>, index: usize) -> Option<String> {
-    if located.case.mode == Mode::Manual {
+    // A tester's execution (a manual case's, or one the run left out) ran no definition.
+    if located.case.mode == Mode::Manual || located.outcome.record.is_none() {
         return None;
     }
     let definition = (*located.outcome.definitions.get(index)?)?;

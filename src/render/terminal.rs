@@ -223,12 +223,13 @@ fn totals(record: &RunRecord, matrix: &TraceMatrix, out: &mut String) {
     };
     writeln!(
         out,
-        "\n{} cases ({} manual, not run here), {} executions selected; {} scripts of {} step definitions, {} bound / {} unbound / {} ambiguous steps{mode}",
+        "\n{} cases ({} manual, not run here), {} executions selected; {} of {} automated cases scripted from {} step definitions, {} bound / {} unbound / {} ambiguous steps{mode}",
         c.cases,
         c.manual_cases,
         c.executions,
         matrix.scripted_cases(),
-        c.definitions,
+        matrix.totals.counts.automated,
+        matrix.totals.definitions,
         c.bound_steps,
         c.unbound_steps,
         c.ambiguous_steps

@@ -131,17 +131,6 @@ impl BaseUrl {
         let parsed = Url::parse(&format!("{text}/")).ok();
         Self { text, parsed }
     }
-
-    /// As written, without trailing slashes.
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-}
-
-impl std::fmt::Display for BaseUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text)
-    }
 }
 
 /// The most redirects one request follows.

@@ -120,9 +120,14 @@ struct Words(Option<Regex>);
 
 impl Words {
     fn new(words: &[String]) -> Self {
-        let mut words: Vec<&str> = words.iter().map(String::as_str).collect();
+        // An empty word would match between any two words.
+        let mut words: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .filter(|word| !word.is_empty())
+            .collect();
         // The longest first, so that of two words starting at one place the longer is
-        // found ("redo" rather than "red").
+        // found ("drop-down" rather than "drop").
         words.sort_by_key(|word| std::cmp::Reverse(word.len()));
         let alternatives: Vec<String> = words.iter().map(|word| regex::escape(word)).collect();
         let pattern = format!(r"(?i)\b(?:{})\b", alternatives.join("|"));
@@ -231,6 +236,7 @@ mod tests {
             assert_eq!(first_word(text, &words), expected, "{text}");
         }
         assert_eq!(first_word("click", &Words::new(&[])), None);
+        assert_eq!(first_word("click", &Words::new(&[String::new()])), None);
     }
 
     #[test]

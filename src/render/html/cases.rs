@@ -135,7 +135,7 @@ pub(super) struct ExampleRowView {
     pub(super) outcome: &'static str,
 }
 
-/// Every step definition the cases use, once, in file and line order (each case then refers
+/// Every step definition the cases use, once, sorted by pattern (each case then refers
 /// to its scripts by index: at ten thousand cases, repeating them under each is most of the
 /// page), with the index of each.
 pub(super) fn scripts<'a>(
