@@ -62,6 +62,16 @@ pub enum Argument {
 }
 
 impl Argument {
+    /// The table and the doc string (line and content), one of them `None`: as reports
+    /// keep a step's arguments.
+    pub fn parts(argument: Option<&Self>) -> (Option<Vec<Vec<String>>>, Option<(usize, String)>) {
+        match argument {
+            Some(Argument::Table(rows)) => (Some(rows.clone()), None),
+            Some(Argument::DocString(line, content)) => (None, Some((*line, content.clone()))),
+            None => (None, None),
+        }
+    }
+
     /// The argument of `step` (none, when it has neither), masked by `redactor`.
     fn of(step: &ConcreteStep<'_>, redactor: &Redactor) -> Option<Self> {
         if let Some(table) = step.table() {
@@ -317,6 +327,13 @@ pub struct Definition {
     /// Where it is.
     #[serde(with = "crate::location::as_text")]
     pub location: Option<crate::location::Location>,
+}
+
+impl Definition {
+    /// Where it is, `path:line:column`, when known.
+    pub fn location_text(&self) -> Option<String> {
+        self.location.as_ref().map(ToString::to_string)
+    }
 }
 
 /// One execution's latest outcome.
@@ -594,7 +611,7 @@ impl<'a> Join<'a> {
             };
             unbound |= execution_unbound;
             let (mut outcome, awaiting) =
-                self.execution_outcome(case, execution, record_index, execution_unbound);
+                self.execution_outcome(case, execution, row, record_index, execution_unbound);
             outcome.definitions = definitions;
             outcome.arguments = self.arguments_of(file, case, execution);
             awaiting_automation |= awaiting;
@@ -696,6 +713,7 @@ impl<'a> Join<'a> {
         &mut self,
         case: &Case,
         execution: &Execution,
+        row: Option<usize>,
         record_index: Option<usize>,
         unbound: bool,
     ) -> (ExecutionOutcome, bool) {
@@ -706,7 +724,6 @@ impl<'a> Join<'a> {
         let awaiting = case.mode == Mode::Automated
             && (unbound || matches!(run_outcome, Outcome::Unbound | Outcome::Ambiguous));
         let in_queue = case.mode == Mode::Manual || awaiting;
-        let row = execution.row.as_ref().map(|row| row.index_in_outline);
         let manual_outcome = match (self.manual, &case.id) {
             (Some(ledger), Some(id)) if in_queue => ledger
                 .latest(&id.0, row, &manual::case_hash(case, execution))

@@ -30,7 +30,7 @@ use base64::Engine as _;
 use serde::Serialize;
 use serde::Serializer as _;
 
-use super::steps::{self, Located, ShownStep};
+use super::steps::{self, Located, Place, ShownStep};
 use super::{AttachmentFiles, Inputs};
 use crate::model::Tag as ModelTag;
 use crate::record::{ExecutionRecord, RunRecord, StepStatus};
@@ -57,61 +57,15 @@ struct File<'a> {
     executions: Vec<Place>,
 }
 
-/// Where an execution comes from.
-#[derive(Debug, Clone, Copy)]
-enum Place {
-    /// The run, by its index in the record.
-    Run(usize),
-    /// A tester: (case number, execution index) in the matrix.
-    Manual(usize, usize),
-}
-
-/// Every feature file with executions: the run's and the testers' in the suite's order, then
-/// the record's executions the suite no longer has (a saved run re-rendered after the
-/// features changed), by file.
+/// Every feature file with executions ([`steps::by_file`]).
 fn files<'a>(inputs: &Inputs<'a>, index: &steps::Index<'a>) -> Vec<File<'a>> {
-    let mut files: Vec<File<'a>> = Vec::new();
-    let mut last_file = None;
-    for (number, row) in inputs.matrix.cases.iter().enumerate() {
-        for (at, outcome) in row.executions.iter().enumerate() {
-            let place = match outcome.record {
-                Some(i) => Place::Run(i),
-                None if steps::answered_by_hand(row, outcome) => Place::Manual(number, at),
-                None => continue,
-            };
-            let file = index.file_of(number);
-            if last_file != Some(file) {
-                last_file = Some(file);
-                let feature = Some(index.at(number, at).feature);
-                files.push(File {
-                    feature,
-                    executions: Vec::new(),
-                });
-            }
-            files
-                .last_mut()
-                .expect("pushed above")
-                .executions
-                .push(place);
-        }
-    }
-    let record = inputs.record;
-    let mut unplaced: Vec<File<'a>> = Vec::new();
-    for i in (0..record.executions.len()).filter(|&i| index.find(i).is_none()) {
-        let same_file = |file: &File<'_>| match file.executions.last() {
-            Some(Place::Run(last)) => record.executions[*last].file == record.executions[i].file,
-            _ => false,
-        };
-        match unplaced.last_mut().filter(|file| same_file(file)) {
-            Some(file) => file.executions.push(Place::Run(i)),
-            None => unplaced.push(File {
-                feature: None,
-                executions: vec![Place::Run(i)],
-            }),
-        }
-    }
-    files.extend(unplaced);
-    files
+    steps::by_file(index, inputs.record)
+        .into_iter()
+        .map(|(file, executions)| File {
+            feature: file.map(|number| &inputs.suite.features[number]),
+            executions,
+        })
+        .collect()
 }
 
 /// One feature of the document, with its executions' elements.

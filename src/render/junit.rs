@@ -143,35 +143,14 @@ fn suites<'r>(
     dialect: JunitDialect,
 ) -> Vec<Vec<Entry<'r>>> {
     let record = inputs.record;
-    let mut suites: Vec<Vec<Entry<'r>>> = Vec::new();
-    let mut last_file = None;
-    for (number, row) in inputs.matrix.cases.iter().enumerate() {
-        for (at, outcome) in row.executions.iter().enumerate() {
-            let entry = match outcome.record {
-                Some(i) => Entry::run((i, &record.executions[i])),
-                None if steps::answered_by_hand(row, outcome) => {
-                    Entry::manual(index.at(number, at), inputs, dialect)
-                }
-                None => continue,
-            };
-            let file = index.file_of(number);
-            if last_file != Some(file) {
-                last_file = Some(file);
-                suites.push(Vec::new());
-            }
-            suites.last_mut().expect("pushed above").push(entry);
-        }
-    }
-    let unplaced = (0..record.executions.len()).filter(|&i| index.find(i).is_none());
-    for i in unplaced {
-        let execution = &record.executions[i];
-        match suites.last_mut() {
-            Some(entries) if entries.last().is_some_and(|e| *e.file == *execution.file) => {
-                entries.push(Entry::run((i, execution)));
-            }
-            _ => suites.push(vec![Entry::run((i, execution))]),
-        }
-    }
+    let entry = |place| match place {
+        steps::Place::Run(i) => Entry::run((i, &record.executions[i])),
+        steps::Place::Manual(case, at) => Entry::manual(index.at(case, at), inputs, dialect),
+    };
+    let mut suites: Vec<Vec<Entry<'r>>> = steps::by_file(index, record)
+        .into_iter()
+        .map(|(_, places)| places.into_iter().map(entry).collect())
+        .collect();
     let hooks: Vec<Entry<'r>> = record
         .run_hook_failures
         .iter()
@@ -217,8 +196,6 @@ struct Entry<'r> {
     name: String,
     /// The Scenario line, to tell apart cases whose names are the same.
     line: usize,
-    /// Its feature file.
-    file: Cow<'r, str>,
     /// Whether it has a `failure`.
     failed: bool,
     /// Whether it has a `skipped`.
@@ -254,7 +231,6 @@ impl<'r> Entry<'r> {
             classname: Cow::Borrowed(&execution.feature),
             name,
             line: execution.line,
-            file: Cow::Borrowed(&execution.file),
             failed: fails(execution.status),
             skipped: execution.status == Status::Skipped,
             millis: execution.duration_ms,
@@ -272,7 +248,6 @@ impl Entry<'static> {
             classname: Cow::Borrowed(RUN_HOOKS),
             name: failure.hook.clone(),
             line: 0,
-            file: Cow::Borrowed(""),
             failed: true,
             skipped: false,
             millis: 0,
@@ -805,7 +780,6 @@ mod tests {
             classname: Cow::Owned(classname.to_owned()),
             name: name.to_owned(),
             line,
-            file: Cow::Borrowed(""),
             failed: false,
             skipped: false,
             millis: 0,

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use crate::model::{Case, ConcreteStep, Execution, Feature, Mode, Suite};
-use crate::record::{ExecutionRecord, Status, StepStatus};
+use crate::record::{ExecutionRecord, RunRecord, Status, StepStatus};
 use crate::trace::{Argument, CaseRow, ExecutionOutcome, ManualOutcome, TraceMatrix};
 
 /// Where an execution is in the suite and in the matrix.
@@ -84,6 +84,52 @@ impl<'a> Index<'a> {
             outcome: &row.executions[execution],
         }
     }
+}
+
+/// Where an entry of a report comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// The run, by its index in the record.
+    Run(usize),
+    /// A tester: (case number, execution index) in the matrix.
+    Manual(usize, usize),
+}
+
+/// What a report lists, by feature file: the run's and the testers' executions in the
+/// matrix's (suite) order, then the record's executions the suite no longer has (a saved run
+/// re-rendered after the features changed), grouped by their file. Each group has the number
+/// of its feature in the suite, when it has one.
+pub fn by_file(index: &Index<'_>, record: &RunRecord) -> Vec<(Option<usize>, Vec<Place>)> {
+    let matrix = index.matrix;
+    let mut files: Vec<(Option<usize>, Vec<Place>)> = Vec::new();
+    for (number, row) in matrix.cases.iter().enumerate() {
+        for (at, outcome) in row.executions.iter().enumerate() {
+            let place = match outcome.record {
+                Some(i) => Place::Run(i),
+                None if answered_by_hand(row, outcome) => Place::Manual(number, at),
+                None => continue,
+            };
+            let file = Some(index.file_of(number));
+            match files.last_mut() {
+                Some((last, places)) if *last == file => places.push(place),
+                _ => files.push((file, vec![place])),
+            }
+        }
+    }
+    let mut unplaced: Vec<(Option<usize>, Vec<Place>)> = Vec::new();
+    for i in (0..record.executions.len()).filter(|&i| index.find(i).is_none()) {
+        let file = &record.executions[i].file;
+        let same_file = |places: &[Place]| match places.last() {
+            Some(Place::Run(last)) => record.executions[*last].file == *file,
+            _ => false,
+        };
+        match unplaced.last_mut() {
+            Some((_, places)) if same_file(places) => places.push(Place::Run(i)),
+            _ => unplaced.push((None, vec![Place::Run(i)])),
+        }
+    }
+    files.extend(unplaced);
+    files
 }
 
 /// One step as a report shows it.
@@ -199,10 +245,7 @@ fn definition(matrix: &TraceMatrix, located: Located<'_>, index: usize) -> Optio
         return None;
     }
     let definition = (*located.outcome.definitions.get(index)?)?;
-    matrix.definitions[definition]
-        .location
-        .as_ref()
-        .map(ToString::to_string)
+    matrix.definitions[definition].location_text()
 }
 
 type Arguments = (Option<Vec<Vec<String>>>, Option<(usize, String)>);
@@ -213,11 +256,7 @@ fn arguments(matrix: &TraceMatrix, located: Located<'_>, index: usize, line: usi
     let argument = changed
         .map(|(_, argument)| argument)
         .or_else(|| matrix.arguments.get(&(located.file, line)));
-    match argument {
-        Some(Argument::Table(rows)) => (Some(rows.clone()), None),
-        Some(Argument::DocString(line, content)) => (None, Some((*line, content.clone()))),
-        None => (None, None),
-    }
+    Argument::parts(argument)
 }
 
 /// Whether the reports show an execution as a tester's: every execution of a manual case,

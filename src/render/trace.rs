@@ -168,10 +168,7 @@ fn case_lines(case: &CaseRow, out: &mut String, note: &str) {
             out,
             "    script {}  {}",
             script.pattern,
-            script
-                .location
-                .as_ref()
-                .map_or_else(|| "?".to_owned(), ToString::to_string)
+            script.location_text().as_deref().unwrap_or("?")
         )
         .unwrap();
     }

@@ -376,18 +376,13 @@ pub(super) fn step_view(
         .matrix
         .arguments
         .get(&(quoted.file, step.location.line));
+    let (table, doc_string) = Argument::parts(argument);
     StepView {
         keyword: step.keyword.clone(),
         text: step.text.clone(),
         status: status.unwrap_or(fallback),
-        table: match argument {
-            Some(Argument::Table(rows)) => Some(rows.clone()),
-            _ => None,
-        },
-        doc_string: match argument {
-            Some(Argument::DocString(_, content)) => Some(content.clone()),
-            _ => None,
-        },
+        table,
+        doc_string: doc_string.map(|(_, content)| content),
     }
 }
 

@@ -54,7 +54,6 @@ impl Entry<'static> {
             classname: Cow::Owned(located.feature.name.clone()),
             name: manual_name(located),
             line: row.line,
-            file: Cow::Owned(row.file.to_string()),
             failed: failure.is_some(),
             skipped: skipped.is_some(),
             millis: 0,
