@@ -61,10 +61,14 @@ pub enum Argument {
     DocString(usize, String),
 }
 
+/// A step's table (cells by row) and doc string (its line and content), as reports keep
+/// them: one of the two, or neither.
+pub type ArgumentParts = (Option<Vec<Vec<String>>>, Option<(usize, String)>);
+
 impl Argument {
     /// The table and the doc string (line and content), one of them `None`: as reports
     /// keep a step's arguments.
-    pub fn parts(argument: Option<&Self>) -> (Option<Vec<Vec<String>>>, Option<(usize, String)>) {
+    pub fn parts(argument: Option<&Self>) -> ArgumentParts {
         match argument {
             Some(Argument::Table(rows)) => (Some(rows.clone()), None),
             Some(Argument::DocString(line, content)) => (None, Some((*line, content.clone()))),

@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use crate::model::{Case, ConcreteStep, Execution, Feature, Mode, Suite};
 use crate::record::{ExecutionRecord, RunRecord, Status, StepStatus};
-use crate::trace::{Argument, CaseRow, ExecutionOutcome, ManualOutcome, TraceMatrix};
+use crate::trace::{
+    Argument, ArgumentParts, CaseRow, ExecutionOutcome, ManualOutcome, TraceMatrix,
+};
 
 /// Where an execution is in the suite and in the matrix.
 #[derive(Debug, Clone, Copy)]
@@ -248,10 +250,13 @@ fn definition(matrix: &TraceMatrix, located: Located<'_>, index: usize) -> Optio
     matrix.definitions[definition].location_text()
 }
 
-type Arguments = (Option<Vec<Vec<String>>>, Option<(usize, String)>);
-
 /// The argument of step `index` (at `line`) of a located execution, as the matrix keeps it.
-fn arguments(matrix: &TraceMatrix, located: Located<'_>, index: usize, line: usize) -> Arguments {
+fn arguments(
+    matrix: &TraceMatrix,
+    located: Located<'_>,
+    index: usize,
+    line: usize,
+) -> ArgumentParts {
     let changed = located.outcome.arguments.iter().find(|(i, _)| *i == index);
     let argument = changed
         .map(|(_, argument)| argument)
