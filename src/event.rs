@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 /// How a step or hook ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Status {
+pub enum StepEnd {
     /// It passed.
     Passed,
     /// It did not run, or decided not to.
@@ -26,14 +26,14 @@ pub enum Status {
     Failed,
 }
 
-impl Status {
+impl StepEnd {
     /// Whether a test case with a step in this status did not pass (Cucumber's "failed-ish";
     /// without `strict`, only a failure counts).
     pub fn fails(self, strict: bool) -> bool {
         match self {
-            Status::Passed | Status::Skipped => false,
-            Status::Failed => true,
-            Status::Pending | Status::Undefined | Status::Ambiguous => strict,
+            StepEnd::Passed | StepEnd::Skipped => false,
+            StepEnd::Failed => true,
+            StepEnd::Pending | StepEnd::Undefined | StepEnd::Ambiguous => strict,
         }
     }
 }
@@ -147,11 +147,11 @@ pub fn skip(message: Option<&str>) -> ! {
 }
 
 /// The status and message of a step that panicked with `info`.
-pub fn panic_outcome(info: &cucumber::event::Info) -> (Status, Option<String>) {
+pub fn panic_outcome(info: &cucumber::event::Info) -> (StepEnd, Option<String>) {
     if let Some(outcome) = info.downcast_ref::<StepOutcome>() {
         return match outcome {
-            StepOutcome::Pending(message) => (Status::Pending, message.clone()),
-            StepOutcome::Skipped(message) => (Status::Skipped, message.clone()),
+            StepOutcome::Pending(message) => (StepEnd::Pending, message.clone()),
+            StepOutcome::Skipped(message) => (StepEnd::Skipped, message.clone()),
         };
     }
     let message = info
@@ -159,7 +159,7 @@ pub fn panic_outcome(info: &cucumber::event::Info) -> (Status, Option<String>) {
         .cloned()
         .or_else(|| info.downcast_ref::<&str>().map(|s| (*s).to_owned()))
         .unwrap_or_else(|| "the step panicked with a value that is not text".to_owned());
-    (Status::Failed, Some(message))
+    (StepEnd::Failed, Some(message))
 }
 
 #[cfg(test)]
@@ -190,12 +190,12 @@ mod tests {
         let pending = info(Box::new(StepOutcome::Pending(Some("later".into()))));
         assert_eq!(
             panic_outcome(&pending),
-            (Status::Pending, Some("later".into()))
+            (StepEnd::Pending, Some("later".into()))
         );
         let failed = info(Box::new("boom"));
         assert_eq!(
             panic_outcome(&failed),
-            (Status::Failed, Some("boom".into()))
+            (StepEnd::Failed, Some("boom".into()))
         );
     }
 }

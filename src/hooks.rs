@@ -52,7 +52,7 @@ use cucumber::tag::Ext as _;
 use futures::FutureExt as _;
 use futures::future::LocalBoxFuture;
 
-use crate::event::{Attachment, Outbox, Status, StepOutcome};
+use crate::event::{Attachment, Outbox, StepEnd, StepOutcome};
 
 /// When a hook runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -288,7 +288,7 @@ impl Hooks {
 #[derive(Debug, Clone)]
 pub struct HookOutcome {
     /// Passed, failed, pending or skipped.
-    pub status: Status,
+    pub status: StepEnd,
     /// Why it did not pass.
     pub message: Option<String>,
     /// When it started.
@@ -302,7 +302,7 @@ impl HookOutcome {
     pub fn not_run() -> Self {
         let now = SystemTime::now();
         HookOutcome {
-            status: Status::Skipped,
+            status: StepEnd::Skipped,
             message: None,
             started: now,
             finished: now,
@@ -315,8 +315,8 @@ impl HookOutcome {
     pub(crate) fn resume(&self, hook: &Hook) -> ! {
         let message = self.message.clone();
         let payload: Box<dyn Any + Send> = match self.status {
-            Status::Pending => Box::new(StepOutcome::Pending(message)),
-            Status::Skipped => Box::new(StepOutcome::Skipped(message)),
+            StepEnd::Pending => Box::new(StepOutcome::Pending(message)),
+            StepEnd::Skipped => Box::new(StepOutcome::Skipped(message)),
             _ => Box::new(format!("{}: {}", hook.label(), message.unwrap_or_default())),
         };
         std::panic::resume_unwind(payload)
@@ -329,7 +329,7 @@ pub(crate) async fn run(hook: &Hook, target: &mut dyn Any) -> HookOutcome {
     let result = AssertUnwindSafe((hook.call)(target)).catch_unwind().await;
     let finished = SystemTime::now();
     let (status, message) = match result {
-        Ok(()) => (Status::Passed, None),
+        Ok(()) => (StepEnd::Passed, None),
         Err(payload) => crate::event::panic_outcome(&Arc::from(payload)),
     };
     HookOutcome {

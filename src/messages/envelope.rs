@@ -414,15 +414,15 @@ impl TestStepResultStatus {
 
 impl TestStepResultStatus {
     /// Whether a test case with a step in this status did not pass (see
-    /// [`event::Status::fails`](crate::event::Status::fails)).
+    /// [`event::StepEnd::fails`](crate::event::StepEnd::fails)).
     pub fn fails(self, strict: bool) -> bool {
-        crate::event::Status::from(self).fails(strict)
+        crate::event::StepEnd::from(self).fails(strict)
     }
 }
 
-impl From<crate::event::Status> for TestStepResultStatus {
-    fn from(status: crate::event::Status) -> Self {
-        use crate::event::Status as Run;
+impl From<crate::event::StepEnd> for TestStepResultStatus {
+    fn from(status: crate::event::StepEnd) -> Self {
+        use crate::event::StepEnd as Run;
         match status {
             Run::Passed => TestStepResultStatus::Passed,
             Run::Skipped => TestStepResultStatus::Skipped,
@@ -434,9 +434,9 @@ impl From<crate::event::Status> for TestStepResultStatus {
     }
 }
 
-impl From<TestStepResultStatus> for crate::event::Status {
+impl From<TestStepResultStatus> for crate::event::StepEnd {
     fn from(status: TestStepResultStatus) -> Self {
-        use crate::event::Status as Run;
+        use crate::event::StepEnd as Run;
         match status {
             TestStepResultStatus::Passed => Run::Passed,
             TestStepResultStatus::Skipped => Run::Skipped,

@@ -245,7 +245,7 @@ impl Session {
         }
         let mut explained = false;
         for (index, outcome) in outcomes {
-            explained |= outcome.status != crate::event::Status::Passed;
+            explained |= outcome.status != crate::event::StepEnd::Passed;
             self.step_started(key, index, outcome.started);
             self.step_finished(
                 key,

@@ -105,7 +105,7 @@ async fn before_scenario<W: MessageWorld>(
             Some(_) => hooks::HookOutcome::not_run(),
             None => hooks::run(&hook, world).await,
         };
-        if stopped.is_none() && outcome.status != event::Status::Passed {
+        if stopped.is_none() && outcome.status != event::StepEnd::Passed {
             stopped = Some((outcome.clone(), hook));
         }
         outcomes.push((index, outcome));
@@ -146,7 +146,7 @@ async fn after_scenario<W: MessageWorld>(
         if failure.is_none()
             && matches!(
                 outcome.status,
-                event::Status::Failed | event::Status::Pending
+                event::StepEnd::Failed | event::StepEnd::Pending
             )
         {
             failure = Some((outcome.clone(), hook));

@@ -239,8 +239,8 @@ impl cucumber::writer::Normalized for Recorder {}
 fn panic_message(info: &event::Info) -> String {
     let (status, message) = crate::event::panic_outcome(info);
     match status {
-        crate::event::Status::Pending => format!("pending: {}", message.unwrap_or_default()),
-        crate::event::Status::Skipped => format!("skipped: {}", message.unwrap_or_default()),
+        crate::event::StepEnd::Pending => format!("pending: {}", message.unwrap_or_default()),
+        crate::event::StepEnd::Skipped => format!("skipped: {}", message.unwrap_or_default()),
         _ => message.unwrap_or_default(),
     }
 }
