@@ -14,6 +14,17 @@ use std::path::{Path, PathBuf};
 
 use super::{Item, Ledger, ManualResult, ManualStatus, Validity, results};
 
+/// What stops a tester's session: the terminal, or a results file that cannot be saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// The terminal cannot be read or written.
+    #[error(transparent)]
+    Terminal(#[from] std::io::Error),
+    /// An answer cannot be saved.
+    #[error(transparent)]
+    Save(#[from] results::Error),
+}
+
 /// Where answers go, and under whose name.
 #[derive(Debug, Clone)]
 pub struct AnswerSink<'a> {
@@ -32,7 +43,7 @@ impl AnswerSink<'_> {
         &self,
         result: &mut ManualResult,
         change: impl FnOnce(&mut ManualResult),
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), SessionError> {
         let before = result.clone();
         change(result);
         results::append(
@@ -86,7 +97,7 @@ pub fn run(
     recorder: &AnswerSink<'_>,
     input: &mut impl BufRead,
     out: &mut impl Write,
-) -> anyhow::Result<Summary> {
+) -> Result<Summary, SessionError> {
     let valid = |item: &Item<'_>| {
         ledger
             .latest(item.id, item.row, &item.hash)
@@ -216,7 +227,7 @@ fn record(
     summary: &mut Summary,
     input: &mut impl BufRead,
     out: &mut impl Write,
-) -> anyhow::Result<Recorded> {
+) -> Result<Recorded, SessionError> {
     let mut result = ManualResult {
         case: item.id.to_owned(),
         row: item.row,
