@@ -213,7 +213,7 @@ pub enum Level {
 /// A configuration that cannot be used: where, and what is wrong; shown as
 /// `file:line:col: message`, the form editors and CI annotations jump to.
 #[derive(Debug, thiserror::Error)]
-#[error("{}{}: {kind}", file.display(), position.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+#[error("{}: {kind}", crate::location::at(file, *position))]
 pub struct Error {
     /// The file.
     pub file: PathBuf,

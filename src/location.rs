@@ -42,6 +42,15 @@ impl fmt::Display for Location {
     }
 }
 
+/// `file` and, when known, `:line:col`: where a problem in a file is, as editors and CI
+/// annotations take it.
+pub fn at(file: &Path, position: Option<(usize, usize)>) -> String {
+    match position {
+        Some((line, column)) => format!("{}:{line}:{column}", file.display()),
+        None => file.display().to_string(),
+    }
+}
+
 /// Reads the displayed form back: `path:line:column`, as files that name places keep them.
 impl std::str::FromStr for Location {
     type Err = String;

@@ -413,6 +413,12 @@ impl ManualOutcome {
         )
     }
 
+    /// The result as reports append it to a case: `manual result: …`, then the tester's
+    /// own words, each line ending in a newline.
+    pub fn in_full(&self) -> String {
+        format!("manual result: {}\n{}", self.said(), self.details())
+    }
+
     /// The tester's own words, one `actual result:` and one `defect:` line where there are
     /// any, each ending in a newline.
     pub fn details(&self) -> String {

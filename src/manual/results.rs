@@ -127,7 +127,7 @@ impl ResultsFile {
 /// A results file that cannot be used: read, written, or locked; shown as
 /// `file:line:col: message` where the position is known, the form editors jump to.
 #[derive(Debug, thiserror::Error)]
-#[error("{}{}: {kind}", file.display(), position.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+#[error("{}: {kind}", crate::location::at(file, *position))]
 pub struct Error {
     /// The file (or, for a directory that cannot be made or locked, the directory).
     pub file: PathBuf,

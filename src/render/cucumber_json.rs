@@ -126,7 +126,7 @@ fn run_elements(
     );
     let tester = located.and_then(|l| l.tester_result());
     if let (Some(m), Some(scenario)) = (tester, elements.last_mut()) {
-        let said = format!("manual result: {}\n{}", m.said(), m.details());
+        let said = m.in_full();
         if !scenario.description.is_empty() {
             scenario.description.push_str("\n\n");
         }
@@ -159,9 +159,7 @@ fn manual_elements(inputs: &Inputs<'_>, located: Located<'_>, feature_id: &str) 
             });
         }
         let said = match &located.outcome.manual {
-            Some(m) => format!("manual result: {}\n{}", m.said(), m.details())
-                .trim_end()
-                .to_owned(),
+            Some(m) => m.in_full().trim_end().to_owned(),
             None => format!(
                 "manual result: not run for release {}",
                 inputs

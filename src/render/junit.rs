@@ -61,13 +61,7 @@ pub fn junit(inputs: &Inputs<'_>, dialect: JunitDialect, out: &mut dyn Write) ->
             let shown = steps::of(execution, located, inputs.matrix);
             let mut case = TestCase::new(execution, &shown, inputs.record, dialect);
             if let Some(m) = located.and_then(|l| l.tester_result()) {
-                write!(
-                    case.system_out,
-                    "\nmanual result: {}\n{}",
-                    m.said(),
-                    m.details()
-                )
-                .unwrap();
+                write!(case.system_out, "\n{}", m.in_full()).unwrap();
             }
             case.write(w, entry, dialect)
         }

@@ -90,11 +90,9 @@ impl Response {
 pub struct HttpSession {
     client: reqwest::Client,
     cookies: CookieStore,
-    base_url: String,
-    /// `base_url` parsed once, with a trailing slash that paths are joined under: a URL
-    /// parsed whole for every request would parse its host every time. `None` when the
-    /// base URL is not a URL.
-    base: Option<Url>,
+    /// The run's base URL, parsed once: a URL parsed whole for every request would parse
+    /// its host every time.
+    base: BaseUrl,
     headers: Vec<(String, String)>,
     /// The index in `exchanges` of the last response, when the last request got one.
     last: Option<usize>,
@@ -159,8 +157,7 @@ impl HttpSession {
         Self {
             client,
             cookies: CookieStore::default(),
-            base: base.parsed.clone(),
-            base_url: base.text.clone(),
+            base: base.clone(),
             headers: Vec::new(),
             last: None,
             exchanges: Vec::new(),
@@ -170,7 +167,7 @@ impl HttpSession {
 
     /// The base URL requests are sent to.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        &self.base.text
     }
 
     /// Sets a header on every later request of the scenario.
@@ -185,9 +182,9 @@ impl HttpSession {
         if path.starts_with("http://") || path.starts_with("https://") {
             path.to_owned()
         } else if path.starts_with('/') {
-            format!("{}{path}", self.base_url)
+            format!("{}{path}", self.base.text)
         } else {
-            format!("{}/{path}", self.base_url)
+            format!("{}/{path}", self.base.text)
         }
     }
 
@@ -195,7 +192,7 @@ impl HttpSession {
     /// the parsed base URL, its leading slash dropped and `./` put before it, so that it
     /// stays a path below the base's however it starts (`//x` included).
     fn resolve(&self, path: &str) -> Result<Url, Error> {
-        let joined = match &self.base {
+        let joined = match &self.base.parsed {
             Some(base) if !path.starts_with("http://") && !path.starts_with("https://") => {
                 let below = path.strip_prefix('/').unwrap_or(path);
                 base.join(&format!("./{below}"))
