@@ -54,6 +54,57 @@ pub struct Config {
     pub run: RunSettings,
     /// The report settings.
     pub report: ReportSettings,
+    /// The settings of change-based selection.
+    pub impact: ImpactSettings,
+}
+
+/// The settings of change-based selection (`[impact]`).
+#[derive(Debug, Clone)]
+pub struct ImpactSettings {
+    /// A tag expression whose cases every selection includes (`always`, unset by default).
+    pub always: Option<(String, cucumber::gherkin::tagexpr::TagOperation)>,
+    /// Files, as globs relative to the root, whose changes change no case (`ignore`).
+    pub ignore: globset::GlobSet,
+    /// The globs of `ignore` as written.
+    pub ignore_globs: Vec<String>,
+}
+
+/// The files whose changes select nothing unless `[impact] ignore` says otherwise: prose,
+/// licences and editor and CI settings, none of which a case runs.
+pub const DEFAULT_IMPACT_IGNORE: &[&str] = &[
+    "**/*.md",
+    "**/LICENSE*",
+    "**/.gitignore",
+    "docs/**",
+    ".github/**",
+    ".vscode/**",
+    ".idea/**",
+];
+
+impl Default for ImpactSettings {
+    fn default() -> Self {
+        let globs: Vec<String> = DEFAULT_IMPACT_IGNORE
+            .iter()
+            .map(|g| (*g).to_owned())
+            .collect();
+        Self {
+            always: None,
+            ignore: glob_set(&globs).expect("the default globs are valid"),
+            ignore_globs: globs,
+        }
+    }
+}
+
+fn glob_set(globs: &[String]) -> Result<globset::GlobSet, globset::Error> {
+    let mut set = globset::GlobSetBuilder::new();
+    for glob in globs {
+        set.add(
+            globset::GlobBuilder::new(glob)
+                .literal_separator(true)
+                .build()?,
+        );
+    }
+    set.build()
 }
 
 /// The report settings (`[report]`).
@@ -253,6 +304,15 @@ struct RawConfig {
     run: RawRun,
     #[serde(default)]
     report: RawReport,
+    #[serde(default)]
+    impact: RawImpact,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawImpact {
+    always: Option<Spanned<String>>,
+    ignore: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -306,6 +366,7 @@ impl Config {
             lint: LintSettings::default(),
             run: RunSettings::default(),
             report: ReportSettings::default(),
+            impact: ImpactSettings::default(),
         }
     }
 
@@ -363,6 +424,7 @@ impl Config {
         raw.tags.apply(&mut config.tags, &error)?;
         raw.run.apply(&mut config.run, root, &error)?;
         raw.report.apply(&mut config.report, &error)?;
+        raw.impact.apply(&mut config.impact, &error)?;
         config.lint = raw.lint.into_written(text, file);
         Ok(config)
     }
@@ -448,6 +510,36 @@ impl RawRun {
         }
         run.redactor =
             Redactor::with_defaults(&run.redact_headers, &run.redact_fields).map_err(invalid)?;
+        Ok(())
+    }
+}
+
+impl RawImpact {
+    /// `[impact]` over the defaults: the tag expression parsed, the globs compiled.
+    fn apply(self, impact: &mut ImpactSettings, error: &ErrorAt<'_>) -> Result<(), Error> {
+        if let Some(always) = self
+            .always
+            .filter(|always| !always.get_ref().trim().is_empty())
+        {
+            let parsed = always.get_ref().parse().map_err(|err| {
+                error(
+                    Some(always.span()),
+                    format!("`impact.always` is not a tag expression: {err}\n(hint: write it like \"@smoke or @critical\")"),
+                )
+            })?;
+            impact.always = Some((always.into_inner(), parsed));
+        }
+        if let Some(ignore) = self.ignore {
+            let span = ignore.span();
+            let globs = ignore.into_inner();
+            impact.ignore = glob_set(&globs).map_err(|err| {
+                error(
+                    Some(span),
+                    format!("invalid glob in `impact.ignore`: {err}"),
+                )
+            })?;
+            impact.ignore_globs = globs;
+        }
         Ok(())
     }
 }

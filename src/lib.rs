@@ -6,9 +6,11 @@
 //!
 //! ```text
 //! features/*.feature ─ parse ─ suite ─▶ Suite (cases, requirements, executions; each one's steps are its pickle)
+//!                                     └─ contract ─▶ the hash of what each execution asks
 //! requirements.toml ─ catalog ─▶ Catalog
 //! step definitions ─ registry ─▶ Bindings, computed once per run
 //! Suite + Catalog + Bindings + config ─ lint ─▶ Diagnostics
+//! Suite + Bindings + a change (git, a diff) ─ impact ─▶ the cases the change can break
 //! Suite + Bindings ─ plan ─▶ Plan ─ run (cucumber-rs, World) ─▶ events ─ record ─▶ RunRecord
 //!                                                          └─ messages ─▶ messages.ndjson
 //! manual-results/ ─ manual ─▶ testers' results (per case, release, content hash)
@@ -35,9 +37,11 @@ pub mod release;
 // Reading the suite, its requirements and its step definitions.
 pub mod parse;
 pub mod suite;
+pub mod contract;
 pub mod catalog;
 pub mod registry;
 pub mod lint;
+pub mod impact;
 // Running it, and the record of the run.
 pub mod plan;
 pub mod compile;

@@ -15,7 +15,6 @@
 //! case's steps ([`case_hash`]) is the one it was run against: otherwise it is **stale**.
 
 pub mod checklist;
-mod hash;
 pub mod queue;
 pub mod results;
 pub mod session;
@@ -26,7 +25,7 @@ use serde::Serialize;
 
 use crate::release;
 
-pub use hash::{case_hash, is_hash};
+pub use crate::contract::{case_hash, is_hash};
 pub use queue::{Item, Kind, Queue};
 pub use results::{ManualResult, ManualStatus, ResultsFile};
 

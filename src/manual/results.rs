@@ -267,7 +267,7 @@ pub fn parse(text: &str, file: &Path) -> Result<ResultsFile, Error> {
                 ErrorKind::Time(r.at.get_ref().clone()),
             ));
         }
-        if !super::hash::is_hash(r.case_hash.get_ref()) {
+        if !crate::contract::is_hash(r.case_hash.get_ref()) {
             return Err(error(Some(r.case_hash.span()), ErrorKind::Hash));
         }
         results.push(ManualResult {

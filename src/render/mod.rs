@@ -16,6 +16,7 @@ use crate::trace::TraceMatrix;
 
 pub mod cucumber_json;
 pub mod html;
+pub mod impact;
 pub mod junit;
 pub mod markdown;
 pub mod steps;

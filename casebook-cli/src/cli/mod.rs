@@ -5,6 +5,7 @@
 
 mod demo;
 mod gherkin;
+mod impact;
 mod lint;
 mod manual;
 mod report;
@@ -80,6 +81,24 @@ enum Command {
         casebook trace PAY-CC-014    the requirements a case proves, its scripts and outcomes")]
     Trace(trace::Args),
 
+    /// The cases a change can break: from a git revision or a diff to cases, with reasons.
+    ///
+    /// Compares each changed feature file case by case (steps, Background, Examples rows; a
+    /// title or a tag alone selects nothing), follows changed step definitions and the
+    /// helpers, types and constants they use to the cases whose steps bind to them (from the
+    /// last run's steps.json), and maps a changed requirement to the cases covering it. The
+    /// configuration, Cargo.toml, Cargo.lock and any file it cannot map select every case,
+    /// and say so; `[impact] always` adds cases to every selection and `[impact] ignore`
+    /// names files that change no case. Exit code 0: the selection is printed; 2: the change
+    /// cannot be read (unknown revision, shallow clone, a diff that does not apply).
+    #[command(after_help = "Examples:\n  \
+        casebook impact --since main                      the cases this branch can break, and why\n  \
+        casebook impact --since HEAD~1 --format json      the same as JSON, for a CI step\n  \
+        git diff origin/main | casebook impact --diff -   a diff from anywhere, read from stdin\n  \
+        cargo test --test specs -- --tags \"$(casebook impact --since main --format tags)\"\n  \
+        cargo test --test specs -- --since main           the harness selects (and reports the rest as skipped)")]
+    Impact(impact::Args),
+
     /// Manual test cases: the queue, a tester's session, recorded results and checklists.
     ///
     /// Results go to `manual-results/<release>.toml` and count in the traceability matrix
@@ -133,6 +152,9 @@ pub fn main() -> Ended {
         }
         Command::Trace(args) => {
             load_config(cli.config.as_deref()).and_then(|config| trace::exec(&args, config))
+        }
+        Command::Impact(args) => {
+            load_config(cli.config.as_deref()).and_then(|config| impact::exec(&args, config))
         }
         Command::Manual(args) => {
             load_config(cli.config.as_deref()).and_then(|config| manual::exec(&args, config))

@@ -1,6 +1,7 @@
-//! The content hash of a case: what a tester's result proves.
+//! Stage: contract — the content hash of an execution: what it asks of the system.
 //!
-//! A manual result stays evidence only while the contract it checked is unchanged. The hash
+//! A tester's result stays evidence only while the contract it checked is unchanged, and a
+//! change to a feature file touches a case only when it changes its contract. The hash
 //! covers what a tester reads and does: the Background steps, the case's own steps (their
 //! kind, Given / When / Then with `And` and `But` resolved, and their text), their data tables
 //! and doc strings, and for an outline the Examples row the result is for. It leaves out what

@@ -1,0 +1,495 @@
+//! The step definition tier: which executions a change to the step crate's Rust asks to run
+//! again.
+//!
+//! A conservative static reading with `syn`, of every Rust file under the directories the
+//! step definitions are in. Each top-level item (and each item of an inline module) is
+//! compared with its earlier self by its tokens, doc comments left out. A changed step
+//! function selects the cases whose steps bind to it (its place, from the registry, inside
+//! the function's lines); a changed helper, type, constant or `impl` spreads by name to every
+//! item that mentions it, until it reaches step functions. What cannot be followed by name
+//! selects the whole suite, with the reason: an item macro (a hook's registration runs for
+//! every case), a public item nothing here uses, a file that does not parse.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens as _;
+
+use crate::location::{Location, display_path};
+use crate::model::Suite;
+use crate::registry::{Binding, Bindings};
+
+use super::{Impact, Reason};
+
+/// One Rust file of the step crate: its text now and, when the change touched it, before.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The file, absolute.
+    pub path: PathBuf,
+    /// Its text now; `None` when the change deletes it.
+    pub new: Option<String>,
+    /// Its text before the change, when the change touched it (`None` inside when the
+    /// change adds it); `None` when it is unchanged.
+    pub old: Option<Option<String>>,
+}
+
+/// One item, as compared and followed.
+#[derive(Debug)]
+struct Item {
+    /// Which file of the list it is in.
+    file: usize,
+    /// What it is, with its name: unique in its file.
+    key: String,
+    /// What it defines, by name (a function's, a type's, an `impl`'s type).
+    names: Vec<String>,
+    /// Its tokens, without doc comments, as text.
+    tokens: String,
+    /// Every identifier it mentions.
+    mentions: HashSet<String>,
+    /// Its first and last line.
+    lines: (usize, usize),
+    kind: ItemKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ItemKind {
+    /// A function with a `#[given]`, `#[when]`, `#[then]` or `#[step]` attribute.
+    Step,
+    /// A `use` declaration: the names of the whole file may mean something else now.
+    Use,
+    /// A macro invoked at the item level, such as a hook's registration.
+    Macro,
+    /// Anything else.
+    Other { public: bool },
+}
+
+/// What a changed item reaches, and through what.
+#[derive(Debug, Default)]
+struct Spread {
+    /// Step functions reached (by index into the items now), with why.
+    steps: BTreeMap<usize, String>,
+    /// Step functions that exist only before the change, or changed; their definitions may
+    /// have gone, so that steps bound to them are unbound now.
+    definitions_moved: bool,
+}
+
+/// Adds to `impact` what the changes in `files` select, through `bindings`.
+pub fn compare(files: &[SourceFile], suite: &Suite, bindings: &Bindings, impact: &mut Impact) {
+    let mut now = Vec::new();
+    let mut before = Vec::new();
+    for (number, file) in files.iter().enumerate() {
+        let shown = display_path(&file.path).to_path_buf();
+        if let Some(text) = &file.new {
+            match items(text, number) {
+                Ok(found) => now.extend(found),
+                Err(err) => return impact.whole(unparsable(&shown, &err, "")),
+            }
+        }
+        if let Some(Some(text)) = &file.old {
+            match items(text, number) {
+                Ok(found) => before.extend(found),
+                Err(err) => return impact.whole(unparsable(&shown, &err, " before the change")),
+            }
+        }
+    }
+    let Some(spread) = spread(files, &now, &before, impact) else {
+        return;
+    };
+    select(files, &now, &spread, suite, bindings, impact);
+}
+
+/// What the changed items are: step functions changed themselves (or, through a changed
+/// `use`, every step function of their file), and names that changed, each with the place
+/// that changed it; `None` when the whole suite is selected.
+fn seed(
+    files: &[SourceFile],
+    now: &[Item],
+    before: &[Item],
+    impact: &mut Impact,
+) -> Option<(Spread, BTreeMap<String, String>)> {
+    let mut spread = Spread::default();
+    // Names that changed, each with the place that changed it.
+    let mut changed: BTreeMap<String, String> = BTreeMap::new();
+    let mut whole_files = BTreeSet::new();
+    for (item, place) in changed_items(files, now, before) {
+        let why = format!("`{}` changed ({place})", item.key);
+        match item.kind {
+            ItemKind::Step => {
+                spread.definitions_moved = true;
+                if let Some(index) = now
+                    .iter()
+                    .position(|n| n.file == item.file && n.key == item.key)
+                {
+                    spread.steps.entry(index).or_insert(why);
+                }
+            }
+            ItemKind::Use => {
+                whole_files.insert((item.file, why));
+            }
+            ItemKind::Macro => {
+                impact.whole(Reason::new(format!(
+                    "{why}: a macro at the item level (a hook, a registration) can reach every case"
+                )));
+                return None;
+            }
+            ItemKind::Other { .. } => {
+                for name in &item.names {
+                    changed.entry(name.clone()).or_insert_with(|| why.clone());
+                }
+            }
+        }
+    }
+    for (file, why) in whole_files {
+        for (index, item) in now.iter().enumerate() {
+            if item.file == file && item.kind == ItemKind::Step {
+                spread
+                    .steps
+                    .entry(index)
+                    .or_insert_with(|| format!("its file's {why}"));
+            }
+        }
+    }
+    Some((spread, changed))
+}
+
+/// Which step functions the changed items reach; `None` when the whole suite is selected.
+fn spread(
+    files: &[SourceFile],
+    now: &[Item],
+    before: &[Item],
+    impact: &mut Impact,
+) -> Option<Spread> {
+    let (mut spread, mut changed) = seed(files, now, before, impact)?;
+    let mut reached = vec![false; now.len()];
+    let mut used = HashSet::new();
+    loop {
+        let mut grew = false;
+        for (index, item) in now.iter().enumerate() {
+            if reached[index] {
+                continue;
+            }
+            let Some((name, why)) = item.mentions.iter().find_map(|m| changed.get_key_value(m))
+            else {
+                continue;
+            };
+            used.insert(name.clone());
+            reached[index] = true;
+            grew = true;
+            let why = format!("uses `{name}`, and {why}");
+            match item.kind {
+                ItemKind::Step => {
+                    spread.steps.entry(index).or_insert(why);
+                }
+                ItemKind::Macro => {
+                    impact.whole(Reason::new(format!(
+                        "a macro at the item level (a hook, a registration) {why}"
+                    )));
+                    return None;
+                }
+                ItemKind::Use | ItemKind::Other { .. } => {
+                    for own in &item.names {
+                        changed.entry(own.clone()).or_insert_with(|| why.clone());
+                    }
+                }
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    unused(now, before, &changed, &used, impact)?;
+    Some(spread)
+}
+
+/// The changed items nothing here uses: a public one selects the whole suite (code outside
+/// the step definitions may call it), a private one is only noted.
+fn unused(
+    now: &[Item],
+    before: &[Item],
+    changed: &BTreeMap<String, String>,
+    used: &HashSet<String>,
+    impact: &mut Impact,
+) -> Option<()> {
+    for (name, why) in changed {
+        if used.contains(name) {
+            continue;
+        }
+        let public = now.iter().chain(before).any(|item| {
+            item.names.contains(name) && matches!(item.kind, ItemKind::Other { public: true })
+        });
+        if public {
+            impact.whole(Reason::new(format!(
+                "{why}, is public, and no step definition uses it: code outside them may"
+            )));
+            return None;
+        }
+        impact.note(Reason::new(format!(
+            "{why}, and no step definition uses it"
+        )));
+    }
+    Some(())
+}
+
+/// Every item that differs between the two versions of a changed file, with its place.
+fn changed_items<'i>(
+    files: &[SourceFile],
+    now: &'i [Item],
+    before: &'i [Item],
+) -> Vec<(&'i Item, String)> {
+    let mut out = Vec::new();
+    for (number, file) in files.iter().enumerate() {
+        if file.old.is_none() {
+            continue;
+        }
+        let shown = display_path(&file.path).display().to_string();
+        let find =
+            |items: &'i [Item], key: &str| items.iter().find(|i| i.file == number && i.key == key);
+        for item in now.iter().filter(|i| i.file == number) {
+            if find(before, &item.key).is_none_or(|old| old.tokens != item.tokens) {
+                out.push((item, format!("{shown}:{}", item.lines.0)));
+            }
+        }
+        for item in before.iter().filter(|i| i.file == number) {
+            if find(now, &item.key).is_none() {
+                out.push((item, format!("{shown}, removed")));
+            }
+        }
+    }
+    out
+}
+
+/// Selects the executions whose steps bind to a reached step function's definitions.
+fn select(
+    files: &[SourceFile],
+    now: &[Item],
+    spread: &Spread,
+    suite: &Suite,
+    bindings: &Bindings,
+    impact: &mut Impact,
+) {
+    let mut reasons: BTreeMap<usize, String> = BTreeMap::new();
+    for (index, definition) in bindings.definitions().iter().enumerate() {
+        let Some(location) = &definition.location else {
+            continue;
+        };
+        let path = super::features::absolute(&location.path);
+        let holder = spread.steps.iter().find(|(item, _)| {
+            let item = &now[**item];
+            files[item.file].path == path && (item.lines.0..=item.lines.1).contains(&location.line)
+        });
+        if let Some((_, why)) = holder {
+            reasons.insert(
+                index,
+                format!(
+                    "its step `{}` binds to a definition that {why}",
+                    definition.display_pattern()
+                ),
+            );
+        }
+    }
+    for (number, (_, case)) in suite.cases().enumerate() {
+        for (execution, steps) in bindings.of_case(number).enumerate() {
+            let concrete = case.steps_of(&case.executions[execution]);
+            for (step, binding) in concrete.zip(steps) {
+                let why = match binding {
+                    Binding::Bound(index) => reasons.get(index).cloned(),
+                    Binding::Ambiguous(indexes) => indexes.iter().find_map(|i| reasons.get(i).cloned()),
+                    Binding::Unbound => None,
+                }
+                .or_else(|| {
+                    (spread.definitions_moved && !matches!(binding, Binding::Bound(_))).then(|| {
+                        "it has a step without exactly one definition, and step definitions changed".to_owned()
+                    })
+                });
+                if let Some(why) = why {
+                    impact.select(number, execution, Reason::at(&why, &step.step.location));
+                    break;
+                }
+            }
+        }
+    }
+}
+
+fn unparsable(path: &Path, err: &syn::Error, when: &str) -> Reason {
+    let start = err.span().start();
+    Reason::at(
+        &format!("cannot read its Rust{when} ({err}): what it changes cannot be followed"),
+        &Location::new(path.into(), start.line, start.column + 1),
+    )
+}
+
+/// The items of a file, inline modules' items included.
+fn items(text: &str, file: usize) -> Result<Vec<Item>, syn::Error> {
+    let parsed = syn::parse_file(text)?;
+    let mut out = Vec::new();
+    collect(&parsed.items, file, "", &mut out);
+    Ok(out)
+}
+
+fn collect(items: &[syn::Item], file: usize, module: &str, out: &mut Vec<Item>) {
+    for item in items {
+        if let syn::Item::Mod(inner) = item
+            && let Some((_, content)) = &inner.content
+        {
+            collect(content, file, &format!("{module}{}::", inner.ident), out);
+            continue;
+        }
+        let (what, names, kind) = describe(item);
+        let tokens = item.to_token_stream();
+        let mut key = format!("{what} {module}{}", names.join(","));
+        let same = out
+            .iter()
+            .filter(|i| i.file == file && i.key.split(" #").next() == Some(key.as_str()))
+            .count();
+        if same > 0 {
+            key.push_str(&format!(" #{}", same + 1));
+        }
+        let mut mentions = HashSet::new();
+        let stripped = without_docs(tokens, &mut mentions);
+        out.push(Item {
+            file,
+            key,
+            names,
+            tokens: stripped.to_string(),
+            mentions,
+            lines: lines(stripped),
+            kind,
+        });
+    }
+}
+
+/// What an item is, the names it defines, and how it spreads.
+fn describe(item: &syn::Item) -> (&'static str, Vec<String>, ItemKind) {
+    use syn::Item as I;
+    let public = |vis: &syn::Visibility| !matches!(vis, syn::Visibility::Inherited);
+    let other = |what, ident: &syn::Ident, vis| {
+        (
+            what,
+            vec![ident.to_string()],
+            ItemKind::Other {
+                public: public(vis),
+            },
+        )
+    };
+    match item {
+        I::Fn(f) => {
+            let step = f.attrs.iter().any(|attr| {
+                attr.path().segments.last().is_some_and(|s| {
+                    ["given", "when", "then", "step"].contains(&s.ident.to_string().as_str())
+                })
+            });
+            let kind = if step {
+                ItemKind::Step
+            } else {
+                ItemKind::Other {
+                    public: public(&f.vis),
+                }
+            };
+            ("fn", vec![f.sig.ident.to_string()], kind)
+        }
+        I::Struct(s) => other("struct", &s.ident, &s.vis),
+        I::Enum(e) => other("enum", &e.ident, &e.vis),
+        I::Union(u) => other("union", &u.ident, &u.vis),
+        I::Const(c) => other("const", &c.ident, &c.vis),
+        I::Static(s) => other("static", &s.ident, &s.vis),
+        I::Type(t) => other("type", &t.ident, &t.vis),
+        I::Trait(t) => other("trait", &t.ident, &t.vis),
+        I::TraitAlias(t) => other("trait", &t.ident, &t.vis),
+        I::Mod(m) => (
+            "mod",
+            vec![m.ident.to_string()],
+            ItemKind::Other { public: false },
+        ),
+        I::Impl(i) => {
+            let name = type_name(&i.self_ty);
+            let what = match &i.trait_ {
+                Some(_) => "impl-trait",
+                None => "impl",
+            };
+            (what, vec![name], ItemKind::Other { public: true })
+        }
+        I::Macro(m) => match &m.ident {
+            Some(name) => (
+                "macro_rules",
+                vec![name.to_string()],
+                ItemKind::Other { public: true },
+            ),
+            None => (
+                "macro",
+                vec![m.mac.path.to_token_stream().to_string()],
+                ItemKind::Macro,
+            ),
+        },
+        I::Use(u) => (
+            "use",
+            vec![u.tree.to_token_stream().to_string()],
+            ItemKind::Use,
+        ),
+        _ => (
+            "item",
+            vec![item.to_token_stream().to_string()],
+            ItemKind::Macro,
+        ),
+    }
+}
+
+/// The last identifier of a type's path: `Shop` of `crate::shop::Shop<'a>`.
+fn type_name(ty: &syn::Type) -> String {
+    match ty {
+        syn::Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .map_or_else(String::new, |s| s.ident.to_string()),
+        other => other.to_token_stream().to_string(),
+    }
+}
+
+/// `tokens` without `#[doc = …]` attributes, collecting every identifier on the way.
+fn without_docs(tokens: TokenStream, mentions: &mut HashSet<String>) -> TokenStream {
+    let mut out = Vec::new();
+    let mut trees = tokens.into_iter().peekable();
+    while let Some(tree) = trees.next() {
+        match tree {
+            TokenTree::Punct(punct) if punct.as_char() == '#' => {
+                if let Some(TokenTree::Group(group)) = trees.peek()
+                    && group
+                        .stream()
+                        .into_iter()
+                        .next()
+                        .is_some_and(|t| t.to_string() == "doc")
+                {
+                    trees.next();
+                    continue;
+                }
+                out.push(TokenTree::Punct(punct));
+            }
+            TokenTree::Group(group) => {
+                let inner = without_docs(group.stream(), mentions);
+                out.push(TokenTree::Group(proc_macro2::Group::new(
+                    group.delimiter(),
+                    inner,
+                )));
+            }
+            TokenTree::Ident(ident) => {
+                mentions.insert(ident.to_string().trim_start_matches("r#").to_owned());
+                out.push(TokenTree::Ident(ident));
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The first and last line of an item's tokens.
+fn lines(tokens: TokenStream) -> (usize, usize) {
+    let mut first = usize::MAX;
+    let mut last = 0;
+    for tree in tokens {
+        let span = tree.span();
+        first = first.min(span.start().line);
+        last = last.max(span.end().line);
+    }
+    (first, last)
+}
