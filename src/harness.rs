@@ -22,9 +22,10 @@ use std::thread::JoinHandle;
 use crate::World;
 use crate::config::Config;
 use crate::exit;
+use crate::impact;
 use crate::lint::{Summary, format};
 use crate::project::{Project, ReportDir, Steps};
-use crate::record::RunRecord;
+use crate::record::{ImpactSelection, RunRecord};
 use crate::registry::{Bindings, Registry};
 use crate::release::{self, Revision};
 use crate::run::{self, Filter, Options};
@@ -98,6 +99,11 @@ pub struct Args {
     /// List the selected cases and exit.
     #[arg(long)]
     list: bool,
+    /// Run only the cases a change since this revision can break (`main`, `HEAD~1`), as
+    /// `casebook impact --since REV` selects them; every report names the others as skipped
+    /// by impact selection.
+    #[arg(long, value_name = "REV")]
+    since: Option<String>,
 
     // What `cargo test` passes to every test binary; accepted so that they do not break
     // the run, and meaningless here.
@@ -158,6 +164,9 @@ pub enum ErrorKind {
         /// What is wrong with it.
         reason: String,
     },
+    /// `--since` names no change that can be read.
+    #[error("--since: {0}")]
+    Impact(#[from] crate::impact::Error),
     /// `--name` is not a regex.
     #[error("invalid regex `{pattern}` for --name: {source}")]
     Name {
@@ -281,7 +290,7 @@ impl Harness {
     pub fn outcome(self, args: Args) -> Result<Outcome, Error> {
         let (project, report_dir, revision) = self.load(&args)?;
         let (registry, bindings) = bind(&project, &report_dir)?;
-        let filter = filter(&args)?;
+        let (filter, impact) = narrow(filter(&args)?, &args, &project, bindings)?;
         if args.list {
             list(&project, bindings, &filter);
             return Ok(Outcome {
@@ -297,6 +306,7 @@ impl Harness {
             bindings,
             report_dir: &report_dir,
             filter,
+            impact,
             strict: args.strict || self.ci,
             release: args.release.clone().or(describe),
         };
@@ -377,6 +387,7 @@ struct Setup<'a> {
     bindings: &'a Bindings,
     report_dir: &'a ReportDir,
     filter: Filter,
+    impact: Option<ImpactSelection>,
     strict: bool,
     release: Option<String>,
 }
@@ -419,6 +430,7 @@ impl Setup<'_> {
         Options {
             filter: self.filter.clone(),
             tags_text: self.args.tags.clone(),
+            impact: self.impact.clone(),
             dry_run: self.args.dry_run,
             strict: self.strict,
             concurrency: self.args.concurrency,
@@ -624,12 +636,71 @@ fn filter(args: &Args) -> Result<Filter, Error> {
         name,
         text: args.filter.clone(),
         exact: args.exact,
+        impact: None,
     })
+}
+
+/// `filter` narrowed to the executions a change since `--since` can break, and what the
+/// record says of it; as it was without `--since`.
+fn narrow(
+    mut filter: Filter,
+    args: &Args,
+    project: &Project,
+    bindings: &Bindings,
+) -> Result<(Filter, Option<ImpactSelection>), Error> {
+    let Some(since) = &args.since else {
+        return Ok((filter, None));
+    };
+    let change = impact::since(&project.config.root, since)?;
+    let selected = impact::select(
+        &change,
+        impact::Project {
+            config: &project.config,
+            suite: &project.suite,
+            bindings: Some(bindings),
+            catalog: project.catalog(),
+        },
+    );
+    let base = selected
+        .base
+        .as_ref()
+        .map_or_else(String::new, |b| b.commit.clone());
+    let whole_suite: Vec<String> = selected
+        .whole_suite
+        .iter()
+        .map(|reason| match &reason.file {
+            Some(file) => format!("{file}: {}", reason.why),
+            None => reason.why.clone(),
+        })
+        .collect();
+    match whole_suite.first() {
+        Some(first) => println!(
+            "impact since {since}: every case can break ({first}{})",
+            match whole_suite.len() {
+                1 => String::new(),
+                n => format!(", and {} more reasons", n - 1),
+            }
+        ),
+        None => {
+            println!(
+                "impact since {since}: {} executions selected (`casebook impact --since {since}` says why)",
+                selected.selected.len()
+            );
+            filter.impact = Some(Arc::new(selected.selected.keys().copied().collect()));
+        }
+    }
+    let record = ImpactSelection {
+        since: since.clone(),
+        base,
+        whole_suite,
+    };
+    Ok((filter, Some(record)))
 }
 
 /// Prints the selected executions, one line each (`--list`).
 fn list(project: &Project, bindings: &Bindings, filter: &Filter) {
-    for planned in &run::Plan::new(&project.suite, bindings, filter).executions {
+    let plan = run::Plan::new(&project.suite, bindings, filter);
+    for planned in plan.executions.iter().filter(|p| !p.skipped_by_impact) {
         let id = planned
             .case
             .id

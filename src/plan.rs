@@ -4,8 +4,9 @@
 //! Below the run and the record: the run executes a plan, and the record folds what the
 //! run saw of each planned execution ([`record::fold`](crate::record::fold)).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use cucumber::gherkin::tagexpr::TagOperation;
 use cucumber::tag::Ext as _;
@@ -27,6 +28,8 @@ pub struct Planned<'s> {
     pub file: usize,
     /// The binding of each of its steps (Background first).
     pub steps: Vec<StepBinding<'s>>,
+    /// Whether change-based selection left it out: reported as skipped, never run.
+    pub skipped_by_impact: bool,
 }
 
 impl Planned<'_> {
@@ -91,6 +94,9 @@ pub struct Filter {
     pub text: Option<String>,
     /// Whether the case ID or title must equal `text` instead (`--exact`).
     pub exact: bool,
+    /// The executions a change can break (`--since`), by case number in suite order and
+    /// execution: the others are planned as skipped, so that every report names them.
+    pub impact: Option<Arc<HashSet<(usize, usize)>>>,
 }
 
 impl Filter {
@@ -161,6 +167,10 @@ impl<'s> Plan<'s> {
                     execution,
                     file,
                     steps: step_bindings(case, execution, bindings.of_execution(number, index)),
+                    skipped_by_impact: filter
+                        .impact
+                        .as_ref()
+                        .is_some_and(|selected| !selected.contains(&(number, index))),
                 });
             }
         }

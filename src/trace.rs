@@ -106,6 +106,9 @@ pub enum RequirementStatus {
     Uncovered,
     /// Some covering executions were not run (manual, not selected, skipped).
     Partial,
+    /// No covering execution ran or has a result in this run (all manual without one, not
+    /// selected, or skipped, as change-based selection skips): never passing.
+    NotRun,
     /// Every covering execution passed.
     Passing,
 }
@@ -118,6 +121,7 @@ impl RequirementStatus {
             RequirementStatus::Failing => "failing",
             RequirementStatus::Uncovered => "uncovered",
             RequirementStatus::Partial => "partial",
+            RequirementStatus::NotRun => "not run",
             RequirementStatus::Passing => "passing",
         }
     }
@@ -479,7 +483,7 @@ pub struct Totals {
     /// Distinct steps without one.
     pub unbound_steps: usize,
     /// Catalog requirements per status.
-    pub by_status: [(RequirementStatus, usize); 5],
+    pub by_status: [(RequirementStatus, usize); 6],
     /// The manual queue by outcome.
     pub manual: ManualCounts,
 }
@@ -786,6 +790,7 @@ impl<'a> Join<'a> {
             RequirementStatus::Failing,
             RequirementStatus::Uncovered,
             RequirementStatus::Partial,
+            RequirementStatus::NotRun,
             RequirementStatus::Passing,
         ];
         let known = self.bindings.is_some();
@@ -1018,6 +1023,8 @@ fn status(risk: Risk, counts: &Counts) -> RequirementStatus {
         RequirementStatus::Uncovered
     } else if counts.failed > 0 || counts.unbound > 0 {
         RequirementStatus::Failing
+    } else if counts.not_run > 0 && counts.passed == 0 {
+        RequirementStatus::NotRun
     } else if counts.not_run > 0 {
         RequirementStatus::Partial
     } else {
@@ -1103,6 +1110,7 @@ mod tests {
             steps: Vec::new(),
             failure: None,
             attachments: Vec::new(),
+            skipped_by_impact: false,
         }
     }
 

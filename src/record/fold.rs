@@ -216,7 +216,11 @@ fn execution_record(
     for (status, _) in &reported {
         step_counts.add(*status);
     }
-    let status = execution_status(&reported, attempt, dry_run);
+    let status = if planned.skipped_by_impact {
+        Status::Skipped
+    } else {
+        execution_status(&reported, attempt, dry_run)
+    };
     // Steps are listed where they tell something: a passed execution passed every step, a
     // skipped one ran none. On a large suite this is most of the record's size.
     let detailed = matches!(
@@ -246,6 +250,7 @@ fn execution_record(
         steps,
         failure: attempt.and_then(|a| a.failure.clone()),
         attachments: attempt.map(|a| a.attachments.clone()).unwrap_or_default(),
+        skipped_by_impact: planned.skipped_by_impact,
     }
 }
 
@@ -390,6 +395,7 @@ pub fn counts(
         passed: count_status(Status::Passed),
         failed: count_status(Status::Failed),
         skipped: count_status(Status::Skipped),
+        skipped_by_impact: executions.iter().filter(|e| e.skipped_by_impact).count(),
         unbound: count_status(Status::Unbound),
         ambiguous: count_status(Status::Ambiguous),
         flaky: count_status(Status::Flaky),

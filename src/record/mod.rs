@@ -141,6 +141,48 @@ pub struct Selection {
     pub dry_run: bool,
     /// Whether unbound and ambiguous steps fail the run (`--strict`, or CI=true).
     pub strict: bool,
+    /// The change the run was narrowed to (`--since`), when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<ImpactSelection>,
+}
+
+/// A run narrowed to what a change can break.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImpactSelection {
+    /// The revision, as given (`--since main`).
+    pub since: String,
+    /// The commit the change is measured from (the merge base).
+    pub base: String,
+    /// Why every execution was selected, when the change reaches them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub whole_suite: Vec<String>,
+}
+
+impl ImpactSelection {
+    /// One line on what the selection did, given how many executions it left out.
+    pub fn summary(&self, skipped: usize) -> String {
+        let since = format!(
+            "since {} ({})",
+            self.since,
+            self.base.get(..12).unwrap_or(&self.base)
+        );
+        match self.whole_suite.first() {
+            Some(first) => format!("{since}: every case selected, as {first}"),
+            None => format!(
+                "{since}: {skipped} execution{} skipped, which the change cannot break; requirements proved only by them show as not run",
+                if skipped == 1 { "" } else { "s" }
+            ),
+        }
+    }
+
+    /// What the reports say of an execution it left out.
+    pub fn skipped_note(&self) -> String {
+        format!(
+            "skipped by impact selection: the change since {} ({}) cannot break it",
+            self.since,
+            self.base.get(..12).unwrap_or(&self.base)
+        )
+    }
 }
 
 /// The totals of a run.
@@ -168,6 +210,9 @@ pub struct RunCounts {
     pub failed: usize,
     /// Executions not run to the end (a step was skipped, or the run was a dry run).
     pub skipped: usize,
+    /// Of `skipped`, the executions change-based selection left out (`--since`).
+    #[serde(default)]
+    pub skipped_by_impact: usize,
     /// Executions not run because a step has no definition.
     pub unbound: usize,
     /// Executions not run because a step has several definitions.
@@ -300,6 +345,9 @@ pub struct ExecutionRecord {
     pub failure: Option<Box<Failure>>,
     /// Screenshots, transcripts.
     pub attachments: Vec<Attachment>,
+    /// Whether change-based selection (`--since`) left it out: it is skipped, not run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skipped_by_impact: bool,
 }
 
 /// Which Examples row an execution ran.

@@ -125,12 +125,16 @@ fn run_elements(
         inputs.attachments,
     );
     let tester = located.and_then(|l| l.tester_result());
-    if let (Some(m), Some(scenario)) = (tester, elements.last_mut()) {
-        let said = m.in_full();
+    let said = match (&inputs.record.selection.impact, tester) {
+        (Some(impact), _) if execution.skipped_by_impact => Some(impact.skipped_note()),
+        (_, Some(m)) => Some(m.in_full().trim_end().to_owned()),
+        _ => None,
+    };
+    if let (Some(said), Some(scenario)) = (said, elements.last_mut()) {
         if !scenario.description.is_empty() {
             scenario.description.push_str("\n\n");
         }
-        scenario.description.push_str(said.trim_end());
+        scenario.description.push_str(&said);
     }
     elements
 }
@@ -250,6 +254,7 @@ fn manual_record(located: Located<'_>) -> ExecutionRecord {
         steps,
         failure,
         attachments: Vec::new(),
+        skipped_by_impact: false,
     }
 }
 

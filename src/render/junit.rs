@@ -346,7 +346,12 @@ impl TestCase {
         }
         story(&mut system_out, execution, steps);
         Self {
-            skipped: (execution.status == Status::Skipped).then(String::new),
+            skipped: (execution.status == Status::Skipped).then(|| {
+                match &record.selection.impact {
+                    Some(impact) if execution.skipped_by_impact => impact.skipped_note(),
+                    _ => String::new(),
+                }
+            }),
             failure: fails(execution.status).then(|| failure(execution, steps, record)),
             earlier,
             earlier_element,

@@ -47,26 +47,15 @@ pub fn summary(record: &RunRecord, matrix: &TraceMatrix) -> String {
         c.outcome_line()
     )
     .unwrap();
-    let m = &t.manual;
-    if m.executions > 0 {
+    if let Some(impact) = &record.selection.impact {
         writeln!(
             out,
-            "| Manual results | {}{} passed, {} failed, {} blocked, {} stale, {} not run ({} manual, {} awaiting automation) |",
-            matrix
-                .manual_release
-                .as_deref()
-                .map(|r| format!("release {}: ", cell(r)))
-                .unwrap_or_default(),
-            m.passed,
-            m.failed,
-            m.blocked,
-            m.stale,
-            m.not_run,
-            m.executions - m.awaiting_automation,
-            m.awaiting_automation
+            "| Impact selection | {} |",
+            cell(&impact.summary(c.skipped_by_impact))
         )
         .unwrap();
     }
+    manual_row(matrix, &mut out);
     writeln!(
         out,
         "| Requirements covered | {} of {} ({}%) |",
@@ -88,7 +77,65 @@ pub fn summary(record: &RunRecord, matrix: &TraceMatrix) -> String {
     failures(record, &mut out);
     manual(matrix, &mut out);
     unbound(record, &mut out);
+    skipped_by_impact(record, &mut out);
     out
+}
+
+/// The cases change-based selection left out, so that no reader takes them for run.
+fn skipped_by_impact(record: &RunRecord, out: &mut String) {
+    let skipped: Vec<_> = record
+        .executions
+        .iter()
+        .filter(|e| e.skipped_by_impact)
+        .collect();
+    if skipped.is_empty() {
+        return;
+    }
+    writeln!(
+        out,
+        "\n<details><summary>Skipped by impact selection: {} executions</summary>\n\n| Case | Title | Where |\n|---|---|---|",
+        skipped.len()
+    )
+    .unwrap();
+    for execution in skipped {
+        let row = execution
+            .example
+            .as_ref()
+            .map_or(execution.line, |example| example.line);
+        writeln!(
+            out,
+            "| {} | {} | {}:{row} |",
+            cell(execution.case_id.as_deref().unwrap_or("(no ID)")),
+            cell(&execution.title),
+            cell(&execution.file)
+        )
+        .unwrap();
+    }
+    writeln!(out, "\n</details>").unwrap();
+}
+
+/// The row of testers' results, when there are manual cases.
+fn manual_row(matrix: &TraceMatrix, out: &mut String) {
+    let m = &matrix.totals.manual;
+    if m.executions > 0 {
+        writeln!(
+            out,
+            "| Manual results | {}{} passed, {} failed, {} blocked, {} stale, {} not run ({} manual, {} awaiting automation) |",
+            matrix
+                .manual_release
+                .as_deref()
+                .map(|r| format!("release {}: ", cell(r)))
+                .unwrap_or_default(),
+            m.passed,
+            m.failed,
+            m.blocked,
+            m.stale,
+            m.not_run,
+            m.executions - m.awaiting_automation,
+            m.awaiting_automation
+        )
+        .unwrap();
+    }
 }
 
 /// The manual results that need someone's attention: failed, blocked, and stale ones.
@@ -280,6 +327,7 @@ mod tests {
                 exchange: None,
             })),
             attachments: Vec::new(),
+            skipped_by_impact: false,
         };
         let mut record = RunRecord {
             executions: vec![execution],

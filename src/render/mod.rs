@@ -170,6 +170,7 @@ mod tests {
                 attachment("../secret.txt"),
                 attachment("attachments/missing.png"),
             ],
+            skipped_by_impact: false,
         });
         let read = AttachmentFiles::read(&reports, &record);
         assert_eq!(

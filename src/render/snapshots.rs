@@ -236,6 +236,7 @@ fn execution(
         steps: Vec::new(),
         failure: None,
         attachments: Vec::new(),
+        skipped_by_impact: false,
     }
 }
 
@@ -364,6 +365,7 @@ fn record() -> RunRecord {
             name: None,
             dry_run: false,
             strict: false,
+            impact: None,
         },
         counts: RunCounts {
             cases: 8,
@@ -376,6 +378,7 @@ fn record() -> RunRecord {
             passed: 3,
             failed: 1,
             skipped: 1,
+            skipped_by_impact: 0,
             unbound: 1,
             ambiguous: 1,
             flaky: 1,

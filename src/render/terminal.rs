@@ -253,6 +253,9 @@ fn totals(record: &RunRecord, matrix: &TraceMatrix, out: &mut String) {
         )
         .unwrap();
     }
+    if let Some(impact) = &record.selection.impact {
+        writeln!(out, "impact {}", impact.summary(c.skipped_by_impact)).unwrap();
+    }
     // The closing line, in the form CI reads: "N passed, N failed".
     writeln!(out, "{}", c.outcome_line()).unwrap();
 }

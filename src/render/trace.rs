@@ -216,7 +216,7 @@ mod tests {
     fn a_requirement_shows_its_cases_and_their_scripts() {
         let text = chain(&matrix(), "PAY-7").unwrap();
         assert!(
-            text.starts_with("requirement PAY-7  Saved cards\n  risk critical, partial\n"),
+            text.starts_with("requirement PAY-7  Saved cards\n  risk critical, not run\n"),
             "{text}"
         );
         assert!(
@@ -240,7 +240,7 @@ mod tests {
         let matrix = matrix();
         let epic = chain(&matrix, "PAY").unwrap();
         assert!(
-            epic.contains("  child  PAY-7  Saved cards (partial)\n"),
+            epic.contains("  child  PAY-7  Saved cards (not run)\n"),
             "{epic}"
         );
         assert!(
@@ -249,7 +249,7 @@ mod tests {
         );
         let case = chain(&matrix, "@PAY-1").unwrap();
         assert!(
-            case.contains("  proves PAY-7  Saved cards (critical, partial)\n"),
+            case.contains("  proves PAY-7  Saved cards (critical, not run)\n"),
             "{case}"
         );
         assert_eq!(chain(&matrix, "NOPE-1"), None);

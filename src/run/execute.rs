@@ -16,7 +16,7 @@ use crate::messages::{self, FilePlan, Sink};
 use crate::model::Suite;
 use crate::plan::{Filter, Plan};
 use crate::record::fold::{self, Attempt, RunInfo};
-use crate::record::{RunHookFailure, RunRecord, Selection};
+use crate::record::{ImpactSelection, RunHookFailure, RunRecord, Selection};
 use crate::registry::{Bindings, Registry};
 use crate::world::{self, RunContext};
 
@@ -27,6 +27,8 @@ pub struct Options {
     pub filter: Filter,
     /// The tag expression as typed, for the record.
     pub tags_text: Option<String>,
+    /// The change the run is narrowed to (`--since`), for the record.
+    pub impact: Option<ImpactSelection>,
     /// Resolve and record only; execute nothing.
     pub dry_run: bool,
     /// Whether unbound and ambiguous steps fail the run.
@@ -130,6 +132,7 @@ fn run_info(
                 .map(|name| name.as_str().to_owned()),
             dry_run: options.dry_run,
             strict: options.strict,
+            impact: options.impact.clone(),
         },
         started_at,
         run_hook_failures,

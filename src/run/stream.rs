@@ -82,7 +82,7 @@ pub(super) fn file_plans(suite: &Suite, plan: &Plan<'_>, options: &Options) -> V
         let Some(&number) = numbers.get(&std::ptr::from_ref(planned.feature)) else {
             continue;
         };
-        let run = if options.dry_run {
+        let run = if options.dry_run || planned.skipped_by_impact {
             messages::Run::Not
         } else if planned.is_runnable() {
             messages::Run::All

@@ -71,7 +71,7 @@ pub(super) fn page<'a>(inputs: &Inputs<'a>) -> Page<'a> {
         commit: record.commit.clone(),
         started_at: record.started_at.clone(),
         finished_at: record.finished_at.clone(),
-        selection: selection(&record.selection),
+        selection: selection(record),
         numbers: numbers(inputs),
         outcome_mix: outcome_mix(inputs),
         coverage: coverage(inputs),
@@ -91,8 +91,15 @@ pub(super) fn page<'a>(inputs: &Inputs<'a>) -> Page<'a> {
 }
 
 /// What the run selected, in words.
-fn selection(s: &crate::record::Selection) -> Vec<(String, String)> {
+fn selection(record: &crate::record::RunRecord) -> Vec<(String, String)> {
+    let s = &record.selection;
     let mut selection = Vec::new();
+    if let Some(impact) = &s.impact {
+        selection.push((
+            "impact".to_owned(),
+            impact.summary(record.counts.skipped_by_impact),
+        ));
+    }
     if let Some(tags) = &s.tags {
         selection.push(("tags".to_owned(), tags.clone()));
     }
@@ -182,6 +189,7 @@ impl Css for RequirementStatus {
     fn css(self) -> &'static str {
         match self {
             RequirementStatus::PolicyViolation => "policy-violation",
+            RequirementStatus::NotRun => "not-run",
             other => other.label(),
         }
     }
