@@ -346,14 +346,14 @@ fn collect(items: &[syn::Item], file: usize, module: &str, out: &mut Vec<Item>) 
             key.push_str(&format!(" #{}", same + 1));
         }
         let mut mentions = HashSet::new();
-        let stripped = without_docs(tokens, &mut mentions);
+        let lines = lines(tokens.clone());
         out.push(Item {
             file,
             key,
             names,
-            tokens: stripped.to_string(),
+            tokens: without_docs(tokens, &mut mentions).to_string(),
             mentions,
-            lines: lines(stripped),
+            lines,
             kind,
         });
     }
@@ -454,11 +454,7 @@ fn without_docs(tokens: TokenStream, mentions: &mut HashSet<String>) -> TokenStr
         match tree {
             TokenTree::Punct(punct) if punct.as_char() == '#' => {
                 if let Some(TokenTree::Group(group)) = trees.peek()
-                    && group
-                        .stream()
-                        .into_iter()
-                        .next()
-                        .is_some_and(|t| t.to_string() == "doc")
+                    && is_doc(group)
                 {
                     trees.next();
                     continue;
@@ -482,11 +478,29 @@ fn without_docs(tokens: TokenStream, mentions: &mut HashSet<String>) -> TokenStr
     out.into_iter().collect()
 }
 
-/// The first and last line of an item's tokens.
+fn is_doc(group: &proc_macro2::Group) -> bool {
+    group
+        .stream()
+        .into_iter()
+        .next()
+        .is_some_and(|t| t.to_string() == "doc")
+}
+
+/// The first and last line of an item's tokens, its doc comments left out (they come first,
+/// and a step's place is its attribute's).
 fn lines(tokens: TokenStream) -> (usize, usize) {
     let mut first = usize::MAX;
     let mut last = 0;
-    for tree in tokens {
+    let mut trees = tokens.into_iter().peekable();
+    while let Some(tree) = trees.next() {
+        if let TokenTree::Punct(punct) = &tree
+            && punct.as_char() == '#'
+            && let Some(TokenTree::Group(group)) = trees.peek()
+            && is_doc(group)
+        {
+            trees.next();
+            continue;
+        }
         let span = tree.span();
         first = first.min(span.start().line);
         last = last.max(span.end().line);

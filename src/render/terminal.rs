@@ -223,10 +223,14 @@ fn totals(record: &RunRecord, matrix: &TraceMatrix, out: &mut String) {
     };
     writeln!(
         out,
-        "\n{} cases ({} manual, not run here), {} executions selected; {} of {} automated cases scripted from {} step definitions, {} bound / {} unbound / {} ambiguous steps{mode}",
+        "\n{} cases ({} manual, not run here), {} executions selected{}; {} of {} automated cases scripted from {} step definitions, {} bound / {} unbound / {} ambiguous steps{mode}",
         c.cases,
         c.manual_cases,
-        c.executions,
+        c.executions - c.skipped_by_impact,
+        match c.skipped_by_impact {
+            0 => String::new(),
+            n => format!(" ({n} more skipped by impact)"),
+        },
         matrix.scripted_cases(),
         matrix.totals.counts.automated,
         matrix.totals.definitions,

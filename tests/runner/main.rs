@@ -848,3 +848,84 @@ fn order_reverse_runs_the_last_case_first() {
     assert_eq!(opened_then, ["break", "refuse", "close the account"]);
     assert!(Args::try_parse_from(["specs", "--order", "random"]).is_err());
 }
+
+/// Runs git in `dir` as a fixed author, whatever the machine's configuration.
+fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "tester")
+        .env("GIT_AUTHOR_EMAIL", "tester@example.com")
+        .env("GIT_COMMITTER_NAME", "tester")
+        .env("GIT_COMMITTER_EMAIL", "tester@example.com")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+}
+
+#[test]
+fn since_runs_what_the_change_can_break_and_reports_the_rest_as_skipped() {
+    let project = tempfile::tempdir().unwrap();
+    let root = project.path();
+    std::fs::write(root.join("casebook.toml"), "").unwrap();
+    std::fs::write(root.join("requirements.toml"), "[API-1]\ntitle = \"The catalogue answers\"\nrisk = \"normal\"\n\n[API-2]\ntitle = \"Unknown pages are not found\"\nrisk = \"normal\"\n").unwrap();
+    std::fs::create_dir(root.join("features")).unwrap();
+    let feature = "Feature: The shop's API\n\n  @HTTP-1 @req:API-1\n  Scenario: The catalogue answers\n    \
+        When I send a GET request to \"/api/products\"\n    Then the response status should be 200\n\n  \
+        @HTTP-2 @req:API-2\n  Scenario: An unknown page is not found\n    \
+        When I send a GET request to \"/nowhere\"\n    Then the response status should be 404\n";
+    std::fs::write(root.join("features/api.feature"), feature).unwrap();
+    git(root, &["init", "--quiet"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "--quiet", "-m", "the API cases"]);
+    let changed = feature.replace("\"/nowhere\"", "\"/nowhere/at/all\"");
+    std::fs::write(root.join("features/api.feature"), changed).unwrap();
+
+    let run = run(root, &["--since", "HEAD"]);
+    assert!(run.passed);
+    let impact = run
+        .record
+        .selection
+        .impact
+        .as_ref()
+        .expect("the record names the change");
+    assert_eq!(impact.since, "HEAD");
+    assert!(impact.whole_suite.is_empty(), "{impact:?}");
+    let [first, second] = &run.record.executions[..] else {
+        panic!("both cases are in the record: {:?}", run.record.executions);
+    };
+    assert_eq!(
+        (first.status, first.skipped_by_impact),
+        (Status::Skipped, true)
+    );
+    assert_eq!(
+        (second.status, second.skipped_by_impact),
+        (Status::Passed, false)
+    );
+    assert_eq!(run.record.counts.skipped_by_impact, 1);
+
+    let junit = std::fs::read_to_string(run.report_dir.path().join("junit.xml")).unwrap();
+    assert!(
+        junit.contains("skipped by impact selection: the change since HEAD"),
+        "{junit}"
+    );
+    let summary = std::fs::read_to_string(run.report_dir.path().join("summary.md")).unwrap();
+    assert!(
+        summary.contains("| Impact selection | since HEAD ("),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("| HTTP-1 | The catalogue answers | ")
+            && summary.contains("features/api.feature:4 |"),
+        "{summary}"
+    );
+    // The requirement of the skipped case is not run in this run, never passing.
+    assert!(
+        summary.contains("| API-1 | The catalogue answers | normal | not run |"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("| API-2 | Unknown pages are not found | normal | passing |"),
+        "{summary}"
+    );
+}
