@@ -17,7 +17,7 @@ use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens as _;
 
 use crate::location::{Location, display_path};
-use crate::model::Suite;
+use crate::model::{Mode, Suite};
 use crate::registry::{Binding, Bindings};
 
 use super::{Impact, Reason};
@@ -50,6 +50,9 @@ struct Item {
     /// Its first and last line.
     lines: (usize, usize),
     kind: ItemKind,
+    /// For a step function, its attributes (patterns) as text: when they change, steps
+    /// bound to it may be unbound now, or bound to another.
+    patterns: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +75,9 @@ struct Spread {
     /// Step functions that exist only before the change, or changed; their definitions may
     /// have gone, so that steps bound to them are unbound now.
     definitions_moved: bool,
+    /// The other changed items as they are now (by index): a name they define is used only
+    /// when another item mentions it.
+    origins: Vec<usize>,
 }
 
 /// Adds to `impact` what the changes in `files` select, through `bindings`.
@@ -116,12 +122,21 @@ fn seed(
         let why = format!("`{}` changed ({place})", item.key);
         match item.kind {
             ItemKind::Step => {
-                spread.definitions_moved = true;
-                if let Some(index) = now
-                    .iter()
-                    .position(|n| n.file == item.file && n.key == item.key)
-                {
-                    spread.steps.entry(index).or_insert(why);
+                let find = |items: &[Item]| {
+                    items
+                        .iter()
+                        .position(|n| n.file == item.file && n.key == item.key)
+                };
+                let (old, new) = (find(before), find(now));
+                spread.definitions_moved |= match (old, new) {
+                    (Some(old), Some(new)) => before[old].patterns != now[new].patterns,
+                    _ => true,
+                };
+                if let Some(index) = new {
+                    spread
+                        .steps
+                        .entry(index)
+                        .or_insert(format!("changed ({place})"));
                 }
             }
             ItemKind::Use => {
@@ -137,6 +152,10 @@ fn seed(
                 for name in &item.names {
                     changed.entry(name.clone()).or_insert_with(|| why.clone());
                 }
+                spread.origins.extend(
+                    now.iter()
+                        .position(|n| n.file == item.file && n.key == item.key),
+                );
             }
         }
     }
@@ -146,7 +165,7 @@ fn seed(
                 spread
                     .steps
                     .entry(index)
-                    .or_insert_with(|| format!("its file's {why}"));
+                    .or_insert_with(|| format!("is in a file whose {why}"));
             }
         }
     }
@@ -163,6 +182,16 @@ fn spread(
     let (mut spread, mut changed) = seed(files, now, before, impact)?;
     let mut reached = vec![false; now.len()];
     let mut used = HashSet::new();
+    for &origin in &spread.origins {
+        reached[origin] = true;
+        let item = &now[origin];
+        used.extend(
+            item.mentions
+                .iter()
+                .filter(|m| changed.contains_key(*m) && !item.names.contains(m))
+                .cloned(),
+        );
+    }
     loop {
         let mut grew = false;
         for (index, item) in now.iter().enumerate() {
@@ -278,12 +307,13 @@ fn select(
             let item = &now[**item];
             files[item.file].path == path && (item.lines.0..=item.lines.1).contains(&location.line)
         });
-        if let Some((_, why)) = holder {
+        if let Some((item, why)) = holder {
             reasons.insert(
                 index,
                 format!(
-                    "its step `{}` binds to a definition that {why}",
-                    definition.display_pattern()
+                    "its step `{}` runs `{}`, which {why}",
+                    definition.display_pattern(),
+                    now[*item].key
                 ),
             );
         }
@@ -298,7 +328,9 @@ fn select(
                     Binding::Unbound => None,
                 }
                 .or_else(|| {
-                    (spread.definitions_moved && !matches!(binding, Binding::Bound(_))).then(|| {
+                    // A manual case's steps need no definition.
+                    let automated = case.mode == Mode::Automated;
+                    (spread.definitions_moved && automated && !matches!(binding, Binding::Bound(_))).then(|| {
                         "it has a step without exactly one definition, and step definitions changed".to_owned()
                     })
                 });
@@ -347,6 +379,15 @@ fn collect(items: &[syn::Item], file: usize, module: &str, out: &mut Vec<Item>) 
         }
         let mut mentions = HashSet::new();
         let lines = lines(tokens.clone());
+        let patterns = match item {
+            syn::Item::Fn(f) if kind == ItemKind::Step => f
+                .attrs
+                .iter()
+                .filter(|attr| !attr.path().is_ident("doc"))
+                .map(|attr| attr.to_token_stream().to_string())
+                .collect(),
+            _ => String::new(),
+        };
         out.push(Item {
             file,
             key,
@@ -355,6 +396,7 @@ fn collect(items: &[syn::Item], file: usize, module: &str, out: &mut Vec<Item>) 
             mentions,
             lines,
             kind,
+            patterns,
         });
     }
 }
@@ -506,4 +548,94 @@ fn lines(tokens: TokenStream) -> (usize, usize) {
         last = last.max(span.end().line);
     }
     (first, last)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::model::StepKind;
+    use crate::registry::{Definition, Registry};
+
+    const FEATURE: &str = "Feature: F\n  @A-1\n  Scenario: a\n    Given one\n\n  @A-2\n  Scenario: b\n    Given two\n";
+
+    const STEPS: &str = "use super::helpers::format;\n\n#[given(\"one\")]\nfn one(_: &mut World) {\n    let _ = format(1);\n}\n\n#[given(\"two\")]\nfn two(_: &mut World) {}\n\nfn unused_private() {}\n";
+
+    /// What `files` (path → (before, now)) select in a two-case suite whose steps bind to
+    /// `steps/a.rs` lines 3 and 8.
+    fn impact(before: &str, now: &str) -> Impact {
+        let feature = crate::parse::parse_str(FEATURE, Path::new("f.feature").into()).unwrap();
+        let suite = Suite {
+            features: vec![crate::suite::classify(feature, &Default::default())],
+            failures: Vec::new(),
+        };
+        let definition = |kind, pattern: &str, line| Definition {
+            kind,
+            pattern: pattern.into(),
+            location: format!("/p/steps/a.rs:{line}:1").parse().ok(),
+        };
+        let registry = Registry::from_definitions(vec![
+            definition(StepKind::Given, "^one$", 3),
+            definition(StepKind::Given, "^two$", 8),
+        ])
+        .unwrap();
+        let bindings = Bindings::of(&registry, &suite);
+        let files = [SourceFile {
+            path: "/p/steps/a.rs".into(),
+            new: Some(now.to_owned()),
+            old: Some(Some(before.to_owned())),
+        }];
+        let mut impact = Impact::default();
+        compare(&files, &suite, &bindings, &mut impact);
+        impact
+    }
+
+    fn cases(impact: &Impact) -> Vec<usize> {
+        let mut cases: Vec<usize> = impact.selected.keys().map(|(case, _)| *case).collect();
+        cases.dedup();
+        cases
+    }
+
+    #[test]
+    fn a_changed_use_selects_every_step_of_its_file() {
+        let impact = impact(STEPS, &STEPS.replace("helpers::format", "other::format"));
+        assert_eq!(cases(&impact), [0, 1]);
+        assert!(impact.whole_suite.is_empty());
+    }
+
+    #[test]
+    fn a_changed_private_function_nothing_uses_is_only_noted() {
+        let impact = impact(
+            STEPS,
+            &STEPS.replace("fn unused_private() {}", "fn unused_private() { todo!() }"),
+        );
+        assert_eq!(cases(&impact), Vec::<usize>::new());
+        assert!(
+            impact.notes[0].why.contains("no step definition uses it"),
+            "{:?}",
+            impact.notes
+        );
+    }
+
+    #[test]
+    fn rust_that_does_not_parse_selects_everything_with_its_place() {
+        let impact = impact(
+            STEPS,
+            &STEPS.replace("fn two(_: &mut World) {}", "fn two(_: &mut World) {"),
+        );
+        let reason = &impact.whole_suite[0];
+        assert!(reason.why.starts_with("cannot read its Rust"), "{reason:?}");
+        assert_eq!(reason.file.as_deref(), Some("/p/steps/a.rs"));
+    }
+
+    #[test]
+    fn a_renamed_step_function_keeps_its_cases_and_flags_the_unbound_ones() {
+        // The old `two` is gone and a new function with another pattern took its place.
+        let impact = impact(
+            STEPS,
+            &STEPS.replace("#[given(\"two\")]\nfn two", "#[given(\"three\")]\nfn three"),
+        );
+        assert_eq!(cases(&impact), [1]);
+    }
 }

@@ -333,7 +333,12 @@ fn a_changed_helper_selects_the_cases_of_the_steps_that_call_it() {
     edit(dir.path(), "steps/shop.rs", "items * 10", "items * 11");
     let json = impact(dir.path());
     assert_eq!(selected(&json), ids(&[("PAY-1", &[0]), ("PAY-2", &[0, 1])]));
-    assert!(reasons(&json).contains("uses `total`"), "{json:#}");
+    assert!(
+        reasons(&json).contains(
+            "runs `fn cart`, which uses `total`, and `fn total` changed (steps/shop.rs:2)"
+        ),
+        "{json:#}"
+    );
     // A doc comment changes no behaviour.
     let dir = project();
     edit(
