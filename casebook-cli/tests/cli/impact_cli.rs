@@ -322,7 +322,9 @@ fn a_changed_step_function_selects_the_cases_bound_to_it() {
     let json = impact(dir.path());
     assert_eq!(selected(&json), ids(&[("PAY-1", &[0]), ("PAY-2", &[0, 1])]));
     assert!(
-        reasons(&json).contains("the customer pays by card"),
+        reasons(&json).contains(
+            "its step `the customer pays by card` runs `fn pays`, which changed (steps/pay.rs:11)"
+        ),
         "{json:#}"
     );
 }
