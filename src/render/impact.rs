@@ -117,6 +117,10 @@ pub fn json(impact: &Impact, suite: &Suite) -> String {
     out
 }
 
+/// How many reasons for selecting every case the human form shows: one is enough to know
+/// why, and a branch that touches the service's code has one per file.
+const WHOLE_SUITE_SHOWN: usize = 10;
+
 /// The human form: a headline, every selected case with its reasons, then the notes.
 pub fn human(impact: &Impact, suite: &Suite) -> String {
     let (cases, counts) = selection(impact, suite);
@@ -141,10 +145,16 @@ pub fn human(impact: &Impact, suite: &Suite) -> String {
     );
     if !impact.whole_suite.is_empty() {
         let _ = writeln!(out, "\nEvery case is selected:");
-        for reason in &impact.whole_suite {
+        for reason in impact.whole_suite.iter().take(WHOLE_SUITE_SHOWN) {
             let _ = writeln!(out, "  {}", line(reason));
         }
-        let _ = writeln!(out);
+        if impact.whole_suite.len() > WHOLE_SUITE_SHOWN {
+            let _ = writeln!(
+                out,
+                "  … and {} more (`--format json` lists them all)",
+                impact.whole_suite.len() - WHOLE_SUITE_SHOWN
+            );
+        }
     }
     if impact.whole_suite.is_empty() {
         for case in &cases {
