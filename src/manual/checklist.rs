@@ -122,25 +122,31 @@ pub fn csv(queue: &[Item<'_>], ledger: &Ledger) -> String {
                 .join("\n")
         };
         let valid = e.valid.as_ref();
+        let cells = [
+            e.case.as_str(),
+            &e.row.map(|r| r.to_string()).unwrap_or_default(),
+            &e.title,
+            e.kind,
+            &e.place,
+            &e.requirements.join(" "),
+            &steps(&e.preconditions),
+            &steps(&e.actions),
+            &steps(&e.expected),
+            e.last.as_deref().unwrap_or(""),
+            valid.map_or("", |r| r.status.as_str()),
+            valid.map_or("", |r| r.actual.as_str()),
+            valid.and_then(|r| r.defect.as_deref()).unwrap_or(""),
+            valid.map_or("", |r| r.tester.as_str()),
+            valid.map_or("", |r| r.at.as_str()),
+            valid.map_or(e.hash.as_str(), |r| r.case_hash.as_str()),
+        ];
+        // A cell that starts like a formula would run in the tester's spreadsheet.
         writer
-            .write_record([
-                e.case.as_str(),
-                &e.row.map(|r| r.to_string()).unwrap_or_default(),
-                &e.title,
-                e.kind,
-                &e.place,
-                &e.requirements.join(" "),
-                &steps(&e.preconditions),
-                &steps(&e.actions),
-                &steps(&e.expected),
-                e.last.as_deref().unwrap_or(""),
-                valid.map_or("", |r| r.status.as_str()),
-                valid.map_or("", |r| r.actual.as_str()),
-                valid.and_then(|r| r.defect.as_deref()).unwrap_or(""),
-                valid.map_or("", |r| r.tester.as_str()),
-                valid.map_or("", |r| r.at.as_str()),
-                valid.map_or(e.hash.as_str(), |r| r.case_hash.as_str()),
-            ])
+            .write_record(
+                cells
+                    .iter()
+                    .map(|cell| crate::text::to_spreadsheet(cell).into_owned()),
+            )
             .expect("writing to memory");
     }
     String::from_utf8(writer.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
@@ -306,6 +312,47 @@ mod tests {
             writer.write_record(&cells).unwrap();
         }
         String::from_utf8(writer.into_inner().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn cells_that_start_like_formulas_stay_text_and_come_back_unchanged() {
+        let suite = suite();
+        let queue = super::super::queue::build(&suite, None, None);
+        let ledger = Ledger::empty("1.0");
+        let sheet = csv(&queue.items, &ledger);
+        let actual = "=HYPERLINK(\"https://evil.example\",\"details\")";
+        let mut filled = fill(&sheet, 0, "status", "failed");
+        filled = fill(&filled, 0, "actual", actual);
+        filled = fill(&filled, 0, "defect", "+SUM(1;2)");
+        filled = fill(&filled, 0, "tester", "@bob");
+        let imported = import(&filled, Path::new("sheet.csv"), &suite, &ledger, "carol").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        results::append(dir.path(), "1.0", &imported.results, None).unwrap();
+        let ledger = Ledger::load(dir.path(), "1.0");
+        let exported = csv(&queue.items, &ledger);
+        let mut reader = csv::Reader::from_reader(exported.as_bytes());
+        for record in reader.records() {
+            for cell in record.unwrap().iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@']),
+                    "a spreadsheet would run {cell:?}"
+                );
+            }
+        }
+        assert!(exported.contains("'=HYPERLINK("), "{exported}");
+        let round = import(&exported, Path::new("again.csv"), &suite, &ledger, "carol").unwrap();
+        assert_eq!(
+            (round.results.len(), round.unchanged),
+            (0, 1),
+            "read back unchanged"
+        );
+        let result = ledger
+            .latest("A-1", None, &queue.items[0].hash)
+            .unwrap()
+            .result;
+        assert_eq!(result.actual, actual);
+        assert_eq!(result.defect.as_deref(), Some("+SUM(1;2)"));
+        assert_eq!(result.tester, "@bob");
     }
 
     #[test]

@@ -208,15 +208,10 @@ fn line(reason: &Reason) -> String {
     }
 }
 
-/// Text from files and git, safe on a terminal: control characters shown, not obeyed.
+/// Text from files and git, safe on a terminal (control characters shown, not obeyed), its
+/// further lines indented under the first.
 fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\n' => "\n      ".to_owned(),
-            c if c.is_control() => c.escape_default().to_string(),
-            c => c.to_string(),
-        })
-        .collect()
+    crate::text::terminal(text).replace('\n', "\n      ")
 }
 
 fn short(commit: &str) -> &str {

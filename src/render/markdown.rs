@@ -303,6 +303,7 @@ mod tests {
             "\\*bold\\* \\[link\\](x) \\`code\\`"
         );
         assert_eq!(cell("two\nlines"), "two lines");
+        assert_eq!(cell("\u{1b}[2Jfake"), "\\u{1b}\\[2Jfake");
     }
 
     #[test]

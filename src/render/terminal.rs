@@ -8,7 +8,8 @@ use std::fmt::Write;
 use crate::record::{Exchange, ExecutionRecord, RunRecord};
 use crate::trace::TraceMatrix;
 
-/// Renders the run's outcome for a person.
+/// Renders the run's outcome for a person. Everything in it that came from outside (a
+/// server's body, an error, a title) shows its control characters rather than obeying them.
 pub fn report(record: &RunRecord, matrix: &TraceMatrix) -> String {
     let mut out = String::new();
     failures(record, &mut out);
@@ -16,7 +17,7 @@ pub fn report(record: &RunRecord, matrix: &TraceMatrix) -> String {
     unused(record, &mut out);
     requirements(matrix, &mut out);
     totals(record, matrix, &mut out);
-    out
+    crate::text::terminal(&out).into_owned()
 }
 
 fn failures(record: &RunRecord, out: &mut String) {
@@ -276,6 +277,36 @@ fn truncate(text: &str, width: usize) -> String {
 mod tests {
     use super::*;
     use crate::record::RunHookFailure;
+
+    #[test]
+    fn control_characters_from_outside_are_shown_not_obeyed() {
+        // A hostile server's error text: clear the screen, return, and paint a green line.
+        let error = "\u{1b}[2J\u{1b}[H\r\u{1b}[32m24 passed, 0 failed\u{7}\0";
+        let record = RunRecord {
+            run_hook_failures: vec![RunHookFailure {
+                hook: "BeforeAll hook `seed`".to_owned(),
+                error: error.to_owned(),
+            }],
+            ..RunRecord::default()
+        };
+        let matrix = crate::trace::build(
+            &crate::model::Suite::default(),
+            None,
+            None,
+            &record,
+            None,
+            &crate::redact::Redactor::default(),
+        );
+        let text = report(&record, &matrix);
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
+        assert!(
+            text.contains("\\u{1b}[2J\\u{1b}[H\\r\\u{1b}[32m24 passed"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn a_failed_hook_of_the_run_is_shown_with_its_error() {

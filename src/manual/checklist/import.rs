@@ -251,8 +251,10 @@ struct Cells<'r> {
 }
 
 impl<'r> Cells<'r> {
+    /// A cell as the tester wrote it: the quote that kept a formula-like cell text in the
+    /// spreadsheet taken off.
     fn get(&self, index: Option<usize>) -> &'r str {
-        index.and_then(|i| self.record.get(i)).unwrap_or("").trim()
+        crate::text::from_spreadsheet(index.and_then(|i| self.record.get(i)).unwrap_or("").trim())
     }
 
     fn case(&self) -> &'r str {
