@@ -75,9 +75,12 @@ struct Spread {
     /// Step functions that exist only before the change, or changed; their definitions may
     /// have gone, so that steps bound to them are unbound now.
     definitions_moved: bool,
-    /// The other changed items as they are now (by index): a name they define is used only
-    /// when another item mentions it.
+    /// The changed items as they are now (by index): a name they define is used only when
+    /// another item mentions it.
     origins: Vec<usize>,
+    /// The names of step functions among the changed names: the registry runs them, so
+    /// that no other item mentions them says nothing.
+    step_names: HashSet<String>,
 }
 
 /// Adds to `impact` what the changes in `files` select, through `bindings`.
@@ -137,6 +140,12 @@ fn seed(
                         .steps
                         .entry(index)
                         .or_insert(format!("changed ({place})"));
+                    spread.origins.push(index);
+                }
+                // A step function may call another: its callers change with it.
+                for name in &item.names {
+                    spread.step_names.insert(name.clone());
+                    changed.entry(name.clone()).or_insert_with(|| why.clone());
                 }
             }
             ItemKind::Use => {
@@ -181,52 +190,57 @@ fn spread(
 ) -> Option<Spread> {
     let (mut spread, mut changed) = seed(files, now, before, impact)?;
     let mut reached = vec![false; now.len()];
-    let mut used = HashSet::new();
     for &origin in &spread.origins {
         reached[origin] = true;
-        let item = &now[origin];
-        used.extend(
-            item.mentions
-                .iter()
-                .filter(|m| changed.contains_key(*m) && !item.names.contains(m))
-                .cloned(),
-        );
     }
     loop {
         let mut grew = false;
         for (index, item) in now.iter().enumerate() {
-            if reached[index] {
+            // A `use` only brings a name in; the items that use it mention it themselves.
+            if reached[index] || item.kind == ItemKind::Use {
                 continue;
             }
-            let Some((name, why)) = item.mentions.iter().find_map(|m| changed.get_key_value(m))
+            let Some((name, why)) = changed
+                .iter()
+                .find(|(name, _)| item.mentions.contains(*name))
             else {
                 continue;
             };
-            used.insert(name.clone());
             reached[index] = true;
             grew = true;
-            let why = format!("uses `{name}`, and {why}");
-            match item.kind {
-                ItemKind::Step => {
-                    spread.steps.entry(index).or_insert(why);
-                }
-                ItemKind::Macro => {
-                    impact.whole(Reason::new(format!(
-                        "a macro at the item level (a hook, a registration) {why}"
-                    )));
-                    return None;
-                }
-                ItemKind::Use | ItemKind::Other { .. } => {
-                    for own in &item.names {
-                        changed.entry(own.clone()).or_insert_with(|| why.clone());
-                    }
-                }
+            let through = format!("uses `{name}`, and {why}");
+            if item.kind == ItemKind::Macro {
+                impact.whole(Reason::new(format!(
+                    "a macro at the item level (a hook, a registration) {through}"
+                )));
+                return None;
+            }
+            let why = format!("`{}` {through}", item.key);
+            for own in &item.names {
+                changed.entry(own.clone()).or_insert_with(|| why.clone());
+            }
+            if item.kind == ItemKind::Step {
+                spread.step_names.extend(item.names.iter().cloned());
+                spread.steps.entry(index).or_insert(through);
             }
         }
         if !grew {
             break;
         }
     }
+    // A changed name is used when an item that is not its own mentions it.
+    let used: HashSet<String> = now
+        .iter()
+        .enumerate()
+        .filter(|(index, item)| reached[*index] && item.kind != ItemKind::Use)
+        .flat_map(|(_, item)| {
+            item.mentions
+                .iter()
+                .filter(|m| changed.contains_key(*m) && !item.names.contains(m))
+        })
+        .cloned()
+        .chain(spread.step_names.iter().cloned())
+        .collect();
     unused(now, before, &changed, &used, impact)?;
     Some(spread)
 }
@@ -511,7 +525,14 @@ fn without_docs(tokens: TokenStream, mentions: &mut HashSet<String>) -> TokenStr
                 )));
             }
             TokenTree::Ident(ident) => {
-                mentions.insert(ident.to_string().trim_start_matches("r#").to_owned());
+                // `number: u32` (a parameter, a field, a binding) names no item; `a::b` does.
+                let declared = matches!(
+                    trees.peek(),
+                    Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == proc_macro2::Spacing::Alone
+                );
+                if !declared {
+                    mentions.insert(ident.to_string().trim_start_matches("r#").to_owned());
+                }
                 out.push(TokenTree::Ident(ident));
             }
             other => out.push(other),
@@ -562,9 +583,18 @@ mod tests {
 
     const STEPS: &str = "use super::helpers::format;\n\n#[given(\"one\")]\nfn one(_: &mut World) {\n    let _ = format(1);\n}\n\n#[given(\"two\")]\nfn two(_: &mut World) {}\n\nfn unused_private() {}\n";
 
-    /// What `files` (path → (before, now)) select in a two-case suite whose steps bind to
-    /// `steps/a.rs` lines 3 and 8.
+    /// What a change of `steps/a.rs` from `before` to `now` selects.
     fn impact(before: &str, now: &str) -> Impact {
+        impact_of(&[SourceFile {
+            path: "/p/steps/a.rs".into(),
+            new: Some(now.to_owned()),
+            old: Some(Some(before.to_owned())),
+        }])
+    }
+
+    /// What the change of `files` selects in a two-case suite whose steps bind to
+    /// `steps/a.rs` lines 3 and 8.
+    fn impact_of(files: &[SourceFile]) -> Impact {
         let feature = crate::parse::parse_str(FEATURE, Path::new("f.feature").into()).unwrap();
         let suite = Suite {
             features: vec![crate::suite::classify(feature, &Default::default())],
@@ -581,13 +611,8 @@ mod tests {
         ])
         .unwrap();
         let bindings = Bindings::of(&registry, &suite);
-        let files = [SourceFile {
-            path: "/p/steps/a.rs".into(),
-            new: Some(now.to_owned()),
-            old: Some(Some(before.to_owned())),
-        }];
         let mut impact = Impact::default();
-        compare(&files, &suite, &bindings, &mut impact);
+        compare(files, &suite, &bindings, &mut impact);
         impact
     }
 
@@ -595,6 +620,50 @@ mod tests {
         let mut cases: Vec<usize> = impact.selected.keys().map(|(case, _)| *case).collect();
         cases.dedup();
         cases
+    }
+
+    #[test]
+    fn a_step_function_another_calls_selects_the_caller_s_cases_too() {
+        let calls = STEPS.replace(
+            "fn two(_: &mut World) {}",
+            "fn two(world: &mut World) {\n    one(world);\n}",
+        );
+        let impact = impact(
+            &calls,
+            &calls.replace("let _ = format(1);", "let _ = format(2);"),
+        );
+        assert_eq!(cases(&impact), [0, 1]);
+        let reasons = format!("{:?}", impact.selected);
+        assert!(
+            reasons.contains("runs `fn two`, which uses `one`, and `fn one` changed"),
+            "{reasons}"
+        );
+    }
+
+    #[test]
+    fn a_parameter_of_the_same_name_is_no_use_of_a_function() {
+        let named = STEPS.replace(
+            "fn two(_: &mut World) {}",
+            "fn two(_: &mut World, format: u32) {}",
+        );
+        let helper = "pub fn format(n: u32) -> u32 {\n    n\n}\n";
+        let files = |before: &str| -> Vec<SourceFile> {
+            vec![
+                SourceFile {
+                    path: "/p/steps/a.rs".into(),
+                    new: Some(named.clone()),
+                    old: None,
+                },
+                SourceFile {
+                    path: "/p/steps/helpers.rs".into(),
+                    new: Some(helper.replace("n\n", "n + 1\n")),
+                    old: Some(Some(before.to_owned())),
+                },
+            ]
+        };
+        let impact = impact_of(&files(helper));
+        assert_eq!(cases(&impact), [0], "only `one` calls `format`");
+        assert!(impact.whole_suite.is_empty(), "{:?}", impact.whole_suite);
     }
 
     #[test]
