@@ -221,6 +221,9 @@ async fn run_in_cucumber(
 }
 
 /// A file-name stem per execution: the case ID (or file and line), plus the row for outlines.
+/// Distinct executions get distinct stems: every byte of the name other than a letter, a
+/// digit or `-` is written `_` and two hex digits (`X.1` → `X_2e1`, `X_1` → `X_5f1`), and the
+/// row follows as `_ex1_row2`, which no escape reads as.
 fn stems(plan: &Plan<'_>) -> Vec<String> {
     plan.executions
         .iter()
@@ -233,22 +236,44 @@ fn stems(plan: &Plan<'_>) -> Vec<String> {
                     planned.case.location.line
                 ),
             };
-            let row = planned
-                .execution
-                .row
-                .as_ref()
-                .map(|row| format!("-ex{}-row{}", row.block + 1, row.row_in_block))
-                .unwrap_or_default();
-            format!("{base}{row}")
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect()
+            let mut stem = String::with_capacity(base.len() + 12);
+            for byte in base.bytes() {
+                if byte.is_ascii_alphanumeric() || byte == b'-' {
+                    stem.push(char::from(byte));
+                } else {
+                    stem.push_str(&format!("_{byte:02x}"));
+                }
+            }
+            if let Some(row) = &planned.execution.row {
+                stem.push_str(&format!("_ex{}_row{}", row.block + 1, row.row_in_block));
+            }
+            stem
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn executions_whose_ids_differ_never_share_an_attachment_name() {
+        let mut conventions = crate::config::TagConventions::default();
+        conventions.case_id = regex::Regex::new("^X.*$").unwrap();
+        let text = "Feature: F\n  @X.1\n  Scenario: a\n    Given a\n\n  @X_1\n  Scenario: b\n    Given b\n\n  \
+                    @X-1\n  Scenario Outline: c <n>\n    Given c\n\n    Examples:\n      | n |\n      | 1 |\n      | 2 |\n";
+        let feature = crate::parse::parse_str(text, Path::new("f.feature").into()).unwrap();
+        let suite = Suite {
+            features: vec![crate::suite::classify(feature, &conventions)],
+            failures: Vec::new(),
+        };
+        let bindings = Bindings::of(&Registry::default(), &suite);
+        let plan = Plan::new(&suite, &bindings, &Filter::default());
+        assert_eq!(
+            stems(&plan),
+            ["X_2e1", "X_5f1", "X-1_ex1_row1", "X-1_ex1_row2"]
+        );
+    }
 }

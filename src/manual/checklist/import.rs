@@ -144,16 +144,17 @@ pub fn import(
     };
     let mut imported = Imported::default();
     let mut errors = Vec::new();
+    let text = sheet.text;
     for record in sheet.reader.records() {
         let record = match record {
             Ok(record) => record,
             Err(err) => {
-                let line = err.position().map_or(0, |p| p.line());
+                let line = err.position().map_or(0, |p| line_of(text, p));
                 errors.push(at(line, ImportErrorKind::Unreadable(err)));
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| line_of(text, p));
         let cells = Cells {
             record: &record,
             columns: &sheet.columns,
@@ -179,6 +180,8 @@ pub fn import(
 
 /// A filled checklist opened: its header read, its data rows still to come.
 struct Sheet<'t> {
+    /// The sheet's text, without a byte order mark.
+    text: &'t str,
     reader: csv::Reader<&'t [u8]>,
     columns: Columns,
 }
@@ -194,8 +197,26 @@ impl<'t> Sheet<'t> {
             .from_reader(text.as_bytes());
         let header = reader.headers().map_err(ImportErrorKind::NotCsv)?;
         let columns = Columns::of(header).ok_or(ImportErrorKind::MissingColumns)?;
-        Ok(Sheet { reader, columns })
+        Ok(Sheet {
+            text,
+            reader,
+            columns,
+        })
     }
+}
+
+/// The line of `text` a record starts on. The reader's own count, and its byte offset, come
+/// out one short in a sheet whose lines end in CR LF, as spreadsheets save them: the reader
+/// ends a record at the CR, and the record after it starts at the LF.
+fn line_of(text: &str, position: &csv::Position) -> u64 {
+    let bytes = text.as_bytes();
+    let mut offset = usize::try_from(position.byte())
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    while matches!(bytes.get(offset), Some(b'\r' | b'\n')) {
+        offset += 1;
+    }
+    bytes[..offset].iter().filter(|&&b| b == b'\n').count() as u64 + 1
 }
 
 /// The delimiter a sheet uses, told from its header: `;` when the header has semicolons and
@@ -444,6 +465,18 @@ mod tests {
                 "s.csv:8: `at` = `yesterday` is not a time such as 2024-05-01T09:30:00Z; `case-hash` = `sha256:xyz` is not `sha256:` and 64 hex digits",
             ]
         );
+        // Saved by a spreadsheet: CR LF line ends, a multi-line cell, the same lines.
+        let crlf = sheet.replace('\n', "\r\n");
+        let errors = import(
+            &crlf,
+            Path::new("s.csv"),
+            &suite,
+            &Ledger::empty("1.0"),
+            "t",
+        )
+        .unwrap_err();
+        let lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [3, 4, 5, 6, 7, 8], "{errors:?}");
         let errors = import(
             "id,result\nA-1,passed\n",
             Path::new("s.csv"),
