@@ -260,8 +260,10 @@ mod tests {
 
     #[test]
     fn executions_whose_ids_differ_never_share_an_attachment_name() {
-        let mut conventions = crate::config::TagConventions::default();
-        conventions.case_id = regex::Regex::new("^X.*$").unwrap();
+        let conventions = crate::config::TagConventions {
+            case_id: regex::Regex::new("^X.*$").unwrap(),
+            ..Default::default()
+        };
         let text = "Feature: F\n  @X.1\n  Scenario: a\n    Given a\n\n  @X_1\n  Scenario: b\n    Given b\n\n  \
                     @X-1\n  Scenario Outline: c <n>\n    Given c\n\n    Examples:\n      | n |\n      | 1 |\n      | 2 |\n";
         let feature = crate::parse::parse_str(text, Path::new("f.feature").into()).unwrap();
