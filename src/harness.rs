@@ -183,14 +183,9 @@ pub enum ErrorKind {
         /// Why.
         source: std::io::Error,
     },
-    /// The reports cannot be written or removed.
-    #[error("cannot write the reports in `{}`: {source}", dir.display())]
-    Reports {
-        /// The report directory.
-        dir: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
+    /// A report cannot be written or removed.
+    #[error(transparent)]
+    Reports(#[from] crate::render::WriteError),
     /// The findings cannot be shown.
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
@@ -289,7 +284,7 @@ impl Harness {
     /// [`Outcome`] keeps what the run made, for a caller that decides how it is freed.
     pub fn outcome(self, args: Args) -> Result<Outcome, Error> {
         let (project, report_dir, revision) = self.load(&args)?;
-        let (registry, bindings) = bind(&project, &report_dir)?;
+        let (registry, bindings, steps_unwritten) = bind(&project, &report_dir);
         let (filter, impact) = narrow(filter(&args)?, &args, &project, bindings)?;
         if args.list {
             list(&project, bindings, &filter);
@@ -310,10 +305,21 @@ impl Harness {
             strict: args.strict || self.ci,
             release: args.release.clone().or(describe),
         };
-        let (lint, record, matrix) = setup.lint_beside_execute(self.service, commit)?;
+        let (lint, finished) = setup.lint_beside_execute(self.service, commit)?;
+        let Finished {
+            record,
+            matrix,
+            mut unwritten,
+        } = finished;
+        unwritten.extend(steps_unwritten);
         print(&record, &matrix, &report_dir);
+        // A file that cannot be written (a full disk) fails the run, after its outcome.
+        for error in &unwritten {
+            eprintln!("error: {error}");
+        }
         // Lint errors fail a strict run (CI); elsewhere they are shown and the cases still run.
-        let passed = run::passed(&record) && !(setup.strict && lint.errors > 0);
+        let passed =
+            run::passed(&record) && !(setup.strict && lint.errors > 0) && unwritten.is_empty();
         Ok(Outcome {
             passed,
             _kept: Some((project, record, matrix)),
@@ -365,18 +371,20 @@ impl Outcome {
 }
 
 /// The step definitions of the project, saved to `steps.json` for the commands that need
-/// no build, and how the suite's steps bind to them.
+/// no build, and how the suite's steps bind to them; and the error of saving them, which
+/// fails the run at its end rather than keeping it from running.
 fn bind<'p>(
     project: &'p Project,
     report_dir: &ReportDir,
-) -> Result<(&'p Registry, &'p Bindings), Error> {
+) -> (&'p Registry, &'p Bindings, Option<Error>) {
     let (Some(registry), Some(bindings)) = (&project.registry, &project.bindings) else {
         unreachable!("the harness loads the step definitions compiled into it");
     };
     let path = report_dir.steps_json();
-    crate::output::write_atomic(&path, registry.to_json().as_bytes())
-        .map_err(|source| ErrorKind::Write { path, source })?;
-    Ok((registry, bindings))
+    let unwritten = crate::output::write_atomic(&path, registry.to_json().as_bytes())
+        .err()
+        .map(|source| Error::from(ErrorKind::Write { path, source }));
+    (registry, bindings, unwritten)
 }
 
 /// A run resolved from the flags and the configuration, before the service is known.
@@ -394,7 +402,8 @@ struct Setup<'a> {
 
 impl Setup<'_> {
     /// Lints on another core while the cases run, then finishes the record: the lint
-    /// summary, the record and its matrix.
+    /// summary, the record and its matrix, and the files that could not be written (the
+    /// outcome is shown all the same).
     ///
     /// The findings change nothing of what runs (a strict run fails on lint errors at its
     /// end), and they still show first, since a run's progress line waits for them.
@@ -402,7 +411,7 @@ impl Setup<'_> {
         &self,
         service: Option<ServiceFactory>,
         commit: Option<String>,
-    ) -> Result<(Summary, RunRecord, TraceMatrix), Error> {
+    ) -> Result<(Summary, Finished), Error> {
         let shown = Arc::new(AtomicBool::new(false));
         if self.args.dry_run {
             // A dry run sends nothing, so it needs no service, no world and no runtime; its
@@ -411,17 +420,15 @@ impl Setup<'_> {
                 let options = self.options(self.context(String::new())?, None);
                 let record =
                     run::dry_run(&self.project.suite, self.registry, self.bindings, &options);
-                self.finish(record, commit)
+                Ok::<_, Error>(self.finish(record, commit))
             });
-            let (record, matrix) = finished?;
-            Ok((lint?, record, matrix))
+            Ok((lint?, finished?))
         } else {
             let (lint, record) = beside_lint(self.project, self.report_dir, &shown, || {
                 self.execute(service, shown.clone())
             });
             let (lint, record) = (lint?, record?);
-            let (record, matrix) = self.finish(record, commit)?;
-            Ok((lint, record, matrix))
+            Ok((lint, self.finish(record, commit)))
         }
     }
 
@@ -522,39 +529,43 @@ impl Setup<'_> {
     /// The record with its commit, written to `run.json`, and its matrix; the reports too,
     /// but not a dry run's: it is the quick check of bindings and lint, and no report of an
     /// earlier run may sit beside its record.
-    fn finish(
-        &self,
-        mut record: RunRecord,
-        commit: Option<String>,
-    ) -> Result<(RunRecord, TraceMatrix), Error> {
+    fn finish(&self, mut record: RunRecord, commit: Option<String>) -> Finished {
         record.commit = commit;
         let (project, report_dir) = (self.project, self.report_dir);
         let release = release::counted(None, record.release.as_deref());
         let manual = crate::manual::ledger(&project.config.manual_results, &release);
-        let reports_error = |source| ErrorKind::Reports {
-            dir: report_dir.path().to_path_buf(),
-            source,
-        };
         // The record is written while the matrix and the reports are made of it.
-        let matrix = std::thread::scope(|scope| {
+        let (matrix, unwritten) = std::thread::scope(|scope| {
             let record = &record;
             let writing = scope.spawn(|| write_record(report_dir, record));
-            let matrix = if record.selection.dry_run {
-                report_dir
-                    .remove_reports()
-                    .map(|()| project.matrix(record, &manual))
+            let (matrix, reports) = if record.selection.dry_run {
+                (project.matrix(record, &manual), report_dir.remove_reports())
             } else {
-                project
-                    .write_reports(report_dir, record, &manual)
-                    .map(|(matrix, _)| matrix)
+                let (matrix, written) = project.write_reports(report_dir, record, &manual);
+                (matrix, written.map(drop))
             };
-            writing
+            let written = writing
                 .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-            matrix.map_err(|source| Error::from(reports_error(source)))
-        })?;
-        Ok((record, matrix))
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            let unwritten: Vec<Error> = [written.err(), reports.err().map(Error::from)]
+                .into_iter()
+                .flatten()
+                .collect();
+            (matrix, unwritten)
+        });
+        Finished {
+            record,
+            matrix,
+            unwritten,
+        }
     }
+}
+
+/// A finished run: its record and matrix, and what of them could not be written.
+struct Finished {
+    record: RunRecord,
+    matrix: TraceMatrix,
+    unwritten: Vec<Error>,
 }
 
 /// Does `work` while the project is linted on another thread ([`lint`]), and sets `shown`

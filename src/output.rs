@@ -63,7 +63,10 @@ fn replace(
         .filter(|dir| !dir.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    sweep_once(dir);
+    let mut temp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)?;
     // Reports are for everyone who can read the directory, not only for the writer (the
     // temporary file starts private).
     use std::os::unix::fs::PermissionsExt;
@@ -79,6 +82,50 @@ fn replace(
     }
     temp.persist(path).map_err(|err| err.error)?;
     Ok(())
+}
+
+/// How the temporary files of [`replace`] start: a process killed between their creation and
+/// the rename leaves one behind, and the next process that writes there knows it for its own.
+const TEMP_PREFIX: &str = ".casebook-tmp-";
+
+/// How old a temporary file is before it counts as left behind: a write takes far less, so a
+/// younger one may be another process's write in progress.
+const STALE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Removes the temporary files a killed process left in `dir`, the first time this process
+/// writes there (`manual-results/` is committed: they must not pile up in it).
+fn sweep_once(dir: &Path) {
+    static SWEPT: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let mut swept = SWEPT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if swept.iter().any(|done| done == dir) {
+        return;
+    }
+    swept.push(dir.to_path_buf());
+    drop(swept);
+    remove_stale_temporaries(dir, STALE);
+}
+
+/// Removes the files of `dir` named like [`replace`]'s temporaries and older than `age`.
+/// Errors are ignored: a leftover that cannot be removed harms no write.
+fn remove_stale_temporaries(dir: &Path, age: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let named = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(TEMP_PREFIX));
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|modified| modified.elapsed().is_ok_and(|elapsed| elapsed > age));
+        if named && old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The output of a writer that writes in many small pieces (a serializer's): buffered in
@@ -114,5 +161,29 @@ mod tests {
             std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
             1
         );
+    }
+
+    #[test]
+    fn the_first_write_into_a_directory_removes_what_a_killed_process_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let left = dir.path().join(".casebook-tmp-a1b2c3");
+        let fresh = dir.path().join(".casebook-tmp-d4e5f6");
+        let theirs = dir.path().join(".tmp-someone-else");
+        for path in [&left, &fresh, &theirs] {
+            std::fs::write(path, b"half").unwrap();
+        }
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for path in [&left, &theirs] {
+            std::fs::File::options()
+                .write(true)
+                .open(path)
+                .unwrap()
+                .set_modified(hour_ago)
+                .unwrap();
+        }
+        write_durable(&dir.path().join("1.0.toml"), b"results").unwrap();
+        assert!(!left.exists(), "a leftover of a killed write is removed");
+        assert!(fresh.exists(), "a write that may be in progress is kept");
+        assert!(theirs.exists(), "another program's file is kept");
     }
 }

@@ -13,6 +13,7 @@ use crate::manual::Ledger;
 use crate::model::Suite;
 use crate::record::RunRecord;
 use crate::registry::{Bindings, Registry};
+use crate::render::WriteError;
 use crate::suite;
 use crate::trace::TraceMatrix;
 
@@ -89,13 +90,54 @@ impl ReportDir {
     }
 
     /// Removes the reports and messages of an earlier run, which a dry run does not write:
-    /// they would no longer describe its `run.json`.
-    pub fn remove_reports(&self) -> std::io::Result<()> {
-        crate::render::remove_all(&self.0)?;
-        match std::fs::remove_file(self.messages()) {
-            Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err),
-            _ => Ok(()),
+    /// they would no longer describe its `run.json`. Only the files the list of outputs
+    /// names go, and only report names: the directory may be the user's own (`--report-dir
+    /// .`), with a `summary.md` casebook never wrote.
+    pub fn remove_reports(&self) -> Result<(), WriteError> {
+        let list = self.0.join(OUTPUTS);
+        let text = match std::fs::read_to_string(&list) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(source) => return Err(WriteError { path: list, source }),
+        };
+        let ours: Vec<&str> = crate::render::names()
+            .chain([crate::run::MESSAGES])
+            .collect();
+        for name in text.lines().filter(|name| ours.contains(name)) {
+            remove(&self.0.join(name))?;
         }
+        remove(&list)
+    }
+
+    /// Notes the report files casebook wrote (`written`, and the messages when the run wrote
+    /// them), so that [`remove_reports`](Self::remove_reports) removes those and no other.
+    pub fn record_outputs(&self, written: &[PathBuf]) -> Result<(), WriteError> {
+        let mut text = String::new();
+        let messages = self.messages();
+        let files = written
+            .iter()
+            .chain(messages.is_file().then_some(&messages));
+        for name in files.filter_map(|path| path.file_name()?.to_str()) {
+            text.push_str(name);
+            text.push('\n');
+        }
+        let path = self.0.join(OUTPUTS);
+        crate::output::write_atomic(&path, text.as_bytes())
+            .map_err(|source| WriteError { path, source })
+    }
+}
+
+/// The list of the report files casebook wrote into a report directory.
+const OUTPUTS: &str = ".casebook-outputs";
+
+/// Removes `path`, which may be gone already.
+fn remove(path: &Path) -> Result<(), WriteError> {
+    match std::fs::remove_file(path) {
+        Err(source) if source.kind() != std::io::ErrorKind::NotFound => Err(WriteError {
+            path: path.to_path_buf(),
+            source,
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -254,15 +296,16 @@ impl Project {
 
     /// Builds the traceability matrix of `record` (with the testers' results in `manual`)
     /// and writes every report into `dir`, the report directory the record's attachments
-    /// are in. Returns the matrix, which the terminal shows too, and the files written.
+    /// are in. Returns the matrix, which the terminal shows too, and the files written (or
+    /// the one that could not be: the matrix is there to show all the same).
     pub fn write_reports(
         &self,
-        dir: &ReportDir,
+        report_dir: &ReportDir,
         record: &RunRecord,
         manual: &Ledger,
-    ) -> std::io::Result<(TraceMatrix, Vec<PathBuf>)> {
+    ) -> (TraceMatrix, Result<Vec<PathBuf>, WriteError>) {
         let matrix = self.matrix(record, manual);
-        let dir = dir.path();
+        let dir = report_dir.path();
         let attachments = crate::render::AttachmentFiles::read(dir, record);
         let inputs = crate::render::Inputs {
             suite: &self.suite,
@@ -272,8 +315,9 @@ impl Project {
             attachments: &attachments,
             config: &self.config,
         };
-        let written = crate::render::write_all(dir, &inputs)?;
-        Ok((matrix, written))
+        let written = crate::render::write_all(dir, &inputs)
+            .and_then(|written| report_dir.record_outputs(&written).map(|()| written));
+        (matrix, written)
     }
 
     /// The text of every file a diagnostic may point into.

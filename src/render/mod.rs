@@ -96,31 +96,36 @@ const REPORTS: [(&str, Renderer); 4] = [
     ("report.html", html::report),
 ];
 
-/// Removes from `dir` the report files of an earlier run: after a dry run they would
-/// describe a record that `run.json` no longer holds.
-pub fn remove_all(dir: &Path) -> std::io::Result<()> {
-    for (name, _) in REPORTS {
-        match std::fs::remove_file(dir.join(name)) {
-            Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
-            _ => {}
-        }
-    }
-    Ok(())
+/// The names of the report files, in the order [`write_all`] writes them.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    REPORTS.iter().map(|(name, _)| *name)
+}
+
+/// A report file that cannot be written (a full disk, a directory in its place).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write `{}`: {source}", path.display())]
+pub struct WriteError {
+    /// The file.
+    pub path: PathBuf,
+    /// Why.
+    pub source: std::io::Error,
 }
 
 /// Writes every report file into `dir` and returns their paths, in the order listed.
 ///
 /// The formats are rendered and written on threads of their own: each is a pure function of
 /// the same inputs, and a run would otherwise add their times up at its end.
-pub fn write_all(dir: &Path, inputs: &Inputs<'_>) -> std::io::Result<Vec<PathBuf>> {
+pub fn write_all(dir: &Path, inputs: &Inputs<'_>) -> Result<Vec<PathBuf>, WriteError> {
     std::thread::scope(|scope| {
         let writers: Vec<_> = REPORTS
             .into_iter()
             .map(|(name, render)| {
                 scope.spawn(move || {
                     let path = dir.join(name);
-                    crate::output::write_report_with(&path, |out| render(inputs, out))
-                        .map(|()| path)
+                    match crate::output::write_report_with(&path, |out| render(inputs, out)) {
+                        Ok(()) => Ok(path),
+                        Err(source) => Err(WriteError { path, source }),
+                    }
                 })
             })
             .collect();

@@ -43,7 +43,8 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
         &project.config.manual_results,
         &release::counted(args.release.as_deref(), record.release.as_deref()),
     );
-    let (_, written) = project.write_reports(&report_dir, &record, &manual)?;
+    let (_, written) = project.write_reports(&report_dir, &record, &manual);
+    let written = written?;
     for path in written {
         eprintln!("wrote {}", path.display());
     }

@@ -49,6 +49,57 @@ fn runs_api_cases_with_the_built_in_steps() {
 }
 
 #[test]
+fn a_dry_run_in_the_user_s_own_directory_removes_only_what_casebook_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let theirs = ["summary.md", "report.html", "cucumber.json", "junit.xml"];
+    for name in theirs {
+        std::fs::write(dir.path().join(name), format!("the user's own {name}")).unwrap();
+    }
+    let report_dir = dir.path().display().to_string();
+    let dry = casebook(
+        &http_fixture(),
+        &["run", "--dry-run", "--report-dir", &report_dir],
+    );
+    assert_eq!(dry.code, 0, "{}{}", dry.stdout, dry.stderr);
+    for name in theirs {
+        let text = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        assert_eq!(text, format!("the user's own {name}"), "{name} was kept");
+    }
+    assert!(dir.path().join("run.json").is_file());
+}
+
+#[test]
+fn a_report_that_cannot_be_written_fails_the_run_after_its_outcome() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let shop = runtime.block_on(demo_shop::Shop::start()).unwrap();
+    let reports = tempfile::tempdir().unwrap();
+    // A directory where the page goes: its rename fails as a full disk's write would.
+    std::fs::create_dir_all(reports.path().join("report.html/in-the-way")).unwrap();
+    let report_dir = reports.path().display().to_string();
+    let output = run_http_fixture(shop.base_url(), &report_dir);
+    assert_eq!(output.code, 1, "the failure exit code: {}", output.stderr);
+    assert!(
+        output.stdout.contains("1 passed, 0 failed"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stderr.contains(&format!(
+            "error: cannot write `{}`",
+            reports.path().join("report.html").display()
+        )),
+        "{}",
+        output.stderr
+    );
+    for name in ["run.json", "summary.md", "junit.xml", "cucumber.json"] {
+        assert!(
+            reports.path().join(name).is_file(),
+            "{name} is still written"
+        );
+    }
+}
+
+#[test]
 fn a_dry_run_records_and_lints_but_leaves_no_report_of_an_earlier_run() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let shop = runtime.block_on(demo_shop::Shop::start()).unwrap();
