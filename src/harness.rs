@@ -63,7 +63,7 @@ pub struct Args {
     #[arg(long, short = 'n', value_name = "REGEX")]
     name: Option<String>,
     /// How many scenarios may run at once.
-    #[arg(long, short = 'c', value_name = "N")]
+    #[arg(long, short = 'c', value_name = "N", value_parser = at_least_one)]
     concurrency: Option<usize>,
     /// Retry a failed scenario up to N times; one that passes on a retry is `flaky`.
     #[arg(long, value_name = "N")]
@@ -121,6 +121,15 @@ pub struct Args {
     include_ignored: bool,
     #[arg(long, hide = true, value_name = "WHEN")]
     color: Option<String>,
+}
+
+/// A number of things at once: zero would run nothing and wait forever.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(err) => Err(err.to_string()),
+    }
 }
 
 /// Why a harness run could not be judged: bad usage or configuration ([`exit::USAGE`]).
@@ -754,6 +763,9 @@ mod tests {
 
     #[test]
     fn a_bad_selection_is_an_error_that_quotes_it() {
+        let zero = Args::try_parse_from(["specs", "--concurrency", "0"]).unwrap_err();
+        assert!(zero.to_string().contains("must be at least 1"), "{zero}");
+        assert!(Args::try_parse_from(["specs", "-c", "3"]).is_ok());
         let err = filter(&args(&["specs", "--tags", "@a and"])).unwrap_err();
         assert!(
             matches!(err.kind(), ErrorKind::Tags { expression, .. } if expression == "@a and"),
