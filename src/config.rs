@@ -27,6 +27,10 @@ pub const DEFAULT_CASE_ID: &str = "^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]+$";
 pub const DEFAULT_REQUIREMENT: &str = "req:(.+)";
 /// The default manual tag.
 pub const DEFAULT_MANUAL: &str = "manual";
+/// The largest response body a step reads by default (`run.max-body`): far more than an API
+/// or a page sends, far less than what would hold up the other scenarios.
+pub const DEFAULT_MAX_BODY: usize = 8 << 20;
+
 /// A validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -158,6 +162,9 @@ pub struct RunSettings {
     pub timeout: std::time::Duration,
     /// How many browser sessions may be open at once (`browsers`, 2).
     pub browsers: usize,
+    /// The most bytes of a response body a step reads (`max-body`, 8 MiB); a larger body
+    /// fails its step.
+    pub max_body: usize,
     /// Extra header names whose values are redacted (`redact-headers`, none).
     pub redact_headers: Vec<String>,
     /// A regex of JSON and form field names whose values are redacted (`redact-fields`).
@@ -175,6 +182,7 @@ impl Default for RunSettings {
             chromedriver: "chromedriver".to_owned(),
             timeout: std::time::Duration::from_secs(10),
             browsers: 2,
+            max_body: DEFAULT_MAX_BODY,
             redact_headers: Vec::new(),
             redact_fields: redact::DEFAULT_FIELDS.to_owned(),
             redactor: Redactor::default(),
@@ -329,6 +337,7 @@ struct RawRun {
     chromedriver: Option<String>,
     timeout: Option<Spanned<String>>,
     browsers: Option<usize>,
+    max_body: Option<Spanned<String>>,
     redact_headers: Option<Vec<String>>,
     redact_fields: Option<Spanned<String>>,
 }
@@ -492,6 +501,20 @@ impl RawRun {
         }
         if let Some(browsers) = self.browsers {
             run.browsers = browsers.max(1);
+        }
+        if let Some(max_body) = self.max_body {
+            let bytes = max_body
+                .get_ref()
+                .parse::<bytesize::ByteSize>()
+                .ok()
+                .filter(|size| size.as_u64() > 0)
+                .ok_or_else(|| {
+                    error(
+                        Some(max_body.span()),
+                        format!("invalid size `{}` in `run.max-body`\n(hint: write it like \"8 MiB\" or \"500 KB\")", max_body.get_ref()),
+                    )
+                })?;
+            run.max_body = usize::try_from(bytes.as_u64()).unwrap_or(usize::MAX);
         }
         if let Some(headers) = self.redact_headers {
             run.redact_headers = headers;
@@ -717,6 +740,24 @@ mod tests {
             "{err}"
         );
         assert_eq!(err.position, Some((2, 11)));
+    }
+
+    #[test]
+    fn the_largest_body_is_read_as_a_size() {
+        assert_eq!(parse("").unwrap().run.max_body, 8 << 20);
+        assert_eq!(
+            parse("[run]\nmax-body = '500 KB'\n").unwrap().run.max_body,
+            500_000
+        );
+        assert_eq!(
+            parse("[run]\nmax-body = '2 MiB'\n").unwrap().run.max_body,
+            2 << 20
+        );
+        for bad in ["'lots'", "'0 B'"] {
+            let err = parse(&format!("[run]\nmax-body = {bad}\n")).unwrap_err();
+            assert!(err.kind.to_string().contains("invalid size"), "{err}");
+            assert_eq!(err.position, Some((2, 12)));
+        }
     }
 
     #[test]

@@ -532,6 +532,7 @@ impl Setup<'_> {
                 settings.browsers,
                 settings.timeout,
             )),
+            max_body: settings.max_body,
         })
     }
 

@@ -40,6 +40,19 @@ pub enum Error {
         /// What went wrong, timeout included.
         reason: String,
     },
+    /// The response body is larger than `run.max-body`: reading it on would hold up every
+    /// other scenario and fill the memory.
+    #[error(
+        "{method} {url}: the response body is larger than {limit}, so casebook stopped reading it\n(hint: raise `max-body` under [run] in casebook.toml if the service really sends that much)"
+    )]
+    BodyTooLarge {
+        /// The method.
+        method: String,
+        /// The URL.
+        url: String,
+        /// The limit, as people write it (`8.0 MiB`).
+        limit: String,
+    },
     /// A step asked for a response before any request was sent.
     #[error("no request has been sent yet in this scenario")]
     NoResponse,
@@ -98,6 +111,8 @@ pub struct HttpSession {
     last: Option<usize>,
     exchanges: Vec<Recorded>,
     redactor: Redactor,
+    /// The most bytes of a response body read.
+    max_body: usize,
 }
 
 /// An exchange as it happened. Redaction and truncation wait until someone asks for the
@@ -108,8 +123,47 @@ struct Recorded {
     url: String,
     request_headers: Vec<(String, String)>,
     request_body: Option<String>,
-    response: Result<Response, String>,
+    response: Result<Response, Unanswered>,
     duration_ms: u64,
+}
+
+/// Why an exchange has no response to check.
+#[derive(Debug, Clone)]
+enum Unanswered {
+    /// The request failed (its reason in words, timeout included).
+    Failed(String),
+    /// The body went past the limit, in bytes.
+    TooLarge(usize),
+}
+
+impl std::fmt::Display for Unanswered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unanswered::Failed(reason) => f.write_str(reason),
+            Unanswered::TooLarge(limit) => write!(
+                f,
+                "the response body is larger than {}; casebook stopped reading it",
+                bytesize::ByteSize(*limit as u64).display().iec()
+            ),
+        }
+    }
+}
+
+/// The body of `response`, read until it ends or passes `limit` bytes.
+async fn read_body(response: &mut reqwest::Response, limit: usize) -> Result<String, Unanswered> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|err| Unanswered::Failed(describe(&err)))?
+    {
+        if bytes.len() + chunk.len() > limit {
+            return Err(Unanswered::TooLarge(limit));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned()))
 }
 
 /// The base URL of the service under test, as written (without trailing slashes) and
@@ -130,6 +184,8 @@ impl BaseUrl {
         Self { text, parsed }
     }
 }
+
+pub use crate::config::DEFAULT_MAX_BODY;
 
 /// The most redirects one request follows.
 const MAX_REDIRECTS: usize = 10;
@@ -155,6 +211,7 @@ impl HttpSession {
     /// A session against the run's parsed `base` URL.
     pub fn on(base: &BaseUrl, client: reqwest::Client, redactor: Redactor) -> Self {
         Self {
+            max_body: DEFAULT_MAX_BODY,
             client,
             cookies: CookieStore::default(),
             base: base.clone(),
@@ -163,6 +220,12 @@ impl HttpSession {
             exchanges: Vec::new(),
             redactor,
         }
+    }
+
+    /// The same session, reading at most `limit` bytes of a response body (`run.max-body`).
+    pub fn with_max_body(mut self, limit: usize) -> Self {
+        self.max_body = limit;
+        self
     }
 
     /// The base URL requests are sent to.
@@ -276,11 +339,14 @@ impl HttpSession {
         }
         let started = Instant::now();
         let result = async {
-            let response = request.send().await?;
+            let mut response = request
+                .send()
+                .await
+                .map_err(|err| Unanswered::Failed(describe(&err)))?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            let body = response.text().await?;
-            Ok::<_, reqwest::Error>(Response {
+            let body = read_body(&mut response, self.max_body).await?;
+            Ok::<_, Unanswered>(Response {
                 status,
                 headers,
                 body,
@@ -293,7 +359,7 @@ impl HttpSession {
             url: url.to_string(),
             request_headers: self.headers.clone(),
             request_body: body.map(str::to_owned),
-            response: result.map_err(|err| describe(&err)),
+            response: result,
             duration_ms: started.elapsed().as_millis() as u64,
         };
         self.exchanges.push(recorded);
@@ -310,7 +376,18 @@ impl HttpSession {
                 self.last = Some(index);
                 self.last()
             }
-            Err(reason) => {
+            Err(Unanswered::TooLarge(limit)) => {
+                self.last = None;
+                Err(Error::BodyTooLarge {
+                    method: method.to_string(),
+                    url: url.to_string(),
+                    limit: bytesize::ByteSize(*limit as u64)
+                        .display()
+                        .iec()
+                        .to_string(),
+                })
+            }
+            Err(Unanswered::Failed(reason)) => {
                 self.last = None;
                 Err(Error::Request {
                     method: method.to_string(),
@@ -391,7 +468,7 @@ impl HttpSession {
                         );
                         exchange.response_body = Some(body(&response.body));
                     }
-                    Err(reason) => exchange.error = Some(reason.clone()),
+                    Err(unanswered) => exchange.error = Some(unanswered.to_string()),
                 }
                 exchange
             })
@@ -431,6 +508,33 @@ pub fn truncate(text: &str, limit: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_endless_body_is_cut_at_the_limit_and_fails_its_step() {
+        use std::io::{Read as _, Write as _};
+        // A hostile server on loopback: a body that never ends.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let (mut socket, _) = listener.accept().unwrap();
+            let mut request = [0u8; 1024];
+            let _ = socket.read(&mut request);
+            let head = b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n";
+            let chunk = vec![b'x'; 64 << 10];
+            if socket.write_all(head).is_ok() {
+                while socket.write_all(&chunk).is_ok() {}
+            }
+        });
+        let mut session =
+            HttpSession::new(&base, client(Duration::from_secs(30)), Redactor::default())
+                .with_max_body(1 << 20);
+        let err = session.send("GET", "/", None).await.unwrap_err();
+        assert!(matches!(err, Error::BodyTooLarge { .. }), "{err}");
+        assert!(err.to_string().contains("larger than 1.0 MiB"), "{err}");
+        let transcript = session.transcript();
+        let recorded = transcript[0].error.as_deref().unwrap();
+        assert!(recorded.contains("larger than 1.0 MiB"), "{recorded}");
+    }
 
     #[test]
     fn paths_join_the_base_url() {

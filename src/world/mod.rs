@@ -37,6 +37,8 @@ pub struct RunContext {
     pub report_dir: PathBuf,
     /// The browser pool, shared by every scenario.
     pub browsers: Arc<Browsers>,
+    /// The most bytes of a response body a scenario reads (`run.max-body`).
+    pub max_body: usize,
 }
 
 impl Default for RunContext {
@@ -58,6 +60,7 @@ impl Default for RunContext {
                 2,
                 Duration::from_secs(10),
             )),
+            max_body: http::DEFAULT_MAX_BODY,
         }
     }
 }
@@ -132,7 +135,8 @@ impl World {
             &context.base_url,
             context.client.clone(),
             context.redactor.clone(),
-        );
+        )
+        .with_max_body(context.max_body);
         Self {
             context,
             http,
