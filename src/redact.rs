@@ -54,13 +54,18 @@ impl Redactor {
     /// Redacts the given header names (any case) and field names matching `fields`.
     pub fn new(headers: Vec<String>, fields: &str) -> Result<Self, regex::Error> {
         let header_names: Vec<String> = headers.iter().map(|h| regex::escape(h)).collect();
+        let headers_pattern = if header_names.is_empty() {
+            "$^".to_owned()
+        } else {
+            header_names.join("|")
+        };
+        // Each alternative keeps its name part and masks what follows: a JSON member with a
+        // string value; the same inside a JSON string (quotes escaped, as an error quoting
+        // a body with `{:?}` writes them); a JSON member with a number or a boolean; a
+        // `key=value` pair (a query, a form, a fragment); a `Header: value` line; and the
+        // password of a URL's `user:password@`.
         let in_text = Regex::new(&format!(
-            r#"(?i)(?P<json>"[^"]*(?:{fields})[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"|(?P<pair>\b\w*(?:{fields})\w*=)[^&\s"]+|(?P<header>\b(?:{})\s*:\s*)[^\n]+"#,
-            if header_names.is_empty() {
-                "$^".to_owned()
-            } else {
-                header_names.join("|")
-            }
+            r##"(?i)(?P<json>"[^"]*(?:{fields})[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*"|(?P<escaped>\\"[^"\\]*(?:{fields})[^"\\]*\\"\s*:\s*)\\"(?:[^"\\]|\\[^"])*\\"|(?P<scalar>"[^"]*(?:{fields})[^"]*"\s*:\s*)(?:-?[0-9][0-9.eE+-]*|true|false)|(?P<pair>\b\w*(?:{fields})\w*=)[^&\s"#]+|(?P<header>\b(?:{headers_pattern})\s*:\s*)[^\n]+|(?P<userinfo>\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@"##
         ))?;
         Ok(Self {
             headers: headers
@@ -88,14 +93,15 @@ impl Redactor {
     pub fn text(&self, text: &str) -> String {
         self.in_text
             .replace_all(text, |c: &regex::Captures<'_>| {
-                let name = c
-                    .name("json")
-                    .or(c.name("pair"))
-                    .or(c.name("header"))
-                    .map_or("", |m| m.as_str());
-                if c.name("json").is_some() {
+                let part = |name| c.name(name).map(|m| m.as_str());
+                if let Some(name) = part("json").or(part("scalar")) {
                     format!("{name}\"{REDACTED}\"")
+                } else if let Some(name) = part("escaped") {
+                    format!("{name}\\\"{REDACTED}\\\"")
+                } else if let Some(name) = part("userinfo") {
+                    format!("{name}{REDACTED}@")
                 } else {
+                    let name = part("pair").or(part("header")).unwrap_or("");
                     format!("{name}{REDACTED}")
                 }
             })
@@ -113,13 +119,26 @@ impl Redactor {
         self.headers.iter().any(|h| h.eq_ignore_ascii_case(name))
     }
 
-    /// The header's value as it may be shown.
-    pub fn header<'v>(&self, name: &str, value: &'v str) -> &'v str {
+    /// The header's value as it may be shown: a secret header's masked, and the URL of a
+    /// redirect (`Location`) masked as [`Redactor::url`] masks one.
+    pub fn header<'v>(&self, name: &str, value: &'v str) -> std::borrow::Cow<'v, str> {
         if self.is_secret_header(name) {
-            REDACTED
+            std::borrow::Cow::Borrowed(REDACTED)
+        } else if ["location", "content-location", "refresh"]
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(name))
+            && self.has_secret(value)
+        {
+            std::borrow::Cow::Owned(self.text(value))
         } else {
-            value
+            std::borrow::Cow::Borrowed(value)
         }
+    }
+
+    /// A URL as it may be shown: the password of its `user:password@` and the values of
+    /// query or fragment parameters with secret names (`api_key=`, `access_token=`) masked.
+    pub fn url(&self, url: &str) -> String {
+        self.text(url)
     }
 
     /// A body as it may be shown: JSON and form fields with secret names are masked; any
@@ -156,6 +175,11 @@ impl Redactor {
             Value::Array(items) => items
                 .iter_mut()
                 .fold(false, |changed, item| self.json(item) | changed),
+            // JSON inside a JSON string (a payload, a message) carries its secrets too.
+            Value::String(text) if self.has_secret(text) => {
+                *text = self.text(text);
+                true
+            }
             _ => false,
         }
     }
@@ -183,6 +207,39 @@ fn looks_like_form(body: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_lose_their_passwords_and_secret_parameters() {
+        let redactor = Redactor::default();
+        assert_eq!(
+            redactor.url("http://ann:pa55@shop.test/a?api_key=k1&page=2#access_token=t1"),
+            "http://ann:[REDACTED]@shop.test/a?api_key=[REDACTED]&page=2#access_token=[REDACTED]"
+        );
+        assert_eq!(
+            redactor.url("http://shop.test/a?page=2"),
+            "http://shop.test/a?page=2"
+        );
+        assert_eq!(
+            redactor.header("Location", "/next?access_token=t2"),
+            "/next?access_token=[REDACTED]"
+        );
+    }
+
+    #[test]
+    fn secrets_in_escaped_json_and_in_json_strings_are_masked() {
+        let redactor = Redactor::default();
+        // An error quoting a body with `{:?}`, and a number as a secret's value.
+        assert_eq!(
+            redactor.text(r#"body starts with "{\"password\": \"p1\", oops""#),
+            r#"body starts with "{\"password\": \"[REDACTED]\", oops""#
+        );
+        assert_eq!(
+            redactor.text(r#"{"pin_token": 12345}"#),
+            r#"{"pin_token": "[REDACTED]"}"#
+        );
+        let body = redactor.body(r#"{"payload":"{\"token\": \"t3\"}"}"#);
+        assert!(!body.contains("t3"), "{body}");
+    }
 
     #[test]
     fn secret_headers_are_masked_in_any_case() {

@@ -434,7 +434,7 @@ impl HttpSession {
         let redactor = &self.redactor;
         let headers = |pairs: &mut dyn Iterator<Item = (&str, &str)>| -> Vec<(String, String)> {
             pairs
-                .map(|(name, value)| (name.to_owned(), redactor.header(name, value).to_owned()))
+                .map(|(name, value)| (name.to_owned(), redactor.header(name, value).into_owned()))
                 .collect()
         };
         let body = |text: &str| truncate(&redactor.body(text), TRANSCRIPT_BODY_LIMIT);
@@ -443,7 +443,7 @@ impl HttpSession {
             .map(|recorded| {
                 let mut exchange = Exchange {
                     method: recorded.method.clone(),
-                    url: recorded.url.clone(),
+                    url: redactor.url(&recorded.url),
                     request_headers: headers(
                         &mut recorded
                             .request_headers

@@ -172,3 +172,170 @@ fn a_run_without_a_service_is_refused_but_a_dry_run_needs_none() {
         dry.stdout
     );
 }
+
+/// The secrets a hostile service plants, each where a step's error, a transcript or a URL
+/// would carry it.
+const SECRETS: &[&str] = &[
+    "sid-s3cr3t-1",
+    "pw-s3cr3t-2",
+    "key-s3cr3t-3",
+    "session-s3cr3t-4",
+    "token-s3cr3t-5",
+    "broken-s3cr3t-6",
+    "nested-s3cr3t-7",
+    "query-s3cr3t-8",
+    "userinfo-s3cr3t-9",
+    "redirect-s3cr3t-10",
+    "header-s3cr3t-11",
+];
+
+/// A service on loopback that answers with secrets everywhere: in a cookie, in JSON at any
+/// depth, in JSON that does not parse, in JSON inside a JSON string, in a redirect's URL.
+fn hostile_service() -> String {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for socket in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut socket = socket;
+                let mut request = vec![0u8; 8192];
+                let n = socket.read(&mut request).unwrap_or(0);
+                let request = String::from_utf8_lossy(&request[..n]).into_owned();
+                let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                let (status, headers, body) = match path.split('?').next().unwrap_or("") {
+                    "/cookie" => ("200 OK", "Set-Cookie: sid=sid-s3cr3t-1; HttpOnly\r\n", "ok".to_owned()),
+                    "/nested" => (
+                        "200 OK",
+                        "Content-Type: application/json\r\n",
+                        r#"{"user":{"name":"ann","password":"pw-s3cr3t-2","apiKey":"key-s3cr3t-3","session":{"id":"session-s3cr3t-4"}},"items":[{"token":"token-s3cr3t-5"}]}"#.to_owned(),
+                    ),
+                    "/broken" => (
+                        "200 OK",
+                        "Content-Type: application/json\r\n",
+                        r#"{"password": "broken-s3cr3t-6", oops"#.to_owned(),
+                    ),
+                    "/stringly" => (
+                        "200 OK",
+                        "Content-Type: application/json\r\n",
+                        r#"{"payload":"{\"token\": \"nested-s3cr3t-7\"}"}"#.to_owned(),
+                    ),
+                    "/redirect" => (
+                        "302 Found",
+                        "Location: /landing?access_token=redirect-s3cr3t-10\r\n",
+                        String::new(),
+                    ),
+                    _ => ("500 Internal Server Error", "", "no".to_owned()),
+                };
+                let answer = format!(
+                    "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(answer.as_bytes());
+            });
+        }
+    });
+    format!("127.0.0.1:{}", address.port())
+}
+
+#[test]
+fn no_secret_of_a_hostile_service_reaches_a_report_or_the_terminal() {
+    let address = hostile_service();
+    let project = tempfile::tempdir().unwrap();
+    let feature = r#"Feature: A hostile service
+
+  @SEC-1
+  Scenario: a cookie quoted in an error
+    When I send a GET request to "/cookie"
+    Then the response header "Set-Cookie" should contain "nothing"
+
+  @SEC-2
+  Scenario: secrets at every depth of JSON quoted in an error
+    When I send a GET request to "/nested"
+    Then the response body should contain "nothing"
+
+  @SEC-3
+  Scenario: a secret in JSON that does not parse
+    When I send a GET request to "/broken"
+    Then the response JSON at "$.password" should be "nothing"
+
+  @SEC-4
+  Scenario: a secret in JSON inside a JSON string
+    When I send a GET request to "/stringly"
+    Then the response JSON at "$.payload" should be "nothing"
+
+  @SEC-5
+  Scenario: a secret in the query of a URL
+    Given I set the request header "X-Auth-Token" to "${env:HOSTILE_TOKEN}"
+    When I send a GET request to "/data?api_key=${env:HOSTILE_KEY}"
+    Then the response status should be 200
+
+  @SEC-6
+  Scenario: a secret in a redirect's URL
+    When I send a GET request to "/redirect"
+    Then the response status should be 200
+"#;
+    crate::support::write(
+        project.path(),
+        "features/hostile.feature",
+        feature.as_bytes(),
+    );
+    crate::support::write(project.path(), "casebook.toml", b"");
+    let reports = project.path().join("reports");
+    let base_url = format!("http://ann:userinfo-s3cr3t-9@{address}");
+    let output = casebook(
+        project.path(),
+        &[
+            "run",
+            "--base-url",
+            &base_url,
+            "--report-dir",
+            &reports.display().to_string(),
+        ],
+    );
+    assert_eq!(
+        output.code, 1,
+        "every case fails: {}{}",
+        output.stdout, output.stderr
+    );
+    assert!(
+        output.stdout.contains("0 passed, 6 failed"),
+        "{}",
+        output.stdout
+    );
+    let mut shown = vec![
+        ("stdout".to_owned(), output.stdout.clone()),
+        ("stderr".to_owned(), output.stderr.clone()),
+    ];
+    for entry in walkdir(&reports) {
+        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
+        shown.push((entry.display().to_string(), text));
+    }
+    assert!(
+        shown.len() > 8,
+        "the reports, the messages and the transcripts: {shown:?}"
+    );
+    let mut leaks = Vec::new();
+    for (place, text) in &shown {
+        for secret in SECRETS {
+            if text.contains(secret) {
+                leaks.push(format!("{secret} in {place}"));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "secrets shown: {leaks:#?}");
+}
+
+/// Every file below `dir`.
+fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walkdir(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

@@ -44,11 +44,17 @@ pub fn fixture(name: &str) -> PathBuf {
 /// Runs `casebook <args>` with `dir` as the current directory, without colours and without
 /// a `CASEBOOK_CONFIG` inherited from the developer's shell.
 pub fn casebook(dir: &Path, args: &[&str]) -> Output {
+    casebook_with_env(dir, args, &[])
+}
+
+/// [`casebook`] with environment variables set for it.
+pub fn casebook_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     if !args.contains(&"--config") {
         refuse_a_foreign_config(dir);
     }
     let output = Command::new(env!("CARGO_BIN_EXE_casebook"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("CASEBOOK_CONFIG")
