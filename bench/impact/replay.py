@@ -91,6 +91,7 @@ class Row:
     flaky: list
     all_executions: int
     selected_executions: int
+    unstable: list = field(default_factory=list)
 
     @property
     def recall(self) -> float | None:
@@ -323,9 +324,27 @@ def replay_one(tree: Path, mutation: Mutation, args: argparse.Namespace, tools: 
         impact = None
         if run.compiled and not run.timed_out:
             impact = run_impact(tree, tools["casebook"], diff, scratch / "impact" / f"{mutation.id}.json")
-        return compare(mutation, run, impact, excluded)
+        row = compare(mutation, run, impact, excluded)
+        if row.missed:
+            row = recheck_misses(tree, row, args, tools)
+        return row
     finally:
         git(tree, "checkout", "--", ".")
+
+
+def recheck_misses(tree: Path, row: Row, args: argparse.Namespace, tools: dict) -> Row:
+    """Runs the same mutated tree once more. A failing execution impact did not select that
+    passes this time failed for the machine (a browser that did not start under load), not
+    for the change: it leaves the recall and is listed as unstable."""
+    log = tools["scratch"] / "logs" / f"{row.mutation.id}-again.log"
+    again = full_run(tree, tools["target_dir"], args.timeout, log)
+    if not again.compiled or again.timed_out:
+        return row
+    unstable = [k for k in row.missed if again.statuses.get(k) not in FAILING]
+    row.failing = [k for k in row.failing if k not in unstable]
+    row.missed = [k for k in row.missed if k not in unstable]
+    row.unstable = unstable
+    return row
 
 
 def key_text(key: tuple) -> str:
@@ -419,6 +438,12 @@ def summary(rows: list[Row], baseline: RunResult, excluded: set, seconds: float,
     flaky = [r for r in rows if r.flaky]
     for row in flaky:
         lines.append(f"- {row.mutation.id}: flaky {', '.join(key_text(k) for k in row.flaky)}")
+    for row in (r for r in rows if r.unstable):
+        lines.append(
+            f"- {row.mutation.id}: {', '.join(key_text(k) for k in row.unstable)} failed, was not "
+            "selected, and passed when the same tree ran again: the machine's failure, not the "
+            "change's, so it is left out of the recall"
+        )
     lines += [
         "",
         "| id | category | description | failing executions | selected / all executions | skipped | recall |",
