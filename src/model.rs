@@ -82,18 +82,33 @@ pub struct ParseFailure {
     /// The file's text, for showing the failing lines (empty when it could not be read).
     #[serde(skip)]
     pub source: Arc<str>,
+    /// Whether the file was read and is not valid Gherkin, or could not be read at all.
+    pub kind: FailureKind,
+}
+
+/// Why a feature file is not in the suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailureKind {
+    /// The file was read, and has syntax errors.
+    Syntax,
+    /// The file or directory could not be read: a dangling link, a link loop, no
+    /// permission, not UTF-8.
+    Unreadable,
 }
 
 impl ParseFailure {
-    /// A file with one problem at `location`.
-    pub fn single(location: Location, message: impl Into<String>, source: Arc<str>) -> Self {
+    /// An entry of the features directory that could not be read, and why: one problem, at
+    /// the start of the file.
+    pub fn unreadable(path: Arc<Path>, why: impl Into<String>) -> Self {
         Self {
-            path: location.path.clone(),
             errors: vec![SyntaxError {
-                location,
-                message: message.into(),
+                location: Location::file(path.clone()),
+                message: why.into(),
             }],
-            source,
+            path,
+            source: Arc::from(""),
+            kind: FailureKind::Unreadable,
         }
     }
 }

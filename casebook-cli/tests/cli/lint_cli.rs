@@ -477,3 +477,48 @@ fn the_projects_own_feature_files_lint_without_errors() {
     assert!(errors.is_empty(), "{errors:#?}");
     assert_eq!(output.code, 0, "{output:#?}");
 }
+
+#[test]
+fn a_dangling_link_and_a_link_loop_are_findings_and_every_other_file_is_linted() {
+    let dir = project(&[
+        ("casebook.toml", b""),
+        (
+            "features/a.feature",
+            b"Feature: A\n  @A-1\n  Scenario: a\n    Given x\n    Then y\n",
+        ),
+        (
+            "features/sub/b.feature",
+            b"Feature: B\n  @B-1\n  Scenario: b\n    Given x\n    Then y\n",
+        ),
+    ]);
+    let features = dir.path().join("features");
+    std::os::unix::fs::symlink("nobody@host.1234", features.join(".#a.feature")).unwrap();
+    std::os::unix::fs::symlink("..", features.join("sub/loop")).unwrap();
+
+    let (output, entries) = lint_json_entries(dir.path(), &[]);
+    let found: Vec<(&str, &str)> = entries
+        .iter()
+        .filter(|e| e["rule"] == "parse-error")
+        .map(|e| (e["file"].as_str().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "features/.#a.feature",
+                "cannot read it: it is a symbolic link to `nobody@host.1234`, which does not exist"
+            ),
+            (
+                "features/sub/loop",
+                "cannot read it: it is a symbolic link that loops back to `features`"
+            ),
+        ],
+        "{output:#?}"
+    );
+    assert!(
+        output.stderr.starts_with("checked 4 files, 2 cases, "),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(output.code, 1);
+}
