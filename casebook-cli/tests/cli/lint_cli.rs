@@ -522,3 +522,29 @@ fn a_dangling_link_and_a_link_loop_are_findings_and_every_other_file_is_linted()
     );
     assert_eq!(output.code, 1);
 }
+
+#[test]
+fn a_file_that_cannot_be_read_is_named_once_and_not_called_a_syntax_error() {
+    let dir = project(&[
+        ("casebook.toml", b""),
+        (
+            "features/a.feature",
+            b"Feature: A\n  @A-1\n  Scenario: a\n    Given x\n    Then y\n",
+        ),
+    ]);
+    let features = dir.path().join("features");
+    std::os::unix::fs::symlink("nobody@host.1234", features.join(".#a.feature")).unwrap();
+    // A finding about a file as a whole names its place once, and says what to do about a
+    // file that cannot be read, not about syntax.
+    let human = casebook(dir.path(), &["lint"]);
+    let place = "features/.#a.feature:1:1";
+    assert_eq!(human.stdout.matches(place).count(), 1, "{}", human.stdout);
+    assert!(!human.stdout.contains("fix the syntax"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains(
+            "hint: make it readable, or remove it; the other feature files are still checked"
+        ),
+        "{}",
+        human.stdout
+    );
+}

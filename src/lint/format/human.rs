@@ -45,6 +45,9 @@ pub fn human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> Vec<
             .texts
             .get(&d.location.path)
             .filter(|text| !text.is_empty());
+        // The notes are gathered first and set once: `with_notes` adds to the notes already
+        // there, so setting them twice would show the place of a file-level finding twice.
+        let mut notes = Vec::new();
         let report = match source {
             Some(text) => {
                 let id = *ids.entry(d.location.path.clone()).or_insert_with(|| {
@@ -55,16 +58,15 @@ pub fn human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> Vec<
                     span(text, d.location.line, d.location.column),
                 )])
             }
-            None => report.with_notes(vec![format!("at {}", d.location)]),
-        };
-        let report = match &d.hint {
-            Some(hint) => {
-                let mut notes = report.notes.clone();
-                notes.push(format!("hint: {hint}"));
-                report.with_notes(notes)
+            None => {
+                notes.push(format!("at {}", d.location));
+                report
             }
-            None => report,
         };
+        if let Some(hint) = &d.hint {
+            notes.push(format!("hint: {hint}"));
+        }
+        let report = report.with_notes(notes);
         term::emit_to_write_style(&mut buffer, &config, &files, &report)
             .expect("every label points into a registered file");
     }
@@ -119,6 +121,25 @@ mod tests {
         assert!(text.contains("  Scenario: no id"), "{text}");
         assert!(text.contains("^^^^^^^^^"), "{text}");
         assert!(text.contains("= hint: tag it"), "{text}");
+    }
+
+    #[test]
+    fn a_finding_about_a_whole_file_names_its_place_once() {
+        let path: Arc<Path> = Arc::from(Path::new("features/.#a.feature"));
+        let diagnostic = Diagnostic {
+            location: Location::file(path),
+            rule: "parse-error",
+            severity: Severity::Error,
+            message: "cannot read it".into(),
+            hint: Some("remove it".into()),
+        };
+        let text = String::from_utf8(human(&[diagnostic], &Sources::default(), false)).unwrap();
+        assert_eq!(
+            text.matches("features/.#a.feature:1:1").count(),
+            1,
+            "{text}"
+        );
+        assert!(text.contains("= hint: remove it"), "{text}");
     }
 
     #[test]
