@@ -468,6 +468,9 @@ impl ExampleRow {
 /// `text` with every `<name>` replaced by `value`, left to right as [`str::replace`] does;
 /// `None` when it has none.
 fn replace_placeholder(text: &str, name: &str, value: &str) -> Option<String> {
+    // Every index below is the place of an ASCII `<` found in `text`, one past it, or one
+    // past a whole `<name>` matched there: each is a character boundary, so no slice can
+    // split a character of the row's values or the step's text.
     let is_placeholder_at = |at: usize| {
         text[at + 1..]
             .strip_prefix(name)

@@ -76,15 +76,18 @@ pub fn human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> Vec<
 /// The byte range of the token at a 1-based line and column: up to the next space, so the
 /// caret underlines a tag, a keyword or a word.
 fn span(text: &str, line: usize, column: usize) -> std::ops::Range<usize> {
+    // Every index below comes from `split_inclusive` lengths or `char_indices`, so each is a
+    // character boundary; a line or column of 0 (none is made, but a `Location` allows it)
+    // counts as the first.
     let line_start: usize = text
         .split_inclusive('\n')
-        .take(line - 1)
+        .take(line.saturating_sub(1))
         .map(str::len)
         .sum();
     let line_text = text[line_start..].split('\n').next().unwrap_or("");
     let start = line_text
         .char_indices()
-        .nth(column - 1)
+        .nth(column.saturating_sub(1))
         .map_or(line_text.len(), |(i, _)| i);
     let len = line_text[start..]
         .find(char::is_whitespace)
