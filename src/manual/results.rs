@@ -244,8 +244,10 @@ pub fn parse(text: &str, file: &Path) -> Result<ResultsFile, Error> {
         position: span.map(|span| line_col(text, span.start)),
         kind,
     };
-    let raw: RawFile = toml::from_str(text)
-        .map_err(|err| error(err.span(), ErrorKind::Toml(err.message().trim().to_owned())))?;
+    let raw: RawFile = toml::from_str(text).map_err(|err| {
+        let message = crate::config::toml_message(&err, text);
+        error(err.span(), ErrorKind::Toml(message))
+    })?;
     if *raw.format_version.get_ref() != FORMAT_VERSION {
         return Err(error(
             Some(raw.format_version.span()),
@@ -546,6 +548,13 @@ mod tests {
             err.to_string(),
             "f.toml:7:6: `at` = \"2024年5月1日\" is not an RFC 3339 time such as 2024-05-01T09:30:00Z"
         );
+    }
+
+    #[test]
+    fn a_duplicate_key_is_named_with_its_line() {
+        let text = "format-version = 1\nrelease = \"1.0\"\n\n[[result]]\ncase = \"UX-1\"\nstatus = \"passed\"\nstatus = \"failed\"\n";
+        let err = parse(text, Path::new("f.toml")).unwrap_err();
+        assert_eq!(err.to_string(), "f.toml:7:1: duplicate key `status`");
     }
 
     #[test]

@@ -548,3 +548,66 @@ fn a_file_that_cannot_be_read_is_named_once_and_not_called_a_syntax_error() {
         human.stdout
     );
 }
+
+#[test]
+fn a_requirement_defined_twice_is_one_finding_and_the_catalog_is_still_read() {
+    let dir = project(&[
+        ("casebook.toml", b""),
+        (
+            "requirements.toml",
+            b"[R-1]\ntitle = 'one'\nrisk = 'low'\n\n[R-2]\ntitle = 'two'\nrisk = 'low'\n\n[R-1]\ntitle = 'again'\nrisk = 'low'\n",
+        ),
+        (
+            "features/a.feature",
+            b"Feature: A\n  @A-1 @req:R-1\n  Scenario: a\n    Given x\n    Then y\n\n  @A-2 @req:R-2\n  Scenario: b\n    Given x\n    Then y\n",
+        ),
+    ]);
+    let (output, entries) = lint_json_entries(dir.path(), &[]);
+    let errors: Vec<(&str, &str, u64, &str)> = entries
+        .iter()
+        .filter(|e| e["severity"] == "error")
+        .map(|e| {
+            (
+                e["rule"].as_str().unwrap(),
+                e["file"].as_str().unwrap(),
+                e["line"].as_u64().unwrap(),
+                e["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [(
+            "invalid-catalog",
+            "requirements.toml",
+            9,
+            "requirement `R-1` is defined twice (first at line 1): neither is read"
+        )],
+        "{output:#?}"
+    );
+    assert!(
+        output.stderr.contains(", 1 requirement: "),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn a_casebook_toml_that_is_a_broken_link_exits_2_and_names_it() {
+    let dir = project(&[(
+        "features/a.feature",
+        b"Feature: A\n  @A-1\n  Scenario: a\n    Given x\n    Then y\n",
+    )]);
+    std::os::unix::fs::symlink("../shared/casebook.toml", dir.path().join("casebook.toml"))
+        .unwrap();
+    let output = casebook(dir.path(), &["lint"]);
+    assert_eq!(output.code, 2, "{output:#?}");
+    assert!(
+        output.stderr.contains(
+            "casebook.toml: cannot read the file: it is a symbolic link to \
+             `../shared/casebook.toml`, which does not exist"
+        ),
+        "{}",
+        output.stderr
+    );
+}
