@@ -126,19 +126,20 @@ pub fn from_str(text: &str, path: Arc<Path>) -> Loaded {
         let (line, column) = line_col(text, span.start);
         Location::new(path.clone(), line, column)
     };
-    let table = match toml::de::DeTable::parse(text) {
-        Ok(table) => table.into_inner(),
-        Err(err) => {
-            let problem = Problem {
-                location: at(err.span().unwrap_or(0..0)),
-                message: format!("invalid TOML: {}", err.message().trim_end()),
-            };
-            return Loaded {
-                catalog: None,
-                problems: vec![problem],
-            };
-        }
-    };
+    // Read on past a duplicate key, which leaves the rest of the file whole: only the
+    // entry that has one is lost. Any other error leaves nothing to trust.
+    let (table, errors) = toml::de::DeTable::parse_recoverable(text);
+    if let Some(err) = errors.iter().find(|err| err.message() != "duplicate key") {
+        let problem = Problem {
+            location: at(err.span().unwrap_or(0..0)),
+            message: format!("invalid TOML: {}", crate::config::toml_message(err, text)),
+        };
+        return Loaded {
+            catalog: None,
+            problems: vec![problem],
+        };
+    }
+    let table = table.into_inner();
 
     let mut entries: Vec<_> = table.into_iter().collect();
     entries.sort_by_key(|(key, _)| key.span().start);
@@ -159,6 +160,26 @@ pub fn from_str(text: &str, path: Arc<Path>) -> Loaded {
         }
     }
 
+    // A requirement defined twice, or with a key given twice, is neither definition: which
+    // one was meant is for its author to say.
+    let mut twice = Vec::new();
+    for err in &errors {
+        let (id, problem, defined_twice) = duplicate(err, text, &at);
+        // The keys of a table given again clash with the first one's: the table is the
+        // one problem.
+        if twice.contains(&id) {
+            continue;
+        }
+        if defined_twice {
+            twice.push(id.clone());
+        }
+        requirements.retain(|r: &Requirement| r.id != id);
+        if !malformed.contains(&id) {
+            malformed.push(id);
+        }
+        problems.push(problem);
+    }
+
     let catalog = Catalog {
         path: path.clone(),
         source: Arc::from(text),
@@ -171,6 +192,59 @@ pub fn from_str(text: &str, path: Arc<Path>) -> Loaded {
         catalog: Some(catalog),
         problems,
     }
+}
+
+/// The requirement a "duplicate key" error of the catalog is in, the problem, and whether
+/// the requirement is defined twice (not just a key in it).
+fn duplicate(
+    err: &toml::de::Error,
+    text: &str,
+    at: &impl Fn(Range<usize>) -> Location,
+) -> (RequirementId, Problem, bool) {
+    let span = err.span().unwrap_or(0..0);
+    let location = at(span.clone());
+    let key = text.get(span).unwrap_or_default().trim();
+    // The table a line is in is the nearest header at or above it.
+    let headers: Vec<(usize, String)> = text
+        .lines()
+        .take(location.line)
+        .enumerate()
+        .filter_map(|(index, line)| header_id(line).map(|id| (index + 1, id)))
+        .collect();
+    let (id, message, twice) = match headers.last() {
+        // The error is on a header: the table is given a second time.
+        Some((line, id)) if *line == location.line => {
+            let first = headers.iter().find(|(_, other)| other == id).map(|h| h.0);
+            let first = first.filter(|&first| first < *line).unwrap_or(*line);
+            let message = format!(
+                "requirement `{id}` is defined twice (first at line {first}): neither is read"
+            );
+            (id.clone(), message, true)
+        }
+        Some((_, id)) => {
+            let message = format!("requirement `{id}`: duplicate key `{key}`");
+            (id.clone(), message, false)
+        }
+        // No header above: the key is an entry of its own (`ID = { … }`), given twice.
+        None => {
+            let message = format!("requirement `{key}` is defined twice: neither is read");
+            (key.to_owned(), message, true)
+        }
+    };
+    (RequirementId(id), Problem { location, message }, twice)
+}
+
+/// The ID of the requirement a table header line (`[ID]`, `[ID.more]`) opens.
+fn header_id(line: &str) -> Option<String> {
+    let line = line.trim_start();
+    if !line.starts_with('[') {
+        return None;
+    }
+    let table = toml::de::DeTable::parse(line).ok()?.into_inner();
+    table
+        .into_iter()
+        .next()
+        .map(|(key, _)| key.into_inner().to_string())
 }
 
 /// A `parent` as written: the requirement that names it, the ID it names, and where.
@@ -389,6 +463,76 @@ mod tests {
                 "requirement `A` names parent `Y`, which is not in the catalog",
                 "requirement `C` names parent `X`, which is not in the catalog",
             ]
+        );
+    }
+
+    #[test]
+    fn a_duplicated_table_is_reported_at_its_line_and_the_rest_survives() {
+        let loaded = read(indoc::indoc! {r#"
+            [PAY-1]
+            title = "Pay"
+            risk = "high"
+
+            [PAY-2]
+            title = "Refund"
+            risk = "low"
+
+            [PAY-1]
+            title = "Pay again"
+            risk = "low"
+        "#});
+        let catalog = loaded.catalog.expect("the catalog is still read");
+        let ids: Vec<_> = catalog
+            .requirements
+            .iter()
+            .map(|r| r.id.0.as_str())
+            .collect();
+        assert_eq!(ids, ["PAY-2"]);
+        assert!(catalog.knows("PAY-1"), "a tag naming it is not unknown too");
+        let problems: Vec<(usize, &str)> = loaded
+            .problems
+            .iter()
+            .map(|p| (p.location.line, p.message.as_str()))
+            .collect();
+        assert_eq!(
+            problems,
+            [(
+                9,
+                "requirement `PAY-1` is defined twice (first at line 1): neither is read"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_duplicate_key_in_a_table_is_named_and_the_rest_survives() {
+        let loaded = read(indoc::indoc! {r#"
+            [PAY-1]
+            title = "Pay"
+            title = "Pay twice"
+            risk = "high"
+
+            [PAY-2]
+            title = "Refund"
+            risk = "low"
+        "#});
+        let catalog = loaded.catalog.expect("the catalog is still read");
+        let ids: Vec<_> = catalog
+            .requirements
+            .iter()
+            .map(|r| r.id.0.as_str())
+            .collect();
+        assert_eq!(ids, ["PAY-2"]);
+        let problems: Vec<(String, &str)> = loaded
+            .problems
+            .iter()
+            .map(|p| (p.location.to_string(), p.message.as_str()))
+            .collect();
+        assert_eq!(
+            problems,
+            [(
+                "requirements.toml:3:1".to_owned(),
+                "requirement `PAY-1`: duplicate key `title`"
+            )]
         );
     }
 

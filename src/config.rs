@@ -288,6 +288,10 @@ pub enum ErrorKind {
     /// The file cannot be read.
     #[error("cannot read the file: {0}")]
     Read(std::io::Error),
+    /// The file is a symbolic link to nothing: an error rather than no configuration, which
+    /// would run with the defaults in silence.
+    #[error("cannot read the file: it is a symbolic link to `{}`, which does not exist", .0.display())]
+    DanglingLink(PathBuf),
     /// It is not TOML, or not the shape `casebook.toml` has (TOML's own words).
     #[error("{0}")]
     Syntax(String),
@@ -385,7 +389,8 @@ impl Config {
         match start
             .ancestors()
             .map(|dir| dir.join(FILE_NAME))
-            .find(|file| file.is_file())
+            // A link whose target is missing is found too, and then fails to load.
+            .find(|file| std::fs::symlink_metadata(file).is_ok_and(|meta| !meta.is_dir()))
         {
             Some(file) => Self::load(&file),
             None => Ok(Self::defaults(start)),
@@ -397,7 +402,12 @@ impl Config {
         let text = std::fs::read_to_string(file).map_err(|err| Error {
             file: file.to_path_buf(),
             position: None,
-            kind: ErrorKind::Read(err),
+            kind: match std::fs::read_link(file) {
+                Ok(target) if err.kind() == std::io::ErrorKind::NotFound => {
+                    ErrorKind::DanglingLink(target)
+                }
+                _ => ErrorKind::Read(err),
+            },
         })?;
         let root = file.parent().unwrap_or(Path::new(".")).to_path_buf();
         Self::from_str(&text, file, &root)
@@ -413,7 +423,7 @@ impl Config {
         };
         let error = |span, message| at(span, ErrorKind::Setting(message));
         let raw: RawConfig = toml::from_str(text)
-            .map_err(|err| at(err.span(), ErrorKind::Syntax(err.message().to_owned())))?;
+            .map_err(|err| at(err.span(), ErrorKind::Syntax(toml_message(&err, text))))?;
 
         let mut config = Self::defaults(root);
         config.file = Some(file.to_path_buf());
@@ -611,6 +621,19 @@ impl RawLint {
 }
 
 /// Compiles `pattern` so that it must match a whole tag.
+/// The toml crate's words for `err`, with the key of a duplicate named: its message says
+/// only "duplicate key", and the key is the text under its span.
+pub fn toml_message(err: &toml::de::Error, text: &str) -> String {
+    let message = err.message().trim_end();
+    let key = err.span().and_then(|span| text.get(span)).map(str::trim);
+    match key {
+        Some(key) if message == "duplicate key" && !key.is_empty() => {
+            format!("duplicate key `{key}`")
+        }
+        _ => message.to_owned(),
+    }
+}
+
 fn anchored(pattern: &str) -> Result<Regex, regex::Error> {
     // Compile it as written first, so that an error quotes the user's pattern, not ours.
     Regex::new(pattern)?;
@@ -790,6 +813,27 @@ mod tests {
         assert!(
             err.kind.to_string().contains("unknown field `case_id`"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_duplicate_key_is_named_with_its_line() {
+        let err = parse("features = 'f'\n[tags]\nmanual = 'a'\nmanual = 'b'\n").unwrap_err();
+        assert_eq!(err.position, Some((4, 1)));
+        assert_eq!(err.kind.to_string(), "duplicate key `manual`");
+    }
+
+    #[test]
+    fn a_casebook_toml_that_is_a_broken_link_is_an_error_that_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(FILE_NAME);
+        std::os::unix::fs::symlink("shared/casebook.toml", &file).unwrap();
+        let err = Config::discover(dir.path()).unwrap_err();
+        assert_eq!(err.file, file);
+        assert_eq!(
+            err.kind.to_string(),
+            "cannot read the file: it is a symbolic link to `shared/casebook.toml`, which does \
+             not exist"
         );
     }
 

@@ -326,9 +326,12 @@ impl Harness {
         for error in &unwritten {
             eprintln!("error: {error}");
         }
-        // Lint errors fail a strict run (CI); elsewhere they are shown and the cases still run.
-        let passed =
-            run::passed(&record) && !(setup.strict && lint.errors > 0) && unwritten.is_empty();
+        let nothing = nothing_selected(&record, setup.strict);
+        // Lint errors, and a run of nothing, fail a strict run (CI); elsewhere they are shown
+        // and the cases still run.
+        let passed = run::passed(&record)
+            && !(setup.strict && (lint.errors > 0 || nothing))
+            && unwritten.is_empty();
         Ok(Outcome {
             passed,
             _kept: Some((project, record, matrix)),
@@ -741,6 +744,31 @@ fn list(project: &Project, bindings: &Bindings, filter: &Filter) {
 fn print(record: &RunRecord, matrix: &TraceMatrix, report_dir: &ReportDir) {
     print!("{}", crate::render::terminal::report(record, matrix));
     println!("reports: {}", report_dir.path().display());
+}
+
+/// Whether the run selected no execution at all, which proves nothing and so is never a
+/// silent pass: it is said on the terminal, as an error when `strict` makes it fail the run.
+fn nothing_selected(record: &RunRecord, strict: bool) -> bool {
+    let counts = &record.counts;
+    if counts.executions > 0 {
+        return false;
+    }
+    let cases = match counts.cases {
+        1 => "1 case".to_owned(),
+        n => format!("{n} cases"),
+    };
+    if strict {
+        println!(
+            "error: the run selected no case, which fails a strict run ({cases} in the suite, {} manual)",
+            counts.manual_cases
+        );
+    } else {
+        println!(
+            "warning: the run selected no case ({cases} in the suite, {} manual)",
+            counts.manual_cases
+        );
+    }
+    true
 }
 
 fn write_record(report_dir: &ReportDir, record: &RunRecord) -> Result<(), Error> {

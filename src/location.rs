@@ -94,7 +94,12 @@ pub mod as_text {
 
 /// Converts a byte offset in `text` into a 1-based line and column (in characters).
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
+    // An offset inside a character (from a parser that counts bytes) counts as that
+    // character's start, so that no slice falls between its bytes.
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -145,6 +150,12 @@ mod tests {
         // `ç` is two bytes but one column.
         assert_eq!(line_col(text, 5), (2, 2));
         assert_eq!(line_col(text, text.len()), (3, 3));
+    }
+
+    #[test]
+    fn line_col_of_an_offset_inside_a_character_is_the_characters_place() {
+        let text = "ab\nçd";
+        assert_eq!(line_col(text, 4), (2, 1));
     }
 
     #[test]

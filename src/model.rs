@@ -82,18 +82,33 @@ pub struct ParseFailure {
     /// The file's text, for showing the failing lines (empty when it could not be read).
     #[serde(skip)]
     pub source: Arc<str>,
+    /// Whether the file was read and is not valid Gherkin, or could not be read at all.
+    pub kind: FailureKind,
+}
+
+/// Why a feature file is not in the suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailureKind {
+    /// The file was read, and has syntax errors.
+    Syntax,
+    /// The file or directory could not be read: a dangling link, a link loop, no
+    /// permission, not UTF-8.
+    Unreadable,
 }
 
 impl ParseFailure {
-    /// A file with one problem at `location`.
-    pub fn single(location: Location, message: impl Into<String>, source: Arc<str>) -> Self {
+    /// An entry of the features directory that could not be read, and why: one problem, at
+    /// the start of the file.
+    pub fn unreadable(path: Arc<Path>, why: impl Into<String>) -> Self {
         Self {
-            path: location.path.clone(),
             errors: vec![SyntaxError {
-                location,
-                message: message.into(),
+                location: Location::file(path.clone()),
+                message: why.into(),
             }],
-            source,
+            path,
+            source: Arc::from(""),
+            kind: FailureKind::Unreadable,
         }
     }
 }
@@ -453,6 +468,9 @@ impl ExampleRow {
 /// `text` with every `<name>` replaced by `value`, left to right as [`str::replace`] does;
 /// `None` when it has none.
 fn replace_placeholder(text: &str, name: &str, value: &str) -> Option<String> {
+    // Every index below is the place of an ASCII `<` found in `text`, one past it, or one
+    // past a whole `<name>` matched there: each is a character boundary, so no slice can
+    // split a character of the row's values or the step's text.
     let is_placeholder_at = |at: usize| {
         text[at + 1..]
             .strip_prefix(name)

@@ -5,11 +5,11 @@
 //! whether it is manual, and one [`Execution`] per Examples row. One broken file becomes a
 //! [`ParseFailure`]; every other file is still read.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::config::TagConventions;
-use crate::location::{Location, display_path};
+use crate::location::Location;
 use crate::model::{
     Case, ExampleRow, Execution, Feature, Mode, ParseFailure, RequirementId, RequirementRef, Suite,
     Tag,
@@ -25,10 +25,13 @@ pub fn load(paths: &[PathBuf], conventions: &TagConventions) -> Suite {
         // Absolute paths, so that a file named both through the features directory and on
         // the command line is read once.
         let path = std::path::absolute(path).unwrap_or_else(|_| path.clone());
-        match parse::feature_files(&path) {
-            Ok(found) => files.extend(found),
-            Err(err) => suite.failures.push(unreadable(&path, &err)),
-        }
+        let walk = parse::feature_files(&path);
+        files.extend(walk.files);
+        suite.failures.extend(
+            walk.unreadable
+                .into_iter()
+                .map(|err| ParseFailure::unreadable(err.path, err.kind.to_string())),
+        );
     }
     files.sort();
     files.dedup();
@@ -216,19 +219,11 @@ fn unique(names: impl Iterator<Item = String>) -> Vec<String> {
     names.filter(|name| seen.insert(name.clone())).collect()
 }
 
-fn unreadable(path: &Path, err: &walkdir::Error) -> ParseFailure {
-    ParseFailure::single(
-        Location::file(display_path(err.path().unwrap_or(path))),
-        format!("cannot read: {err}"),
-        std::sync::Arc::from(""),
-    )
-}
-
 /// Test support: the suite of one feature file at `path` with `text`, read with the default
 /// tag conventions. Panics on a syntax error: a test's feature is written to parse.
 #[cfg(test)]
 pub(crate) fn suite_from(path: &str, text: &str) -> Suite {
-    let feature = crate::parse::parse_str(text, Arc::from(Path::new(path)))
+    let feature = crate::parse::parse_str(text, Arc::from(std::path::Path::new(path)))
         .unwrap_or_else(|err| panic!("the test's feature parses: {err:?}"));
     Suite {
         features: vec![classify(feature, &TagConventions::default())],
@@ -243,6 +238,7 @@ mod tests {
 
     use super::*;
     use crate::config::Config;
+    use crate::model::FailureKind;
 
     fn classify_text(text: &str, conventions: &TagConventions) -> Feature {
         let feature = crate::parse::parse_str(text, Arc::from(Path::new("t.feature"))).unwrap();
@@ -389,5 +385,78 @@ mod tests {
         assert_eq!(suite.failures.len(), 1);
         assert!(suite.failures[0].path.ends_with("b.feature"));
         assert_eq!(suite.failures[0].errors[0].location.line, 4);
+    }
+
+    fn write(dir: &Path, path: &str, name: &str) {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(
+            path,
+            format!("Feature: {name}\n  Scenario: s\n    Given x\n"),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_dangling_link_and_a_link_loop_are_findings_and_every_other_file_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.feature", "A");
+        write(dir.path(), "sub/b.feature", "B");
+        write(dir.path(), "z.feature", "Z");
+        // An editor's lock file: a link to a target that does not exist.
+        std::os::unix::fs::symlink("nobody@host.1234", dir.path().join(".#a.feature")).unwrap();
+        std::os::unix::fs::symlink("..", dir.path().join("sub/loop")).unwrap();
+        let suite = load(&[dir.path().to_path_buf()], &TagConventions::default());
+        let names: Vec<_> = suite.features.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["A", "B", "Z"]);
+        let failures: Vec<(String, FailureKind, &str)> = suite
+            .failures
+            .iter()
+            .map(|f| {
+                let name = f.path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, f.kind, f.errors[0].message.as_str())
+            })
+            .collect();
+        assert_eq!(failures.len(), 2, "{failures:?}");
+        assert_eq!(failures[0].0, ".#a.feature");
+        assert_eq!(failures[0].1, FailureKind::Unreadable);
+        assert!(
+            failures[0]
+                .2
+                .contains("`nobody@host.1234`, which does not exist"),
+            "{failures:?}"
+        );
+        assert_eq!(failures[1].0, "loop");
+        assert_eq!(failures[1].1, FailureKind::Unreadable);
+        assert!(failures[1].2.contains("loops back to"), "{failures:?}");
+    }
+
+    #[test]
+    fn an_unreadable_directory_is_a_finding_and_every_other_file_is_read() {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        if unsafe { libc::geteuid() } == 0 {
+            eprintln!("skipped: root reads a directory whatever its permissions");
+            return;
+        }
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.feature", "A");
+        write(dir.path(), "locked/b.feature", "B");
+        write(dir.path(), "z.feature", "Z");
+        let locked = dir.path().join("locked");
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let suite = load(&[dir.path().to_path_buf()], &TagConventions::default());
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let names: Vec<_> = suite.features.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["A", "Z"]);
+        let [failure] = &suite.failures[..] else {
+            panic!("one failure: {:?}", suite.failures)
+        };
+        assert!(failure.path.ends_with("locked"), "{failure:?}");
+        assert_eq!(failure.kind, FailureKind::Unreadable);
+        assert!(
+            failure.errors[0].message.contains("ermission denied"),
+            "{failure:?}"
+        );
     }
 }

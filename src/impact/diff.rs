@@ -229,7 +229,9 @@ fn hunks(lines: &[&str], mut at: usize, file: &mut FileDiff) -> Result<usize, Di
                     message: format!("the diff ends inside the hunk of line {number}"),
                 });
             };
-            let (marker, text) = line.split_at(line.len().min(1));
+            // The marker is one ASCII byte; a line that starts with any other character (a
+            // marker lost in a hand-edited diff) keeps it whole, and matches no marker.
+            let (marker, text) = line.split_at_checked(1).unwrap_or((line, ""));
             let text = text.to_owned();
             match marker {
                 " " | "" if old_left > 0 && new_left > 0 => {
@@ -442,6 +444,14 @@ mod tests {
         let header = "--- a/x\n+++ b/x\n@@ nonsense @@\n";
         assert_eq!(parse(header).unwrap_err().line, 3);
         assert_eq!(parse("").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn a_hunk_line_without_its_marker_in_another_script_is_bad_input() {
+        let diff = "--- a/x\n+++ b/x\n@@ -1 +1 @@\nétape sans marque\n";
+        let err = parse(diff).unwrap_err();
+        assert_eq!(err.line, 4);
+        assert!(err.message.contains("fewer lines"), "{}", err.message);
     }
 
     #[test]

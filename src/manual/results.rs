@@ -56,6 +56,7 @@ impl ManualStatus {
     /// Reads a status as people type it: the word or its first letter, any case.
     pub fn parse(text: &str) -> Option<ManualStatus> {
         let text = text.trim().to_lowercase();
+        // `[..1]` slices the status's own ASCII word, never the tester's text.
         ManualStatus::ALL
             .into_iter()
             .find(|s| text == s.as_str() || text == s.as_str()[..1])
@@ -243,8 +244,10 @@ pub fn parse(text: &str, file: &Path) -> Result<ResultsFile, Error> {
         position: span.map(|span| line_col(text, span.start)),
         kind,
     };
-    let raw: RawFile = toml::from_str(text)
-        .map_err(|err| error(err.span(), ErrorKind::Toml(err.message().trim().to_owned())))?;
+    let raw: RawFile = toml::from_str(text).map_err(|err| {
+        let message = crate::config::toml_message(&err, text);
+        error(err.span(), ErrorKind::Toml(message))
+    })?;
     if *raw.format_version.get_ref() != FORMAT_VERSION {
         return Err(error(
             Some(raw.format_version.span()),
@@ -310,7 +313,9 @@ pub fn to_toml(file: &ResultsFile) -> String {
          # change, the result is stale.\n\
          format-version = {FORMAT_VERSION}\n\
          release = {}\n",
-        file.release,
+        // The comment is one line whatever the label holds: a newline in it would end the
+        // comment and leave the rest of the label to be read as TOML.
+        file.release.escape_debug(),
         quote(&file.release)
     );
     for r in &file.results {
@@ -400,15 +405,21 @@ pub fn now() -> String {
 /// `+02:00`), with a space for the `T`, without seconds, or a date alone (midnight, UTC).
 pub fn parse_time(text: &str) -> Option<SystemTime> {
     let text = text.trim();
-    // An offset at the end: humantime reads UTC only.
-    let (base, offset) = match text.len().checked_sub(6).map(|i| text.split_at(i)) {
+    // An offset at the end: humantime reads UTC only. The text is the tester's, in any
+    // script: it is split only where a character starts (`split_at_checked`), and the
+    // offset's digits are taken with `get`, so no byte index can fall inside a character.
+    let (base, offset) = match text
+        .len()
+        .checked_sub(6)
+        .and_then(|i| text.split_at_checked(i))
+    {
         Some((base, offset))
             if base.len() >= 16
                 && (offset.starts_with('+') || offset.starts_with('-'))
-                && offset.as_bytes()[3] == b':' =>
+                && offset.as_bytes().get(3) == Some(&b':') =>
         {
-            let hours: u64 = offset[1..3].parse().ok()?;
-            let minutes: u64 = offset[4..6].parse().ok()?;
+            let hours: u64 = offset.get(1..3)?.parse().ok()?;
+            let minutes: u64 = offset.get(4..6)?.parse().ok()?;
             let seconds = Duration::from_secs(hours * 3600 + minutes * 60);
             (base, Some((offset.starts_with('+'), seconds)))
         }
@@ -508,6 +519,58 @@ mod tests {
             err.to_string(),
             "f.toml:8:6: `at` = \"yesterday\" is not an RFC 3339 time such as 2024-05-01T09:30:00Z"
         );
+    }
+
+    #[test]
+    fn a_time_in_other_scripts_is_not_a_time_and_no_panic() {
+        for text in [
+            "01/05/2024 à 9h30",
+            "2024年5月1日",
+            "2024-05-01 à 09h30",
+            "2024-05-01T09:30é:00",
+            "2024-05-01T09:30+é:00",
+            "2024-05-01T09:30:00+0é:0",
+            "ééééééééééé",
+        ] {
+            assert_eq!(parse_time(text), None, "{text}");
+        }
+        assert!(parse_time("2024-05-01T09:30:00+02:00").is_some());
+    }
+
+    #[test]
+    fn a_results_file_with_such_a_time_is_an_error_at_its_line() {
+        let hash = format!("sha256:{}", "a".repeat(64));
+        let text = format!(
+            "format-version = 1\nrelease = \"1.0\"\n\n[[result]]\ncase = \"UX-1\"\nstatus = \"passed\"\nat = \"2024年5月1日\"\ncase-hash = \"{hash}\"\n"
+        );
+        let err = parse(&text, Path::new("f.toml")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "f.toml:7:6: `at` = \"2024年5月1日\" is not an RFC 3339 time such as 2024-05-01T09:30:00Z"
+        );
+    }
+
+    #[test]
+    fn a_duplicate_key_is_named_with_its_line() {
+        let text = "format-version = 1\nrelease = \"1.0\"\n\n[[result]]\ncase = \"UX-1\"\nstatus = \"passed\"\nstatus = \"failed\"\n";
+        let err = parse(text, Path::new("f.toml")).unwrap_err();
+        assert_eq!(err.to_string(), "f.toml:7:1: duplicate key `status`");
+    }
+
+    #[test]
+    fn a_release_label_with_a_newline_is_kept_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let release = "1.0\n[[result]]\r\tevil";
+        let written = append(
+            dir.path(),
+            release,
+            &[result("UX-1", ManualStatus::Passed)],
+            None,
+        )
+        .unwrap();
+        let read = load(&written, release).unwrap();
+        assert_eq!(read.release, release);
+        assert_eq!(read.results, [result("UX-1", ManualStatus::Passed)]);
     }
 
     #[test]

@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use casebook_gherkin::IdGenerator;
 
-use crate::location::{Location, display_path};
-use crate::model::{Feature, ParseFailure};
+use crate::location::{Location, display_path, line_col};
+use crate::model::{FailureKind, Feature, ParseFailure};
 
 pub use document::step_kind;
 
@@ -24,14 +24,27 @@ pub use document::step_kind;
 ///
 /// A UTF-8 byte-order mark is dropped and CRLF line endings are read as LF, so files saved
 /// by any editor parse. A file with nothing but comments and blank lines is a feature with
-/// no cases, as in the official Gherkin parsers. A file with syntax errors gives them all.
+/// no cases, as in the official Gherkin parsers. A file with syntax errors gives them all; a
+/// file that cannot be read, or is not UTF-8, gives why.
 pub fn parse_file(path: &Path) -> Result<Feature, ParseFailure> {
     let shown = display_path(path);
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        ParseFailure::single(
-            Location::file(shown.clone()),
-            format!("cannot read the file: {err}"),
-            Arc::from(""),
+    let unreadable = |kind: ReadErrorKind, at: Option<(usize, usize)>| {
+        let mut failure = ParseFailure::unreadable(shown.clone(), kind.to_string());
+        if let Some((line, column)) = at {
+            failure.errors[0].location = Location::new(shown.clone(), line, column);
+        }
+        failure
+    };
+    let bytes = std::fs::read(path).map_err(|err| unreadable(ReadErrorKind::Io(err), None))?;
+    let text = String::from_utf8(bytes).map_err(|err| {
+        let bytes = err.as_bytes();
+        let valid = err.utf8_error().valid_up_to();
+        // The prefix up to `valid_up_to` is UTF-8 by the error's own definition.
+        let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+        let (line, column) = line_col(before, before.len());
+        unreadable(
+            ReadErrorKind::NotUtf8 { line, column },
+            Some((line, column)),
         )
     })?;
     parse_str(&text, shown)
@@ -50,6 +63,7 @@ pub fn parse_str(text: &str, path: Arc<Path>) -> Result<Feature, ParseFailure> {
             errors: document::errors(&errors, &path),
             path,
             source,
+            kind: FailureKind::Syntax,
         }),
     }
 }
@@ -82,17 +96,99 @@ pub fn is_feature_file(path: &Path) -> bool {
 }
 
 /// Every feature file under `dir` (or `dir` itself when it is a file), sorted by path so
-/// that every run sees them in the same order.
-pub fn feature_files(dir: &Path) -> Result<Vec<PathBuf>, walkdir::Error> {
-    let mut files = Vec::new();
+/// that every run sees them in the same order, and every entry that could not be read.
+///
+/// An entry that cannot be read (a dangling link such as an editor's lock file, a link loop,
+/// a directory without permission) is reported and skipped: the walk goes on, so one stray
+/// entry never hides the rest of the suite.
+pub fn feature_files(dir: &Path) -> Walk {
+    let mut walk = Walk::default();
     for entry in walkdir::WalkDir::new(dir).follow_links(true) {
-        let entry = entry?;
-        if entry.file_type().is_file() && is_feature_file(entry.path()) {
-            files.push(entry.into_path());
+        match entry {
+            Ok(entry) if entry.file_type().is_file() && is_feature_file(entry.path()) => {
+                walk.files.push(entry.into_path());
+            }
+            Ok(_) => {}
+            Err(err) => walk.unreadable.push(ReadError::of_walk(dir, err)),
         }
     }
-    files.sort();
-    Ok(files)
+    walk.files.sort();
+    walk
+}
+
+/// What [`feature_files`] found.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// The feature files, sorted.
+    pub files: Vec<PathBuf>,
+    /// The entries that could not be read, in the order they were met.
+    pub unreadable: Vec<ReadError>,
+}
+
+/// An entry of the features directory that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("`{}`: {kind}", path.display())]
+pub struct ReadError {
+    /// The entry, as shown to people.
+    pub path: Arc<Path>,
+    /// Why it could not be read.
+    pub kind: ReadErrorKind,
+}
+
+/// Why an entry could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadErrorKind {
+    /// A symbolic link whose target does not exist.
+    #[error("cannot read it: it is a symbolic link to `{}`, which does not exist", target.display())]
+    DanglingLink {
+        /// The target, as the link names it.
+        target: PathBuf,
+    },
+    /// A symbolic link to a directory that contains it.
+    #[error("cannot read it: it is a symbolic link that loops back to `{}`", ancestor.display())]
+    Loop {
+        /// The directory it leads back to, as shown to people.
+        ancestor: Arc<Path>,
+    },
+    /// The bytes are not UTF-8 text.
+    #[error(
+        "cannot read it: it is not UTF-8 text (the first bad byte is at line {line}, column {column})"
+    )]
+    NotUtf8 {
+        /// The line of the first byte that is not UTF-8.
+        line: usize,
+        /// Its column, in characters.
+        column: usize,
+    },
+    /// Any other failure of the file system: no permission, a device error.
+    #[error("cannot read it: {0}")]
+    Io(std::io::Error),
+}
+
+impl ReadError {
+    /// The error of the walk of `dir` as one of an entry: a walk error without a path is
+    /// the root's own.
+    fn of_walk(dir: &Path, err: walkdir::Error) -> Self {
+        let path = err.path().unwrap_or(dir).to_path_buf();
+        let kind = if let Some(ancestor) = err.loop_ancestor() {
+            ReadErrorKind::Loop {
+                ancestor: display_path(ancestor),
+            }
+        } else {
+            let target = std::fs::read_link(&path).ok();
+            match (target, err.into_io_error()) {
+                (Some(target), Some(io)) if io.kind() == std::io::ErrorKind::NotFound => {
+                    ReadErrorKind::DanglingLink { target }
+                }
+                (_, Some(io)) => ReadErrorKind::Io(io),
+                (_, None) => ReadErrorKind::Io(std::io::Error::other("the walk failed")),
+            }
+        };
+        Self {
+            path: display_path(&path),
+            kind,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -327,6 +423,23 @@ mod tests {
         .unwrap();
         assert_eq!(feature.name, "Markdown");
         assert_eq!(feature.cases[0].steps[0].text, "a step");
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_cannot_be_read_and_says_where_the_bad_byte_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("latin1.feature");
+        std::fs::write(&path, b"Feature: F\n  Scenario: caf\xe9\n").unwrap();
+        let failure = parse_file(&path).unwrap_err();
+        assert_eq!(failure.kind, FailureKind::Unreadable);
+        let [error] = &failure.errors[..] else {
+            panic!("one error: {failure:?}")
+        };
+        assert_eq!((error.location.line, error.location.column), (2, 16));
+        assert_eq!(
+            error.message,
+            "cannot read it: it is not UTF-8 text (the first bad byte is at line 2, column 16)"
+        );
     }
 
     #[test]

@@ -34,23 +34,6 @@ pub struct Args {
 }
 
 pub fn exec(args: &Args) -> anyhow::Result<u8> {
-    // Every file is read before anything is printed: a path that cannot be read is a usage
-    // error, and half a stream of messages would only mislead.
-    let mut sources = Vec::with_capacity(args.files.len());
-    let mut unreadable = false;
-    for path in &args.files {
-        match read(path) {
-            Ok(text) => sources.push((path.to_string_lossy().into_owned(), text)),
-            Err(reason) => {
-                eprintln!("error: cannot read `{}`: {reason}", path.display());
-                unreadable = true;
-            }
-        }
-    }
-    if unreadable {
-        return Ok(exit::USAGE);
-    }
-
     let options = Options {
         source: !args.no_source,
         ast: !args.no_ast,
@@ -62,15 +45,32 @@ pub fn exec(args: &Args) -> anyhow::Result<u8> {
         Box::new(UuidIds::new())
     };
     let mut stdout = BufWriter::new(std::io::stdout().lock());
-    let mut parse_errors = false;
-    for (uri, text) in &sources {
-        for envelope in envelopes(uri, text, options, ids.as_mut()) {
+    let (mut parse_errors, mut unreadable) = (false, false);
+    // A file that cannot be read is named and skipped: the messages of every other file are
+    // still printed, and the exit code says that one was not.
+    for path in &args.files {
+        let text = match read(path) {
+            Ok(text) => text,
+            Err(reason) => {
+                eprintln!("error: cannot read `{}`: {reason}", path.display());
+                unreadable = true;
+                continue;
+            }
+        };
+        let uri = path.to_string_lossy();
+        for envelope in envelopes(&uri, &text, options, ids.as_mut()) {
             parse_errors |= matches!(envelope, casebook_gherkin::Envelope::ParseError(_));
             writeln!(stdout, "{}", envelope.to_json())?;
         }
     }
     stdout.flush()?;
-    Ok(if parse_errors { exit::FAILED } else { exit::OK })
+    Ok(if unreadable {
+        exit::USAGE
+    } else if parse_errors {
+        exit::FAILED
+    } else {
+        exit::OK
+    })
 }
 
 /// A file's text, without a byte order mark.

@@ -2,7 +2,7 @@
 //! stdout (source, gherkinDocument, pickles; or source and parseErrors), ids from one
 //! counter per invocation with `--predictable-ids`, the path as given as uri, exit code 0
 //! when every file parsed, 1 when one did not (all files still printed) and 2 when a file
-//! cannot be read.
+//! cannot be read (every other file still printed).
 
 use serde_json::{Value, json};
 
@@ -137,7 +137,7 @@ fn options_leave_messages_out_and_ids_are_uuids_by_default() {
 }
 
 #[test]
-fn an_unreadable_file_is_named_and_nothing_is_printed() {
+fn an_unreadable_file_is_named_and_every_other_file_is_printed() {
     let dir = project(&[
         ("good.feature", GOOD.as_bytes()),
         ("latin1.feature", b"Feature: caf\xe9\n"),
@@ -152,7 +152,20 @@ fn an_unreadable_file_is_named_and_nothing_is_printed() {
         ],
     );
     assert_eq!(output.code, 2, "{output:#?}");
-    assert_eq!(output.stdout, "");
+    let printed: Vec<(String, String)> = envelopes(&output.stdout)
+        .iter()
+        .map(|envelope| {
+            let (kind, body) = envelope.as_object().unwrap().iter().next().unwrap();
+            let uri = body["uri"].as_str().or(body["source"]["uri"].as_str());
+            (kind.clone(), uri.unwrap_or_default().to_owned())
+        })
+        .collect();
+    let good = |kind: &str| (kind.to_owned(), "good.feature".to_owned());
+    assert_eq!(
+        printed,
+        [good("source"), good("gherkinDocument"), good("pickle")],
+        "{output:#?}"
+    );
     assert!(
         output.stderr.contains("cannot read `missing.feature`"),
         "{}",

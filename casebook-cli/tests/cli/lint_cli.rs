@@ -477,3 +477,137 @@ fn the_projects_own_feature_files_lint_without_errors() {
     assert!(errors.is_empty(), "{errors:#?}");
     assert_eq!(output.code, 0, "{output:#?}");
 }
+
+#[test]
+fn a_dangling_link_and_a_link_loop_are_findings_and_every_other_file_is_linted() {
+    let dir = project(&[
+        ("casebook.toml", b""),
+        (
+            "features/a.feature",
+            b"Feature: A\n  @A-1\n  Scenario: a\n    Given x\n    Then y\n",
+        ),
+        (
+            "features/sub/b.feature",
+            b"Feature: B\n  @B-1\n  Scenario: b\n    Given x\n    Then y\n",
+        ),
+    ]);
+    let features = dir.path().join("features");
+    std::os::unix::fs::symlink("nobody@host.1234", features.join(".#a.feature")).unwrap();
+    std::os::unix::fs::symlink("..", features.join("sub/loop")).unwrap();
+
+    let (output, entries) = lint_json_entries(dir.path(), &[]);
+    let found: Vec<(&str, &str)> = entries
+        .iter()
+        .filter(|e| e["rule"] == "parse-error")
+        .map(|e| (e["file"].as_str().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "features/.#a.feature",
+                "cannot read it: it is a symbolic link to `nobody@host.1234`, which does not exist"
+            ),
+            (
+                "features/sub/loop",
+                "cannot read it: it is a symbolic link that loops back to `features`"
+            ),
+        ],
+        "{output:#?}"
+    );
+    assert!(
+        output.stderr.starts_with("checked 4 files, 2 cases, "),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(output.code, 1);
+}
+
+#[test]
+fn a_file_that_cannot_be_read_is_named_once_and_not_called_a_syntax_error() {
+    let dir = project(&[
+        ("casebook.toml", b""),
+        (
+            "features/a.feature",
+            b"Feature: A\n  @A-1\n  Scenario: a\n    Given x\n    Then y\n",
+        ),
+    ]);
+    let features = dir.path().join("features");
+    std::os::unix::fs::symlink("nobody@host.1234", features.join(".#a.feature")).unwrap();
+    // A finding about a file as a whole names its place once, and says what to do about a
+    // file that cannot be read, not about syntax.
+    let human = casebook(dir.path(), &["lint"]);
+    let place = "features/.#a.feature:1:1";
+    assert_eq!(human.stdout.matches(place).count(), 1, "{}", human.stdout);
+    assert!(!human.stdout.contains("fix the syntax"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains(
+            "hint: make it readable, or remove it; the other feature files are still checked"
+        ),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn a_requirement_defined_twice_is_one_finding_and_the_catalog_is_still_read() {
+    let dir = project(&[
+        ("casebook.toml", b""),
+        (
+            "requirements.toml",
+            b"[R-1]\ntitle = 'one'\nrisk = 'low'\n\n[R-2]\ntitle = 'two'\nrisk = 'low'\n\n[R-1]\ntitle = 'again'\nrisk = 'low'\n",
+        ),
+        (
+            "features/a.feature",
+            b"Feature: A\n  @A-1 @req:R-1\n  Scenario: a\n    Given x\n    Then y\n\n  @A-2 @req:R-2\n  Scenario: b\n    Given x\n    Then y\n",
+        ),
+    ]);
+    let (output, entries) = lint_json_entries(dir.path(), &[]);
+    let errors: Vec<(&str, &str, u64, &str)> = entries
+        .iter()
+        .filter(|e| e["severity"] == "error")
+        .map(|e| {
+            (
+                e["rule"].as_str().unwrap(),
+                e["file"].as_str().unwrap(),
+                e["line"].as_u64().unwrap(),
+                e["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [(
+            "invalid-catalog",
+            "requirements.toml",
+            9,
+            "requirement `R-1` is defined twice (first at line 1): neither is read"
+        )],
+        "{output:#?}"
+    );
+    assert!(
+        output.stderr.contains(", 1 requirement: "),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn a_casebook_toml_that_is_a_broken_link_exits_2_and_names_it() {
+    let dir = project(&[(
+        "features/a.feature",
+        b"Feature: A\n  @A-1\n  Scenario: a\n    Given x\n    Then y\n",
+    )]);
+    std::os::unix::fs::symlink("../shared/casebook.toml", dir.path().join("casebook.toml"))
+        .unwrap();
+    let output = casebook(dir.path(), &["lint"]);
+    assert_eq!(output.code, 2, "{output:#?}");
+    assert!(
+        output.stderr.contains(
+            "casebook.toml: cannot read the file: it is a symbolic link to \
+             `../shared/casebook.toml`, which does not exist"
+        ),
+        "{}",
+        output.stderr
+    );
+}

@@ -577,3 +577,82 @@ fn trace_shows_the_tester_s_result_and_counts_it() {
         case.stdout
     );
 }
+
+#[test]
+fn a_time_in_another_script_is_a_bad_row_and_a_file_holding_one_loses_no_command() {
+    let project = copy_of_manual_fixture("shop");
+    let dir = project.path();
+    let sheet = ok(casebook(
+        dir,
+        &["manual", "export", "--format", "csv", "--release", "1.0"],
+    ))
+    .stdout;
+    let filled = fill(
+        &sheet,
+        &[
+            ("MAN-001", None, "status", "passed"),
+            ("MAN-001", None, "at", "01/05/2024 à 9h30"),
+            ("MAN-002", None, "status", "passed"),
+            ("MAN-002", None, "at", "2024年5月1日"),
+        ],
+    );
+    std::fs::write(dir.join("filled.csv"), &filled).unwrap();
+    let import = casebook(dir, &["manual", "import", "filled.csv", "--release", "1.0"]);
+    assert_eq!(import.code, 1, "{import:#?}");
+    for at in ["01/05/2024 à 9h30", "2024年5月1日"] {
+        assert!(
+            import.stderr.contains(&format!(
+                "`at` = `{at}` is not a time such as 2024-05-01T09:30:00Z"
+            )),
+            "{}",
+            import.stderr
+        );
+    }
+
+    // Such a time written into a results file by hand: the file is named with the line, and
+    // every command still does its work.
+    ok(casebook(
+        dir,
+        &[
+            "manual",
+            "record",
+            "MAN-001",
+            "--status",
+            "passed",
+            "--release",
+            "1.0",
+            "--tester",
+            "alice",
+        ],
+    ));
+    let file = dir.join("manual-results/1.0.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let at_line = text.lines().position(|l| l.starts_with("at = ")).unwrap() + 1;
+    std::fs::write(
+        &file,
+        text.lines()
+            .map(|l| {
+                if l.starts_with("at = ") {
+                    "at = \"2024年5月1日\""
+                } else {
+                    l
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap();
+    for args in [
+        &["manual", "list", "--release", "1.0"][..],
+        &["trace", "MAN-001", "--release", "1.0"][..],
+    ] {
+        let output = casebook(dir, args);
+        assert_eq!(output.code, 0, "{args:?}: {output:#?}");
+        assert!(
+            output.stderr.contains(&format!(
+                "manual-results/1.0.toml:{at_line}:6: `at` = \"2024年5月1日\" is not an RFC 3339 time"
+            )),
+            "{args:?}: {output:#?}"
+        );
+    }
+}

@@ -339,3 +339,36 @@ fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[test]
+fn a_run_that_selects_no_case_says_so_and_fails_when_strict() {
+    let reports = tempfile::tempdir().unwrap();
+    let report_dir = reports.path().display().to_string();
+    let args = [
+        "run",
+        "--dry-run",
+        "--tags",
+        "@no-such-tag",
+        "--report-dir",
+        &report_dir,
+    ];
+    let lenient = casebook(&http_fixture(), &args);
+    assert_eq!(lenient.code, 0, "{}{}", lenient.stdout, lenient.stderr);
+    assert!(
+        lenient
+            .stdout
+            .contains("warning: the run selected no case (1 case in the suite, 0 manual)"),
+        "{}",
+        lenient.stdout
+    );
+
+    let strict = casebook(&http_fixture(), &[&args[..], &["--strict"]].concat());
+    assert_eq!(strict.code, 1, "{}{}", strict.stdout, strict.stderr);
+    assert!(
+        strict
+            .stdout
+            .contains("error: the run selected no case, which fails a strict run"),
+        "{}",
+        strict.stdout
+    );
+}

@@ -45,6 +45,9 @@ pub fn human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> Vec<
             .texts
             .get(&d.location.path)
             .filter(|text| !text.is_empty());
+        // The notes are gathered first and set once: `with_notes` adds to the notes already
+        // there, so setting them twice would show the place of a file-level finding twice.
+        let mut notes = Vec::new();
         let report = match source {
             Some(text) => {
                 let id = *ids.entry(d.location.path.clone()).or_insert_with(|| {
@@ -55,16 +58,15 @@ pub fn human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> Vec<
                     span(text, d.location.line, d.location.column),
                 )])
             }
-            None => report.with_notes(vec![format!("at {}", d.location)]),
-        };
-        let report = match &d.hint {
-            Some(hint) => {
-                let mut notes = report.notes.clone();
-                notes.push(format!("hint: {hint}"));
-                report.with_notes(notes)
+            None => {
+                notes.push(format!("at {}", d.location));
+                report
             }
-            None => report,
         };
+        if let Some(hint) = &d.hint {
+            notes.push(format!("hint: {hint}"));
+        }
+        let report = report.with_notes(notes);
         term::emit_to_write_style(&mut buffer, &config, &files, &report)
             .expect("every label points into a registered file");
     }
@@ -74,15 +76,18 @@ pub fn human(diagnostics: &[Diagnostic], sources: &Sources, color: bool) -> Vec<
 /// The byte range of the token at a 1-based line and column: up to the next space, so the
 /// caret underlines a tag, a keyword or a word.
 fn span(text: &str, line: usize, column: usize) -> std::ops::Range<usize> {
+    // Every index below comes from `split_inclusive` lengths or `char_indices`, so each is a
+    // character boundary; a line or column of 0 (none is made, but a `Location` allows it)
+    // counts as the first.
     let line_start: usize = text
         .split_inclusive('\n')
-        .take(line - 1)
+        .take(line.saturating_sub(1))
         .map(str::len)
         .sum();
     let line_text = text[line_start..].split('\n').next().unwrap_or("");
     let start = line_text
         .char_indices()
-        .nth(column - 1)
+        .nth(column.saturating_sub(1))
         .map_or(line_text.len(), |(i, _)| i);
     let len = line_text[start..]
         .find(char::is_whitespace)
@@ -119,6 +124,25 @@ mod tests {
         assert!(text.contains("  Scenario: no id"), "{text}");
         assert!(text.contains("^^^^^^^^^"), "{text}");
         assert!(text.contains("= hint: tag it"), "{text}");
+    }
+
+    #[test]
+    fn a_finding_about_a_whole_file_names_its_place_once() {
+        let path: Arc<Path> = Arc::from(Path::new("features/.#a.feature"));
+        let diagnostic = Diagnostic {
+            location: Location::file(path),
+            rule: "parse-error",
+            severity: Severity::Error,
+            message: "cannot read it".into(),
+            hint: Some("remove it".into()),
+        };
+        let text = String::from_utf8(human(&[diagnostic], &Sources::default(), false)).unwrap();
+        assert_eq!(
+            text.matches("features/.#a.feature:1:1").count(),
+            1,
+            "{text}"
+        );
+        assert!(text.contains("= hint: remove it"), "{text}");
     }
 
     #[test]

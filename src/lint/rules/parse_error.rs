@@ -1,6 +1,7 @@
-//! `parse-error`: a feature file that is not valid Gherkin.
+//! `parse-error`: a feature file that is not valid Gherkin, or cannot be read.
 
 use crate::lint::{Context, Finding, Severity, rules::Rule};
+use crate::model::FailureKind;
 
 /// Reports every syntax error of every file that failed to parse, with the official
 /// parser's message and position.
@@ -17,11 +18,18 @@ impl Rule for ParseError {
         "a feature file is not valid Gherkin"
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        for error in cx.suite.failures.iter().flat_map(|f| &f.errors) {
-            out.push(
-                Finding::new(error.location.clone(), error.message.clone())
-                    .hint("fix the syntax here; the other feature files are still checked"),
-            );
+        for failure in &cx.suite.failures {
+            let hint = match failure.kind {
+                FailureKind::Syntax => {
+                    "fix the syntax here; the other feature files are still checked"
+                }
+                FailureKind::Unreadable => {
+                    "make it readable, or remove it; the other feature files are still checked"
+                }
+            };
+            for error in &failure.errors {
+                out.push(Finding::new(error.location.clone(), error.message.clone()).hint(hint));
+            }
         }
     }
 }
