@@ -7,9 +7,11 @@
 //! `about:blank`), and at most `run.browsers` are open at once: scenarios are `!Send` and
 //! interleave on one thread, so more browsers than cores only thrash.
 //!
-//! chromedriver never outlives the run: it runs in its own process group, which is killed
-//! when the pool is dropped (normal end, early return or panic), and the kernel kills it if
-//! the harness itself dies (`PR_SET_PDEATHSIG`).
+//! No browser outlives the run: chromedriver runs in its own process group with the
+//! Chromium processes it starts, and the group is killed when the pool is dropped (normal
+//! end, early return or panic). A signal or a `kill -9` ends the harness without a drop:
+//! the kernel then kills chromedriver (`PR_SET_PDEATHSIG`), and a watchdog process, which
+//! waits for the harness's end of a pipe to close, kills the rest of the group.
 
 use std::fmt;
 use std::future::Future;
@@ -395,6 +397,9 @@ fn by_test_id(test_id: &str) -> String {
 struct Driver {
     child: Child,
     url: String,
+    /// Kills the group if the harness ends without dropping the driver; `None` when no
+    /// shell could be started for it.
+    _watchdog: Option<Watchdog>,
 }
 
 impl Driver {
@@ -412,9 +417,11 @@ impl Driver {
             .stderr(Stdio::null());
         own_process_group(&mut command);
         let child = command.spawn().map_err(|e| Error::Start(e.to_string()))?;
+        let watchdog = Watchdog::guard(child.id() as libc::pid_t).ok();
         let driver = Self {
             child,
             url: format!("http://127.0.0.1:{port}"),
+            _watchdog: watchdog,
         };
         // Ready when its port accepts connections.
         let deadline = tokio::time::Instant::now() + timeout;
@@ -445,6 +452,45 @@ impl Drop for Driver {
     }
 }
 
+/// A process that kills a process group once this process ends, however it ends: it waits
+/// on a pipe whose other end only this process holds (close-on-exec, so no child inherits
+/// it), and the kernel closes that end when this process exits, is killed, or drops it.
+struct Watchdog {
+    child: Child,
+}
+
+impl Watchdog {
+    fn guard(group: libc::pid_t) -> std::io::Result<Self> {
+        let mut command = Command::new("/bin/sh");
+        command
+            .args(["-c", r#"read _; kill -KILL "-$1""#, "casebook-watchdog"])
+            .arg(group.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        use std::os::unix::process::CommandExt;
+        // SAFETY: only async-signal-safe calls between fork and exec. A group of its own: a
+        // Ctrl-C in the terminal signals the harness's group, and must not end the watchdog
+        // before it has done its work.
+        unsafe {
+            command.pre_exec(|| {
+                libc::setpgid(0, 0);
+                Ok(())
+            });
+        }
+        Ok(Self {
+            child: command.spawn()?,
+        })
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
 /// Puts the child in a process group of its own and asks the kernel to kill it when the
 /// harness dies, so that no chromedriver survives a crash or a `kill -9` of the run.
 fn own_process_group(command: &mut Command) {
@@ -469,4 +515,34 @@ fn which(program: &str) -> Option<std::path::PathBuf> {
             .map(|dir| dir.join(program))
             .find(|path| path.is_file())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::process::ExitStatusExt as _;
+
+    use super::*;
+
+    #[test]
+    fn the_watchdog_kills_the_group_when_its_holder_ends() {
+        // A stand-in for chromedriver and its Chromium: a group of its own.
+        let mut group = Command::new("sleep");
+        group.arg("600");
+        own_process_group(&mut group);
+        let mut browser = group.spawn().unwrap();
+        let watchdog = Watchdog::guard(browser.id() as libc::pid_t).unwrap();
+        // A child started later must not hold the pipe open.
+        let mut bystander = Command::new("sleep").arg("600").spawn().unwrap();
+        // Closing the holder's end is what the kernel does when the harness dies.
+        drop(watchdog);
+        let status = browser.wait().unwrap();
+        assert_eq!(status.signal(), Some(libc::SIGKILL), "{status:?}");
+        assert_eq!(
+            bystander.try_wait().unwrap(),
+            None,
+            "only the group is killed"
+        );
+        bystander.kill().unwrap();
+        bystander.wait().unwrap();
+    }
 }
