@@ -9,3 +9,13 @@ pub const FAILED: u8 = 1;
 
 /// Bad usage or configuration: nothing was judged.
 pub const USAGE: u8 = 2;
+
+/// A run ended by a signal: 128 plus the signal's number, as a shell reports a process the
+/// signal killed (130 for SIGINT, 143 for SIGTERM).
+pub fn interrupted(signal: &str) -> u8 {
+    match signal {
+        "SIGINT" => 130,
+        "SIGTERM" => 143,
+        _ => FAILED,
+    }
+}

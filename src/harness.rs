@@ -299,6 +299,7 @@ impl Harness {
             list(&project, bindings, &filter);
             return Ok(Outcome {
                 passed: true,
+                interrupted: None,
                 _kept: None,
             });
         }
@@ -332,8 +333,15 @@ impl Harness {
         let passed = run::passed(&record)
             && !(setup.strict && (lint.errors > 0 || nothing))
             && unwritten.is_empty();
+        if let Some(signal) = &record.interrupted {
+            eprintln!(
+                "interrupted by {signal}: the executions that finished are in {}, the others not run; the previous run's reports are removed",
+                report_dir.run_json().display()
+            );
+        }
         Ok(Outcome {
             passed,
+            interrupted: record.interrupted.clone(),
             _kept: Some((project, record, matrix)),
         })
     }
@@ -366,6 +374,8 @@ impl Harness {
 /// What a run leaves behind.
 pub struct Outcome {
     passed: bool,
+    /// The signal that ended the run early.
+    interrupted: Option<String>,
     /// The suite, the record and its matrix, freed or not as the caller decides.
     _kept: Option<(Project, RunRecord, TraceMatrix)>,
 }
@@ -376,9 +386,14 @@ impl Outcome {
         self.passed
     }
 
-    /// [`exit::OK`] when the run passed, else [`exit::FAILED`].
+    /// [`exit::OK`] when the run passed, [`exit::interrupted`] when a signal ended it, else
+    /// [`exit::FAILED`].
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(if self.passed { exit::OK } else { exit::FAILED })
+        ExitCode::from(match (&self.interrupted, self.passed) {
+            (Some(signal), _) => exit::interrupted(signal),
+            (None, true) => exit::OK,
+            (None, false) => exit::FAILED,
+        })
     }
 }
 
@@ -551,7 +566,9 @@ impl Setup<'_> {
         let (matrix, unwritten) = std::thread::scope(|scope| {
             let record = &record;
             let writing = scope.spawn(|| write_record(report_dir, record));
-            let (matrix, reports) = if record.selection.dry_run {
+            // An interrupted run's reports would show a part of the suite as the whole; the
+            // previous run's would show another run beside this record.
+            let (matrix, reports) = if record.selection.dry_run || record.interrupted.is_some() {
                 (project.matrix(record, &manual), report_dir.remove_reports())
             } else {
                 let (matrix, written) = project.write_reports(report_dir, record, &manual);

@@ -29,6 +29,8 @@ pub struct RunInfo {
     pub started_at: String,
     /// The `BeforeAll` and `AfterAll` hooks that failed.
     pub run_hook_failures: Vec<RunHookFailure>,
+    /// The signal that ended the run before its end, if one did.
+    pub interrupted: Option<String>,
 }
 
 /// What happened in the last attempt of one execution.
@@ -187,6 +189,7 @@ pub fn record(
         .map(|i| registry.definitions()[i].clone())
         .collect(),
         run_hook_failures: run.run_hook_failures,
+        interrupted: run.interrupted,
     }
 }
 
@@ -408,6 +411,7 @@ pub fn counts(
 pub fn passed(record: &RunRecord) -> bool {
     let c = &record.counts;
     c.failed == 0
+        && record.interrupted.is_none()
         && record.run_hook_failures.is_empty()
         && !(record.selection.strict && (c.unbound > 0 || c.ambiguous > 0))
 }

@@ -69,6 +69,10 @@ pub struct RunRecord {
     /// `BeforeAll` hook runs no execution.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub run_hook_failures: Vec<RunHookFailure>,
+    /// The signal (`SIGINT`, `SIGTERM`) that ended the run early: the record holds the
+    /// executions that finished, and the others as not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
 }
 
 impl RunRecord {

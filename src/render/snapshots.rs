@@ -411,6 +411,7 @@ fn record() -> RunRecord {
         }],
         unused_definitions: vec![all[7].clone()],
         run_hook_failures: Vec::new(),
+        interrupted: None,
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 
 use super::cucumber::cucumber_run;
 use super::hooks::run_hooks;
-use super::recorder;
+use super::recorder::{self, Finished};
 use super::stream::{file_plans, finish_messages, report_without_running, start_messages};
 use crate::World;
 use crate::hooks::{HookKind, Hooks};
@@ -96,8 +96,21 @@ pub async fn execute(
     crate::steps::link();
     let started_at = fold::now();
     let plan = Plan::new(suite, bindings, &options.filter);
-    let (attempts, run_hook_failures) = run_with_messages(suite, registry, &plan, options).await;
-    let info = run_info(options, started_at, run_hook_failures);
+    let finished: Finished = std::rc::Rc::new(std::cell::RefCell::new(
+        plan.executions
+            .iter()
+            .map(|planned| Attempt::new(planned.steps.len()))
+            .collect(),
+    ));
+    // A signal ends the run where it is: what finished is recorded, the rest is not run.
+    let (attempts, run_hook_failures, interrupted) = tokio::select! {
+        (attempts, failures) = run_with_messages(suite, registry, &plan, options, finished.clone()) => {
+            (attempts, failures, None)
+        }
+        signal = interruption() => (finished.take(), Vec::new(), Some(signal.to_owned())),
+    };
+    let mut info = run_info(options, started_at, run_hook_failures);
+    info.interrupted = interrupted;
     library_is_no_finding(fold::record(suite, registry, &plan, &attempts, info))
 }
 
@@ -113,6 +126,29 @@ pub fn dry_run(
     let plan = Plan::new(suite, bindings, &options.filter);
     let info = run_info(options, started_at, Vec::new());
     library_is_no_finding(fold::record(suite, registry, &plan, &[], info))
+}
+
+/// The first SIGINT or SIGTERM the process gets, by name. After it the signals have their
+/// default effect again: a second Ctrl-C ends the process at once, as it would without
+/// casebook, if ending the interrupted run takes too long.
+async fn interruption() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut interrupt), Ok(mut terminate)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return std::future::pending().await;
+    };
+    let name = tokio::select! {
+        _ = interrupt.recv() => "SIGINT",
+        _ = terminate.recv() => "SIGTERM",
+    };
+    // SAFETY: restoring the default disposition of two signals, with no handler to race.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::signal(libc::SIGTERM, libc::SIG_DFL);
+    }
+    name
 }
 
 /// What the record says of a run with `options`.
@@ -136,6 +172,7 @@ fn run_info(
         },
         started_at,
         run_hook_failures,
+        interrupted: None,
     }
 }
 
@@ -154,6 +191,7 @@ async fn run_with_messages(
     registry: &Registry,
     plan: &Plan<'_>,
     options: &Options,
+    finished: Finished,
 ) -> (Vec<Attempt>, Vec<RunHookFailure>) {
     let path = options.report_dir.join(MESSAGES);
     let sink = Sink::create(&path).unwrap_or_else(|err| {
@@ -182,7 +220,7 @@ async fn run_with_messages(
         report_without_running(&session, &files);
         Vec::new()
     } else {
-        run_in_cucumber(plan, files, session.clone(), stems(plan), options).await
+        run_in_cucumber(plan, files, session.clone(), stems(plan), options, finished).await
     };
     run_hook_failures.extend(run_hooks::<World>(&session, HookKind::AfterAll, options).await);
     finish_messages(&session, &path);
@@ -197,6 +235,7 @@ async fn run_in_cucumber(
     session: messages::Shared,
     stems: Vec<String>,
     options: &Options,
+    finished: Finished,
 ) -> Vec<Attempt> {
     let _installed = world::install(options.context.clone());
     let running = files
@@ -214,6 +253,7 @@ async fn run_in_cucumber(
         sink,
         options.context.redactor.clone(),
         options.progress_after.clone(),
+        finished,
     );
     let recorder = cucumber_run::<World, _>(files, session, recorder, options).await;
     options.context.browsers.shutdown().await;

@@ -25,6 +25,10 @@ use crate::record::fold::{Attempt, ReportedStep};
 use crate::record::{Attachment, Failure, StepStatus};
 use crate::redact::Redactor;
 
+/// The attempts of the finished scenarios, by planned index: the run's futures are `!Send`
+/// and run on one thread, so a shared cell is enough.
+pub type Finished = std::rc::Rc<std::cell::RefCell<Vec<Attempt>>>;
+
 /// Collects attempts per planned execution.
 pub struct Recorder {
     /// Which execution a scenario stands for.
@@ -35,6 +39,9 @@ pub struct Recorder {
     files: HashMap<Box<[u8]>, Option<usize>>,
     /// Attempts by planned index.
     pub attempts: Vec<Attempt>,
+    /// The attempts of the scenarios that finished, by planned index, shared with the run:
+    /// what an interrupted run still records.
+    finished: Finished,
     /// Where failure transcripts are written, and how they are named in the record.
     attachments: AttachmentSink,
     /// Masks secrets in error messages, which may quote bodies and headers.
@@ -59,8 +66,10 @@ impl Recorder {
         attachments: AttachmentSink,
         redactor: Redactor,
         progress_after: Option<Arc<AtomicBool>>,
+        finished: Finished,
     ) -> Self {
         Self {
+            finished,
             redactor,
             lookup: plan.lookup.clone(),
             files: HashMap::new(),
@@ -124,6 +133,9 @@ impl Recorder {
                 let failed = attempt.finish();
                 if !(failed && will_retry) {
                     self.progress.finished(failed);
+                }
+                if let Some(slot) = self.finished.borrow_mut().get_mut(index) {
+                    *slot = self.attempts[index].clone();
                 }
             }
         }

@@ -372,3 +372,98 @@ fn a_run_that_selects_no_case_says_so_and_fails_when_strict() {
         strict.stdout
     );
 }
+
+/// A service that answers `/fast` at once and never answers `/slow`; each `/slow` request
+/// is announced on the channel.
+fn service_with_a_slow_path() -> (String, std::sync::mpsc::Receiver<()>) {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (slow, asked) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for socket in listener.incoming().flatten() {
+            let slow = slow.clone();
+            std::thread::spawn(move || {
+                let mut socket = socket;
+                let mut request = [0u8; 4096];
+                let n = socket.read(&mut request).unwrap_or(0);
+                if String::from_utf8_lossy(&request[..n]).starts_with("GET /slow") {
+                    let _ = slow.send(());
+                    std::thread::sleep(std::time::Duration::from_secs(60));
+                } else {
+                    let _ = socket.write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                    );
+                }
+            });
+        }
+    });
+    (base, asked)
+}
+
+#[test]
+fn an_interrupted_run_records_what_finished_and_removes_the_old_reports() {
+    let (base_url, slow_asked) = service_with_a_slow_path();
+    let project = tempfile::tempdir().unwrap();
+    let feature = "Feature: One fast case, one that hangs\n\n  @INT-1\n  Scenario: fast\n    When I send a GET request to \"/fast\"\n    Then the response status should be 200\n\n  @INT-2\n  Scenario: slow\n    When I send a GET request to \"/slow\"\n    Then the response status should be 200\n";
+    crate::support::write(project.path(), "features/run.feature", feature.as_bytes());
+    crate::support::write(
+        project.path(),
+        "casebook.toml",
+        b"[run]\ntimeout = \"60s\"\n",
+    );
+    let reports = project.path().join("reports");
+    let report_dir = reports.display().to_string();
+    // The reports of an earlier, finished run.
+    let earlier = casebook(
+        project.path(),
+        &["run", "--dry-run", "--report-dir", &report_dir],
+    );
+    assert_eq!(earlier.code, 0, "{}", earlier.stderr);
+    let again = casebook(project.path(), &["report", "--report-dir", &report_dir]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(reports.join("summary.md").is_file());
+
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .args(["run", "--base-url", &base_url, "--report-dir", &report_dir])
+        .current_dir(project.path())
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    slow_asked
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the slow case asks");
+    // The fast case has its answer by now; the slow one never will.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted by SIGINT"), "{stderr}");
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("run.json")).unwrap()).unwrap();
+    assert_eq!(record["interrupted"], "SIGINT");
+    let status = |id: &str| {
+        record["executions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["case_id"] == id)
+            .map(|e| e["status"].clone())
+    };
+    assert_eq!(status("INT-1"), Some("passed".into()), "{record:#}");
+    assert_eq!(status("INT-2"), Some("skipped".into()), "{record:#}");
+    for name in ["summary.md", "report.html", "junit.xml", "cucumber.json"] {
+        assert!(
+            !reports.join(name).exists(),
+            "{name} of the earlier run is removed"
+        );
+    }
+}
