@@ -278,6 +278,18 @@ mod tests {
     use super::*;
     use crate::record::RunHookFailure;
 
+    /// The matrix of `record` over an empty suite.
+    fn matrix_of(record: &RunRecord) -> TraceMatrix {
+        crate::trace::build(
+            &crate::model::Suite::default(),
+            None,
+            None,
+            record,
+            None,
+            &crate::redact::Redactor::default(),
+        )
+    }
+
     #[test]
     fn control_characters_from_outside_are_shown_not_obeyed() {
         // A hostile server's error text: clear the screen, return, and paint a green line.
@@ -289,15 +301,7 @@ mod tests {
             }],
             ..RunRecord::default()
         };
-        let matrix = crate::trace::build(
-            &crate::model::Suite::default(),
-            None,
-            None,
-            &record,
-            None,
-            &crate::redact::Redactor::default(),
-        );
-        let text = report(&record, &matrix);
+        let text = report(&record, &matrix_of(&record));
         assert!(
             !text.chars().any(|c| c.is_control() && c != '\n'),
             "{text:?}"
@@ -317,15 +321,7 @@ mod tests {
             }],
             ..RunRecord::default()
         };
-        let matrix = crate::trace::build(
-            &crate::model::Suite::default(),
-            None,
-            None,
-            &record,
-            None,
-            &crate::redact::Redactor::default(),
-        );
-        let text = report(&record, &matrix);
+        let text = report(&record, &matrix_of(&record));
         assert!(
             text.contains(
                 "hooks of the run that failed:\n\n  BeforeAll hook `seed`\n    error:   no database\n             at all\n"

@@ -188,6 +188,11 @@ fn selected(json: &Value) -> Vec<(String, Vec<u64>)> {
         .collect()
 }
 
+/// `casebook impact --since main --format tags` in `root`.
+fn tags(root: &Path) -> Output {
+    casebook(root, &["impact", "--since", "main", "--format", "tags"])
+}
+
 /// Every reason of every selected execution, and every note, as one text.
 fn reasons(json: &Value) -> String {
     json.to_string()
@@ -280,10 +285,7 @@ fn tags_titles_and_prose_select_nothing_and_say_so() {
         "{}",
         human.stdout
     );
-    let tags = casebook(
-        dir.path(),
-        &["impact", "--since", "main", "--format", "tags"],
-    );
+    let tags = tags(dir.path());
     assert_eq!(tags.code, 0, "{}", tags.stderr);
     assert_eq!(tags.stdout, "@casebook:none and not @casebook:none\n");
     assert!(tags.stderr.contains("selects no case"), "{}", tags.stderr);
@@ -383,10 +385,7 @@ fn a_changed_hook_configuration_or_unknown_file_selects_everything() {
             json["whole_suite"].to_string().contains(why),
             "{path}: {json:#}"
         );
-        let tags = casebook(
-            dir.path(),
-            &["impact", "--since", "main", "--format", "tags"],
-        );
+        let tags = tags(dir.path());
         assert_eq!(tags.stdout, "\n", "{path}: every case, so no filter");
     }
 }
@@ -406,10 +405,7 @@ fn a_changed_requirement_selects_the_cases_covering_it() {
         reasons(&json).contains("it covers requirement CART-1, which changed"),
         "{json:#}"
     );
-    let tags = casebook(
-        dir.path(),
-        &["impact", "--since", "main", "--format", "tags"],
-    );
+    let tags = tags(dir.path());
     assert_eq!(tags.stdout, "@CART-1\n");
 }
 
@@ -435,10 +431,7 @@ fn always_run_cases_join_every_selection() {
         reasons(&json).contains("`[impact] always = \\\"@req:CART-1\\\"` names it"),
         "{json:#}"
     );
-    let tags = casebook(
-        dir.path(),
-        &["impact", "--since", "main", "--format", "tags"],
-    );
+    let tags = tags(dir.path());
     assert_eq!(tags.stdout, "@CART-1 or @PAY-1\n");
 }
 
@@ -556,10 +549,7 @@ fn a_selected_case_without_an_id_cannot_become_a_tag_expression() {
         "Then the cart is empty",
         "Then the cart is empty\n\n  Scenario: no ID\n    Given a full cart",
     );
-    let output: Output = casebook(
-        dir.path(),
-        &["impact", "--since", "main", "--format", "tags"],
-    );
+    let output: Output = tags(dir.path());
     assert_eq!(output.code, 2, "{}", output.stdout);
     assert!(
         output
