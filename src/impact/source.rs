@@ -383,7 +383,19 @@ fn collect(items: &[syn::Item], file: usize, module: &str, out: &mut Vec<Item>) 
         }
         let (what, names, kind) = describe(item);
         let tokens = item.to_token_stream();
-        let mut key = format!("{what} {module}{}", names.join(","));
+        // `impl Trait for X` is keyed by its trait too, so that moving one impl of a type
+        // above another changes neither.
+        let mut key = match item {
+            syn::Item::Impl(syn::ItemImpl {
+                trait_: Some((_, path, _)),
+                ..
+            }) => format!(
+                "impl {} for {module}{}",
+                path.to_token_stream(),
+                names.join(",")
+            ),
+            _ => format!("{what} {module}{}", names.join(",")),
+        };
         let same = out
             .iter()
             .filter(|i| i.file == file && i.key.split(" #").next() == Some(key.as_str()))
@@ -459,11 +471,7 @@ fn describe(item: &syn::Item) -> (&'static str, Vec<String>, ItemKind) {
         ),
         I::Impl(i) => {
             let name = type_name(&i.self_ty);
-            let what = match &i.trait_ {
-                Some(_) => "impl-trait",
-                None => "impl",
-            };
-            (what, vec![name], ItemKind::Other { public: true })
+            ("impl", vec![name], ItemKind::Other { public: true })
         }
         I::Macro(m) => match &m.ident {
             Some(name) => (
@@ -664,6 +672,22 @@ mod tests {
         let impact = impact_of(&files(helper));
         assert_eq!(cases(&impact), [0], "only `one` calls `format`");
         assert!(impact.whole_suite.is_empty(), "{:?}", impact.whole_suite);
+    }
+
+    #[test]
+    fn moving_one_impl_of_a_type_above_another_changes_nothing() {
+        let (display, debug) = (
+            "impl std::fmt::Display for Card {}\n",
+            "impl std::fmt::Debug for Card {}\n",
+        );
+        let before = format!("{STEPS}{display}{debug}");
+        let after = format!("{STEPS}{debug}{display}");
+        let impact = impact(&before, &after);
+        assert_eq!(cases(&impact), Vec::<usize>::new());
+        assert!(
+            impact.whole_suite.is_empty() && impact.notes.is_empty(),
+            "{impact:?}"
+        );
     }
 
     #[test]
