@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! features/*.feature ─ parse ─ suite ─▶ Suite (cases, requirements, executions; each one's steps are its pickle)
+//!                                     └─ ids ─▶ an ID tag for every case without one, written back
 //!                                     └─ contract ─▶ the hash of what each execution asks
 //! requirements.toml ─ catalog ─▶ Catalog
 //! step definitions ─ registry ─▶ Bindings, computed once per run
@@ -37,6 +38,7 @@ pub mod release;
 // Reading the suite, its requirements and its step definitions.
 pub mod parse;
 pub mod suite;
+pub mod ids;
 pub mod contract;
 pub mod catalog;
 pub mod registry;

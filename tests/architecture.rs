@@ -34,7 +34,7 @@ const ORDER: &[&str] = &[
     // Which release is tested (git).
     "release",
     // Reading the suite.
-    "parse", "suite", "contract", "catalog", "registry", "lint", "impact",
+    "parse", "suite", "ids", "contract", "catalog", "registry", "lint", "impact",
     // The run, and the record it is folded into.
     "plan", "compile", "record", "event", "world", "hooks", "steps", "messages", "run",
     // Reading a run.

@@ -5,6 +5,7 @@
 
 mod demo;
 mod gherkin;
+mod ids;
 mod impact;
 mod lint;
 mod manual;
@@ -99,6 +100,9 @@ enum Command {
         cargo test --test specs -- --since main           the harness selects (and reports the rest as skipped)")]
     Impact(impact::Args),
 
+    /// Case IDs for a suite that has none yet: `casebook ids assign --prefix SHOP`.
+    Ids(ids::Args),
+
     /// Manual test cases: the queue, a tester's session, recorded results and checklists.
     ///
     /// Results go to `manual-results/<release>.toml` and count in the traceability matrix
@@ -155,6 +159,9 @@ pub fn main() -> Ended {
         }
         Command::Impact(args) => {
             load_config(cli.config.as_deref()).and_then(|config| impact::exec(&args, config))
+        }
+        Command::Ids(args) => {
+            load_config(cli.config.as_deref()).and_then(|config| ids::exec(&args, config))
         }
         Command::Manual(args) => {
             load_config(cli.config.as_deref()).and_then(|config| manual::exec(&args, config))

@@ -2,6 +2,7 @@
 //! project directory, judged by its exit code, stdout and stderr.
 //!
 //! - [`gherkin_cli`]: `casebook gherkin`, the official `gherkin` executable's contract.
+//! - [`ids_cli`]: `casebook ids assign`, byte for byte and pickle for pickle.
 //! - [`impact_cli`]: `casebook impact` in a real git repository, one change per test.
 //! - [`lint_rules`]: one fixture project per lint rule under `tests/fixtures/lint/<rule>/`,
 //!   each planting exactly that rule's problem, plus a `clean` one that yields nothing.
@@ -17,6 +18,7 @@
 //! - [`support`]: running the binary and reading its JSON output.
 
 mod gherkin_cli;
+mod ids_cli;
 mod impact_cli;
 mod lint_cli;
 mod lint_rules;
