@@ -31,6 +31,10 @@ pub struct Args {
     /// List every rule with its default severity and exit.
     #[arg(long)]
     list_rules: bool,
+
+    /// Show every finding in the human format, not only the first of each rule.
+    #[arg(long)]
+    all: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -73,7 +77,13 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
     match args.format {
         Format::Human => {
             let color = args.color.enabled(std::io::stdout().is_terminal());
-            stdout.write_all(&format::human(&diagnostics, &project.sources(), color))?;
+            let shown = if args.all {
+                diagnostics.clone()
+            } else {
+                format::first_of_each_rule(&diagnostics)
+            };
+            stdout.write_all(&format::human(&shown, &project.sources(), color))?;
+            write!(stdout, "{}", format::overview(&diagnostics, shown.len()))?;
             writeln!(stdout, "{}", format::summary_line(&summary))?;
         }
         Format::Json => {

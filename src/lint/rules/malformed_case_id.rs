@@ -9,7 +9,8 @@ use crate::lint::{Context, Finding, Severity, rules::Rule};
 
 /// Reports tags shaped like an ID (letters, a `-` or `_`, digits at the end: `pay-cc-14`,
 /// `PAY_CC_014`) on cases that have no valid ID. On a case that has a valid ID such a tag is
-/// taken for an ordinary tag.
+/// taken for an ordinary tag, and so is one that several cases carry (`@issue-34679`): an
+/// ID names one case, and the hint to rewrite it as one would make duplicate IDs.
 pub struct MalformedCaseId;
 
 /// Whether `tag` is shaped like a case ID without being one.
@@ -31,12 +32,16 @@ impl Rule for MalformedCaseId {
         "a case's ID tag does not match the case-ID pattern"
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let mut carriers: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (_, case) in cx.suite.cases() {
+            for tag in &case.tags {
+                *carriers.entry(tag.name.as_str()).or_default() += 1;
+            }
+        }
         for (_, case) in cx.suite.cases().filter(|(_, case)| case.id.is_none()) {
-            for tag in case
-                .tags
-                .iter()
-                .filter(|tag| looks_like_id(&tag.name, cx.conventions))
-            {
+            for tag in case.tags.iter().filter(|tag| {
+                looks_like_id(&tag.name, cx.conventions) && carriers[tag.name.as_str()] == 1
+            }) {
                 out.push(
                     Finding::new(
                         tag.location.clone(),
@@ -74,5 +79,11 @@ mod tests {
             let feature = format!("Feature: F\n  {tags}\n  Scenario: a\n    Then x\n");
             assert_eq!(lines(&MalformedCaseId, &feature, None), expected, "{tags}");
         }
+    }
+
+    #[test]
+    fn a_tag_several_cases_share_is_a_label_not_a_malformed_id() {
+        let feature = "Feature: F\n  @issue-34679\n  Scenario: a\n    Then x\n\n  @issue-34679\n  Scenario: b\n    Then y\n\n  @issue-1\n  Scenario: c\n    Then z\n";
+        assert_eq!(lines(&MalformedCaseId, feature, None), vec![10]);
     }
 }

@@ -29,7 +29,7 @@ impl Rule for MissingCaseId {
                         format!("case \"{}\" has no ID tag", case.title),
                     )
                     .hint(format!(
-                        "tag it with a unique ID matching `{}`, e.g. @PAY-CC-015",
+                        "tag it with a unique ID matching `{}`, e.g. @PAY-CC-015 (`casebook ids assign --prefix PAY` tags every case without one)",
                         pattern(cx)
                     )),
                 );

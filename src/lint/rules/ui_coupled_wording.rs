@@ -42,17 +42,19 @@ pub const DEFAULT_WORDS: &[&str] = &[
     "gray",
 ];
 
-/// Reports steps of automated cases whose text or table cells use a word from
-/// `lint.ui-words` (click, button, colours, …) or a CSS or XPath selector. A test case names
-/// behaviour ("submits the order"); the step definition maps it to the UI, so a redesign
-/// changes one script, not the contract. Manual cases are left alone: a visual check may
-/// have to speak of colours.
+/// Reports steps of automated cases whose own words use one from `lint.ui-words` (click,
+/// button, colours, …) or a CSS selector, or that quote an XPath. A test case names behaviour
+/// ("submits the order"); the step definition maps it to the UI, so a redesign changes one
+/// script, not the contract. Quoted values, table cells and doc strings are data (a product
+/// named "Green", a file `.htaccess`, a channel `#general`), and are not read for words.
+/// Manual cases are left alone: a visual check may have to speak of colours.
 pub struct UiCoupledWording;
 
-/// `#id`, `.class` and `//xpath[` selectors, where they start a word or a quoted value.
+/// `#id` and `.class` selectors where they start a word, and `//xpath[` ones anywhere (an
+/// XPath is a UI detail even as a quoted value).
 static SELECTOR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?:^|[\s"'(])(#[A-Za-z][\w-]*|\.[A-Za-z][\w-]*(?:[\s"')\[>]|$)|//?[A-Za-z*][\w-]*\[)"#,
+        r#"(?:^|[\s(])(#[A-Za-z][\w-]*|\.[A-Za-z][\w-]*(?:[\s)\[>]|$))|(?:^|[\s"'(])(//?[A-Za-z*][\w-]*\[)"#,
     )
     .expect("valid regex")
 });
@@ -135,35 +137,58 @@ impl Words {
     }
 }
 
-/// The first UI word or selector in the step, with its column when it is in the step text.
+/// The first UI word or selector in the step's text, with its column.
 fn find(step: &Step, words: &Words) -> Option<(String, usize)> {
-    let hit = |text: &str| -> Option<(String, usize)> {
-        let word = first_word(text, words).map(|(word, start)| (word.to_owned(), start));
-        // Selectors need one of these characters; most steps have none, and of those most
-        // (paths, URLs, JSON paths) hold no selector, which a match tells before a capture.
-        let has_selector =
-            text.bytes().any(|b| matches!(b, b'#' | b'.' | b'/')) && SELECTOR.is_match(text);
-        let selector = has_selector
-            .then(|| SELECTOR.captures(text).and_then(|c| c.get(1)))
-            .flatten()
-            .map(|m| (m.as_str().trim_end().to_owned(), m.start()));
-        [word, selector]
-            .into_iter()
-            .flatten()
-            .min_by_key(|(_, start)| *start)
-    };
-    if let Some((word, start)) = hit(&step.text) {
-        let text_column = step.location.column + step.keyword.chars().count() + 1;
-        return Some((word, text_column + step.text[..start].chars().count()));
+    let text = &step.text;
+    // The step's own words: quoted values blanked out, their places kept.
+    let own = unquoted(text);
+    let word = first_word(&own, words).map(|(word, start)| (start, word.to_owned()));
+    // Selectors need one of these characters; most steps have none, and of those most
+    // (paths, URLs, JSON paths) hold no selector, which a match tells before a capture.
+    let has_selector =
+        text.bytes().any(|b| matches!(b, b'#' | b'.' | b'/')) && SELECTOR.is_match(text);
+    let selector = has_selector
+        .then(|| {
+            SELECTOR.captures_iter(text).find_map(|c| {
+                // A CSS selector counts in the step's own words, an XPath anywhere.
+                let css = c
+                    .get(1)
+                    .filter(|m| own[m.start()..].starts_with(m.as_str()));
+                css.or(c.get(2))
+            })
+        })
+        .flatten()
+        .map(|m| (m.start(), m.as_str().trim_end().to_owned()));
+    let (start, found) = [word, selector]
+        .into_iter()
+        .flatten()
+        .min_by_key(|(start, _)| *start)?;
+    let text_column = step.location.column + step.keyword.chars().count() + 1;
+    Some((found, text_column + text[..start].chars().count()))
+}
+
+/// `text` with every quoted value (`"…"` or `'…'` that opens after a space or at the start)
+/// blanked out, byte for byte, so that offsets still point into `text`.
+fn unquoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    let mut previous = ' ';
+    for c in text.chars() {
+        match quote {
+            Some(open) if c == open => {
+                quote = None;
+                out.push(c);
+            }
+            Some(_) => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
+            None if (c == '"' || c == '\'') && !previous.is_alphanumeric() => {
+                quote = Some(c);
+                out.push(c);
+            }
+            None => out.push(c),
+        }
+        previous = c;
     }
-    let cells = step
-        .table
-        .iter()
-        .flat_map(|table| table.rows.iter().flatten());
-    cells
-        .filter_map(|cell| hit(cell))
-        .next()
-        .map(|(word, _)| (word, step.location.column))
+    out
 }
 
 /// The first whole word of `text` that is one of `words` (any case), with its byte offset.
@@ -184,7 +209,13 @@ mod tests {
             ("When she submits the order", None),
             ("Then the payment is captured", None),
             ("Then the banner is red", Some("red")),
-            ("When she fills \"#email\" with \"a@b.c\"", Some("#email")),
+            ("When she fills \"#email\" with \"a@b.c\"", None),
+            ("When she fills #email with \"a@b.c\"", Some("#email")),
+            ("When she clicks \"Save\"", Some("clicks")),
+            ("Given a product named \"Green\"", None),
+            ("When she uploads \".htaccess\" to 'red'", None),
+            ("Then \"#general\" is listed among the channels", None),
+            ("Given the customer's red cart", Some("red")),
             ("When she follows \"//a[@href]\"", Some("//a[")),
             (
                 "Then the response JSON at \"$.payment_status\" should be \"expired\"",
