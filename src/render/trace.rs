@@ -6,6 +6,56 @@ use std::fmt::Write;
 use crate::trace::{CaseRow, RequirementRow, TraceMatrix};
 
 /// The chain of the requirement or case with this ID; `None` when neither exists.
+/// The chain of `id` as JSON: `{"kind": "requirement", "requirement", "children",
+/// "cases"}` or `{"kind": "case", "case", "requirements"}`, each row as the matrix has it;
+/// `None` when no requirement or case has the ID.
+pub fn chain_json(matrix: &TraceMatrix, id: &str) -> Option<String> {
+    #[derive(serde::Serialize)]
+    #[serde(tag = "kind", rename_all = "lowercase")]
+    enum Chain<'m> {
+        Requirement {
+            requirement: &'m RequirementRow,
+            children: Vec<&'m str>,
+            cases: Vec<&'m CaseRow>,
+        },
+        Case {
+            case: &'m CaseRow,
+            requirements: Vec<&'m RequirementRow>,
+        },
+    }
+    let id = id.strip_prefix('@').unwrap_or(id);
+    let chain = if let Some(requirement) = matrix.requirements.iter().find(|r| r.id == id) {
+        Chain::Requirement {
+            requirement,
+            children: matrix
+                .requirements
+                .iter()
+                .filter(|r| r.parent.as_deref() == Some(id))
+                .map(|r| r.id.as_str())
+                .collect(),
+            cases: requirement
+                .cases
+                .iter()
+                .map(|&i| &matrix.cases[i])
+                .collect(),
+        }
+    } else {
+        let case = matrix.cases.iter().find(|c| c.id.as_deref() == Some(id))?;
+        Chain::Case {
+            case,
+            requirements: matrix
+                .requirements
+                .iter()
+                .filter(|r| case.requirements.contains(&r.id))
+                .collect(),
+        }
+    };
+    let mut text = serde_json::to_string_pretty(&chain).expect("plain data serializes");
+    text.push('\n');
+    Some(text)
+}
+
+/// The chain of `id` for people: a requirement's cases, scripts and outcomes, or a case's.
 pub fn chain(matrix: &TraceMatrix, id: &str) -> Option<String> {
     let id = id.strip_prefix('@').unwrap_or(id);
     if let Some(requirement) = matrix.requirements.iter().find(|r| r.id == id) {

@@ -52,6 +52,9 @@ enum Command {
         select: Select,
         #[command(flatten)]
         common: Common,
+        /// `human`, or `json`: one object per execution of the queue, with its latest result.
+        #[arg(long, value_enum, default_value = "human")]
+        format: ListFormat,
     },
     /// Run the queue by hand: each case is shown, you answer, the answer is saved at once.
     ///
@@ -143,9 +146,16 @@ enum Format {
 pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
     let cx = Context::load(config)?;
     match &args.command {
-        Command::List { select, common } => {
+        Command::List {
+            select,
+            common,
+            format,
+        } => {
             let ledger = cx.ledger(common);
-            list(&cx.queue(select)?, &ledger)?;
+            match format {
+                ListFormat::Human => list(&cx.queue(select)?, &ledger)?,
+                ListFormat::Json => list_json(&cx.queue(select)?, &ledger)?,
+            }
         }
         Command::Run {
             select,
@@ -389,6 +399,56 @@ fn import(cx: &Context, file: &Path, common: &Common, tester: &Tester) -> anyhow
 }
 
 /// Prints the queue: one line per case, then the counts.
+/// How `manual list` prints the queue.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ListFormat {
+    Human,
+    Json,
+}
+
+/// `manual list --format json`: the release, and each execution of the queue with its state
+/// and latest result (`null` when it has none).
+fn list_json(queue: &manual::Queue<'_>, ledger: &Ledger) -> std::io::Result<()> {
+    let items: Vec<serde_json::Value> = queue
+        .items
+        .iter()
+        .map(|item| {
+            let latest = ledger.latest(item.id, item.row, &item.hash);
+            let state = match &latest {
+                None => "not run".to_owned(),
+                Some(l) if l.validity == Validity::Valid => l.result.status.to_string(),
+                Some(_) => "stale".to_owned(),
+            };
+            serde_json::json!({
+                "case": item.id,
+                "row": item.row,
+                "title": item.title(),
+                "kind": match item.kind {
+                    Kind::Manual => "manual",
+                    Kind::AwaitingAutomation => "awaiting-automation",
+                },
+                "file": item.feature.path.display().to_string(),
+                "line": item.case.location.line,
+                "case_hash": item.hash,
+                "state": state,
+                "result": latest.map(|l| serde_json::json!({
+                    "status": l.result.status.to_string(),
+                    "actual": l.result.actual,
+                    "defect": l.result.defect,
+                    "tester": l.result.tester,
+                    "at": l.result.at,
+                    "release": l.release,
+                    "counts": l.validity == Validity::Valid,
+                })),
+            })
+        })
+        .collect();
+    let document = serde_json::json!({ "release": ledger.release, "items": items });
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &document)?;
+    writeln!(out)
+}
+
 fn list(queue: &manual::Queue<'_>, ledger: &Ledger) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     let awaiting = queue

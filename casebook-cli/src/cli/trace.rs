@@ -17,6 +17,16 @@ pub struct Args {
     /// The release whose manual results count (default: the last run's, else `git describe`).
     #[arg(long, value_name = "LABEL", env = "CASEBOOK_RELEASE")]
     release: Option<String>,
+    /// `human`, or `json`: the requirement or case row with its cases or requirements, as
+    /// the traceability matrix has them.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
 }
 
 pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
@@ -43,7 +53,11 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
         release::counted_or_recording(args.release.as_deref(), record.release.as_deref(), &root);
     let manual = manual::ledger(&project.config.manual_results, &release);
     let matrix = project.matrix(&record, &manual);
-    match casebook::render::trace::chain(&matrix, &args.id) {
+    let chain = match args.format {
+        Format::Human => casebook::render::trace::chain(&matrix, &args.id),
+        Format::Json => casebook::render::trace::chain_json(&matrix, &args.id),
+    };
+    match chain {
         Some(text) => {
             std::io::stdout().write_all(text.as_bytes())?;
             Ok(exit::OK)

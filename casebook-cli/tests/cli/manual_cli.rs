@@ -656,3 +656,52 @@ fn a_time_in_another_script_is_a_bad_row_and_a_file_holding_one_loses_no_command
         );
     }
 }
+
+#[test]
+fn the_queue_as_json_gives_each_execution_its_state_and_result() {
+    let project = copy_of_manual_fixture("shop");
+    let dir = project.path();
+    ok(casebook(
+        dir,
+        &[
+            "manual",
+            "record",
+            "@MAN-001",
+            "--status",
+            "blocked",
+            "--actual",
+            "no printer",
+            "--release",
+            "1.0",
+            "--tester",
+            "bob",
+        ],
+    ));
+    let output = ok(casebook(
+        dir,
+        &["manual", "list", "--release", "1.0", "--format", "json"],
+    ));
+    let json: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(json["release"], "1.0");
+    let items = json["items"].as_array().unwrap();
+    let item = |id: &str| items.iter().find(|i| i["case"] == id).unwrap();
+    let blocked = item("MAN-001");
+    assert_eq!(blocked["state"], "blocked");
+    assert_eq!(blocked["result"]["tester"], "bob");
+    assert_eq!(blocked["result"]["actual"], "no printer");
+    assert_eq!(blocked["result"]["counts"], true);
+    assert!(
+        blocked["case_hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    let others: Vec<&serde_json::Value> = items.iter().filter(|i| i["case"] != "MAN-001").collect();
+    assert!(!others.is_empty());
+    assert!(
+        others
+            .iter()
+            .all(|i| i["state"] == "not run" && i["result"].is_null()),
+        "{json:#}"
+    );
+}

@@ -78,3 +78,27 @@ fn a_run_record_of_another_format_version_is_refused_by_name() {
         );
     }
 }
+
+#[test]
+fn a_chain_as_json_holds_the_rows_of_the_matrix() {
+    let requirement = casebook(&fixture("clean"), &["trace", "SHOP-1", "--format", "json"]);
+    assert_eq!(requirement.code, 0, "{}", requirement.stderr);
+    let json: serde_json::Value = serde_json::from_str(&requirement.stdout).unwrap();
+    assert_eq!(json["kind"], "requirement");
+    assert_eq!(json["requirement"]["id"], "SHOP-1");
+    let cases = json["cases"].as_array().unwrap();
+    assert!(cases.iter().any(|c| c["id"] == "CART-1"), "{json:#}");
+    assert_eq!(json["requirement"]["status"], "not-run", "{json:#}");
+
+    let case = casebook(&fixture("clean"), &["trace", "@CART-3", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&case.stdout).unwrap();
+    assert_eq!(json["kind"], "case");
+    assert_eq!(json["case"]["id"], "CART-3");
+    assert!(
+        json["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "SHOP-3")
+    );
+}
