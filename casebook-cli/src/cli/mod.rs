@@ -118,6 +118,23 @@ enum Command {
     /// Serve the demo shop, the system under test of casebook's own test cases.
     Demo(demo::Args),
 
+    /// Print a completion script for a shell.
+    #[command(after_help = "Examples:\n  \
+        casebook completions bash > ~/.local/share/bash-completion/completions/casebook\n  \
+        casebook completions zsh > \"${fpath[1]}/_casebook\"\n  \
+        casebook completions fish > ~/.config/fish/completions/casebook.fish")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the manual page (roff), for `man -l -` or a `man1` directory.
+    #[command(after_help = "Examples:\n  \
+        casebook man | man -l -\n  \
+        casebook man > /usr/local/share/man/man1/casebook.1")]
+    Man,
+
     /// Parse feature files and print their Cucumber messages, as the official `gherkin` tool.
     ///
     /// Prints a `source`, a `gherkinDocument` and `pickle` messages per file (or its
@@ -167,6 +184,21 @@ pub fn main() -> Ended {
             load_config(cli.config.as_deref()).and_then(|config| manual::exec(&args, config))
         }
         Command::Demo(args) => demo::exec(&args),
+        Command::Completions { shell } => {
+            // `run` shares the harness's flags, named for `cargo test --test specs --`; its
+            // completions are the command line's.
+            let mut command = <Cli as clap::CommandFactory>::command()
+                .mut_subcommand("run", |run| run.bin_name("casebook run"));
+            clap_complete::generate(shell, &mut command, "casebook", &mut io::stdout());
+            Ok(exit::OK)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command)
+                .render(&mut io::stdout())
+                .map(|()| exit::OK)
+                .map_err(anyhow::Error::from)
+        }
         Command::Gherkin(args) => gherkin::exec(&args),
     };
     match result {

@@ -15,6 +15,7 @@
 //!   the results in `casebook trace`, on `tests/fixtures/manual/shop`.
 //! - [`manual_pty`]: `casebook manual run` driven through a pseudo-terminal, killed midway
 //!   and resumed.
+//! - [`shell_cli`]: `casebook completions` and `casebook man`.
 //! - [`support`]: running the binary and reading its JSON output.
 
 mod gherkin_cli;
@@ -25,5 +26,6 @@ mod lint_rules;
 mod manual_cli;
 mod manual_pty;
 mod run_cli;
+mod shell_cli;
 mod support;
 mod trace_cli;
