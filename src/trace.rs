@@ -1111,6 +1111,7 @@ mod tests {
             failure: None,
             attachments: Vec::new(),
             skipped_by_impact: false,
+            step_durations_us: Vec::new(),
         }
     }
 

@@ -57,6 +57,10 @@ pub struct Attempt {
     /// Attachments of the last attempt.
     pub attachments: Vec<Attachment>,
     started: Option<Instant>,
+    /// How long each step of the last attempt took, by its line, in microseconds.
+    step_durations: Vec<(usize, u32)>,
+    /// When the step that runs now started.
+    step_started: Option<Instant>,
 }
 
 /// A step's outcome in an attempt.
@@ -87,7 +91,13 @@ impl Attempt {
         self.failure = None;
         self.finished = false;
         self.attachments.clear();
+        self.step_durations.clear();
         self.started = Some(Instant::now());
+    }
+
+    /// A step of the attempt started.
+    pub fn step_started(&mut self) {
+        self.step_started = Some(Instant::now());
     }
 
     /// The attempt finished; whether it failed. An attempt whose every step passed keeps
@@ -126,6 +136,10 @@ impl Attempt {
 
     /// A step's outcome; a later one for the same line replaces it.
     pub fn report(&mut self, step: ReportedStep) {
+        if let Some(started) = self.step_started.take() {
+            let micros = u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX);
+            self.step_durations.push((step.line, micros));
+        }
         match self.steps.iter_mut().find(|s| s.line == step.line) {
             Some(existing) => *existing = step,
             None => self.steps.push(step),
@@ -254,7 +268,24 @@ fn execution_record(
         failure: attempt.and_then(|a| a.failure.clone()),
         attachments: attempt.map(|a| a.attachments.clone()).unwrap_or_default(),
         skipped_by_impact: planned.skipped_by_impact,
+        step_durations_us: attempt.map_or_else(Vec::new, |a| step_durations(planned, a)),
     }
+}
+
+/// How long each step of `planned` took in `attempt`, in its order; 0 for a step that did
+/// not run.
+fn step_durations(planned: &Planned<'_>, attempt: &Attempt) -> Vec<u32> {
+    planned
+        .steps
+        .iter()
+        .map(|step| {
+            attempt
+                .step_durations
+                .iter()
+                .find(|(line, _)| *line == step.line)
+                .map_or(0, |(_, micros)| *micros)
+        })
+        .collect()
 }
 
 /// An execution's status: unbound or ambiguous before anything ran, else what its last

@@ -352,6 +352,10 @@ pub struct ExecutionRecord {
     /// Whether change-based selection (`--since`) left it out: it is skipped, not run.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub skipped_by_impact: bool,
+    /// How long each step took in the last attempt, in microseconds, Background steps first
+    /// (0 for a step that did not run); empty when it did not run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub step_durations_us: Vec<u32>,
 }
 
 /// Which Examples row an execution ran.

@@ -14,8 +14,8 @@
 //! `rows` or `doc_string`, and `embeddings`: the execution's attachments, base64, on its
 //! failing step.
 //!
-//! The record keeps the duration of each execution, not of each step, so steps carry no
-//! `duration` (it is optional). A passed execution lists no steps in the record: they come
+//! A step that ran carries its `result.duration` in nanoseconds, from the record's step
+//! durations (microseconds), as Cucumber's report tools read it. A passed execution lists no steps in the record: they come
 //! from the suite, passed; a skipped one's are skipped. Manual cases are there too, as
 //! scenarios with the tester's latest result (see `manual_features`).
 //!
@@ -255,6 +255,7 @@ fn manual_record(located: Located<'_>) -> ExecutionRecord {
         failure,
         attachments: Vec::new(),
         skipped_by_impact: false,
+        step_durations_us: Vec::new(),
     }
 }
 
@@ -315,6 +316,9 @@ struct Match {
 #[derive(Debug, Serialize)]
 struct StepResult {
     status: &'static str,
+    /// Nanoseconds, as Cucumber writes it; absent for a step that did not run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duration: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error_message: Option<String>,
 }
@@ -348,7 +352,14 @@ fn elements(
 ) -> Vec<Element> {
     let mut steps: Vec<(bool, Step)> = shown
         .into_iter()
-        .map(|step| (step.background, self::step(step, execution, record)))
+        .enumerate()
+        .map(|(index, step)| {
+            let duration = execution.step_durations_us.get(index).copied();
+            (
+                step.background,
+                self::step(step, duration, execution, record),
+            )
+        })
         .collect();
     embed(&mut steps, execution, attachments);
     let (background, own): (Vec<_>, Vec<_>) = steps.into_iter().partition(|(bg, _)| *bg);
@@ -451,7 +462,13 @@ fn scenario_id_and_name(
     (id, name)
 }
 
-fn step(step: ShownStep, execution: &ExecutionRecord, record: &RunRecord) -> Step {
+/// A step of the document; `duration` is its time in microseconds, when the record has it.
+fn step(
+    step: ShownStep,
+    duration: Option<u32>,
+    execution: &ExecutionRecord,
+    record: &RunRecord,
+) -> Step {
     let (status, error_message) = match step.status {
         StepStatus::Passed => ("passed", None),
         StepStatus::Skipped => ("skipped", None),
@@ -502,6 +519,9 @@ fn step(step: ShownStep, execution: &ExecutionRecord, record: &RunRecord) -> Ste
         matched: step.definition.map(|location| Match { location }),
         result: StepResult {
             status,
+            duration: duration
+                .filter(|_| matches!(step.status, StepStatus::Passed | StepStatus::Failed))
+                .map(|micros| u64::from(micros) * 1000),
             error_message,
         },
         rows: step.table.map(|rows| {

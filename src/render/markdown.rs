@@ -329,6 +329,7 @@ mod tests {
             })),
             attachments: Vec::new(),
             skipped_by_impact: false,
+            step_durations_us: Vec::new(),
         };
         let mut record = RunRecord {
             executions: vec![execution],

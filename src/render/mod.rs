@@ -176,6 +176,7 @@ mod tests {
                 attachment("attachments/missing.png"),
             ],
             skipped_by_impact: false,
+            step_durations_us: Vec::new(),
         });
         let read = AttachmentFiles::read(&reports, &record);
         assert_eq!(

@@ -237,6 +237,7 @@ fn execution(
         failure: None,
         attachments: Vec::new(),
         skipped_by_impact: false,
+        step_durations_us: Vec::new(),
     }
 }
 

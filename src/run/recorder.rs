@@ -144,7 +144,7 @@ impl Recorder {
     fn on_step(&mut self, index: usize, step: &gherkin::Step, outcome: event::Step<World>) {
         let (line, attempt) = (step.position.line, &mut self.attempts[index]);
         match outcome {
-            event::Step::Started => {}
+            event::Step::Started => attempt.step_started(),
             event::Step::Passed(_, definition) => {
                 attempt.report(ReportedStep {
                     line,

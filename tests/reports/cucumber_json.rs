@@ -364,10 +364,51 @@ fn cucumber_json_of_the_fixture_run() {
     // The file is compact; the snapshot is indented, to be read in review.
     let document: Value = serde_json::from_str(&RUN.read("cucumber.json")).unwrap();
     let text = serde_json::to_string_pretty(&document).unwrap();
+    // So do the steps' durations; `every_step_that_ran_has_its_duration` checks them.
+    let duration = regex::Regex::new(r#""duration": \d+"#).unwrap();
+    let text = duration.replace_all(&text, r#""duration": "[ns]""#);
     insta::assert_snapshot!(
         "cucumber",
         normalize(&data.replace_all(&text, r#""data": "[base64]""#))
     );
+}
+
+#[test]
+fn every_step_that_ran_has_its_duration() {
+    require_browser!();
+    let document = document();
+    // The steps of the runner's scenarios, their Background's included; a tester's result
+    // has no step durations, and a manual scenario's Background comes right before it.
+    let mut steps: Vec<&Value> = Vec::new();
+    for feature in document.as_array().unwrap() {
+        let elements = feature["elements"].as_array().unwrap();
+        for (index, element) in elements.iter().enumerate() {
+            let scenario = if element["type"] == "background" {
+                &elements[index + 1]
+            } else {
+                element
+            };
+            if !is_manual(scenario) {
+                steps.extend(element["steps"].as_array().unwrap());
+            }
+        }
+    }
+    let ran: Vec<&&Value> = steps
+        .iter()
+        .filter(|step| matches!(step["result"]["status"].as_str(), Some("passed" | "failed")))
+        .collect();
+    assert!(ran.len() > 10, "{} steps ran", ran.len());
+    for step in &ran {
+        assert!(step["result"]["duration"].is_u64(), "{step:#}");
+    }
+    let total: u64 = ran
+        .iter()
+        .map(|s| s["result"]["duration"].as_u64().unwrap())
+        .sum();
+    assert!(total > 0, "the steps took some time");
+    for step in steps.iter().filter(|s| s["result"]["status"] == "skipped") {
+        assert!(step["result"].get("duration").is_none(), "{step:#}");
+    }
 }
 
 #[test]
