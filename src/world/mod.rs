@@ -161,9 +161,20 @@ impl World {
         self.http.url(path)
     }
 
-    /// Ends the scenario: on failure, a screenshot of the page and its URL are attached;
-    /// then the browser goes back to the pool. The runner calls this after every scenario.
+    /// Ends the scenario: on failure, the HTTP transcript (secrets masked) and a screenshot
+    /// of the page with its URL are attached, so that Cucumber's own HTML formatter shows
+    /// them from the messages too; then the browser goes back to the pool. The runner calls
+    /// this after every scenario.
     pub async fn finish(&mut self, failed: bool) {
+        if failed && self.http.exchange_count() > 0 {
+            let transcript = self.http.transcript();
+            let json = serde_json::to_string_pretty(&transcript).expect("plain data serializes");
+            self.outbox.attach(crate::event::Attachment {
+                body: crate::event::Body::Text(json),
+                media_type: "application/json".into(),
+                file_name: Some("http-transcript.json".into()),
+            });
+        }
         let Some(browser) = self.browser.take() else {
             return;
         };

@@ -130,4 +130,18 @@ fn the_failing_steps_attachments_are_in_the_stream() {
         .map(|a| a["mediaType"].as_str().unwrap())
         .collect();
     assert!(media_types.contains(&"image/png"), "{media_types:?}");
+    let transcripts: Vec<&Value> = of(&envelopes, "attachment")
+        .into_iter()
+        .filter(|a| a["fileName"] == "http-transcript.json")
+        .collect();
+    assert!(
+        !transcripts.is_empty(),
+        "the failed HTTP case's transcript is attached"
+    );
+    for transcript in transcripts {
+        assert_eq!(transcript["mediaType"], "application/json");
+        assert_eq!(transcript["contentEncoding"], "IDENTITY");
+        let exchanges: Value = serde_json::from_str(transcript["body"].as_str().unwrap()).unwrap();
+        assert!(exchanges[0]["method"].is_string(), "{exchanges:#}");
+    }
 }
