@@ -75,7 +75,9 @@ pub struct Args {
     /// `reverse` (the last file first, in each file the last case first).
     #[arg(long, value_name = "ORDER", default_value = "defined")]
     order: run::Order,
-    /// Lint and bind every step, write the reports, and execute nothing.
+    /// Lint and bind every step, and execute nothing: writes run.json (every case skipped),
+    /// steps.json and lint.json to the report directory, and removes the reports of an
+    /// earlier run (`casebook report` renders this record's).
     #[arg(long)]
     dry_run: bool,
     /// Fail on unbound or ambiguous steps in automated cases (on by default when CI=true).

@@ -8,9 +8,6 @@ use serde_json_path::JsonPath;
 
 use crate::World;
 
-/// This file, as step locations name it: how the registry tells built-in steps apart.
-pub(super) const SOURCE: &str = file!();
-
 /// Referenced from the runner: a call into this module keeps its object file, and with it
 /// the step registrations, in the final binary.
 #[inline(never)]

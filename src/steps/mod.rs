@@ -28,5 +28,5 @@ pub fn link() {
 
 /// Whether a step definition at this place is one of the built-in steps.
 pub fn is_builtin(location: &crate::location::Location) -> bool {
-    location.path.as_ref() == std::path::Path::new(http::SOURCE)
+    location.path.as_ref() == std::path::Path::new(crate::registry::BUILTIN_STEPS)
 }

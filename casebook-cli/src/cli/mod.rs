@@ -56,8 +56,9 @@ enum Command {
     /// Run API test cases with the built-in HTTP steps, no Rust to write.
     ///
     /// Lints the suite, binds every step to the built-in steps, runs the automated cases
-    /// against --base-url, writes run.json, summary.md, steps.json and lint.json to the report
-    /// directory, and prints each failure and a summary by requirement. Cases whose steps need project
+    /// against --base-url, and writes to the report directory run.json, steps.json,
+    /// lint.json, messages.ndjson, summary.md, report.html, junit.xml, cucumber.json and the
+    /// attachments of failed cases; prints each failure and a summary by requirement. Cases whose steps need project
     /// code belong in a harness (`cargo test --test specs`). Exit code 0: every executed
     /// case passed (and, with --strict or CI=true, no step is unbound); 1: not; 2: bad
     /// usage or configuration.
