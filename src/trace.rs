@@ -476,8 +476,10 @@ pub struct Totals {
     pub covered_percent: f64,
     /// Counts over every case.
     pub counts: Counts,
-    /// Step definitions in the harness: the pieces scripts are made of.
+    /// The project's own step definitions in the harness: the pieces scripts are made of.
     pub definitions: usize,
+    /// casebook's built-in steps in the harness, counted apart from the project's own.
+    pub builtin_definitions: usize,
     /// Distinct steps with exactly one definition.
     pub bound_steps: usize,
     /// Distinct steps without one.
@@ -486,6 +488,19 @@ pub struct Totals {
     pub by_status: [(RequirementStatus, usize); 6],
     /// The manual queue by outcome.
     pub manual: ManualCounts,
+}
+
+impl Totals {
+    /// What the scripts are made of, in words: `38 step definitions and 11 built-in steps`.
+    pub fn definitions_text(&self) -> String {
+        match self.builtin_definitions {
+            0 => format!("{} step definitions", self.definitions),
+            n => format!(
+                "{} step definitions and {n} built-in steps",
+                self.definitions
+            ),
+        }
+    }
 }
 
 /// Builds the matrix: the one join of the suite, its bindings, the run record and the
@@ -803,9 +818,10 @@ impl<'a> Join<'a> {
                 (covered as f64 * 1000.0 / catalog_rows.len() as f64).round() / 10.0
             },
             counts,
-            definitions: self
-                .bindings
-                .map_or(self.record.counts.definitions, |b| b.definitions().len()),
+            definitions: self.bindings.map_or(self.record.counts.definitions, |b| {
+                b.definitions().len() - builtin(b.definitions())
+            }),
+            builtin_definitions: self.bindings.map_or(0, |b| builtin(b.definitions())),
             bound_steps: if known {
                 self.bound_places.len()
             } else {
@@ -1014,6 +1030,18 @@ fn proving(
         );
     }
     (executions, counts)
+}
+
+/// How many of `definitions` are casebook's built-in steps.
+fn builtin(definitions: &[crate::registry::Definition]) -> usize {
+    definitions
+        .iter()
+        .filter(|d| {
+            d.location.as_ref().is_some_and(|l| {
+                l.path.as_ref() == std::path::Path::new(crate::registry::BUILTIN_STEPS)
+            })
+        })
+        .count()
 }
 
 fn status(risk: Risk, counts: &Counts) -> RequirementStatus {

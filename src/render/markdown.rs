@@ -64,10 +64,10 @@ pub fn summary(record: &RunRecord, matrix: &TraceMatrix) -> String {
     .unwrap();
     writeln!(
         out,
-        "| Scripts | {} of {} automated cases; {} step definitions; {} bound, {} unbound steps |",
+        "| Scripts | {} of {} automated cases; {}; {} bound, {} unbound steps |",
         matrix.scripted_cases(),
         t.counts.automated,
-        t.definitions,
+        t.definitions_text(),
         t.bound_steps,
         t.unbound_steps
     )

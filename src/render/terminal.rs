@@ -224,7 +224,7 @@ fn totals(record: &RunRecord, matrix: &TraceMatrix, out: &mut String) {
     };
     writeln!(
         out,
-        "\n{} cases ({} manual, not run here), {} executions selected{}; {} of {} automated cases scripted from {} step definitions, {} bound / {} unbound / {} ambiguous steps{mode}",
+        "\n{} cases ({} manual, not run here), {} executions selected{}; {} of {} automated cases scripted from {}, {} bound / {} unbound / {} ambiguous steps{mode}",
         c.cases,
         c.manual_cases,
         c.executions - c.skipped_by_impact,
@@ -234,7 +234,7 @@ fn totals(record: &RunRecord, matrix: &TraceMatrix, out: &mut String) {
         },
         matrix.scripted_cases(),
         matrix.totals.counts.automated,
-        matrix.totals.definitions,
+        matrix.totals.definitions_text(),
         c.bound_steps,
         c.unbound_steps,
         c.ambiguous_steps

@@ -89,14 +89,25 @@ fn the_dashboard_shows_the_numbers_of_the_run_record() {
                 counts.manual_cases
             )
         );
+        // The harness's definitions: the fixture's own, and casebook's built-in steps.
+        let builtin = casebook::registry::Registry::collect::<casebook::World>()
+            .definitions()
+            .iter()
+            .filter(|d| {
+                d.location.as_ref().is_some_and(|l| {
+                    l.path.as_ref() == std::path::Path::new(casebook::registry::BUILTIN_STEPS)
+                })
+            })
+            .count();
+        assert!(builtin > 0);
         // RPT-004 and RPT-005 have a step without a single definition: 5 of the 7
         // automated cases have a whole script.
         assert_eq!(browser.text("scripts").await.unwrap(), "5");
         assert_eq!(
             browser.text("scripts-detail").await.unwrap(),
             format!(
-                "of 7 automated cases, from {} step definitions",
-                counts.definitions
+                "of 7 automated cases, from {} step definitions and {builtin} built-in steps",
+                counts.definitions - builtin
             )
         );
         // RPT-1, RPT-2, RPT-3, RPT-5 and their parent RPT have cases; RPT-4 has none.

@@ -49,8 +49,9 @@ pub(super) fn numbers(inputs: &Inputs<'_>) -> Vec<Number> {
             label: "Test scripts",
             value: inputs.matrix.scripted_cases().to_string(),
             detail: format!(
-                "of {} automated cases, from {} step definitions",
-                t.counts.automated, t.definitions
+                "of {} automated cases, from {}",
+                t.counts.automated,
+                t.definitions_text()
             ),
         },
         Number {
