@@ -60,6 +60,31 @@ pub struct Config {
     pub report: ReportSettings,
     /// The settings of change-based selection.
     pub impact: ImpactSettings,
+    /// How HTTPS services are trusted and how casebook proves who it is to them.
+    pub tls: TlsSettings,
+}
+
+/// The TLS settings (`[tls]`), paths resolved; the files are read when a run starts, so
+/// that the commands that send nothing work without them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsSettings {
+    /// A PEM bundle of certificate authorities trusted beside the platform's roots
+    /// (`ca-cert`, unset).
+    pub ca_cert: Option<PathBuf>,
+    /// The PEM certificate and private key casebook shows a service that asks for one
+    /// (`client-cert` and `client-key`, both or neither, unset).
+    pub client: Option<ClientIdentity>,
+    /// Whether any certificate, valid or not, is accepted (`accept-invalid-certs`, false).
+    pub accept_invalid_certs: bool,
+}
+
+/// The files of a client certificate, for mutual TLS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientIdentity {
+    /// The certificate chain, PEM (`client-cert`).
+    pub cert: PathBuf,
+    /// Its private key, PEM (`client-key`).
+    pub key: PathBuf,
 }
 
 /// The settings of change-based selection (`[impact]`).
@@ -318,6 +343,18 @@ struct RawConfig {
     report: RawReport,
     #[serde(default)]
     impact: RawImpact,
+    #[serde(default)]
+    tls: RawTls,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawTls {
+    ca_cert: Option<Spanned<String>>,
+    client_cert: Option<Spanned<String>>,
+    client_key: Option<Spanned<String>>,
+    // Read as any value, so that a wrong one is named with its key.
+    accept_invalid_certs: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -380,6 +417,7 @@ impl Config {
             run: RunSettings::default(),
             report: ReportSettings::default(),
             impact: ImpactSettings::default(),
+            tls: TlsSettings::default(),
         }
     }
 
@@ -444,6 +482,7 @@ impl Config {
         raw.run.apply(&mut config.run, root, &error)?;
         raw.report.apply(&mut config.report, &error)?;
         raw.impact.apply(&mut config.impact, &error)?;
+        raw.tls.apply(&mut config.tls, root, &error)?;
         config.lint = raw.lint.into_written(text, file);
         Ok(config)
     }
@@ -577,6 +616,48 @@ impl RawImpact {
     }
 }
 
+impl RawTls {
+    /// `[tls]` over the defaults: the paths resolved against `root`, the client's two
+    /// files given together or not at all.
+    fn apply(self, tls: &mut TlsSettings, root: &Path, error: &ErrorAt<'_>) -> Result<(), Error> {
+        let path = |value: Option<Spanned<String>>, key: &str| match value {
+            Some(value) if value.get_ref().trim().is_empty() => Err(error(
+                Some(value.span()),
+                format!(
+                    "`tls.{key}` is empty\n(hint: a path to a PEM file, relative to casebook.toml; or leave the key out)"
+                ),
+            )),
+            Some(value) => Ok(Some((root.join(value.get_ref()), value.span()))),
+            None => Ok(None),
+        };
+        tls.ca_cert = path(self.ca_cert, "ca-cert")?.map(|(path, _)| path);
+        let cert = path(self.client_cert, "client-cert")?;
+        let key = path(self.client_key, "client-key")?;
+        tls.client = match (cert, key) {
+            (Some((cert, _)), Some((key, _))) => Some(ClientIdentity { cert, key }),
+            (None, None) => None,
+            (Some((_, span)), None) | (None, Some((_, span))) => {
+                return Err(error(
+                    Some(span),
+                    "`tls.client-cert` and `tls.client-key` go together\n(hint: mutual TLS needs both: the client certificate and its private key, as PEM files)".to_owned(),
+                ));
+            }
+        };
+        if let Some(accept) = self.accept_invalid_certs {
+            tls.accept_invalid_certs = accept.get_ref().as_bool().ok_or_else(|| {
+                error(
+                    Some(accept.span()),
+                    format!(
+                        "`tls.accept-invalid-certs` must be true or false, not `{}`",
+                        accept.get_ref()
+                    ),
+                )
+            })?;
+        }
+        Ok(())
+    }
+}
+
 impl RawReport {
     /// `[report]` over the defaults.
     fn apply(self, report: &mut ReportSettings, error: &ErrorAt<'_>) -> Result<(), Error> {
@@ -691,6 +772,59 @@ mod tests {
         assert_eq!(shipped.run.redact_headers, defaults.run.redact_headers);
         assert_eq!(shipped.run.redact_fields, defaults.run.redact_fields);
         assert_eq!(shipped.report, defaults.report);
+        assert_eq!(shipped.tls, defaults.tls);
+    }
+
+    #[test]
+    fn tls_settings_are_read_relative_to_the_file() {
+        assert_eq!(parse("").unwrap().tls, TlsSettings::default());
+        let config = parse(
+            "[tls]\nca-cert = 'certs/ca.pem'\nclient-cert = 'me.pem'\nclient-key = 'me.key'\naccept-invalid-certs = true\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.tls,
+            TlsSettings {
+                ca_cert: Some(PathBuf::from("/project/certs/ca.pem")),
+                client: Some(ClientIdentity {
+                    cert: PathBuf::from("/project/me.pem"),
+                    key: PathBuf::from("/project/me.key"),
+                }),
+                accept_invalid_certs: true,
+            }
+        );
+    }
+
+    #[test]
+    fn a_bad_tls_setting_is_named_with_its_key_and_place() {
+        for (text, position, words) in [
+            (
+                "[tls]\nclient-cert = 'me.pem'\n",
+                (2, 15),
+                "`tls.client-cert` and `tls.client-key` go together",
+            ),
+            (
+                "[tls]\n\nclient-key = 'me.key'\n",
+                (3, 14),
+                "`tls.client-cert` and `tls.client-key` go together",
+            ),
+            (
+                "[tls]\naccept-invalid-certs = 'yes'\n",
+                (2, 24),
+                "`tls.accept-invalid-certs` must be true or false, not `\"yes\"`",
+            ),
+            ("[tls]\nca-cert = ''\n", (2, 11), "`tls.ca-cert` is empty"),
+            (
+                "[tls]\nca_cert = 'ca.pem'\n",
+                (2, 1),
+                "unknown field `ca_cert`",
+            ),
+        ] {
+            let err = parse(text).unwrap_err();
+            assert_eq!(err.position, Some(position), "{text}: {err}");
+            assert!(err.kind.to_string().contains(words), "{text}: {err}");
+            assert!(err.to_string().starts_with("casebook.toml:"), "{err}");
+        }
     }
 
     #[test]

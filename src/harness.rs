@@ -211,6 +211,12 @@ pub enum ErrorKind {
     /// The harness's own service did not start.
     #[error("cannot start the service under test: {0}")]
     Service(String),
+    /// The base URL is of a scheme casebook cannot speak.
+    #[error(transparent)]
+    BaseUrl(#[from] crate::world::http::UnusableBaseUrl),
+    /// A `[tls]` file cannot be used.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::Error),
 }
 
 /// The harness of one project.
@@ -531,6 +537,16 @@ impl Setup<'_> {
 
     /// The settings every world of the run gets.
     fn context(&self, base_url: String) -> Result<RunContext, Error> {
+        // A dry run has no base URL of its own: the configured one is checked all the same.
+        for url in self.configured_base_url().iter().chain([&base_url]) {
+            if !url.is_empty() {
+                crate::world::http::BaseUrl::check(url)?;
+            }
+        }
+        let tls = crate::tls::Tls::load(&self.project.config.tls)?;
+        if tls.accept_invalid_certs {
+            eprintln!("{}", crate::tls::INSECURE_WARNING);
+        }
         let settings = &self.project.config.run;
         let webdriver = match self
             .args
@@ -544,14 +560,13 @@ impl Setup<'_> {
         Ok(RunContext {
             base_url: crate::world::http::BaseUrl::new(&base_url),
             timeout: settings.timeout,
-            client: crate::world::http::client(settings.timeout),
+            client: crate::world::http::client(settings.timeout, &tls)?,
             redactor: settings.redactor.clone(),
             report_dir: self.report_dir.path().to_path_buf(),
-            browsers: Arc::new(Browsers::new(
-                webdriver,
-                settings.browsers,
-                settings.timeout,
-            )),
+            browsers: Arc::new(
+                Browsers::new(webdriver, settings.browsers, settings.timeout)
+                    .accept_insecure_certs(tls.accept_invalid_certs),
+            ),
             max_body: settings.max_body,
         })
     }

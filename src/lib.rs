@@ -34,6 +34,7 @@ pub mod exit;
 pub mod redact;
 // `casebook.toml`, and the release under test.
 pub mod config;
+pub mod tls;
 pub mod release;
 // Reading the suite, its requirements and its step definitions.
 pub mod parse;

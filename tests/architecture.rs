@@ -31,6 +31,8 @@ const ORDER: &[&str] = &[
     "location", "model", "text", "output", "exit", "redact",
     // `casebook.toml`, validated: a leaf but for the helpers above.
     "config",
+    // Its `[tls]` files read, and TLS failures told in words.
+    "tls",
     // Which release is tested (git).
     "release",
     // Reading the suite.

@@ -78,6 +78,8 @@ pub enum WebDriver {
 pub struct Browsers {
     source: WebDriver,
     timeout: Duration,
+    /// Whether pages with an invalid certificate load (`[tls] accept-invalid-certs`).
+    accept_insecure_certs: bool,
     slots: Arc<Semaphore>,
     idle: Mutex<Vec<Client>>,
     // Dropped in this order: chromedriver (and its Chromium processes) first, then the
@@ -101,11 +103,19 @@ impl Browsers {
         Self {
             source,
             timeout,
+            accept_insecure_certs: false,
             slots: Arc::new(Semaphore::new(size.max(1))),
             idle: Mutex::new(Vec::new()),
             driver: tokio::sync::OnceCell::new(),
             profiles: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The same pool, its browsers accepting invalid certificates or not, as the HTTP
+    /// client does (`[tls] accept-invalid-certs`).
+    pub fn accept_insecure_certs(mut self, accept: bool) -> Self {
+        self.accept_insecure_certs = accept;
+        self
     }
 
     /// A session for one scenario: an idle one reset, or a new one. Waits while all are busy.
@@ -171,16 +181,8 @@ impl Browsers {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(profile);
-        let mut options = json!({ "args": args });
-        // Debian's /usr/bin/chromium is a shell wrapper; chromedriver wants the binary.
-        if std::path::Path::new("/usr/lib/chromium/chromium").exists() {
-            options["binary"] = json!("/usr/lib/chromium/chromium");
-        }
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert("browserName".into(), json!("chrome"));
-        capabilities.insert("goog:chromeOptions".into(), options);
         let mut builder = ClientBuilder::new(HttpConnector::new());
-        builder.capabilities(capabilities);
+        builder.capabilities(self.capabilities(args));
         // Starting Chromium takes longer than a page operation.
         match tokio::time::timeout(self.timeout * 3, builder.connect(&url)).await {
             Ok(Ok(client)) => Ok(client),
@@ -193,6 +195,24 @@ impl Browsers {
                 reason: format!("no answer within {:?}", self.timeout * 3),
             }),
         }
+    }
+
+    /// What a new session asks for: headless Chromium with `args`, and whether it accepts
+    /// invalid certificates.
+    fn capabilities(&self, args: Vec<String>) -> serde_json::Map<String, serde_json::Value> {
+        let mut options = json!({ "args": args });
+        // Debian's /usr/bin/chromium is a shell wrapper; chromedriver wants the binary.
+        if std::path::Path::new("/usr/lib/chromium/chromium").exists() {
+            options["binary"] = json!("/usr/lib/chromium/chromium");
+        }
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("chrome"));
+        capabilities.insert("goog:chromeOptions".into(), options);
+        capabilities.insert(
+            "acceptInsecureCerts".into(),
+            json!(self.accept_insecure_certs),
+        );
+        capabilities
     }
 
     /// Takes a session back, reset for the next scenario; a session that cannot be reset is
@@ -522,6 +542,26 @@ mod tests {
     use std::os::unix::process::ExitStatusExt as _;
 
     use super::*;
+
+    #[test]
+    fn accept_invalid_certs_reaches_the_browser_s_capabilities() {
+        let pool = |accept| {
+            Browsers::new(
+                WebDriver::Remote("http://127.0.0.1:9".into()),
+                1,
+                Duration::from_secs(1),
+            )
+            .accept_insecure_certs(accept)
+        };
+        assert_eq!(
+            pool(false).capabilities(Vec::new())["acceptInsecureCerts"],
+            json!(false)
+        );
+        assert_eq!(
+            pool(true).capabilities(Vec::new())["acceptInsecureCerts"],
+            json!(true)
+        );
+    }
 
     #[test]
     fn the_watchdog_kills_the_group_when_its_holder_ends() {

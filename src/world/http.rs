@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::record::Exchange;
 use crate::redact::Redactor;
+use crate::tls::{self, Tls};
 
 /// Bodies longer than this are cut in the transcript (the step still sees all of it).
 pub const TRANSCRIPT_BODY_LIMIT: usize = 4096;
@@ -39,6 +40,19 @@ pub enum Error {
         url: String,
         /// What went wrong, timeout included.
         reason: String,
+    },
+    /// The TLS handshake failed: the certificate problem in words, and the setting that
+    /// fixes it (rather than the hint of a service that is not running).
+    #[error("{method} {url} failed: {problem}\n(hint: {hint})")]
+    Tls {
+        /// The method.
+        method: String,
+        /// The URL.
+        url: String,
+        /// What is wrong with the certificate or the handshake.
+        problem: String,
+        /// What fixes it.
+        hint: &'static str,
     },
     /// The response body is larger than `run.max-body`: reading it on would hold up every
     /// other scenario and fill the memory.
@@ -132,6 +146,8 @@ struct Recorded {
 enum Unanswered {
     /// The request failed (its reason in words, timeout included).
     Failed(String),
+    /// The TLS handshake failed.
+    Tls(tls::Failure),
     /// The body went past the limit, in bytes.
     TooLarge(usize),
 }
@@ -140,6 +156,7 @@ impl std::fmt::Display for Unanswered {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Unanswered::Failed(reason) => f.write_str(reason),
+            Unanswered::Tls(failure) => f.write_str(&failure.problem),
             Unanswered::TooLarge(limit) => write!(
                 f,
                 "the response body is larger than {}; casebook stopped reading it",
@@ -149,14 +166,38 @@ impl std::fmt::Display for Unanswered {
     }
 }
 
+impl Unanswered {
+    /// The error of the step whose `method` request to `url` went unanswered.
+    fn error(&self, method: &reqwest::Method, url: &Url) -> Error {
+        let (method, url) = (method.to_string(), url.to_string());
+        match self {
+            Unanswered::TooLarge(limit) => Error::BodyTooLarge {
+                method,
+                url,
+                limit: bytesize::ByteSize(*limit as u64)
+                    .display()
+                    .iec()
+                    .to_string(),
+            },
+            Unanswered::Failed(reason) => Error::Request {
+                method,
+                url,
+                reason: reason.clone(),
+            },
+            Unanswered::Tls(failure) => Error::Tls {
+                method,
+                url,
+                problem: failure.problem.clone(),
+                hint: failure.hint,
+            },
+        }
+    }
+}
+
 /// The body of `response`, read until it ends or passes `limit` bytes.
 async fn read_body(response: &mut reqwest::Response, limit: usize) -> Result<String, Unanswered> {
     let mut bytes = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|err| Unanswered::Failed(describe(&err)))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(|err| describe(&err))? {
         if bytes.len() + chunk.len() > limit {
             return Err(Unanswered::TooLarge(limit));
         }
@@ -192,14 +233,59 @@ const MAX_REDIRECTS: usize = 10;
 
 /// The client every scenario of a run shares: no cookie store of its own (each session
 /// keeps its own jar) and no automatic redirects (the session follows them itself, so that
-/// cookies set on the way are kept); every request gives up after `timeout`.
-pub fn client(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(timeout)
-        .connect_timeout(timeout)
-        .build()
-        .expect("an HTTP client without TLS always builds")
+/// cookies set on the way are kept); every request gives up after `timeout`. HTTPS trusts
+/// the platform's roots and what `tls` adds.
+pub fn client(timeout: Duration, tls: &Tls) -> Result<reqwest::Client, tls::Error> {
+    tls::install_provider();
+    let builder = || {
+        let builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .connect_timeout(timeout);
+        tls.apply(builder)
+    };
+    match builder().build() {
+        Ok(client) => Ok(client),
+        // A machine without CA certificates (a slim container) still tests plain HTTP and
+        // the services `ca-cert` vouches for: their roots alone are trusted then.
+        Err(_) if !tls.accept_invalid_certs => builder()
+            .tls_certs_only(tls.roots.iter().cloned())
+            .build()
+            .map_err(|err| tls::Error::Client(tls::words(&err))),
+        Err(err) => Err(tls::Error::Client(tls::words(&err))),
+    }
+}
+
+/// A base URL casebook cannot test: not a URL, or of a scheme other than HTTP's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{url}` is not a base URL casebook can test: {reason}\n(hint: write it as http://HOST:PORT or https://HOST:PORT)"
+)]
+pub struct UnusableBaseUrl {
+    /// The URL as given.
+    pub url: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl BaseUrl {
+    /// Checks that `text` is an `http` or `https` URL, before anything is sent to it.
+    pub fn check(text: &str) -> Result<(), UnusableBaseUrl> {
+        let unusable = |reason: String| UnusableBaseUrl {
+            url: text.to_owned(),
+            reason,
+        };
+        if !text.contains("://") {
+            return Err(unusable("it has no scheme".to_owned()));
+        }
+        let url = Url::parse(text).map_err(|err| unusable(format!("it is not a URL ({err})")))?;
+        match url.scheme() {
+            "http" | "https" => Ok(()),
+            scheme => Err(unusable(format!(
+                "casebook speaks HTTP and HTTPS, not `{scheme}`"
+            ))),
+        }
+    }
 }
 
 impl HttpSession {
@@ -339,10 +425,7 @@ impl HttpSession {
         }
         let started = Instant::now();
         let result = async {
-            let mut response = request
-                .send()
-                .await
-                .map_err(|err| Unanswered::Failed(describe(&err)))?;
+            let mut response = request.send().await.map_err(|err| describe(&err))?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
             let body = read_body(&mut response, self.max_body).await?;
@@ -376,24 +459,9 @@ impl HttpSession {
                 self.last = Some(index);
                 self.last()
             }
-            Err(Unanswered::TooLarge(limit)) => {
+            Err(unanswered) => {
                 self.last = None;
-                Err(Error::BodyTooLarge {
-                    method: method.to_string(),
-                    url: url.to_string(),
-                    limit: bytesize::ByteSize(*limit as u64)
-                        .display()
-                        .iec()
-                        .to_string(),
-                })
-            }
-            Err(Unanswered::Failed(reason)) => {
-                self.last = None;
-                Err(Error::Request {
-                    method: method.to_string(),
-                    url: url.to_string(),
-                    reason: reason.clone(),
-                })
+                Err(unanswered.error(method, url))
             }
         }
     }
@@ -476,9 +544,12 @@ impl HttpSession {
     }
 }
 
-/// A reqwest error in words, with its cause chain (reqwest's own message alone says only
-/// "error sending request").
-fn describe(err: &reqwest::Error) -> String {
+/// Why a request failed: a TLS failure told in words, or the reqwest error with its cause
+/// chain (reqwest's own message alone says only "error sending request").
+fn describe(err: &reqwest::Error) -> Unanswered {
+    if let Some(failure) = tls::failure(err) {
+        return Unanswered::Tls(failure);
+    }
     let mut text = if err.is_timeout() {
         "timed out".to_owned()
     } else {
@@ -490,7 +561,7 @@ fn describe(err: &reqwest::Error) -> String {
         text.push_str(&cause.to_string());
         source = cause.source();
     }
-    text
+    Unanswered::Failed(text)
 }
 
 /// Cuts `text` at `limit` bytes (on a character boundary) and says how much was left out.
@@ -506,8 +577,16 @@ pub fn truncate(text: &str, limit: usize) -> String {
 }
 
 #[cfg(test)]
+mod https_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The run's client as it is without `[tls]` settings.
+    fn test_client(seconds: u64) -> reqwest::Client {
+        client(Duration::from_secs(seconds), &Tls::default()).unwrap()
+    }
 
     #[tokio::test]
     async fn an_endless_body_is_cut_at_the_limit_and_fails_its_step() {
@@ -526,8 +605,7 @@ mod tests {
             }
         });
         let mut session =
-            HttpSession::new(&base, client(Duration::from_secs(30)), Redactor::default())
-                .with_max_body(1 << 20);
+            HttpSession::new(&base, test_client(30), Redactor::default()).with_max_body(1 << 20);
         let err = session.send("GET", "/", None).await.unwrap_err();
         assert!(matches!(err, Error::BodyTooLarge { .. }), "{err}");
         assert!(err.to_string().contains("larger than 1.0 MiB"), "{err}");
@@ -538,11 +616,7 @@ mod tests {
 
     #[test]
     fn paths_join_the_base_url() {
-        let session = HttpSession::new(
-            "http://127.0.0.1:9/",
-            client(Duration::from_secs(1)),
-            Redactor::default(),
-        );
+        let session = HttpSession::new("http://127.0.0.1:9/", test_client(1), Redactor::default());
         assert_eq!(session.url("/api/orders"), "http://127.0.0.1:9/api/orders");
         assert_eq!(session.url("api"), "http://127.0.0.1:9/api");
         assert_eq!(session.url("http://other/x"), "http://other/x");
@@ -555,8 +629,7 @@ mod tests {
             "http://127.0.0.1:9/",
             "http://shop.test/api/v1/",
         ] {
-            let session =
-                HttpSession::new(base, client(Duration::from_secs(1)), Redactor::default());
+            let session = HttpSession::new(base, test_client(1), Redactor::default());
             for path in [
                 "/api/orders?status=paid&x=%41#top",
                 "api",
@@ -579,6 +652,34 @@ mod tests {
     }
 
     #[test]
+    fn a_base_url_of_another_scheme_is_refused_before_anything_is_sent() {
+        for ok in ["http://127.0.0.1:8080", "https://staging.example.test/api"] {
+            assert_eq!(BaseUrl::check(ok), Ok(()), "{ok}");
+        }
+        for (url, reason) in [
+            (
+                "ftp://files.example.test",
+                "casebook speaks HTTP and HTTPS, not `ftp`",
+            ),
+            (
+                "file:///srv/shop",
+                "casebook speaks HTTP and HTTPS, not `file`",
+            ),
+            ("127.0.0.1:8080", "it has no scheme"),
+            ("localhost:8080", "it has no scheme"),
+            ("http://", "it is not a URL"),
+        ] {
+            let err = BaseUrl::check(url).unwrap_err();
+            assert!(err.reason.starts_with(reason), "{url}: {err}");
+            assert!(
+                err.to_string()
+                    .contains("(hint: write it as http://HOST:PORT or https://HOST:PORT)"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
     fn truncation_keeps_characters_whole() {
         assert_eq!(truncate("héllo", 2), "h… (5 more bytes)");
         assert_eq!(truncate("short", 10), "short");
@@ -587,11 +688,8 @@ mod tests {
     #[tokio::test]
     async fn an_unreachable_service_fails_with_the_url_and_a_hint() {
         // Port 9 (discard) on loopback: nothing listens, so the connection is refused.
-        let mut session = HttpSession::new(
-            "http://127.0.0.1:9",
-            client(Duration::from_secs(2)),
-            Redactor::default(),
-        );
+        let mut session =
+            HttpSession::new("http://127.0.0.1:9", test_client(2), Redactor::default());
         let err = session
             .send("GET", "/health", None)
             .await
@@ -609,7 +707,7 @@ mod tests {
     #[tokio::test]
     async fn cookies_belong_to_the_session_and_survive_redirects() {
         let shop = demo_shop::Shop::start().await.unwrap();
-        let shared = client(Duration::from_secs(5));
+        let shared = test_client(5);
         let mut alice = HttpSession::new(shop.base_url(), shared.clone(), Redactor::default());
         let mut stranger = HttpSession::new(shop.base_url(), shared, Redactor::default());
 

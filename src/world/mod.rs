@@ -49,7 +49,8 @@ impl Default for RunContext {
                     .unwrap_or_else(|_| "http://127.0.0.1:8080".to_owned()),
             ),
             timeout: Duration::from_secs(10),
-            client: http::client(Duration::from_secs(10)),
+            client: http::client(Duration::from_secs(10), &crate::tls::Tls::default())
+                .expect("a client without `[tls]` files builds"),
             redactor: Redactor::default(),
             report_dir: PathBuf::from("target/casebook"),
             browsers: Arc::new(Browsers::new(

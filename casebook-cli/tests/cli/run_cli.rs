@@ -467,3 +467,171 @@ fn an_interrupted_run_records_what_finished_and_removes_the_old_reports() {
         );
     }
 }
+
+/// A CA and a certificate it signs for 127.0.0.1, served over TLS on a loopback port that
+/// answers `200 ok` to every request: the CA's PEM and the base URL.
+fn https_service() -> (String, String) {
+    use std::io::{Read as _, Write as _};
+    use std::sync::Arc;
+
+    let named = |name: &str| {
+        let mut dn = rcgen::DistinguishedName::new();
+        dn.push(rcgen::DnType::CommonName, name);
+        dn
+    };
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name = named("the team's CA");
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let ca_pem = ca.self_signed(&ca_key).unwrap().pem();
+    let mut leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+    leaf.distinguished_name = named("the service");
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let issuer = rcgen::Issuer::from_params(&ca, &ca_key);
+    let certificate = leaf.signed_by(&leaf_key, &issuer).unwrap();
+    let key = rustls::pki_types::PrivatePkcs8KeyDer::from(leaf_key.serialize_der());
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![certificate.der().clone()], key.into())
+        .unwrap(),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("https://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for socket in listener.incoming().flatten() {
+            let _ = socket.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+            let connection = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut stream = rustls::StreamOwned::new(connection, socket);
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 1024];
+            // A refused handshake ends the read with an error: the next connection then.
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buffer[..n]),
+                }
+            }
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+            stream.conn.send_close_notify();
+            let _ = stream.flush();
+        }
+    });
+    (ca_pem, base)
+}
+
+const HTTPS_FEATURE: &[u8] = b"Feature: A service checked over HTTPS
+
+  @TLS-1
+  Scenario: The service answers over HTTPS
+    When I send a GET request to \"/ok\"
+    Then the response status should be 200
+";
+
+#[test]
+fn an_https_service_passes_with_its_ca_in_ca_cert_and_fails_without_naming_the_setting() {
+    let (ca_pem, base) = https_service();
+    let run = |config: &str| {
+        let dir = crate::support::project(&[
+            ("casebook.toml", config.as_bytes()),
+            ("certs/ca.pem", ca_pem.as_bytes()),
+            ("features/tls.feature", HTTPS_FEATURE),
+        ]);
+        let output = casebook(
+            dir.path(),
+            &["run", "--base-url", &base, "--report-dir", "reports"],
+        );
+        (dir, output)
+    };
+
+    let (_dir, trusted) = run("[tls]\nca-cert = \"certs/ca.pem\"\n");
+    assert_eq!(trusted.code, 0, "{}{}", trusted.stdout, trusted.stderr);
+    assert!(
+        trusted.stdout.contains("1 passed, 0 failed"),
+        "{}",
+        trusted.stdout
+    );
+    assert!(
+        !trusted.stderr.contains("accept-invalid-certs"),
+        "{}",
+        trusted.stderr
+    );
+
+    let (_dir, unknown) = run("");
+    assert_eq!(unknown.code, 1, "{}{}", unknown.stdout, unknown.stderr);
+    let shown = format!("{}{}", unknown.stdout, unknown.stderr);
+    assert!(
+        shown.contains("signed by a certificate authority casebook does not trust"),
+        "{shown}"
+    );
+    assert!(shown.contains("`ca-cert` under [tls]"), "{shown}");
+    assert!(!shown.contains("is the service running"), "{shown}");
+
+    let (_dir, lenient) = run("[tls]\naccept-invalid-certs = true\n");
+    assert_eq!(lenient.code, 0, "{}{}", lenient.stdout, lenient.stderr);
+    assert!(
+        lenient
+            .stderr
+            .starts_with("warning: `accept-invalid-certs` is on under [tls]"),
+        "{}",
+        lenient.stderr
+    );
+}
+
+#[test]
+fn a_base_url_casebook_cannot_speak_is_a_usage_error_before_anything_runs() {
+    for url in [
+        "ftp://files.example.test",
+        "file:///srv/shop",
+        "127.0.0.1:8080",
+    ] {
+        let dir = crate::support::project(&[("features/tls.feature", HTTPS_FEATURE)]);
+        let output = casebook(
+            dir.path(),
+            &["run", "--base-url", url, "--report-dir", "reports"],
+        );
+        assert_eq!(output.code, 2, "{url}: {}{}", output.stdout, output.stderr);
+        assert!(
+            output
+                .stderr
+                .contains(&format!("`{url}` is not a base URL casebook can test")),
+            "{}",
+            output.stderr
+        );
+        assert!(
+            !dir.path().join("reports/run.json").exists(),
+            "{url}: nothing ran"
+        );
+    }
+}
+
+#[test]
+fn a_tls_file_that_cannot_be_read_is_a_usage_error_naming_it() {
+    let dir = crate::support::project(&[
+        ("casebook.toml", b"[tls]\nca-cert = \"certs/missing.pem\"\n"),
+        ("features/tls.feature", HTTPS_FEATURE),
+    ]);
+    let output = casebook(
+        dir.path(),
+        &[
+            "run",
+            "--base-url",
+            "https://127.0.0.1:9",
+            "--report-dir",
+            "reports",
+        ],
+    );
+    assert_eq!(output.code, 2, "{}{}", output.stdout, output.stderr);
+    assert!(
+        output
+            .stderr
+            .contains("certs/missing.pem` (`tls.ca-cert`): cannot read it"),
+        "{}",
+        output.stderr
+    );
+}

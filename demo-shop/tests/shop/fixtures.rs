@@ -283,6 +283,7 @@ async fn tenants_isolate_scenarios_sharing_one_shop() {
         post(&browser, &shop, "/api/session", zoe.clone()).await.0,
         StatusCode::OK
     );
+    crate::install_provider();
     let by_header = reqwest::Client::new()
         .post(shop.url("/api/session"))
         .header("X-Shop-Tenant", &id)

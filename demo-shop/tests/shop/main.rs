@@ -16,11 +16,18 @@ use serde_json::{Value, json};
 /// A browser-like client: keeps cookies (one jar per client, so one client per user).
 /// Does not follow redirects, so tests can look at them.
 pub fn client() -> Client {
+    install_provider();
     Client::builder()
         .cookie_store(true)
         .redirect(redirect::Policy::none())
         .build()
         .expect("client")
+}
+
+/// Installs rustls's crypto provider, which every reqwest client of the workspace needs
+/// before it is built; a second call finds it installed.
+pub fn install_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// Status and JSON body.
