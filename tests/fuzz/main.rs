@@ -142,7 +142,7 @@ fn every_seed_reads() {
 }
 
 /// Feeds `check` the inputs of [`mutate::input`] and fails with the smallest input that
-/// breaks it; prints how many inputs it tried, how many of them read, and how long it took.
+/// breaks it; prints how many inputs it ran, how many of them read, and how long it took.
 fn fuzz(target: &str, seeds: Vec<String>, words: &'static [&'static str], check: Check) {
     let cases = cases();
     let config = Config {
@@ -152,14 +152,17 @@ fn fuzz(target: &str, seeds: Vec<String>, words: &'static [&'static str], check:
         ..Config::default()
     };
     let strategy = mutate::input(Arc::new(seeds), words);
-    let read = Cell::new(0u64);
+    // Counted as run: a failure stops the run early, and its shrinking runs inputs too.
+    let (tried, read) = (Cell::new(0u64), Cell::new(0u64));
     let started = Instant::now();
     let result = TestRunner::new(config).run(&strategy, |text| {
+        tried.set(tried.get() + 1);
         read.set(read.get() + u64::from(check(&text)));
         Ok(())
     });
     eprintln!(
-        "fuzz {target}: {cases} inputs, {} read without an error, in {:.1?}",
+        "fuzz {target}: {} inputs, {} read without an error, in {:.1?}",
+        tried.get(),
         read.get(),
         started.elapsed()
     );
