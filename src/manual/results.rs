@@ -432,12 +432,21 @@ pub fn parse_time(text: &str) -> Option<SystemTime> {
         _ => base.to_owned(),
     };
     let time = humantime::parse_rfc3339_weak(&full).ok()?;
-    match offset {
+    let time = match offset {
         Some((true, by)) => time.checked_sub(by),
         Some((false, by)) => time.checked_add(by),
         None => Some(time),
-    }
+    }?;
+    // An offset can move a time that reads out of the range RFC 3339 writes, and
+    // `format_time` panics outside it: such a time is no time the file can hold.
+    let last = SystemTime::UNIX_EPOCH + Duration::from_secs(LAST_RFC3339_SECOND);
+    (SystemTime::UNIX_EPOCH..=last)
+        .contains(&time)
+        .then_some(time)
 }
+
+/// The last second RFC 3339 writes, 9999-12-31T23:59:59Z, counted from the epoch.
+const LAST_RFC3339_SECOND: u64 = 253_402_300_799;
 
 /// A time as the results file writes it: RFC 3339 in UTC, to the second.
 pub fn format_time(time: SystemTime) -> String {
@@ -723,6 +732,20 @@ mod tests {
         );
         assert_eq!(parse_time("01/05/2024"), None);
         assert_eq!(parse_time(""), None);
+    }
+
+    #[test]
+    fn a_time_an_offset_moves_out_of_rfc_3339_is_not_a_time() {
+        // Before 1970 and after the year 9999: `format_time` would panic on either.
+        for text in ["1970-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"] {
+            assert_eq!(parse_time(text), None, "{text}");
+        }
+        for (text, written) in [
+            ("1970-01-01T01:00:00+01:00", "1970-01-01T00:00:00Z"),
+            ("9999-12-31T22:59:59-01:00", "9999-12-31T23:59:59Z"),
+        ] {
+            assert_eq!(parse_time(text).map(format_time).as_deref(), Some(written));
+        }
     }
 
     #[test]

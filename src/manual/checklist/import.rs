@@ -494,6 +494,25 @@ mod tests {
     }
 
     #[test]
+    fn a_time_an_offset_moves_before_1970_is_a_bad_row() {
+        let errors = import(
+            "case,status,at\nA-1,passed,1970-01-01T00:00:00+01:00\n",
+            Path::new("s.csv"),
+            &suite(),
+            &Ledger::empty("1.0"),
+            "t",
+        )
+        .unwrap_err();
+        let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                "s.csv:2: `at` = `1970-01-01T00:00:00+01:00` is not a time such as 2024-05-01T09:30:00Z"
+            ]
+        );
+    }
+
+    #[test]
     fn semicolon_sheets_and_a_byte_order_mark_are_read() {
         let suite = suite();
         let sheet = "\u{feff}case;row;status;actual\nA-1;;passed;fine, really\n";

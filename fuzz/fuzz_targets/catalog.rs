@@ -1,0 +1,12 @@
+//! `requirements.toml`: the contract of `checks::catalog`, under libFuzzer.
+
+#![no_main]
+
+// The stable tests' own contract; each target calls one of its checks.
+#[allow(dead_code)]
+#[path = "../../tests/fuzz/checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    checks::catalog(&String::from_utf8_lossy(data));
+});

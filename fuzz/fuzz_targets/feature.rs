@@ -1,0 +1,13 @@
+//! casebook's parse stage and the tag conventions: the contract of `checks::feature`, under
+//! libFuzzer.
+
+#![no_main]
+
+// The stable tests' own contract; each target calls one of its checks.
+#[allow(dead_code)]
+#[path = "../../tests/fuzz/checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    checks::feature(&String::from_utf8_lossy(data));
+});

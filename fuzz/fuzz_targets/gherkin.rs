@@ -1,0 +1,13 @@
+//! The Gherkin parser, as classic Gherkin and as Markdown: the contract of `checks::gherkin`,
+//! under libFuzzer.
+
+#![no_main]
+
+// The stable tests' own contract; each target calls one of its checks.
+#[allow(dead_code)]
+#[path = "../../tests/fuzz/checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    checks::gherkin(&String::from_utf8_lossy(data));
+});

@@ -1,0 +1,13 @@
+//! A manual results file, written back and read again: the contract of `checks::results`, under
+//! libFuzzer.
+
+#![no_main]
+
+// The stable tests' own contract; each target calls one of its checks.
+#[allow(dead_code)]
+#[path = "../../tests/fuzz/checks.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    checks::results(&String::from_utf8_lossy(data));
+});
