@@ -101,6 +101,10 @@ pub struct Args {
     /// List the selected cases and exit.
     #[arg(long)]
     list: bool,
+    /// With --list, libtest's format: `terse` prints `NAME: test` per case, as
+    /// `cargo nextest` reads it (each case is a test, run with `NAME --exact`).
+    #[arg(long, value_name = "FORMAT", hide = true)]
+    format: Option<String>,
     /// Run only the cases a change since this revision can break (`main`, `HEAD~1`), as
     /// `casebook impact --since REV` selects them; every report names the others as skipped
     /// by impact selection.
@@ -304,7 +308,16 @@ impl Harness {
         let (registry, bindings, steps_unwritten) = bind(&project, &report_dir);
         let (filter, impact) = narrow(filter(&args)?, &args, &project, bindings)?;
         if args.list {
-            list(&project, bindings, &filter);
+            match args.format.as_deref() {
+                // No case is ignored: the list of ignored tests is empty.
+                Some("terse") if args.ignored => {}
+                Some("terse") => {
+                    for name in test_names(&project, bindings, &filter) {
+                        println!("{name}: test");
+                    }
+                }
+                _ => list(&project, bindings, &filter),
+            }
             return Ok(Outcome {
                 passed: true,
                 interrupted: None,
@@ -369,6 +382,17 @@ impl Harness {
             config.features = features.clone();
         }
         let report_dir = ReportDir::resolve(args.report_dir.as_deref(), &config);
+        // cargo nextest runs each case in a process of its own, at once: each keeps its
+        // reports apart, in `nextest/<case>` under the report directory.
+        let report_dir = match (&args.report_dir, &args.filter) {
+            (None, Some(name)) if args.exact && std::env::var_os("NEXTEST_RUN_ID").is_some() => {
+                ReportDir::resolve(
+                    Some(&report_dir.path().join("nextest").join(file_name(name))),
+                    &config,
+                )
+            }
+            _ => report_dir,
+        };
         let git_root = config.root.clone();
         let revision = std::thread::spawn(move || Revision::of(&git_root));
         // Lint checks the steps against the definitions of this harness, not against the
@@ -771,6 +795,37 @@ fn list(project: &Project, bindings: &Bindings, filter: &Filter) {
             planned.case.location.line
         );
     }
+}
+
+/// The name of each selected automated case as a test: its ID, or its title without one
+/// (what `NAME --exact` selects), each once however many Examples rows it has.
+fn test_names(project: &Project, bindings: &Bindings, filter: &Filter) -> Vec<String> {
+    let plan = run::Plan::new(&project.suite, bindings, filter);
+    let mut names: Vec<String> = Vec::new();
+    for planned in plan.executions.iter().filter(|p| !p.skipped_by_impact) {
+        let case = planned.case;
+        let name = case
+            .id
+            .as_ref()
+            .map_or_else(|| case.title.clone(), |id| id.0.clone());
+        if names.last() != Some(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// A test's name as a file name: what a path cannot hold written as `_`.
+fn file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Prints the outcome: each failure, the steps without a script, the summary by

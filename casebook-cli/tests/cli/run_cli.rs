@@ -635,3 +635,56 @@ fn a_tls_file_that_cannot_be_read_is_a_usage_error_naming_it() {
         output.stderr
     );
 }
+
+#[test]
+fn each_case_is_a_test_to_cargo_nextest() {
+    let list = casebook(&http_fixture(), &["run", "--list", "--format", "terse"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert_eq!(
+        list.stdout.lines().last(),
+        Some("HTTP-1: test"),
+        "{}",
+        list.stdout
+    );
+    let ignored = casebook(
+        &http_fixture(),
+        &["run", "--list", "--format", "terse", "--ignored"],
+    );
+    assert_eq!(ignored.code, 0, "{}", ignored.stderr);
+    assert!(
+        !ignored.stdout.contains(": test"),
+        "no case is ignored: {}",
+        ignored.stdout
+    );
+
+    // Run as nextest runs a test: each case's reports in a directory of its own.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let shop = runtime.block_on(demo_shop::Shop::start()).unwrap();
+    let project = tempfile::tempdir().unwrap();
+    crate::support::write(
+        project.path(),
+        "casebook.toml",
+        b"report-dir = \"reports\"\n",
+    );
+    let feature = std::fs::read(http_fixture().join("features/http.feature")).unwrap();
+    crate::support::write(project.path(), "features/http.feature", &feature);
+    let output = crate::support::casebook_with_env(
+        project.path(),
+        &[
+            "run",
+            "--base-url",
+            shop.base_url(),
+            "HTTP-1",
+            "--exact",
+            "--nocapture",
+        ],
+        &[("NEXTEST_RUN_ID", "0f1e2d3c")],
+    );
+    assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
+    assert!(
+        project
+            .path()
+            .join("reports/nextest/HTTP-1/run.json")
+            .is_file()
+    );
+}
