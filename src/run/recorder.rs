@@ -269,6 +269,31 @@ struct Progress {
     shown: usize,
     /// Set when what shows first has been printed (see `Options::progress_after`).
     after: Option<Arc<AtomicBool>>,
+    /// When the first case started, for the estimate of what is left.
+    started: std::time::Instant,
+    /// When the last line was written: a log (CI) gets one every few seconds.
+    last_line: std::time::Instant,
+}
+
+/// How often a log that is not a terminal gets a progress line, besides every tenth of the
+/// run: often enough to show a long run is alive, rarely enough to keep the log short.
+const LOG_EVERY: Duration = Duration::from_secs(5);
+
+/// The progress line: how many cases are done and failed, and, once one is done, about how
+/// long the rest will take at the pace so far.
+fn progress_line(done: usize, total: usize, failed: usize, elapsed: Duration) -> String {
+    let mut line = format!("running {done}/{total} cases: {failed} failed");
+    if done > 0 && done < total {
+        let left = elapsed.mul_f64((total - done) as f64 / done as f64);
+        let seconds = left.as_secs();
+        let estimate = match seconds {
+            0..=59 => format!("{}s", seconds.max(1)),
+            60..=3599 => format!("{}m {:02}s", seconds / 60, seconds % 60),
+            _ => format!("{}h {:02}m", seconds / 3600, seconds / 60 % 60),
+        };
+        line.push_str(&format!(", about {estimate} left"));
+    }
+    line
 }
 
 impl Progress {
@@ -281,6 +306,8 @@ impl Progress {
             last_step: 0,
             shown: 0,
             after,
+            started: std::time::Instant::now(),
+            last_line: std::time::Instant::now(),
         }
     }
 
@@ -293,7 +320,8 @@ impl Progress {
             .after
             .as_ref()
             .is_none_or(|after| after.load(Ordering::Acquire));
-        if may_show && (self.terminal || step > self.last_step) {
+        let due = self.last_line.elapsed() >= LOG_EVERY;
+        if may_show && (self.terminal || step > self.last_step || due) {
             self.last_step = step;
             self.show();
         }
@@ -301,13 +329,12 @@ impl Progress {
 
     fn show(&mut self) {
         self.shown = self.done;
-        let line = format!(
-            "running {}/{} cases: {} failed",
-            self.done, self.total, self.failed
-        );
+        self.last_line = std::time::Instant::now();
+        let line = progress_line(self.done, self.total, self.failed, self.started.elapsed());
         let mut stderr = std::io::stderr().lock();
         let _ = if self.terminal {
-            write!(stderr, "\r{line}")
+            // The line shortens as the estimate does: clear what the last one left.
+            write!(stderr, "\r{line}\x1b[K")
         } else {
             writeln!(stderr, "{line}")
         };
@@ -327,5 +354,31 @@ impl Progress {
             eprintln!();
         }
         self.terminal = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_progress_line_estimates_what_is_left_at_the_pace_so_far() {
+        let line = |done, total, failed, seconds| {
+            progress_line(done, total, failed, Duration::from_secs(seconds))
+        };
+        assert_eq!(line(0, 20, 0, 0), "running 0/20 cases: 0 failed");
+        assert_eq!(
+            line(5, 20, 1, 10),
+            "running 5/20 cases: 1 failed, about 30s left"
+        );
+        assert_eq!(
+            line(10, 1000, 0, 60),
+            "running 10/1000 cases: 0 failed, about 1h 39m left"
+        );
+        assert_eq!(
+            line(1, 100, 0, 3600),
+            "running 1/100 cases: 0 failed, about 99h 00m left"
+        );
+        assert_eq!(line(20, 20, 2, 40), "running 20/20 cases: 2 failed");
     }
 }
