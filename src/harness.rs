@@ -125,7 +125,9 @@ pub struct Args {
     ignored: bool,
     #[arg(long, hide = true)]
     include_ignored: bool,
-    #[arg(long, hide = true, value_name = "WHEN")]
+    /// When to colour the outcome: `auto` (a terminal, and NO_COLOR unset), `always` or
+    /// `never`; what `cargo test --color` passes too.
+    #[arg(long, value_name = "WHEN")]
     color: Option<String>,
 }
 
@@ -343,7 +345,7 @@ impl Harness {
             mut unwritten,
         } = finished;
         unwritten.extend(steps_unwritten);
-        print(&record, &matrix, &report_dir);
+        print(&record, &matrix, &report_dir, colour(args.color.as_deref()));
         // A file that cannot be written (a full disk) fails the run, after its outcome.
         for error in &unwritten {
             eprintln!("error: {error}");
@@ -830,9 +832,28 @@ fn file_name(name: &str) -> String {
 
 /// Prints the outcome: each failure, the steps without a script, the summary by
 /// requirement and the totals, and where the reports are.
-fn print(record: &RunRecord, matrix: &TraceMatrix, report_dir: &ReportDir) {
-    print!("{}", crate::render::terminal::report(record, matrix));
+fn print(record: &RunRecord, matrix: &TraceMatrix, report_dir: &ReportDir, color: bool) {
+    let report = crate::render::terminal::report(record, matrix);
+    if color {
+        print!("{}", crate::render::terminal::colour(&report));
+    } else {
+        print!("{report}");
+    }
     println!("reports: {}", report_dir.path().display());
+}
+
+/// Whether to colour the outcome on standard output: `--color`, then NO_COLOR, then whether
+/// it is a terminal, as `casebook lint` decides.
+fn colour(choice: Option<&str>) -> bool {
+    use std::io::IsTerminal as _;
+    match choice {
+        Some("always") => true,
+        Some("never") => false,
+        _ => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+        }
+    }
 }
 
 /// Whether the run selected no execution at all, which proves nothing and so is never a

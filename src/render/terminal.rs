@@ -20,6 +20,56 @@ pub fn report(record: &RunRecord, matrix: &TraceMatrix) -> String {
     crate::text::terminal(&out).into_owned()
 }
 
+/// The report with colour for a terminal: the outcome line green when nothing failed and
+/// red when something did, section titles bold, errors red, and each requirement's status
+/// in the colour of its meaning. For text that [`report`] made: its control characters are
+/// already escapes, so the only ones here are the colours'.
+pub fn colour(report: &str) -> String {
+    const RED: &str = "\x1b[31m";
+    const GREEN: &str = "\x1b[32m";
+    const YELLOW: &str = "\x1b[33m";
+    const BOLD: &str = "\x1b[1m";
+    const RESET: &str = "\x1b[0m";
+    let outcome = regex::Regex::new(r"^\d+ passed, (\d+) failed").expect("valid regex");
+    let mut out = String::with_capacity(report.len() + 256);
+    for line in report.split_inclusive('\n') {
+        let (text, end) = line.strip_suffix('\n').map_or((line, ""), |t| (t, "\n"));
+        let paint = if let Some(failed) = outcome.captures(text) {
+            Some(if &failed[1] == "0" { GREEN } else { RED })
+        } else if text.ends_with(':') && !text.starts_with(' ') {
+            Some(BOLD)
+        } else if text.trim_start().starts_with("error:") {
+            Some(RED)
+        } else {
+            None
+        };
+        match paint {
+            Some(paint) => out.push_str(&format!("{paint}{text}{RESET}{end}")),
+            None => {
+                let coloured = [
+                    ("  policy violation ", RED),
+                    ("  failing ", RED),
+                    ("  passing ", GREEN),
+                    ("  partial ", YELLOW),
+                    ("  not run ", YELLOW),
+                    ("  uncovered ", YELLOW),
+                ]
+                .into_iter()
+                .find(|(status, _)| text.contains(status));
+                match coloured {
+                    Some((status, paint)) => {
+                        let word = status.trim();
+                        out.push_str(&text.replacen(word, &format!("{paint}{word}{RESET}"), 1));
+                        out.push_str(end);
+                    }
+                    None => out.push_str(line),
+                }
+            }
+        }
+    }
+    out
+}
+
 fn failures(record: &RunRecord, out: &mut String) {
     // A failed BeforeAll hook ran no case: it comes first, or the run's failure is a riddle.
     if !record.run_hook_failures.is_empty() {
@@ -288,6 +338,38 @@ mod tests {
             None,
             &crate::redact::Redactor::default(),
         )
+    }
+
+    #[test]
+    fn colour_marks_the_outcome_the_titles_the_errors_and_the_statuses() {
+        let report = "\nfailures:\n\n  PAY-1 pays\n    error:   boom\n\nby requirement:\n  PAY-1  failing          Pays   1 failed\n  PAY-2  passing          Pays   1 passed\n3 passed, 1 failed\n";
+        let coloured = colour(report);
+        assert!(
+            coloured.contains("\x1b[1mfailures:\x1b[0m\n"),
+            "{coloured:?}"
+        );
+        assert!(
+            coloured.contains("\x1b[31m    error:   boom\x1b[0m\n"),
+            "{coloured:?}"
+        );
+        assert!(
+            coloured.contains("  PAY-1  \x1b[31mfailing\x1b[0m "),
+            "{coloured:?}"
+        );
+        assert!(
+            coloured.contains("  PAY-2  \x1b[32mpassing\x1b[0m "),
+            "{coloured:?}"
+        );
+        assert!(
+            coloured.ends_with("\x1b[31m3 passed, 1 failed\x1b[0m\n"),
+            "{coloured:?}"
+        );
+        assert!(colour("2 passed, 0 failed\n").starts_with("\x1b[32m"));
+        // Without the colours, the text is the report's.
+        let plain = regex::Regex::new("\x1b\\[[0-9;]*m")
+            .unwrap()
+            .replace_all(&coloured, "");
+        assert_eq!(plain, report);
     }
 
     #[test]

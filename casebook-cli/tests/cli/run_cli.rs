@@ -35,6 +35,30 @@ fn runs_api_cases_with_the_built_in_steps() {
     assert_eq!(record["executions"][0]["status"], "passed");
     assert_eq!(record["executions"][0]["case_id"], "HTTP-1");
     assert!(reports.path().join("steps.json").is_file());
+    assert!(
+        !output.stdout.contains('\x1b'),
+        "no colour into a pipe: {:?}",
+        output.stdout
+    );
+    let coloured = casebook(
+        &http_fixture(),
+        &[
+            "run",
+            "--base-url",
+            shop.base_url(),
+            "--report-dir",
+            &report_dir,
+            "--color",
+            "always",
+        ],
+    );
+    assert!(
+        coloured
+            .stdout
+            .contains("\x1b[32m1 passed, 0 failed\x1b[0m"),
+        "{:?}",
+        coloured.stdout
+    );
     drop(shop);
 
     // `casebook report` renders the summary again from the record, running nothing.
