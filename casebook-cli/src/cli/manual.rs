@@ -54,7 +54,7 @@ enum Command {
         common: Common,
         /// `human`, or `json`: one object per execution of the queue, with its latest result.
         #[arg(long, value_enum, default_value = "human")]
-        format: ListFormat,
+        format: super::Format,
     },
     /// Run the queue by hand: each case is shown, you answer, the answer is saved at once.
     ///
@@ -153,8 +153,8 @@ pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
         } => {
             let ledger = cx.ledger(common);
             match format {
-                ListFormat::Human => list(&cx.queue(select)?, &ledger)?,
-                ListFormat::Json => list_json(&cx.queue(select)?, &ledger)?,
+                super::Format::Human => list(&cx.queue(select)?, &ledger)?,
+                super::Format::Json => list_json(&cx.queue(select)?, &ledger)?,
             }
         }
         Command::Run {
@@ -399,13 +399,6 @@ fn import(cx: &Context, file: &Path, common: &Common, tester: &Tester) -> anyhow
 }
 
 /// Prints the queue: one line per case, then the counts.
-/// How `manual list` prints the queue.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum ListFormat {
-    Human,
-    Json,
-}
-
 /// `manual list --format json`: the release, and each execution of the queue with its state
 /// and latest result (`null` when it has none).
 fn list_json(queue: &manual::Queue<'_>, ledger: &Ledger) -> std::io::Result<()> {

@@ -245,6 +245,16 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
         .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
 }
 
+/// `--format` of the commands that print for people or for scripts.
+#[derive(Debug, Clone, Copy, Default, clap::ValueEnum)]
+enum Format {
+    /// For people.
+    #[default]
+    Human,
+    /// For scripts: one JSON document.
+    Json,
+}
+
 /// Whether to colour output: `--color`, then `NO_COLOR`, then whether it is a terminal.
 #[derive(Debug, Clone, Copy, Default, clap::ValueEnum)]
 enum ColorChoice {

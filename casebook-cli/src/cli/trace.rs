@@ -10,6 +10,8 @@ use casebook::project::{Project, ReportDir, Steps};
 use casebook::record::RunRecord;
 use casebook::{manual, release};
 
+use super::Format;
+
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// A requirement ID (`PAY-7`) or a case ID (`PAY-CC-014`, with or without `@`).
@@ -21,12 +23,6 @@ pub struct Args {
     /// the traceability matrix has them.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Human,
-    Json,
 }
 
 pub fn exec(args: &Args, config: Config) -> anyhow::Result<u8> {
