@@ -62,5 +62,10 @@ pub mod render;
 // Tying the stages together.
 pub mod project;
 pub mod harness;
+pub mod prelude;
 
+/// The cucumber-rs casebook is built on. Its step attributes (`#[given]`, …) expand to
+/// paths under `::cucumber`, so a step crate also depends on it directly, at this version
+/// (`cucumber = "0.23"`): two versions would be two step registries.
+pub use cucumber;
 pub use world::World;

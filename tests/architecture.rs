@@ -42,7 +42,7 @@ const ORDER: &[&str] = &[
     // Reading a run.
     "manual", "trace", "render",
     // Tying the stages together.
-    "project", "harness", "cli", "main",
+    "project", "harness", "prelude", "cli", "main",
 ];
 
 /// Arrows that still run back up while the code they need moves down; this list only
