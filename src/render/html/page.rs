@@ -9,6 +9,7 @@ use super::cases::{ScriptRow, ScriptView, scripts};
 use super::dashboard::{Bar, Number, coverage, numbers, outcome_mix};
 use super::failures::{AmbiguousView, FailureView, UnboundView, failures};
 use super::requirements::{RequirementView, requirements};
+use crate::model::Suite;
 use crate::render::Inputs;
 use crate::trace::{Definition, Outcome, RequirementStatus};
 
@@ -84,8 +85,8 @@ pub(super) fn page<'a>(inputs: &Inputs<'a>) -> Page<'a> {
             .map(|f| (f.hook.clone(), f.error.clone()))
             .collect(),
         failures: failures(inputs),
-        unbound: unbound(record),
-        ambiguous: ambiguous(record),
+        unbound: unbound(record, inputs.suite),
+        ambiguous: ambiguous(record, inputs.suite),
         filters,
     }
 }
@@ -117,27 +118,48 @@ fn selection(record: &crate::record::RunRecord) -> Vec<(String, String)> {
 }
 
 /// The steps no definition matches: specs without a script.
-fn unbound(record: &crate::record::RunRecord) -> Vec<UnboundView> {
+fn unbound(record: &crate::record::RunRecord, suite: &Suite) -> Vec<UnboundView> {
     record
         .unbound_steps
         .iter()
         .map(|u| UnboundView {
             keyword: kind_word(u.kind),
             text: u.text.clone(),
-            places: u.places.clone(),
+            places: u.places.iter().map(|p| with_cases(p, suite)).collect(),
             snippet: u.snippet.clone(),
         })
         .collect()
 }
 
+/// A step's place (`path:line`) with the IDs of the cases that run it: a reader of the
+/// page knows cases by their IDs.
+fn with_cases(place: &str, suite: &Suite) -> String {
+    let Some((path, line)) = place.rsplit_once(':') else {
+        return place.to_owned();
+    };
+    let Ok(line) = line.parse::<usize>() else {
+        return place.to_owned();
+    };
+    let ids: Vec<&str> = suite
+        .cases()
+        .filter(|(feature, _)| feature.path.as_ref() == std::path::Path::new(path))
+        .filter(|(_, case)| case.all_steps().any(|step| step.location.line == line))
+        .filter_map(|(_, case)| case.id.as_ref().map(|id| id.0.as_str()))
+        .collect();
+    match ids.as_slice() {
+        [] => place.to_owned(),
+        ids => format!("{place} ({})", ids.join(", ")),
+    }
+}
+
 /// The steps several definitions match.
-fn ambiguous(record: &crate::record::RunRecord) -> Vec<AmbiguousView> {
+fn ambiguous(record: &crate::record::RunRecord, suite: &Suite) -> Vec<AmbiguousView> {
     record
         .ambiguous_steps
         .iter()
         .map(|a| AmbiguousView {
             text: a.text.clone(),
-            places: a.places.clone(),
+            places: a.places.iter().map(|p| with_cases(p, suite)).collect(),
             definitions: a
                 .definitions
                 .iter()
