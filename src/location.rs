@@ -122,6 +122,13 @@ pub fn display_path(path: &Path) -> Arc<Path> {
     Arc::from(relative.unwrap_or(absolute))
 }
 
+/// One spelling of a file, however it was reached: absolute (against the current
+/// directory) and normalised, to compare paths from different sources (the suite, the
+/// runner's features, a diff, the registry's places).
+pub fn absolute(path: &Path) -> std::path::PathBuf {
+    normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
 /// Resolves `.` and `..` without touching the file system (links are left as written).
 pub fn normalize(path: &Path) -> std::path::PathBuf {
     use std::path::Component;

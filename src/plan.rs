@@ -12,6 +12,7 @@ use cucumber::gherkin::tagexpr::TagOperation;
 use cucumber::tag::Ext as _;
 use regex::Regex;
 
+use crate::location::absolute;
 use crate::model::{Case, Execution, Feature, Mode, Suite};
 use crate::registry::{Binding, Bindings, StepBinding, step_bindings};
 
@@ -184,9 +185,4 @@ pub fn pickle_line(case: &Case, execution: &Execution) -> usize {
         Some(row) => row.location.line,
         None => case.location.line,
     }
-}
-
-/// One spelling per file, however it was reached.
-fn absolute(path: &Path) -> PathBuf {
-    crate::location::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }

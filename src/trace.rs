@@ -1036,11 +1036,7 @@ fn proving(
 fn builtin(definitions: &[crate::registry::Definition]) -> usize {
     definitions
         .iter()
-        .filter(|d| {
-            d.location.as_ref().is_some_and(|l| {
-                l.path.as_ref() == std::path::Path::new(crate::registry::BUILTIN_STEPS)
-            })
-        })
+        .filter(|d| d.location.as_ref().is_some_and(crate::steps::is_builtin))
         .count()
 }
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::TagConventions;
-use crate::location::display_path;
+use crate::location::{absolute, display_path};
 use crate::model::{Case, Mode, Step, Suite};
 use crate::{parse, suite};
 
@@ -169,9 +169,4 @@ fn key(case: &Case, path: &Path) -> Key {
         Some(id) => Key::Id(id.0.clone()),
         None => Key::Title(path.to_path_buf(), case.title.clone()),
     }
-}
-
-/// One spelling per file, to compare the suite's paths with the diff's.
-pub(super) fn absolute(path: &Path) -> PathBuf {
-    crate::location::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }

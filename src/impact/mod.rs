@@ -21,11 +21,11 @@ use serde::Serialize;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
-use crate::location::{Location, display_path};
+use crate::location::{Location, absolute, display_path};
 use crate::model::{Case, Mode, Suite};
 use crate::registry::Bindings;
 
-use features::{ChangedFeature, absolute};
+use features::ChangedFeature;
 use source::SourceFile;
 
 /// Why an execution was selected, or why a change selected nothing.

@@ -316,7 +316,7 @@ fn select(
         let Some(location) = &definition.location else {
             continue;
         };
-        let path = super::features::absolute(&location.path);
+        let path = crate::location::absolute(&location.path);
         let holder = spread.steps.iter().find(|(item, _)| {
             let item = &now[**item];
             files[item.file].path == path && (item.lines.0..=item.lines.1).contains(&location.line)

@@ -165,11 +165,7 @@ pub struct ImpactSelection {
 impl ImpactSelection {
     /// One line on what the selection did, given how many executions it left out.
     pub fn summary(&self, skipped: usize) -> String {
-        let since = format!(
-            "since {} ({})",
-            self.since,
-            self.base.get(..12).unwrap_or(&self.base)
-        );
+        let since = format!("since {} ({})", self.since, self.short_base());
         match self.whole_suite.first() {
             Some(first) => format!("{since}: every case selected, as {first}"),
             None => format!(
@@ -184,8 +180,13 @@ impl ImpactSelection {
         format!(
             "skipped by impact selection: the change since {} ({}) cannot break it",
             self.since,
-            self.base.get(..12).unwrap_or(&self.base)
+            self.short_base()
         )
+    }
+
+    /// The base commit as people read one: its first 12 hex digits.
+    fn short_base(&self) -> &str {
+        self.base.get(..12).unwrap_or(&self.base)
     }
 }
 

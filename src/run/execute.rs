@@ -253,11 +253,18 @@ async fn run_in_cucumber(
         sink,
         options.context.redactor.clone(),
         options.progress_after.clone(),
-        finished,
+        finished.clone(),
     );
     let recorder = cucumber_run::<World, _>(files, session, recorder, options).await;
     options.context.browsers.shutdown().await;
-    recorder.attempts
+    // The finished attempts, and any the runner left unfinished.
+    let mut attempts = finished.take();
+    for (slot, left) in attempts.iter_mut().zip(recorder.attempts) {
+        if left.count > 0 {
+            *slot = left;
+        }
+    }
+    attempts
 }
 
 /// A file-name stem per execution: the case ID (or file and line), plus the row for outlines.

@@ -39,8 +39,8 @@ pub struct Recorder {
     files: HashMap<Box<[u8]>, Option<usize>>,
     /// Attempts by planned index.
     pub attempts: Vec<Attempt>,
-    /// The attempts of the scenarios that finished, by planned index, shared with the run:
-    /// what an interrupted run still records.
+    /// The attempts of the scenarios that finished for good, by planned index, shared with
+    /// the run: what an interrupted run still records. Each moves there from `attempts`.
     finished: Finished,
     /// Where failure transcripts are written, and how they are named in the record.
     attachments: AttachmentSink,
@@ -131,11 +131,13 @@ impl Recorder {
             ScenarioEvent::Hook(..) | ScenarioEvent::Log(_) => {}
             ScenarioEvent::Finished => {
                 let failed = attempt.finish();
+                // The last attempt is final: it moves to the run's record of what finished,
+                // which an interrupted run still has. One to be retried stays, to go on.
                 if !(failed && will_retry) {
                     self.progress.finished(failed);
-                }
-                if let Some(slot) = self.finished.borrow_mut().get_mut(index) {
-                    *slot = self.attempts[index].clone();
+                    if let Some(slot) = self.finished.borrow_mut().get_mut(index) {
+                        *slot = std::mem::take(&mut self.attempts[index]);
+                    }
                 }
             }
         }

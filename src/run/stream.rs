@@ -3,13 +3,14 @@
 //! messages alone (the Cucumber Compatibility Kit's samples).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::cucumber::{Discard, cucumber_run};
 use super::hooks::run_hooks;
 use super::{Options, Order};
 use crate::event::MessageWorld;
 use crate::hooks::{HookKind, Hooks};
+use crate::location::absolute;
 use crate::messages::{self, FilePlan, PlannedCase, Session, Sink};
 use crate::model::{Feature, Suite};
 use crate::plan::{self, Plan};
@@ -107,11 +108,6 @@ pub(super) fn file_plans(suite: &Suite, plan: &Plan<'_>, options: &Options) -> V
         files.reverse();
     }
     files
-}
-
-/// One spelling of a path, the one the runner's features carry.
-fn absolute(path: &Path) -> PathBuf {
-    crate::location::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
 /// Writes the messages of a run in which nothing executes.
